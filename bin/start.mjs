@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// `npm start`: the desktop app where Electron is installed, otherwise the headless assistant.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function electronBinary() {
+  const dir = join(root, 'node_modules', 'electron');
+  const pathFile = join(dir, 'path.txt');
+  if (!existsSync(pathFile)) return undefined;
+  const bin = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(bin) ? bin : undefined;
+}
+
+const electron = process.env.FERRY_HEADLESS ? undefined : electronBinary();
+if (electron && existsSync(join(root, 'out', 'main', 'index.js'))) {
+  const child = spawn(electron, [root], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { runHeadless } = await import('../src/cli/headless.ts');
+  process.exitCode = await runHeadless(process.cwd(), electron ? 'the desktop app is not built yet' : 'Electron is not installed here');
+}

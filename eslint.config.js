@@ -1,0 +1,67 @@
+// Type-aware linting, plus the import fences of ARCHITECTURE.md:
+// renderer/preload -> shared <- engine <- cli/main. The engine never imports electron, the
+// renderer never imports Node builtins, shared imports nothing.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'stream', 'zlib'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-output/**', 'bin/**', 'scripts/**', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.node.json', './tsconfig.web.json'], tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' }] },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-imports': [
+        'error',
+        { patterns: [
+          { group: ['electron', 'electron/*'], message: 'The engine never imports electron.' },
+          { group: ['**/cli/**', '**/main/**', '**/renderer/**', '**/preload/**'], message: 'The engine imports only shared.' },
+        ] },
+      ],
+    },
+  },
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'shared imports nothing but itself.' }] }],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}', 'src/preload/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [
+          { group: nodeBuiltins, message: 'The renderer and preload never import Node builtins.' },
+          { group: ['**/engine/**', '**/cli/**', '**/main/**'], message: 'The renderer talks to the engine only through the shared contract.' },
+        ] },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts', 'src/main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer/**', '**/preload/**'], message: 'Main and CLI do not import UI code.' }] }],
+    },
+  },
+);

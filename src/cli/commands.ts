@@ -1,0 +1,323 @@
+/** One entry per `ferry` verb. Each prints human text, or JSON lines with --json. */
+import { resolve } from 'node:path';
+import { addPaths } from '../engine/annex/add';
+import { AnnexBranch } from '../engine/annex/branch';
+import {
+  copyToRemote,
+  copyVerifier,
+  depopulateUnlocked,
+  describeUuids,
+  dropKey,
+  fsckKey,
+  getFromRemote,
+  populateUnlocked,
+  whereIs,
+} from '../engine/annex/content';
+import { initRepository } from '../engine/annex/init';
+import { findObject } from '../engine/annex/object-store';
+import { openRepository, type Repository } from '../engine/annex/repository';
+import { readSettings } from '../engine/annex/settings';
+import { annexedFiles, type AnnexedFile } from '../engine/annex/worktree';
+import { FerryError } from '../engine/errors';
+import { findRemote, listGitRemotes, openLocalRemote, type RemoteInfo } from '../engine/remotes/git-remotes';
+import { repositoryStatus } from '../engine/status';
+import type { ParsedArgs } from './args';
+import type { Io } from './main';
+import { bar, formatBytes, progressLine } from './progress';
+
+export interface Command {
+  readonly options?: readonly string[];
+  run(args: ParsedArgs, io: Io): Promise<number>;
+}
+
+const VERSION = '0.1.0';
+
+function paths(args: ParsedArgs, io: Io): string[] {
+  return (args.positional.length === 0 ? ['.'] : args.positional).map((p) => resolve(io.cwd, p));
+}
+
+async function open(io: Io): Promise<{ repo: Repository; branch: AnnexBranch }> {
+  const repo = await openRepository(io.cwd);
+  const branch = new AnnexBranch(repo);
+  await branch.update();
+  return { repo, branch };
+}
+
+function sizeOf(key: string): number {
+  const m = /-s(\d+)/.exec(key.slice(0, key.indexOf('--')));
+  return m ? Number(m[1]) : 0;
+}
+
+/** Runs a per-file action with a progress line, collecting failures; returns the exit code. */
+async function eachFile(
+  io: Io,
+  json: boolean,
+  verb: string,
+  files: readonly AnnexedFile[],
+  action: (file: AnnexedFile, onBytes: (n: number) => void) => Promise<string | undefined>,
+): Promise<number> {
+  const line = progressLine();
+  let failures = 0;
+  const seen = new Set<string>();
+  for (const [i, file] of files.entries()) {
+    const total = sizeOf(file.key);
+    const started = Date.now();
+    try {
+      const note = await action(file, (n) => {
+        const secs = (Date.now() - started) / 1000;
+        const rate = secs > 0 ? n / secs : 0;
+        line.update(`${verb} ${file.path} ${bar(total > 0 ? n / total : 1)} ${formatBytes(n)}/${formatBytes(total)} ${formatBytes(rate)}/s (${i + 1}/${files.length})`);
+      });
+      line.done();
+      seen.add(file.key);
+      if (note !== undefined) {
+        if (json) io.out(`${JSON.stringify({ command: verb, file: file.path, key: file.key, success: true, note })}\n`);
+        else io.out(`${verb} ${file.path} ${note === '' ? 'ok' : `(${note}) ok`}\n`);
+      }
+    } catch (e) {
+      line.done();
+      failures++;
+      const err = e instanceof FerryError ? e : new FerryError('io-error', e instanceof Error ? e.message : String(e));
+      if (json) io.out(`${JSON.stringify({ command: verb, file: file.path, key: file.key, success: false, error: err.toJSON() })}\n`);
+      else io.err(`${verb} ${file.path} failed: ${err.message}\n`);
+    }
+  }
+  if (failures > 0 && !json) io.err(`${verb}: ${failures} of ${files.length} failed\n`);
+  return failures > 0 ? 1 : 0;
+}
+
+async function remoteRepos(repo: Repository): Promise<{ info: RemoteInfo; repo: Repository; branch: AnnexBranch }[]> {
+  const out: { info: RemoteInfo; repo: Repository; branch: AnnexBranch }[] = [];
+  for (const info of await listGitRemotes(repo)) {
+    if (!info.isAvailable || info.isIgnored) continue;
+    try {
+      const rr = await openLocalRemote(repo, info);
+      out.push({ info, repo: rr, branch: new AnnexBranch(rr) });
+    } catch {
+      // not a git-annex repository, or gone: skip
+    }
+  }
+  return out;
+}
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  version: {
+    run(_args, io) {
+      io.out(`ferry version ${VERSION}\nrepository version: 10\n`);
+      return Promise.resolve(0);
+    },
+  },
+
+  init: {
+    async run(args, io) {
+      const description = args.positional.join(' ') || undefined;
+      const result = await initRepository(io.cwd, { description });
+      if (args.flags.has('json')) {
+        io.out(`${JSON.stringify({ command: 'init', uuid: result.repo.uuid, success: true, gitAnnexIntegration: result.hasGitAnnexIntegration })}\n`);
+      } else {
+        io.out(`init ${description ?? ''} ok\n`);
+        if (!result.hasGitAnnexIntegration) {
+          io.out('(git-annex is not installed here: its git filter and hooks were not set up; run "git annex init" later to add them)\n');
+        }
+      }
+      return 0;
+    },
+  },
+
+  add: {
+    async run(args, io) {
+      const json = args.flags.has('json');
+      const repo = await openRepository(io.cwd);
+      const line = progressLine();
+      const started = Date.now();
+      const result = await addPaths(repo, paths(args, io), {
+        mode: args.flags.has('unlocked') ? 'unlocked' : args.flags.has('locked') ? 'locked' : undefined,
+        onProgress: (p) => {
+          const secs = (Date.now() - started) / 1000;
+          line.update(
+            `add ${bar(p.filesTotal > 0 ? p.filesDone / p.filesTotal : 1)} ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)} (${formatBytes(secs > 0 ? p.bytesDone / secs : 0)}/s)${p.current ? ` ${p.current}` : ''}`,
+          );
+        },
+      });
+      line.done();
+      for (const a of result.annexed) {
+        io.out(json ? `${JSON.stringify({ command: 'add', file: a.path, key: a.key, success: true })}\n` : `add ${a.path} ok\n`);
+      }
+      for (const g of result.toGit) {
+        io.out(json ? `${JSON.stringify({ command: 'add', file: g, key: null, success: true, git: true })}\n` : `add ${g} (non-large file; adding content to git repository) ok\n`);
+      }
+      for (const f of result.failed) {
+        if (json) io.out(`${JSON.stringify({ command: 'add', file: f.path, success: false, error: { code: f.code, message: f.message } })}\n`);
+        io.err(`add ${f.path} failed: ${f.message}\n`);
+      }
+      if (!json && result.commit) io.out(`committed ${result.annexed.length + result.toGit.length} files (${result.commit.slice(0, 7)})\n`);
+      return result.failed.length > 0 ? 1 : 0;
+    },
+  },
+
+  whereis: {
+    async run(args, io) {
+      const json = args.flags.has('json');
+      const { repo, branch } = await open(io);
+      const names = await describeUuids(branch);
+      const remotes = await listGitRemotes(repo);
+      const files = await annexedFiles(repo, paths(args, io));
+      for (const file of files) {
+        const where = await whereIs(branch, file.key);
+        const entries = where.map((uuid) => ({
+          uuid,
+          description: names.get(uuid) ?? '',
+          here: uuid === repo.uuid,
+          remotes: remotes.filter((r) => r.uuid === uuid).map((r) => r.name),
+        }));
+        if (json) {
+          io.out(`${JSON.stringify({ command: 'whereis', file: file.path, key: file.key, whereis: entries, success: true })}\n`);
+        } else {
+          io.out(`whereis ${file.path} (${where.length} ${where.length === 1 ? 'copy' : 'copies'})\n`);
+          for (const e of entries) {
+            const label = [e.description, ...e.remotes.map((r) => `[${r}]`), e.here ? '[here]' : ''].filter((s) => s !== '').join(' ');
+            io.out(`  \t${e.uuid} -- ${label}\n`);
+          }
+          io.out('ok\n');
+        }
+      }
+      return 0;
+    },
+  },
+
+  get: {
+    options: ['from'],
+    async run(args, io) {
+      const json = args.flags.has('json');
+      const { repo, branch } = await open(io);
+      const from = args.options.get('from');
+      const remotes = (await remoteRepos(repo)).filter((r) => from === undefined || r.info.name === from);
+      if (from !== undefined && remotes.length === 0) {
+        const info = await findRemote(repo, from);
+        await openLocalRemote(repo, info);
+      }
+      const files = await annexedFiles(repo, paths(args, io));
+      const code = await eachFile(io, json, 'get', files, async (file, onBytes) => {
+        if (await findObject(repo, file.key)) {
+          await populateUnlocked(repo, [file]);
+          return undefined;
+        }
+        const listed = await whereIs(branch, file.key);
+        const ordered = [...remotes].sort((a, b) => Number(listed.includes(b.repo.uuid)) - Number(listed.includes(a.repo.uuid)));
+        for (const r of ordered) {
+          if (await getFromRemote(repo, branch, r.repo, file.key, { onProgress: onBytes })) {
+            await populateUnlocked(repo, [file]);
+            return `from ${r.info.name}...`;
+          }
+        }
+        throw new FerryError('content-missing', `no reachable remote has the content (${listed.length} known ${listed.length === 1 ? 'copy' : 'copies'} elsewhere)`, {
+          key: file.key,
+        });
+      });
+      await branch.commit();
+      return code;
+    },
+  },
+
+  copy: {
+    options: ['to', 'from'],
+    async run(args, io) {
+      const to = args.options.get('to');
+      const from = args.options.get('from');
+      if ((to === undefined) === (from === undefined)) throw new FerryError('usage', 'copy needs exactly one of --to REMOTE or --from REMOTE');
+      if (from !== undefined) return COMMANDS.get!.run({ ...args, options: new Map([['from', from]]) }, io);
+      const json = args.flags.has('json');
+      const { repo, branch } = await open(io);
+      const info = await findRemote(repo, to ?? '');
+      const remoteRepo = await openLocalRemote(repo, info);
+      const remoteBranch = new AnnexBranch(remoteRepo);
+      const files = await annexedFiles(repo, paths(args, io));
+      const code = await eachFile(io, json, 'copy', files, async (file, onBytes) => {
+        if (!(await findObject(repo, file.key))) return undefined;
+        const r = await copyToRemote(repo, branch, remoteRepo, remoteBranch, file.key, { onProgress: onBytes });
+        return r === 'copied' ? `to ${info.name}...` : `already on ${info.name}`;
+      });
+      await remoteBranch.commit();
+      await branch.commit();
+      return code;
+    },
+  },
+
+  drop: {
+    options: ['from'],
+    async run(args, io) {
+      const json = args.flags.has('json');
+      const force = args.flags.has('force');
+      const { repo, branch } = await open(io);
+      const settings = await readSettings(repo, branch);
+      const remotes = await listGitRemotes(repo);
+      const from = args.options.get('from');
+      let target = repo;
+      const branches = [branch];
+      if (from !== undefined) {
+        target = await openLocalRemote(repo, await findRemote(repo, from));
+        branches.push(new AnnexBranch(target));
+      }
+      const verifier = await copyVerifier(repo, branch, remotes);
+      const files = await annexedFiles(repo, paths(args, io));
+      const dropped: AnnexedFile[] = [];
+      const code = await eachFile(io, json, 'drop', files, async (file) => {
+        const r = await dropKey(target, branches, file.key, verifier, settings.numcopies, force);
+        if (r === 'not-present') return undefined;
+        dropped.push(file);
+        return from === undefined ? '' : `from ${from}...`;
+      });
+      if (from === undefined) await depopulateUnlocked(repo, dropped);
+      for (const b of branches) await b.commit();
+      return code;
+    },
+  },
+
+  fsck: {
+    async run(args, io) {
+      const json = args.flags.has('json');
+      const { repo, branch } = await open(io);
+      const settings = await readSettings(repo, branch);
+      const files = await annexedFiles(repo, paths(args, io));
+      let bad = 0;
+      const checked = new Set<string>();
+      for (const file of files) {
+        if (checked.has(file.key)) continue;
+        checked.add(file.key);
+        const problems = await fsckKey(repo, branch, file.key, settings.numcopies, file.path);
+        const isBad = problems.some((p) => p.problem === 'bad-content' || p.problem === 'too-few-copies');
+        if (isBad) bad++;
+        if (json) io.out(`${JSON.stringify({ command: 'fsck', file: file.path, key: file.key, success: !isBad, problems })}\n`);
+        else {
+          for (const p of problems) io.err(`  ${p.message}\n`);
+          io.out(`fsck ${file.path} ${isBad ? 'failed' : 'ok'}\n`);
+        }
+      }
+      await branch.commit();
+      if (!json) io.out(`fsck: ${checked.size} keys checked, ${bad} with problems\n`);
+      return bad > 0 ? 1 : 0;
+    },
+  },
+
+  status: {
+    async run(args, io) {
+      const repo = await openRepository(io.cwd);
+      const status = await repositoryStatus(repo);
+      if (args.flags.has('json')) {
+        io.out(`${JSON.stringify(status, null, 2)}\n`);
+        return 0;
+      }
+      io.out(`repository: ${status.description} (${status.uuid})\n`);
+      io.out(`top: ${status.top}\nbranch: ${status.branch ?? '(none)'}\n`);
+      io.out(`annexed files: ${status.annexedFiles} (${status.presentFiles} with content here, ${formatBytes(status.presentBytes)})\n`);
+      io.out(`numcopies: ${status.numcopies}\n`);
+      for (const r of status.remotes) {
+        io.out(`remote ${r.name}: ${r.url} cost ${r.cost} ${r.isAvailable ? 'reachable' : 'unreachable'}${r.uuid ? ` (${r.uuid})` : ''}\n`);
+      }
+      if (status.pendingJournal > 0) io.out(`${status.pendingJournal} location changes not yet committed to the git-annex branch\n`);
+      return 0;
+    },
+  },
+};
+
+export { findObject };

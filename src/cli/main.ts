@@ -1,0 +1,69 @@
+/**
+ * The `ferry` command: git-annex's verbs and meanings where they overlap. Exit codes: 0 success,
+ * 1 some item failed, 2 usage error, 3 not a repository.
+ */
+import { errnoCode, FerryError } from '../engine/errors';
+import { parseArgs } from './args';
+import { COMMANDS } from './commands';
+
+const HELP = `Ferry keeps folders in sync across machines and drives; every Ferry repository is a
+git-annex v10 repository.
+
+Usage: ferry <command> [options] [paths...]
+
+  init [description]          make this folder a Ferry (git-annex) repository
+  add [paths...]              put files into the content store, stage and commit them
+  whereis [paths...]          list the repositories that hold each file's content
+  get [paths...] [--from R]   fetch missing content from remote R (or the cheapest that has it)
+  copy [paths...] --to R      send content to remote R  (or --from R to fetch)
+  drop [paths...] [--from R]  remove content here (or on R) when enough copies exist elsewhere
+  fsck [paths...]             verify checksums and the location log
+  status [--json]             the state of this repository
+  version                     print the version
+
+Options: --json (machine-readable output), -C <dir> (run in <dir>), --force (drop without copies).
+`;
+
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly cwd: string;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  cwd: process.cwd(),
+};
+
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let args = [...argv];
+  let cwd = io.cwd;
+  if (args[0] === '-C') {
+    cwd = args[1] ?? cwd;
+    args = args.slice(2);
+  }
+  const [name, ...rest] = args;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.out(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`ferry: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    const parsed = parseArgs(rest, command.options ?? []);
+    return await command.run(parsed, { ...io, cwd });
+  } catch (e) {
+    if (e instanceof FerryError) {
+      if (rest.includes('--json')) io.out(`${JSON.stringify({ error: e.toJSON() })}\n`);
+      io.err(`ferry ${name}: ${e.message}\n`);
+      return e.code === 'usage' ? 2 : e.code === 'not-a-repository' || e.code === 'not-initialized' ? 3 : 1;
+    }
+    const code = errnoCode(e);
+    io.err(`ferry ${name}: ${e instanceof Error ? e.message : String(e)}${code ? ` (${code})` : ''}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * `ferry add`: puts files into the content store (or into git, for dotfiles and files
+ * annex.largefiles calls small), stages them and commits, then records the new content in the
+ * location logs. Objects are written first, then the index, then the ref, so a crash at any point
+ * leaves a valid repository.
+ */
+import { promises as fsp, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { FerryError } from '../errors';
+import { addCommit } from '../git/commit';
+import { entryFromStats, readIndex, statMatches, writeIndex, type IndexEntry } from '../git/index-file';
+import { ObjectBatch } from '../git/object-writer';
+import { commitTree, currentBranch, resolveRef } from '../git/read';
+import { editTree, type BlobEdit } from '../git/tree-edit';
+import { updateRef } from '../git/write-ref';
+import { forEachLimit } from '../util/pool';
+import { AnnexBranch } from './branch';
+import { ingestFile } from './ingest';
+import { parseLargeFiles, type Matcher } from './largefiles';
+import { addPresence, parseUuidLog } from './logs';
+import { locationLogPath, parseSymlinkTarget, pointerContent, symlinkTarget } from './paths';
+import type { Repository } from './repository';
+import { readSettings } from './settings';
+import { nowTimestamp } from './timestamp';
+import { listWorkFiles } from './worktree';
+
+export interface AddProgress {
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly current?: string;
+}
+
+export interface AddResult {
+  readonly annexed: { path: string; key: string }[];
+  readonly toGit: string[];
+  readonly failed: { path: string; code: string; message: string }[];
+  readonly unchanged: number;
+  readonly commit: string | undefined;
+}
+
+export interface AddOptions {
+  readonly onProgress?: (p: AddProgress) => void;
+  readonly signal?: AbortSignal;
+  /** commit message; default `git-annex in <description>` */
+  readonly message?: string;
+  /** force unlocked or locked regardless of annex.addunlocked */
+  readonly mode?: 'locked' | 'unlocked';
+}
+
+export async function repoDescription(repo: Repository, branch: AnnexBranch): Promise<string> {
+  return parseUuidLog(await branch.read('uuid.log')).get(repo.uuid)?.value ?? repo.top;
+}
+
+function isDotPath(path: string): boolean {
+  return path.split('/').some((part) => part.startsWith('.'));
+}
+
+export async function addPaths(repo: Repository, paths: readonly string[], options: AddOptions = {}): Promise<AddResult> {
+  if (repo.isBare) throw new FerryError('usage', 'cannot add files to a bare repository');
+  const branch = new AnnexBranch(repo);
+  const settings = await readSettings(repo, branch);
+  let largefiles: Matcher | undefined;
+  try {
+    largefiles = settings.largefiles ? parseLargeFiles(settings.largefiles) : undefined;
+  } catch (e) {
+    throw new FerryError('usage', `annex.largefiles: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const mode = options.mode ?? (settings.addunlocked ? 'unlocked' : 'locked');
+  const index = new Map<string, IndexEntry>();
+  for (const e of await readIndex(repo.gitdir)) index.set(e.path, e);
+  const files = await listWorkFiles(repo, paths.length === 0 ? ['.'] : paths);
+
+  const batch = new ObjectBatch(repo.gitdir);
+  const edits = new Map<string, BlobEdit>();
+  const newEntries = new Map<string, IndexEntry>();
+  const annexed: { path: string; key: string }[] = [];
+  const toGit: string[] = [];
+  const failed: { path: string; code: string; message: string }[] = [];
+  let unchanged = 0;
+  let filesDone = 0;
+  let bytesDone = 0;
+  const report = (current?: string): void =>
+    options.onProgress?.({ filesDone, filesTotal: files.length, bytesDone, current });
+
+  const stage = (path: string, oid: string, gitMode: BlobEdit['mode'], st: Stats): void => {
+    edits.set(path, { oid, mode: gitMode });
+    newEntries.set(path, entryFromStats(path, oid, parseInt(gitMode, 8), st));
+  };
+
+  await forEachLimit(files, 8, async (rel) => {
+    options.signal?.throwIfAborted();
+    const abs = join(repo.top, rel);
+    try {
+      const lst = await fsp.lstat(abs);
+      const known = index.get(rel);
+      if (known && known.stage === 0 && statMatches(known, lst)) {
+        unchanged++;
+        return;
+      }
+      if (lst.isSymbolicLink()) {
+        const target = await fsp.readlink(abs);
+        const oid = batch.add('blob', target);
+        if (known?.oid === oid) {
+          unchanged++;
+          return;
+        }
+        stage(rel, oid, '120000', lst);
+        const key = parseSymlinkTarget(target);
+        if (key) annexed.push({ path: rel, key });
+        else toGit.push(rel);
+        return;
+      }
+      const isSmall =
+        (isDotPath(rel) && !settings.dotfiles) || (largefiles !== undefined && !largefiles({ path: rel, size: lst.size }));
+      if (isSmall) {
+        const content = await fsp.readFile(abs);
+        const st = await fsp.lstat(abs);
+        stage(rel, batch.add('blob', content), (st.mode & 0o111) !== 0 ? '100755' : '100644', st);
+        toGit.push(rel);
+        bytesDone += content.length;
+        return;
+      }
+      report(rel);
+      const { key } = await ingestFile(repo, abs, rel, {
+        backend: settings.backend,
+        mode,
+        thin: settings.thin,
+        signal: options.signal,
+      });
+      bytesDone += lst.size;
+      if (mode === 'locked') {
+        const target = symlinkTarget(rel, key);
+        await fsp.symlink(target, abs);
+        stage(rel, batch.add('blob', target), '120000', await fsp.lstat(abs));
+      } else {
+        stage(rel, batch.add('blob', pointerContent(key)), '100644', await fsp.stat(abs));
+      }
+      annexed.push({ path: rel, key });
+    } catch (e) {
+      if (options.signal?.aborted) throw e;
+      const err = e instanceof FerryError ? e : new FerryError('io-error', `cannot add ${rel}: ${String(e)}`, { path: rel }, e);
+      failed.push({ path: rel, code: err.code, message: err.message });
+    } finally {
+      filesDone++;
+      report();
+    }
+  });
+
+  let commit: string | undefined;
+  if (edits.size > 0) {
+    const head = await resolveRef(repo.git, 'HEAD');
+    const branchName = (await currentBranch(repo.git)) ?? 'master';
+    const baseTree = head ? await commitTree(repo.git, head) : undefined;
+    const tree = await editTree(repo.git, batch, baseTree, edits);
+    const message = options.message ?? `git-annex in ${await repoDescription(repo, branch)}`;
+    commit = await addCommit(repo.git, batch, tree, head ? [head] : [], message);
+    await batch.flush();
+    for (const [path, entry] of newEntries) index.set(path, entry);
+    await writeIndex(repo.gitdir, index.values());
+    await updateRef(repo.git, `refs/heads/${branchName}`, commit, head);
+  }
+  const now = nowTimestamp();
+  const logChanges = new Map<string, (old: string) => string | undefined>();
+  for (const { key } of annexed) logChanges.set(locationLogPath(key), (old) => addPresence(old, repo.uuid, '1', now));
+  await branch.changeMany(logChanges);
+  return { annexed, toGit, failed, unchanged, commit };
+}

@@ -1,0 +1,262 @@
+/**
+ * The git-annex branch: reads (journal first, then the branch), journalled writes under the
+ * journal lock, commits of the journal as `update` commits, and the union merge of every
+ * ref ending in `/git-annex` (deletions never propagate; lines are unioned and sorted).
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { errnoCode } from '../errors';
+import { addCommit } from '../git/commit';
+import { ObjectBatch } from '../git/object-writer';
+import { commitTree, isAncestor, listRefs, readBlob, readPathInTree, readTree, resolveRef } from '../git/read';
+import { editTree, type BlobEdit } from '../git/tree-edit';
+import { updateRef } from '../git/write-ref';
+import { lock, type HeldLock } from '../os/file-lock';
+import { unionMergeText } from './logs';
+import { journalName, journalNameToPath } from './paths';
+import type { Repository } from './repository';
+import { serializeTree, type TreeEntry } from '../git/object-writer';
+
+export const ANNEX_BRANCH = 'refs/heads/git-annex';
+
+/** Drops an incomplete last line (anything after the final newline). */
+function completeLines(text: string): string {
+  const nl = text.lastIndexOf('\n');
+  return nl < 0 ? '' : text.slice(0, nl + 1);
+}
+
+export class AnnexBranch {
+  constructor(private readonly repo: Repository) {}
+
+  private get journalDir(): string {
+    return join(this.repo.annexdir, 'journal');
+  }
+
+  async withJournalLock<T>(fn: () => Promise<T>): Promise<T> {
+    await fsp.mkdir(this.repo.annexdir, { recursive: true });
+    const held: HeldLock = await lock(join(this.repo.annexdir, 'journal.lck'), 'exclusive');
+    try {
+      return await fn();
+    } finally {
+      held.release();
+    }
+  }
+
+  async tip(): Promise<string | undefined> {
+    return resolveRef(this.repo.git, ANNEX_BRANCH);
+  }
+
+  /** Creates the branch if it is missing: from origin's git-annex when there is one. */
+  async ensure(): Promise<string> {
+    const tip = await this.tip();
+    if (tip) return tip;
+    const origin = await resolveRef(this.repo.git, 'refs/remotes/origin/git-annex');
+    if (origin) {
+      await updateRef(this.repo.git, ANNEX_BRANCH, origin, undefined);
+      return origin;
+    }
+    const batch = new ObjectBatch(this.repo.gitdir);
+    const empty = batch.add('tree', Buffer.alloc(0));
+    const commit = await addCommit(this.repo.git, batch, empty, [], 'branch created');
+    await batch.flush();
+    await updateRef(this.repo.git, ANNEX_BRANCH, commit, undefined);
+    return commit;
+  }
+
+  private async readJournal(path: string): Promise<string | undefined> {
+    try {
+      return completeLines(await fsp.readFile(join(this.journalDir, journalName(path)), 'utf8'));
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  private async readCommitted(path: string, tip: string | undefined): Promise<string> {
+    if (!tip) return '';
+    const entry = await readPathInTree(this.repo.git, await commitTree(this.repo.git, tip), path);
+    if (!entry || entry.type !== 'blob') return '';
+    return Buffer.from(await readBlob(this.repo.git, entry.oid)).toString('utf8');
+  }
+
+  /** The current content of a branch file: the journal's if there is one, else the branch's. */
+  async read(path: string): Promise<string> {
+    const journalled = await this.readJournal(path);
+    if (journalled !== undefined) return journalled;
+    return this.readCommitted(path, await this.tip());
+  }
+
+  /** Changes one file through the journal (atomic full-file write). */
+  async change(path: string, fn: (old: string) => string | undefined): Promise<boolean> {
+    return this.withJournalLock(async () => {
+      const next = fn(await this.read(path));
+      if (next === undefined) return false;
+      await this.writeJournalLocked(path, next);
+      return true;
+    });
+  }
+
+  private async writeJournalLocked(path: string, content: string): Promise<void> {
+    const othertmp = join(this.repo.annexdir, 'othertmp');
+    await fsp.mkdir(othertmp, { recursive: true });
+    await fsp.mkdir(this.journalDir, { recursive: true });
+    const tmp = join(othertmp, `journal.${process.pid}.${Math.random().toString(36).slice(2)}`);
+    await fsp.writeFile(tmp, content);
+    await fsp.rename(tmp, join(this.journalDir, journalName(path)));
+  }
+
+  /**
+   * Applies many changes and commits them straight to the branch (with whatever the journal
+   * holds), which is much faster than a journal file per change. Used by bulk operations.
+   */
+  async changeMany(changes: ReadonlyMap<string, (old: string) => string | undefined>): Promise<number> {
+    if (changes.size === 0) return 0;
+    return this.withJournalLock(async () => {
+      const tip = await this.ensure();
+      const extra = new Map<string, string>();
+      for (const [path, fn] of changes) {
+        const journalled = await this.readJournal(path);
+        const old = journalled ?? (await this.readCommitted(path, tip));
+        const next = fn(old);
+        if (next !== undefined) extra.set(path, next);
+      }
+      if (extra.size > 0) await this.commitLocked('update', extra);
+      return extra.size;
+    });
+  }
+
+  /** Commits the journal ("recording state in git"). */
+  async commit(message = 'update'): Promise<boolean> {
+    return this.withJournalLock(() => this.commitLocked(message, new Map()));
+  }
+
+  private async commitLocked(message: string, extra: ReadonlyMap<string, string>): Promise<boolean> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.journalDir);
+    } catch {
+      names = [];
+    }
+    const files = new Map<string, string>();
+    for (const name of names) {
+      const content = await this.readJournal(journalNameToPath(name));
+      if (content !== undefined) files.set(journalNameToPath(name), content);
+    }
+    for (const [path, content] of extra) files.set(path, content);
+    if (files.size === 0) return false;
+    const tip = await this.ensure();
+    const batch = new ObjectBatch(this.repo.gitdir);
+    const edits = new Map<string, BlobEdit>();
+    for (const [path, content] of files) edits.set(path, { oid: batch.add('blob', content), mode: '100644' });
+    const tree = await editTree(this.repo.git, batch, await commitTree(this.repo.git, tip), edits);
+    const commit = await addCommit(this.repo.git, batch, tree, [tip], message);
+    await batch.flush();
+    await updateRef(this.repo.git, ANNEX_BRANCH, commit, tip);
+    await Promise.all(names.map((name) => fsp.rm(join(this.journalDir, name), { force: true })));
+    return true;
+  }
+
+  /** Every ref whose name ends in `/git-annex`, except our own branch. */
+  async annexRefs(): Promise<string[]> {
+    const out: string[] = [];
+    for (const prefix of ['refs/remotes', 'refs/heads/synced', 'refs/synced']) {
+      for (const ref of await listRefs(this.repo.git, prefix).catch(() => [])) {
+        if (ref.endsWith('/git-annex')) out.push(ref);
+      }
+    }
+    return out;
+  }
+
+  private async readMergedRefs(): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    try {
+      const text = await fsp.readFile(join(this.repo.annexdir, 'mergedrefs'), 'utf8');
+      for (const line of text.split('\n')) {
+        const [sha, ref] = line.split('\t');
+        if (sha && ref) out.set(ref, sha);
+      }
+    } catch {
+      // none yet
+    }
+    return out;
+  }
+
+  /**
+   * Union-merges every ref ending in `/git-annex` that has commits the branch lacks. Returns the refs
+   * merged. The journal is committed first so its content is not overwritten by the merge.
+   */
+  async update(): Promise<string[]> {
+    return this.withJournalLock(async () => {
+      await this.commitLocked('update', new Map());
+      let tip = await this.ensure();
+      const merged = await this.readMergedRefs();
+      const ignored = await fsp
+        .readFile(join(this.repo.annexdir, 'ignoredrefs'), 'utf8')
+        .then((t) => new Set(t.split('\n')))
+        .catch(() => new Set<string>());
+      const batch = new ObjectBatch(this.repo.gitdir);
+      let tree = await commitTree(this.repo.git, tip);
+      const parents: string[] = [];
+      const names: string[] = [];
+      const seen = new Map<string, string>();
+      for (const ref of await this.annexRefs()) {
+        if (ignored.has(ref)) continue;
+        const sha = await resolveRef(this.repo.git, ref);
+        if (!sha) continue;
+        seen.set(ref, sha);
+        if (merged.get(ref) === sha) continue;
+        if (await isAncestor(this.repo.git, sha, tip)) continue;
+        if (parents.includes(sha)) continue;
+        if (parents.length === 0 && (await isAncestor(this.repo.git, tip, sha))) {
+          tip = sha;
+          tree = await commitTree(this.repo.git, sha);
+          names.push(ref);
+          continue;
+        }
+        tree = await this.unionTrees(batch, tree, await commitTree(this.repo.git, sha));
+        parents.push(sha);
+        names.push(ref.replace(/^refs\/(remotes\/|heads\/)?/, ''));
+      }
+      const before = await this.tip();
+      if (parents.length > 0) {
+        const commit = await addCommit(this.repo.git, batch, tree, [tip, ...parents], `merging ${names.join(' ')} into git-annex`);
+        await batch.flush();
+        tip = commit;
+      }
+      if (tip !== before) await updateRef(this.repo.git, ANNEX_BRANCH, tip, before);
+      if (seen.size > 0) {
+        for (const [ref, sha] of seen) merged.set(ref, sha);
+        const text = [...merged].map(([ref, sha]) => `${sha}\t${ref}\n`).join('');
+        await fsp.writeFile(join(this.repo.annexdir, 'mergedrefs'), text);
+      }
+      return names;
+    });
+  }
+
+  private async unionTrees(batch: ObjectBatch, a: string, b: string): Promise<string> {
+    if (a === b) return a;
+    const left = new Map((await readTree(this.repo.git, a)).map((e) => [e.path, e]));
+    const right = await readTree(this.repo.git, b);
+    let changed = false;
+    for (const r of right) {
+      const l = left.get(r.path);
+      if (!l) {
+        left.set(r.path, r);
+        changed = true;
+      } else if (l.oid !== r.oid) {
+        let merged: TreeEntry;
+        if (l.type === 'tree' && r.type === 'tree') {
+          merged = { ...l, oid: await this.unionTrees(batch, l.oid, r.oid) };
+        } else if (l.type === 'blob' && r.type === 'blob') {
+          const lt = Buffer.from(await readBlob(this.repo.git, l.oid)).toString('utf8');
+          const rt = Buffer.from(await readBlob(this.repo.git, r.oid)).toString('utf8');
+          const u = unionMergeText(lt, rt);
+          merged = u.same === 'left' ? l : u.same === 'right' ? r : { ...l, oid: batch.add('blob', u.text) };
+        } else merged = l;
+        if (merged.oid !== l.oid) changed = true;
+        left.set(r.path, merged);
+      }
+    }
+    return changed ? batch.add('tree', serializeTree([...left.values()])) : a;
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * Moving and checking content between this repository and local-path remotes: get, copy, drop,
+ * fsck and whereis, with the location logs updated on both sides only after the bytes are safe.
+ */
+import { constants, promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { FerryError } from '../errors';
+import { entryFromStats, readIndex, statMatches, writeIndex } from '../git/index-file';
+import { findRemote, listGitRemotes, openLocalRemote, type RemoteInfo } from '../remotes/git-remotes';
+import type { AnnexBranch } from './branch';
+import { addPresence, parseTrustLog, parseUuidLog, presentUuids } from './logs';
+import { dropObject, findObject, lockContent, receiveFromFile, verifyFile, type Progress } from './object-store';
+import { locationLogPath, parsePointer, pointerContent } from './paths';
+import type { Repository } from './repository';
+import { readSettings } from './settings';
+import { nowTimestamp } from './timestamp';
+import type { AnnexedFile } from './worktree';
+
+export async function setPresence(branch: AnnexBranch, key: string, uuid: string, present: boolean): Promise<void> {
+  await branch.change(locationLogPath(key), (old) => addPresence(old, uuid, present ? '1' : '0', nowTimestamp()));
+}
+
+export async function whereIs(branch: AnnexBranch, key: string): Promise<string[]> {
+  return presentUuids(await branch.read(locationLogPath(key)));
+}
+
+/** Puts content into unlocked work-tree files that still hold only the pointer, and restages their stat. */
+export async function populateUnlocked(repo: Repository, files: readonly AnnexedFile[]): Promise<void> {
+  const targets = files.filter((f) => !f.isLocked);
+  if (targets.length === 0) return;
+  const index = new Map((await readIndex(repo.gitdir)).map((e) => [e.path, e]));
+  let changed = false;
+  for (const file of targets) {
+    const object = await findObject(repo, file.key);
+    if (!object) continue;
+    const abs = join(repo.top, file.path);
+    const st = await fsp.stat(abs).catch(() => undefined);
+    if (!st || st.size > 32768) continue;
+    if (parsePointer(await fsp.readFile(abs)) !== file.key) continue;
+    const tmp = `${abs}.ferry-tmp`;
+    await fsp.copyFile(object, tmp, constants.COPYFILE_FICLONE);
+    await fsp.chmod(tmp, st.mode & 0o777);
+    await fsp.rename(tmp, abs);
+    const entry = index.get(file.path);
+    if (entry) {
+      index.set(file.path, entryFromStats(file.path, entry.oid, entry.mode, await fsp.stat(abs)));
+      changed = true;
+    }
+  }
+  if (changed) await writeIndex(repo.gitdir, index.values());
+}
+
+/** Replaces unmodified unlocked work-tree files by their pointer after a drop. Modified files are left alone. */
+export async function depopulateUnlocked(repo: Repository, files: readonly AnnexedFile[]): Promise<void> {
+  const targets = files.filter((f) => !f.isLocked);
+  if (targets.length === 0) return;
+  const index = new Map((await readIndex(repo.gitdir)).map((e) => [e.path, e]));
+  let changed = false;
+  for (const file of targets) {
+    const abs = join(repo.top, file.path);
+    const entry = index.get(file.path);
+    const st = await fsp.stat(abs).catch(() => undefined);
+    if (!entry || !st || !statMatches(entry, st)) continue;
+    const tmp = `${abs}.ferry-tmp`;
+    await fsp.writeFile(tmp, pointerContent(file.key), { mode: st.mode & 0o777 });
+    await fsp.rename(tmp, abs);
+    index.set(file.path, entryFromStats(file.path, entry.oid, entry.mode, await fsp.stat(abs)));
+    changed = true;
+  }
+  if (changed) await writeIndex(repo.gitdir, index.values());
+}
+
+export interface TransferOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: Progress;
+}
+
+/** Downloads a key from a local remote into this repository. Returns false if the remote lacks it. */
+export async function getFromRemote(
+  repo: Repository,
+  branch: AnnexBranch,
+  remoteRepo: Repository,
+  key: string,
+  options: TransferOptions = {},
+): Promise<boolean> {
+  if (await findObject(repo, key)) return true;
+  // Hold a shared content lock on the remote's copy so it cannot be dropped while we read it.
+  const held = await lockContent(remoteRepo, key, 'shared');
+  if (!held) return false;
+  try {
+    await receiveFromFile(repo, key, held.objectPath, options);
+  } finally {
+    held.lock.release();
+  }
+  await setPresence(branch, key, repo.uuid, true);
+  return true;
+}
+
+/** Uploads a key to a local remote; the remote's own branch and ours both record it. */
+export async function copyToRemote(
+  repo: Repository,
+  branch: AnnexBranch,
+  remoteRepo: Repository,
+  remoteBranch: AnnexBranch,
+  key: string,
+  options: TransferOptions = {},
+): Promise<'copied' | 'already-there'> {
+  const source = await lockContent(repo, key, 'shared');
+  if (!source) throw new FerryError('content-missing', `the content of ${key} is not present here`, { key });
+  let result: 'copied' | 'already-there' = 'copied';
+  try {
+    if (await findObject(remoteRepo, key)) result = 'already-there';
+    else await receiveFromFile(remoteRepo, key, source.objectPath, options);
+  } finally {
+    source.lock.release();
+  }
+  await setPresence(remoteBranch, key, remoteRepo.uuid, true);
+  await setPresence(branch, key, remoteRepo.uuid, true);
+  return result;
+}
+
+export interface CopyVerifier {
+  /** Verified copies elsewhere, with the locks that keep them while we drop. */
+  verify(key: string, exceptUuid: string): Promise<{ count: number; release: () => void; where: string[] }>;
+}
+
+/**
+ * Counts copies that can stand in for the one being dropped: local-path remotes whose object is
+ * there and can be locked shared (held until the drop is done), plus trusted repositories the log
+ * lists. Copies known only from the location log of untrusted or semitrusted repositories do not count.
+ */
+export async function copyVerifier(repo: Repository, branch: AnnexBranch, remotes: readonly RemoteInfo[]): Promise<CopyVerifier> {
+  const trust = parseTrustLog(await branch.read('trust.log'));
+  const opened = new Map<string, Repository>();
+  for (const r of remotes) {
+    if (!r.isAvailable) continue;
+    try {
+      const rr = await openLocalRemote(repo, r);
+      opened.set(rr.uuid, rr);
+    } catch {
+      // unreachable: does not count
+    }
+  }
+  return {
+    async verify(key, exceptUuid) {
+      const listed = await whereIs(branch, key);
+      const locks: (() => void)[] = [];
+      const where: string[] = [];
+      for (const uuid of new Set([...listed, ...opened.keys(), repo.uuid])) {
+        if (uuid === exceptUuid) continue;
+        const target = uuid === repo.uuid ? repo : opened.get(uuid);
+        if (target) {
+          const held = await lockContent(target, key, 'shared');
+          if (held) {
+            locks.push(() => held.lock.release());
+            where.push(uuid);
+          }
+        } else if (listed.includes(uuid) && trust.get(uuid) === 'trusted') {
+          where.push(uuid);
+        }
+      }
+      return { count: where.length, where, release: () => locks.forEach((r) => r()) };
+    },
+  };
+}
+
+/** Drops a key from `target` (this repository or a local remote) if enough other copies are verified. */
+export async function dropKey(
+  target: Repository,
+  targetBranches: readonly AnnexBranch[],
+  key: string,
+  verifier: CopyVerifier,
+  numcopies: number,
+  force: boolean,
+): Promise<'dropped' | 'not-present'> {
+  let release = (): void => undefined;
+  try {
+    const dropped = await dropObject(target, key, async () => {
+      if (force) return;
+      const v = await verifier.verify(key, target.uuid);
+      release = v.release;
+      if (v.count < numcopies) {
+        throw new FerryError(
+          'not-enough-copies',
+          `could only verify ${v.count} other ${v.count === 1 ? 'copy' : 'copies'} of ${key}; ${numcopies} needed (use --force to drop anyway)`,
+          { key, verified: v.count, numcopies },
+        );
+      }
+    });
+    if (!dropped) return 'not-present';
+  } finally {
+    release();
+  }
+  for (const b of targetBranches) await setPresence(b, key, target.uuid, false);
+  return 'dropped';
+}
+
+export interface FsckProblem {
+  readonly key: string;
+  readonly path?: string;
+  readonly problem: 'bad-content' | 'log-fixed-present' | 'log-fixed-absent' | 'too-few-copies';
+  readonly message: string;
+}
+
+/** Verifies a key here: the checksum of the object, and the location log's word on this repository. */
+export async function fsckKey(repo: Repository, branch: AnnexBranch, key: string, numcopies: number, path?: string): Promise<FsckProblem[]> {
+  const problems: FsckProblem[] = [];
+  const object = await findObject(repo, key);
+  const listed = await whereIs(branch, key);
+  const isListed = listed.includes(repo.uuid);
+  if (object) {
+    if (!(await verifyFile(key, object))) {
+      const bad = join(repo.annexdir, 'bad');
+      await fsp.mkdir(bad, { recursive: true });
+      await fsp.chmod(join(object, '..'), 0o755).catch(() => undefined);
+      await fsp.rename(object, join(bad, key.replace(/\//g, '%')));
+      problems.push({ key, path, problem: 'bad-content', message: `${path ?? key}: content does not match its checksum; moved to .git/annex/bad` });
+      if (isListed) await setPresence(branch, key, repo.uuid, false);
+    } else if (!isListed) {
+      await setPresence(branch, key, repo.uuid, true);
+      problems.push({ key, path, problem: 'log-fixed-present', message: `${path ?? key}: content is here but the location log did not say so (fixed)` });
+    }
+  } else if (isListed) {
+    await setPresence(branch, key, repo.uuid, false);
+    problems.push({ key, path, problem: 'log-fixed-absent', message: `${path ?? key}: the location log said the content is here, but it is not (fixed)` });
+  }
+  const copies = (await whereIs(branch, key)).length;
+  if (copies < numcopies) {
+    problems.push({ key, path, problem: 'too-few-copies', message: `${path ?? key}: only ${copies} of ${numcopies} wanted copies` });
+  }
+  return problems;
+}
+
+export async function describeUuids(branch: AnnexBranch): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [uuid, entry] of parseUuidLog(await branch.read('uuid.log'))) out.set(uuid, entry.value);
+  return out;
+}
+
+export { findRemote, listGitRemotes, openLocalRemote, readSettings };

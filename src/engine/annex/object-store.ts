@@ -1,0 +1,266 @@
+/**
+ * The content store under `.git/annex/objects` (or a bare repository's `annex/objects`).
+ * New content always goes to `.git/annex/tmp/` first, is verified against its key, and only
+ * then is renamed into `objects/` and frozen (0444 file in a 0555 key directory).
+ */
+import { createHash } from 'node:crypto';
+import { constants, createReadStream, promises as fsp, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { errnoCode, FerryError } from '../errors';
+import { lockHolder, tryLock, type HeldLock, type LockKind } from '../os/file-lock';
+import { expectedDigest, hashAlgorithm, parseKey } from './key';
+import { keyFile, objectRelPath } from './paths';
+import type { Repository } from './repository';
+
+export type Progress = (bytesDone: number) => void;
+
+/** The object paths to look at, in the order git-annex looks. */
+export function objectCandidates(repo: Pick<Repository, 'annexdir' | 'isBare'>, key: string): string[] {
+  const mixed = join(repo.annexdir, objectRelPath(key, 'mixed'));
+  const lower = join(repo.annexdir, objectRelPath(key, 'lower'));
+  return repo.isBare ? [lower, mixed] : [mixed, lower];
+}
+
+/** Where the object is, if present. */
+export async function findObject(repo: Pick<Repository, 'annexdir' | 'isBare'>, key: string): Promise<string | undefined> {
+  for (const path of objectCandidates(repo, key)) {
+    try {
+      const st = await fsp.stat(path);
+      if (st.isFile()) return path;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+export function tmpPath(repo: Pick<Repository, 'annexdir'>, key: string): string {
+  return join(repo.annexdir, 'tmp', keyFile(key));
+}
+
+/** A streaming hasher for a key's variety (undefined for WORM/URL keys, which cannot be verified). */
+export function keyHasher(key: string): ReturnType<typeof createHash> | undefined {
+  const parsed = parseKey(key);
+  const algorithm = parsed ? hashAlgorithm(parsed.variety) : undefined;
+  return algorithm ? createHash(algorithm) : undefined;
+}
+
+/** Whether `digestHex` and `size` are what the key promises. */
+export function matchesKey(key: string, digestHex: string | undefined, size: number): boolean {
+  const parsed = parseKey(key);
+  if (!parsed) return false;
+  if (parsed.size !== undefined && parsed.size !== size) return false;
+  const expected = expectedDigest(parsed);
+  return expected === undefined || expected === digestHex;
+}
+
+/** Hashes a file with the key's algorithm while streaming it. */
+export async function hashFile(
+  path: string,
+  algorithm: string,
+  options: { signal?: AbortSignal; onProgress?: Progress } = {},
+): Promise<{ digest: string; size: number }> {
+  const hash = createHash(algorithm);
+  let size = 0;
+  const st = await fsp.stat(path);
+  if (st.size <= 1 << 20) {
+    const data = await fsp.readFile(path);
+    hash.update(data);
+    options.onProgress?.(data.length);
+    return { digest: hash.digest('hex'), size: data.length };
+  }
+  const stream = createReadStream(path, { highWaterMark: 4 << 20, signal: options.signal });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+    options.onProgress?.(size);
+  }
+  return { digest: hash.digest('hex'), size };
+}
+
+/** Verifies a file against its key. Keys that carry no checksum only have their size checked. */
+export async function verifyFile(key: string, path: string, options: { signal?: AbortSignal; onProgress?: Progress } = {}): Promise<boolean> {
+  const parsed = parseKey(key);
+  if (!parsed) return false;
+  const algorithm = hashAlgorithm(parsed.variety);
+  if (!algorithm) {
+    const st = await fsp.stat(path);
+    return parsed.size === undefined || parsed.size === st.size;
+  }
+  const { digest, size } = await hashFile(path, algorithm, options);
+  return matchesKey(key, digest, size);
+}
+
+async function chmodQuiet(path: string, mode: number): Promise<void> {
+  try {
+    await fsp.chmod(path, mode);
+  } catch {
+    // a filesystem without permissions (or the file is gone): nothing to do
+  }
+}
+
+/**
+ * Renames a verified file in `.git/annex/tmp` into the store and freezes it. If the object is
+ * already present the temporary file is removed. Returns the object path.
+ */
+export async function moveIntoStore(
+  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  key: string,
+  verifiedTmp: string,
+  options: { freeze?: boolean } = {},
+): Promise<string> {
+  const existing = await findObject(repo, key);
+  if (existing) {
+    await fsp.rm(verifiedTmp, { force: true });
+    return existing;
+  }
+  const dest = objectCandidates(repo, key)[0] ?? '';
+  const keyDir = dirname(dest);
+  await fsp.mkdir(dirname(keyDir), { recursive: true });
+  try {
+    await fsp.mkdir(keyDir);
+  } catch (e) {
+    if (errnoCode(e) !== 'EEXIST') throw e;
+    await chmodQuiet(keyDir, 0o755);
+  }
+  if (options.freeze !== false) await chmodQuiet(verifiedTmp, 0o444);
+  await fsp.rename(verifiedTmp, dest);
+  await chmodQuiet(keyDir, 0o555);
+  return dest;
+}
+
+async function withWritableDir<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  await chmodQuiet(dir, 0o755);
+  try {
+    return await fn();
+  } finally {
+    await chmodQuiet(dir, 0o555);
+  }
+}
+
+/**
+ * Takes the content lock (`KEY.lck` beside the object). Exclusive to drop; shared while relying
+ * on this copy. Undefined when the object is absent or the lock is held by someone else.
+ */
+export async function lockContent(
+  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  key: string,
+  kind: LockKind,
+): Promise<{ lock: HeldLock; objectPath: string } | undefined> {
+  const objectPath = await findObject(repo, key);
+  if (!objectPath) return undefined;
+  const keyDir = dirname(objectPath);
+  const held = await withWritableDir(keyDir, () => Promise.resolve(tryLock(`${objectPath}.lck`, kind)));
+  if (!held) return undefined;
+  return { lock: held, objectPath };
+}
+
+export function contentLockHolder(objectPath: string): ReturnType<typeof lockHolder> {
+  return lockHolder(`${objectPath}.lck`, 'exclusive');
+}
+
+/**
+ * Removes an object under the exclusive content lock. `check` runs while the lock is held and
+ * must throw to prevent the drop (for example when too few other copies are verified).
+ */
+export async function dropObject(
+  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  key: string,
+  check: () => Promise<void>,
+): Promise<boolean> {
+  const locked = await lockContent(repo, key, 'exclusive');
+  if (!locked) {
+    if (!(await findObject(repo, key))) return false;
+    throw new FerryError('lock-busy', `${key} is locked by another process (it may be relying on this copy)`, { key });
+  }
+  const { lock, objectPath } = locked;
+  const keyDir = dirname(objectPath);
+  try {
+    await check();
+    await withWritableDir(keyDir, async () => {
+      await fsp.rm(objectPath, { force: true });
+      await fsp.rm(`${objectPath}.lck`, { force: true });
+    });
+    await fsp.rmdir(keyDir).catch(() => undefined);
+    await fsp.rmdir(dirname(keyDir)).catch(() => undefined);
+    await fsp.rmdir(dirname(dirname(keyDir))).catch(() => undefined);
+  } finally {
+    lock.release();
+  }
+  return true;
+}
+
+/** What a stat tells about whether a file was changed (mtime, size, inode, ctime). */
+export function sameFile(a: Stats, b: Stats, options: { ignoreCtime?: boolean } = {}): boolean {
+  return (
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ino === b.ino &&
+    a.dev === b.dev &&
+    (options.ignoreCtime === true || a.ctimeMs === b.ctimeMs)
+  );
+}
+
+/**
+ * Copies a source file into `.git/annex/tmp/<keyFile>` and moves it into the store once the
+ * bytes hash to the key. A partial temporary file from an earlier attempt is continued: its
+ * bytes are hashed first, then the rest is appended. A mismatch discards the temporary file.
+ */
+export async function receiveFromFile(
+  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  key: string,
+  source: string,
+  options: { signal?: AbortSignal; onProgress?: Progress } = {},
+): Promise<string> {
+  const existing = await findObject(repo, key);
+  if (existing) return existing;
+  const tmp = tmpPath(repo, key);
+  await fsp.mkdir(dirname(tmp), { recursive: true });
+  const hasher = keyHasher(key);
+  const parsed = parseKey(key);
+  let done = 0;
+  try {
+    const st = await fsp.stat(tmp);
+    const limit = parsed?.size;
+    if (limit !== undefined && st.size > limit) await fsp.rm(tmp, { force: true });
+    else if (st.size > 0) {
+      for await (const chunk of createReadStream(tmp, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
+        hasher?.update(chunk);
+        done += chunk.length;
+      }
+    }
+  } catch {
+    // no partial file
+  }
+  options.onProgress?.(done);
+  const out = await fsp.open(tmp, done > 0 ? 'a' : 'w', 0o644);
+  try {
+    const input = createReadStream(source, { start: done, highWaterMark: 4 << 20, signal: options.signal });
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      hasher?.update(chunk);
+      let off = 0;
+      while (off < chunk.length) {
+        const { bytesWritten } = await out.write(chunk, off, chunk.length - off);
+        off += bytesWritten;
+      }
+      done += chunk.length;
+      options.onProgress?.(done);
+    }
+    await out.datasync();
+  } catch (e) {
+    await out.close();
+    if (errnoCode(e) === 'ENOSPC') {
+      throw new FerryError('disk-full', `the disk is full while receiving ${key}; the partial copy is kept to resume`, { key }, e);
+    }
+    throw e;
+  }
+  await out.close();
+  const digest = hasher?.digest('hex');
+  if (!matchesKey(key, digest, done)) {
+    await fsp.rm(tmp, { force: true });
+    throw new FerryError('checksum-mismatch', `the copy of ${key} does not match its checksum; it was discarded`, { key, source });
+  }
+  return moveIntoStore(repo, key, tmp);
+}
+
+export const COPYFILE_CLONE = constants.COPYFILE_FICLONE;

@@ -1,0 +1,93 @@
+/** Reading objects and refs through isomorphic-git, always with the shared cache. */
+import git from 'isomorphic-git';
+import type { GitContext } from './context';
+import type { TreeEntry } from './object-writer';
+
+export async function readBlob(ctx: GitContext, oid: string): Promise<Uint8Array> {
+  const { blob } = await git.readBlob({ fs: ctx.fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
+  return blob;
+}
+
+export async function readTree(ctx: GitContext, oid: string): Promise<TreeEntry[]> {
+  const known = ctx.trees.get(oid);
+  if (known) return known;
+  const { tree } = await git.readTree({ fs: ctx.fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
+  const entries = tree.map((e) => ({ mode: e.mode, path: e.path, oid: e.oid, type: e.type }));
+  if (ctx.trees.size > 20000) ctx.trees.clear();
+  ctx.trees.set(oid, entries);
+  return entries;
+}
+
+export async function commitTree(ctx: GitContext, oid: string): Promise<string> {
+  const { commit } = await git.readCommit({ fs: ctx.fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
+  return commit.tree;
+}
+
+export async function readCommitInfo(
+  ctx: GitContext,
+  oid: string,
+): Promise<{ tree: string; parents: string[]; message: string }> {
+  const { commit } = await git.readCommit({ fs: ctx.fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
+  return { tree: commit.tree, parents: commit.parent, message: commit.message };
+}
+
+/** The blob at a path in a tree, or undefined. */
+export async function readPathInTree(ctx: GitContext, treeOid: string, path: string): Promise<TreeEntry | undefined> {
+  const parts = path.split('/');
+  let current = treeOid;
+  for (let i = 0; i < parts.length; i++) {
+    const entries = await readTree(ctx, current);
+    const entry = entries.find((e) => e.path === parts[i]);
+    if (!entry) return undefined;
+    if (i === parts.length - 1) return entry;
+    if (entry.type !== 'tree') return undefined;
+    current = entry.oid;
+  }
+  return undefined;
+}
+
+/** Every blob under a tree, depth first, as [path, entry]. */
+export async function* walkTree(ctx: GitContext, treeOid: string, prefix = ''): AsyncGenerator<[string, TreeEntry]> {
+  for (const entry of await readTree(ctx, treeOid)) {
+    const path = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
+    if (entry.type === 'tree') yield* walkTree(ctx, entry.oid, path);
+    else yield [path, entry];
+  }
+}
+
+export async function resolveRef(ctx: GitContext, ref: string): Promise<string | undefined> {
+  try {
+    return await git.resolveRef({ fs: ctx.fs, gitdir: ctx.gitdir, ref });
+  } catch {
+    return undefined;
+  }
+}
+
+export async function isAncestor(ctx: GitContext, ancestor: string, descendant: string): Promise<boolean> {
+  if (ancestor === descendant) return true;
+  return git.isDescendent({ fs: ctx.fs, gitdir: ctx.gitdir, oid: descendant, ancestor, depth: -1, cache: ctx.cache });
+}
+
+export async function listRefs(ctx: GitContext, prefix: string): Promise<string[]> {
+  const refs = await git.listRefs({ fs: ctx.fs, gitdir: ctx.gitdir, filepath: prefix });
+  return refs.map((r) => `${prefix}/${r}`);
+}
+
+export async function currentBranch(ctx: GitContext): Promise<string | undefined> {
+  const b = await git.currentBranch({ fs: ctx.fs, gitdir: ctx.gitdir, fullname: false });
+  return b ?? undefined;
+}
+
+export async function getConfig(ctx: GitContext, path: string): Promise<string | undefined> {
+  const value: unknown = await git.getConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path });
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export async function setConfig(ctx: GitContext, path: string, value: string | undefined): Promise<void> {
+  await git.setConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path, value });
+}
+
+export async function listRemotes(ctx: GitContext): Promise<{ remote: string; url: string }[]> {
+  return git.listRemotes({ fs: ctx.fs, gitdir: ctx.gitdir });
+}

@@ -1,0 +1,84 @@
+/**
+ * The git remotes of a repository as Ferry sees them: URL, whether it is a local path (another
+ * clone, a drive), its annex UUID (cached as `remote.<name>.annex-uuid` as git-annex does) and
+ * its cost (`remote.<name>.annex-cost`, default 100 for a local path, 200 otherwise).
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FerryError } from '../errors';
+import { getConfig, listRemotes, setConfig } from '../git/read';
+import { openRepository, type Repository } from '../annex/repository';
+
+export interface RemoteInfo {
+  readonly name: string;
+  readonly url: string;
+  /** absolute path for local-path remotes */
+  readonly path: string | undefined;
+  readonly uuid: string | undefined;
+  readonly cost: number;
+  readonly isIgnored: boolean;
+  readonly isAvailable: boolean;
+}
+
+export const COST_CHEAP = 100;
+export const COST_EXPENSIVE = 200;
+
+/** The local directory a remote URL names, or undefined for network URLs. */
+export function localPathOf(top: string, url: string): string | undefined {
+  if (url.startsWith('file://')) return fileURLToPath(url);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return undefined;
+  // scp-like host:path (a colon before any slash) is a network remote
+  const colon = url.indexOf(':');
+  const slash = url.indexOf('/');
+  if (colon > 0 && (slash < 0 || colon < slash)) return undefined;
+  return isAbsolute(url) ? url : resolve(top, url);
+}
+
+export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
+  const out: RemoteInfo[] = [];
+  for (const { remote, url } of await listRemotes(repo.git)) {
+    const path = localPathOf(repo.top, url);
+    const costText = await getConfig(repo.git, `remote.${remote}.annex-cost`);
+    const cost = costText !== undefined && Number.isFinite(Number(costText)) ? Number(costText) : path ? COST_CHEAP : COST_EXPENSIVE;
+    out.push({
+      name: remote,
+      url,
+      path,
+      uuid: await getConfig(repo.git, `remote.${remote}.annex-uuid`),
+      cost,
+      isIgnored: (await getConfig(repo.git, `remote.${remote}.annex-ignore`)) === 'true',
+      isAvailable: path !== undefined && existsSync(path),
+    });
+  }
+  return out.sort((a, b) => a.cost - b.cost || a.name.localeCompare(b.name));
+}
+
+export async function findRemote(repo: Repository, name: string): Promise<RemoteInfo> {
+  const remote = (await listGitRemotes(repo)).find((r) => r.name === name);
+  if (!remote) throw new FerryError('remote-unknown', `there is no remote named "${name}"`, { remote: name });
+  return remote;
+}
+
+/** Opens a local-path remote's repository and records its UUID in our config. */
+export async function openLocalRemote(repo: Repository, remote: RemoteInfo): Promise<Repository> {
+  if (!remote.path) {
+    throw new FerryError('remote-unavailable', `remote "${remote.name}" (${remote.url}) is not a local path; only local-path remotes are supported so far`, {
+      remote: remote.name,
+    });
+  }
+  if (!existsSync(remote.path)) {
+    throw new FerryError('remote-unavailable', `remote "${remote.name}" is not reachable: ${remote.path} does not exist (is the drive plugged in?)`, {
+      remote: remote.name,
+      path: remote.path,
+    });
+  }
+  let opened: Repository;
+  try {
+    opened = await openRepository(remote.path);
+  } catch (e) {
+    throw new FerryError('remote-unavailable', `remote "${remote.name}" at ${remote.path} is not a git-annex repository`, { remote: remote.name }, e);
+  }
+  if (remote.uuid !== opened.uuid) await setConfig(repo.git, `remote.${remote.name}.annex-uuid`, opened.uuid);
+  return opened;
+}

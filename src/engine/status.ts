@@ -1,0 +1,47 @@
+/** A plain, serialisable snapshot of one repository's state (for `ferry status --json` and the UI). */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { RepositoryStatus } from '../shared/types';
+import { repoDescription } from './annex/add';
+import { AnnexBranch } from './annex/branch';
+import { findObject } from './annex/object-store';
+import type { Repository } from './annex/repository';
+import { readSettings } from './annex/settings';
+import { annexedFiles } from './annex/worktree';
+import { currentBranch } from './git/read';
+import { listGitRemotes } from './remotes/git-remotes';
+
+export async function repositoryStatus(repo: Repository): Promise<RepositoryStatus> {
+  const branch = new AnnexBranch(repo);
+  const files = repo.isBare ? [] : await annexedFiles(repo);
+  let presentFiles = 0;
+  let presentBytes = 0;
+  for (const f of files) {
+    const object = await findObject(repo, f.key);
+    if (object) {
+      presentFiles++;
+      presentBytes += (await fsp.stat(object)).size;
+    }
+  }
+  const pending = await fsp.readdir(join(repo.annexdir, 'journal')).catch(() => []);
+  const settings = await readSettings(repo, branch);
+  return {
+    uuid: repo.uuid,
+    description: await repoDescription(repo, branch),
+    top: repo.top,
+    isBare: repo.isBare,
+    branch: (await currentBranch(repo.git)) ?? null,
+    annexedFiles: files.length,
+    presentFiles,
+    presentBytes,
+    numcopies: settings.numcopies,
+    pendingJournal: pending.length,
+    remotes: (await listGitRemotes(repo)).map((r) => ({
+      name: r.name,
+      url: r.url,
+      uuid: r.uuid ?? null,
+      cost: r.cost,
+      isAvailable: r.isAvailable,
+    })),
+  };
+}

@@ -1,0 +1,22 @@
+/** Plain serialisable data that crosses boundaries (CLI JSON, IPC, the web UI). */
+export interface RemoteStatus {
+  readonly name: string;
+  readonly url: string;
+  readonly uuid: string | null;
+  readonly cost: number;
+  readonly isAvailable: boolean;
+}
+
+export interface RepositoryStatus {
+  readonly uuid: string;
+  readonly description: string;
+  readonly top: string;
+  readonly isBare: boolean;
+  readonly branch: string | null;
+  readonly annexedFiles: number;
+  readonly presentFiles: number;
+  readonly presentBytes: number;
+  readonly numcopies: number;
+  readonly pendingJournal: number;
+  readonly remotes: readonly RemoteStatus[];
+}

@@ -1,0 +1,64 @@
+/** Real repositories in temp dirs, and the real git and git-annex as referees. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+
+export function tempDir(prefix = 'ferry-test-'): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Ferry Test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Ferry Test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+};
+
+/** Runs the real git (or `git annex ...`) and returns stdout; throws with stderr on failure. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+}
+
+export function gitStatus(cwd: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync('git', args, { cwd, env: gitEnv, encoding: 'utf8', maxBuffer: 1 << 28 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `git fsck --strict` must be clean. */
+export function assertGitFsck(cwd: string): void {
+  const r = gitStatus(cwd, 'fsck', '--strict', '--no-dangling');
+  if (r.status !== 0 || /error|missing|broken/i.test(r.stderr + r.stdout)) {
+    throw new Error(`git fsck failed in ${cwd}:\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+export interface FerryRun {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+/** Runs the ferry CLI in-process with captured output. */
+export async function ferry(cwd: string, ...argv: string[]): Promise<FerryRun> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { cwd, out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+export async function ferryOk(cwd: string, ...argv: string[]): Promise<FerryRun> {
+  const r = await ferry(cwd, ...argv);
+  if (r.code !== 0) throw new Error(`ferry ${argv.join(' ')} exited ${r.code}\n${r.out}\n${r.err}`);
+  return r;
+}
+
+export function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
