@@ -212,6 +212,23 @@ export async function receiveFromFile(
   source: string,
   options: { signal?: AbortSignal; onProgress?: Progress } = {},
 ): Promise<string> {
+  try {
+    return await receiveOnce(repo, key, source, options);
+  } catch (e) {
+    // A resumed partial file may have been the bad part: try once more from the first byte.
+    if (e instanceof FerryError && e.code === 'checksum-mismatch' && e.data.resumedFrom !== 0) {
+      return receiveOnce(repo, key, source, options);
+    }
+    throw e;
+  }
+}
+
+async function receiveOnce(
+  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  key: string,
+  source: string,
+  options: { signal?: AbortSignal; onProgress?: Progress },
+): Promise<string> {
   const existing = await findObject(repo, key);
   if (existing) return existing;
   const tmp = tmpPath(repo, key);
@@ -233,6 +250,7 @@ export async function receiveFromFile(
     // no partial file
   }
   options.onProgress?.(done);
+  const resumedFrom = done;
   const out = await fsp.open(tmp, done > 0 ? 'a' : 'w', 0o644);
   try {
     const input = createReadStream(source, { start: done, highWaterMark: 4 << 20, signal: options.signal });
@@ -258,7 +276,7 @@ export async function receiveFromFile(
   const digest = hasher?.digest('hex');
   if (!matchesKey(key, digest, done)) {
     await fsp.rm(tmp, { force: true });
-    throw new FerryError('checksum-mismatch', `the copy of ${key} does not match its checksum; it was discarded`, { key, source });
+    throw new FerryError('checksum-mismatch', `the copy of ${key} does not match its checksum; it was discarded`, { key, source, resumedFrom });
   }
   return moveIntoStore(repo, key, tmp);
 }
