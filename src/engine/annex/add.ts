@@ -4,7 +4,7 @@
  * location logs. Objects are written first, then the index, then the ref, so a crash at any point
  * leaves a valid repository.
  */
-import { promises as fsp, type Stats } from 'node:fs';
+import { promises as fsp, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
 import { addCommit } from '../git/commit';
@@ -83,7 +83,7 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
   const report = (current?: string): void =>
     options.onProgress?.({ filesDone, filesTotal: files.length, bytesDone, current });
 
-  const stage = (path: string, oid: string, gitMode: BlobEdit['mode'], st: Stats): void => {
+  const stage = (path: string, oid: string, gitMode: BlobEdit['mode'], st: BigIntStats): void => {
     edits.set(path, { oid, mode: gitMode });
     newEntries.set(path, entryFromStats(path, oid, parseInt(gitMode, 8), st));
   };
@@ -92,7 +92,8 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
     options.signal?.throwIfAborted();
     const abs = join(repo.top, rel);
     try {
-      const lst = await fsp.lstat(abs);
+      const lst = await fsp.lstat(abs, { bigint: true });
+      const size = Number(lst.size);
       const known = index.get(rel);
       if (known && known.stage === 0 && statMatches(known, lst)) {
         unchanged++;
@@ -112,11 +113,11 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
         return;
       }
       const isSmall =
-        (isDotPath(rel) && !settings.dotfiles) || (largefiles !== undefined && !largefiles({ path: rel, size: lst.size }));
+        (isDotPath(rel) && !settings.dotfiles) || (largefiles !== undefined && !largefiles({ path: rel, size }));
       if (isSmall) {
         const content = await fsp.readFile(abs);
-        const st = await fsp.lstat(abs);
-        stage(rel, batch.add('blob', content), (st.mode & 0o111) !== 0 ? '100755' : '100644', st);
+        const st = await fsp.lstat(abs, { bigint: true });
+        stage(rel, batch.add('blob', content), (Number(st.mode) & 0o111) !== 0 ? '100755' : '100644', st);
         toGit.push(rel);
         bytesDone += content.length;
         return;
@@ -128,13 +129,18 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
         thin: settings.thin,
         signal: options.signal,
       });
-      bytesDone += lst.size;
+      bytesDone += size;
       if (mode === 'locked') {
         const target = symlinkTarget(rel, key);
         await fsp.symlink(target, abs);
-        stage(rel, batch.add('blob', target), '120000', await fsp.lstat(abs));
+        stage(rel, batch.add('blob', target), '120000', await fsp.lstat(abs, { bigint: true }));
       } else {
-        stage(rel, batch.add('blob', pointerContent(key)), '100644', await fsp.stat(abs));
+        const oid = batch.add('blob', pointerContent(key));
+        stage(rel, oid, '100644', await fsp.stat(abs, { bigint: true }));
+        if (known?.oid === oid) {
+          unchanged++;
+          return;
+        }
       }
       annexed.push({ path: rel, key });
     } catch (e) {
@@ -153,12 +159,14 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
     const branchName = (await currentBranch(repo.git)) ?? 'master';
     const baseTree = head ? await commitTree(repo.git, head) : undefined;
     const tree = await editTree(repo.git, batch, baseTree, edits);
-    const message = options.message ?? `git-annex in ${await repoDescription(repo, branch)}`;
-    commit = await addCommit(repo.git, batch, tree, head ? [head] : [], message);
+    if (tree !== baseTree) {
+      const message = options.message ?? `git-annex in ${await repoDescription(repo, branch)}`;
+      commit = await addCommit(repo.git, batch, tree, head ? [head] : [], message);
+    }
     await batch.flush();
     for (const [path, entry] of newEntries) index.set(path, entry);
     await writeIndex(repo.gitdir, index.values());
-    await updateRef(repo.git, `refs/heads/${branchName}`, commit, head);
+    if (commit) await updateRef(repo.git, `refs/heads/${branchName}`, commit, head);
   }
   const now = nowTimestamp();
   const logChanges = new Map<string, (old: string) => string | undefined>();

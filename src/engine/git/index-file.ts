@@ -4,7 +4,7 @@
  * (the cache tree, untracked cache, resolve-undo) are dropped on write; git rebuilds them.
  */
 import { createHash } from 'node:crypto';
-import { promises as fsp, type Stats } from 'node:fs';
+import { promises as fsp, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
 
@@ -25,17 +25,17 @@ export interface IndexEntry {
   readonly stage: number;
 }
 
-export function entryFromStats(path: string, oid: string, mode: number, st: Stats): IndexEntry {
-  const u32 = (n: number): number => n % 0x100000000;
-  const ns = (ms: number): number => Math.round((ms % 1000) * 1e6) % 1e9;
+/** Index entries need nanosecond times: always pass stats taken with `{ bigint: true }`. */
+export function entryFromStats(path: string, oid: string, mode: number, st: BigIntStats): IndexEntry {
+  const u32 = (n: bigint): number => Number(n % 0x100000000n);
   return {
     path,
     oid,
     mode,
-    ctimeSeconds: u32(Math.floor(st.ctimeMs / 1000)),
-    ctimeNanoseconds: ns(st.ctimeMs),
-    mtimeSeconds: u32(Math.floor(st.mtimeMs / 1000)),
-    mtimeNanoseconds: ns(st.mtimeMs),
+    ctimeSeconds: u32(st.ctimeNs / 1_000_000_000n),
+    ctimeNanoseconds: Number(st.ctimeNs % 1_000_000_000n),
+    mtimeSeconds: u32(st.mtimeNs / 1_000_000_000n),
+    mtimeNanoseconds: Number(st.mtimeNs % 1_000_000_000n),
     dev: u32(st.dev),
     ino: u32(st.ino),
     uid: u32(st.uid),
@@ -46,7 +46,7 @@ export function entryFromStats(path: string, oid: string, mode: number, st: Stat
 }
 
 /** Whether the work-tree file still matches the stat data the index recorded. */
-export function statMatches(entry: IndexEntry, st: Stats): boolean {
+export function statMatches(entry: IndexEntry, st: BigIntStats): boolean {
   const fresh = entryFromStats(entry.path, entry.oid, entry.mode, st);
   return (
     fresh.mtimeSeconds === entry.mtimeSeconds &&
