@@ -4,7 +4,7 @@
  * location logs. Objects are written first, then the index, then the ref, so a crash at any point
  * leaves a valid repository.
  */
-import { promises as fsp, type BigIntStats } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
 import { addCommit } from '../git/commit';
@@ -13,6 +13,7 @@ import { ObjectBatch } from '../git/object-writer';
 import { commitTree, currentBranch, resolveRef } from '../git/read';
 import { editTree, type BlobEdit } from '../git/tree-edit';
 import { updateRef } from '../git/write-ref';
+import { syncOps as ops } from '../os/fs-ops';
 import { forEachLimit } from '../util/pool';
 import { AnnexBranch } from './branch';
 import { ingestFile } from './ingest';
@@ -88,11 +89,11 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
     newEntries.set(path, entryFromStats(path, oid, parseInt(gitMode, 8), st));
   };
 
-  await forEachLimit(files, 8, async (rel) => {
+  await forEachLimit(files, 16, async (rel) => {
     options.signal?.throwIfAborted();
     const abs = join(repo.top, rel);
     try {
-      const lst = await fsp.lstat(abs, { bigint: true });
+      const lst = await ops.lstatBig(abs);
       const size = Number(lst.size);
       const known = index.get(rel);
       if (known && known.stage === 0 && statMatches(known, lst)) {
@@ -100,7 +101,7 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
         return;
       }
       if (lst.isSymbolicLink()) {
-        const target = await fsp.readlink(abs);
+        const target = await ops.readlink(abs);
         const oid = batch.add('blob', target);
         if (known?.oid === oid) {
           unchanged++;
@@ -115,8 +116,8 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
       const isSmall =
         (isDotPath(rel) && !settings.dotfiles) || (largefiles !== undefined && !largefiles({ path: rel, size }));
       if (isSmall) {
-        const content = await fsp.readFile(abs);
-        const st = await fsp.lstat(abs, { bigint: true });
+        const content = await ops.readFile(abs);
+        const st = await ops.lstatBig(abs);
         stage(rel, batch.add('blob', content), (Number(st.mode) & 0o111) !== 0 ? '100755' : '100644', st);
         toGit.push(rel);
         bytesDone += content.length;
@@ -132,11 +133,11 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
       bytesDone += size;
       if (mode === 'locked') {
         const target = symlinkTarget(rel, key);
-        await fsp.symlink(target, abs);
-        stage(rel, batch.add('blob', target), '120000', await fsp.lstat(abs, { bigint: true }));
+        await ops.symlink(target, abs);
+        stage(rel, batch.add('blob', target), '120000', await ops.lstatBig(abs));
       } else {
         const oid = batch.add('blob', pointerContent(key));
-        stage(rel, oid, '100644', await fsp.stat(abs, { bigint: true }));
+        stage(rel, oid, '100644', await ops.statBig(abs));
         if (known?.oid === oid) {
           unchanged++;
           return;

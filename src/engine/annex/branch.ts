@@ -42,6 +42,13 @@ export class AnnexBranch {
     }
   }
 
+  private lastTree: { commit: string; tree: string } | undefined;
+
+  private async treeOf(commit: string): Promise<string> {
+    if (this.lastTree?.commit !== commit) this.lastTree = { commit, tree: await commitTree(this.repo.git, commit) };
+    return this.lastTree.tree;
+  }
+
   async tip(): Promise<string | undefined> {
     return resolveRef(this.repo.git, ANNEX_BRANCH);
   }
@@ -74,7 +81,7 @@ export class AnnexBranch {
 
   private async readCommitted(path: string, tip: string | undefined): Promise<string> {
     if (!tip) return '';
-    const entry = await readPathInTree(this.repo.git, await commitTree(this.repo.git, tip), path);
+    const entry = await readPathInTree(this.repo.git, await this.treeOf(tip), path);
     if (!entry || entry.type !== 'blob') return '';
     return Buffer.from(await readBlob(this.repo.git, entry.oid)).toString('utf8');
   }

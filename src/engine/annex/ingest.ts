@@ -6,9 +6,10 @@
  * annex.thin.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fsp, type Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
+import { asyncOps, SMALL_FILE_BYTES, syncOps, type FsOps } from '../os/fs-ops';
 import { makeKey, type Backend } from './key';
 import { hashFile, moveIntoStore, sameFile } from './object-store';
 import { keyFile } from './paths';
@@ -44,11 +45,11 @@ function ioError(path: string, e: unknown): FerryError {
   return new FerryError('io-error', `cannot add ${path}: ${e instanceof Error ? e.message : String(e)}`, { path }, e);
 }
 
-async function hashStable(absPath: string, relPath: string, options: IngestOptions): Promise<{ key: string; stat: Stats }> {
+async function hashStable(absPath: string, relPath: string, options: IngestOptions, ops: FsOps): Promise<{ key: string; stat: Stats }> {
   for (let attempt = 1; ; attempt++) {
-    const before = await fsp.stat(absPath);
-    const { digest, size } = await hashFile(absPath, 'sha256', { signal: options.signal });
-    const after = await fsp.stat(absPath);
+    const before = await ops.stat(absPath);
+    const { digest, size } = await hashFile(absPath, 'sha256', { signal: options.signal, ops });
+    const after = await ops.stat(absPath);
     if (sameFile(before, after) && size === after.size) {
       return { key: makeKey(options.backend, relPath, digest, size), stat: after };
     }
@@ -67,43 +68,43 @@ function tmpName(repo: Repository, key: string): string {
 /** Adds one regular file's content to the store and returns its key. The work tree is left for the caller. */
 export async function ingestFile(repo: Repository, absPath: string, relPath: string, options: IngestOptions): Promise<Ingested> {
   try {
-    await fsp.mkdir(join(repo.annexdir, 'tmp'), { recursive: true });
+    const ops = (await syncOps.stat(absPath)).size <= SMALL_FILE_BYTES ? syncOps : asyncOps;
     for (let attempt = 1; ; attempt++) {
-      const { key, stat } = await hashStable(absPath, relPath, options);
+      const { key, stat } = await hashStable(absPath, relPath, options, ops);
       const tmp = tmpName(repo, key);
+      const changed = (): FerryError =>
+        new FerryError('content-changed', `${relPath} kept changing while it was being added`, { path: relPath });
       if (options.mode === 'locked') {
-        await fsp.rename(absPath, tmp);
-        const moved = await fsp.stat(tmp);
+        await renameIntoTmp(ops, absPath, tmp, repo);
+        const moved = await ops.stat(tmp);
         if (!sameFile(stat, moved, { ignoreCtime: true })) {
           // Written between the hash and the rename: put it back and hash again.
-          await fsp.rename(tmp, absPath);
-          if (attempt >= MAX_ATTEMPTS) throw new FerryError('content-changed', `${relPath} kept changing while it was being added`, { path: relPath });
+          await ops.rename(tmp, absPath);
+          if (attempt >= MAX_ATTEMPTS) throw changed();
           continue;
         }
         try {
-          await moveIntoStore(repo, key, tmp);
+          await moveIntoStore(repo, key, tmp, { ops });
         } catch (e) {
           // Never lose the user's file: put it back where it was.
-          await fsp.rename(tmp, absPath).catch(() => undefined);
+          await ops.rename(tmp, absPath).catch(() => undefined);
           throw e;
         }
-      } else if (options.thin) {
-        await fsp.link(absPath, tmp);
-        await moveIntoStore(repo, key, tmp, { freeze: false });
       } else {
         try {
-          await fsp.copyFile(absPath, tmp, constants.COPYFILE_FICLONE);
+          if (options.thin) await linkIntoTmp(ops, absPath, tmp, repo);
+          else await copyIntoTmp(ops, absPath, tmp, repo);
         } catch (e) {
-          await fsp.rm(tmp, { force: true });
+          await ops.rm(tmp);
           throw e;
         }
-        const after = await fsp.stat(absPath);
-        if (!sameFile(stat, after)) {
-          await fsp.rm(tmp, { force: true });
-          if (attempt >= MAX_ATTEMPTS) throw new FerryError('content-changed', `${relPath} kept changing while it was being added`, { path: relPath });
+        const after = await ops.stat(absPath);
+        if (!sameFile(stat, after, { ignoreCtime: options.thin })) {
+          await ops.rm(tmp);
+          if (attempt >= MAX_ATTEMPTS) throw changed();
           continue;
         }
-        await moveIntoStore(repo, key, tmp);
+        await moveIntoStore(repo, key, tmp, { ops, freeze: !options.thin });
       }
       options.onBytes?.(stat.size);
       return { key, size: stat.size, stat };
@@ -112,4 +113,27 @@ export async function ingestFile(repo: Repository, absPath: string, relPath: str
     if (e instanceof FerryError) throw e;
     throw ioError(relPath, e);
   }
+}
+
+/** Runs a step that writes into .git/annex/tmp, creating the directory the first time. */
+async function intoTmp(repo: Repository, ops: FsOps, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (e) {
+    if (errnoCode(e) !== 'ENOENT') throw e;
+    await ops.mkdir(join(repo.annexdir, 'tmp'), true);
+    await step();
+  }
+}
+
+function renameIntoTmp(ops: FsOps, from: string, tmp: string, repo: Repository): Promise<void> {
+  return intoTmp(repo, ops, () => ops.rename(from, tmp));
+}
+
+function linkIntoTmp(ops: FsOps, from: string, tmp: string, repo: Repository): Promise<void> {
+  return intoTmp(repo, ops, () => ops.link(from, tmp));
+}
+
+function copyIntoTmp(ops: FsOps, from: string, tmp: string, repo: Repository): Promise<void> {
+  return intoTmp(repo, ops, () => ops.copyFile(from, tmp, constants.COPYFILE_FICLONE));
 }

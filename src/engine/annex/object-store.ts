@@ -8,6 +8,7 @@ import { constants, createReadStream, promises as fsp, type Stats } from 'node:f
 import { dirname, join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { lockHolder, tryLock, type HeldLock, type LockKind } from '../os/file-lock';
+import { asyncOps, type FsOps } from '../os/fs-ops';
 import { expectedDigest, hashAlgorithm, parseKey } from './key';
 import { keyFile, objectRelPath } from './paths';
 import type { Repository } from './repository';
@@ -22,10 +23,14 @@ export function objectCandidates(repo: Pick<Repository, 'annexdir' | 'isBare'>, 
 }
 
 /** Where the object is, if present. */
-export async function findObject(repo: Pick<Repository, 'annexdir' | 'isBare'>, key: string): Promise<string | undefined> {
+export async function findObject(
+  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  key: string,
+  ops: FsOps = asyncOps,
+): Promise<string | undefined> {
   for (const path of objectCandidates(repo, key)) {
     try {
-      const st = await fsp.stat(path);
+      const st = await ops.stat(path);
       if (st.isFile()) return path;
     } catch {
       // next
@@ -58,13 +63,14 @@ export function matchesKey(key: string, digestHex: string | undefined, size: num
 export async function hashFile(
   path: string,
   algorithm: string,
-  options: { signal?: AbortSignal; onProgress?: Progress } = {},
+  options: { signal?: AbortSignal; onProgress?: Progress; ops?: FsOps } = {},
 ): Promise<{ digest: string; size: number }> {
   const hash = createHash(algorithm);
   let size = 0;
-  const st = await fsp.stat(path);
+  const ops = options.ops ?? asyncOps;
+  const st = await ops.stat(path);
   if (st.size <= 1 << 20) {
-    const data = await fsp.readFile(path);
+    const data = await ops.readFile(path);
     hash.update(data);
     options.onProgress?.(data.length);
     return { digest: hash.digest('hex'), size: data.length };
@@ -91,9 +97,9 @@ export async function verifyFile(key: string, path: string, options: { signal?: 
   return matchesKey(key, digest, size);
 }
 
-async function chmodQuiet(path: string, mode: number): Promise<void> {
+async function chmodQuiet(path: string, mode: number, ops: FsOps = asyncOps): Promise<void> {
   try {
-    await fsp.chmod(path, mode);
+    await ops.chmod(path, mode);
   } catch {
     // a filesystem without permissions (or the file is gone): nothing to do
   }
@@ -107,25 +113,35 @@ export async function moveIntoStore(
   repo: Pick<Repository, 'annexdir' | 'isBare'>,
   key: string,
   verifiedTmp: string,
-  options: { freeze?: boolean } = {},
+  options: { freeze?: boolean; ops?: FsOps } = {},
 ): Promise<string> {
-  const existing = await findObject(repo, key);
+  const ops = options.ops ?? asyncOps;
+  const [dest = '', other = ''] = objectCandidates(repo, key);
+  const keyDir = dirname(dest);
+  let isNewDir = true;
+  // Directory creation is the slow step on ext4 and scales with parallelism, so it always goes
+  // through the thread pool, whatever `ops` the rest uses.
+  try {
+    await asyncOps.mkdir(keyDir);
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === 'ENOENT') {
+      await asyncOps.mkdir(dirname(keyDir), true);
+      await asyncOps.mkdir(keyDir);
+    } else if (code === 'EEXIST') isNewDir = false;
+    else throw e;
+  }
+  // A new key directory can only hide an object kept in the other layout.
+  const existing = isNewDir ? ((await ops.stat(other).then(() => other).catch(() => undefined)) ?? undefined) : await findObject(repo, key, ops);
   if (existing) {
-    await fsp.rm(verifiedTmp, { force: true });
+    await ops.rm(verifiedTmp);
+    if (isNewDir) await ops.rmdir(keyDir).catch(() => undefined);
     return existing;
   }
-  const dest = objectCandidates(repo, key)[0] ?? '';
-  const keyDir = dirname(dest);
-  await fsp.mkdir(dirname(keyDir), { recursive: true });
-  try {
-    await fsp.mkdir(keyDir);
-  } catch (e) {
-    if (errnoCode(e) !== 'EEXIST') throw e;
-    await chmodQuiet(keyDir, 0o755);
-  }
-  if (options.freeze !== false) await chmodQuiet(verifiedTmp, 0o444);
-  await fsp.rename(verifiedTmp, dest);
-  await chmodQuiet(keyDir, 0o555);
+  if (!isNewDir) await chmodQuiet(keyDir, 0o755, ops);
+  if (options.freeze !== false) await chmodQuiet(verifiedTmp, 0o444, ops);
+  await ops.rename(verifiedTmp, dest);
+  await chmodQuiet(keyDir, 0o555, ops);
   return dest;
 }
 

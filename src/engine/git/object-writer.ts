@@ -12,6 +12,21 @@ export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
 const TYPE_CODES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 
+/**
+ * zlib options sized to the object: a full 32 KiB window and 128 KiB of state per call is what
+ * makes thousands of small deflates balloon the process (each context lives until a GC).
+ */
+function deflateOptions(size: number): { level: number; windowBits: number; memLevel: number } {
+  const windowBits = Math.max(9, Math.min(15, Math.ceil(Math.log2(size + 300))));
+  return { level: 1, windowBits, memLevel: size < 65536 ? 2 : 8 };
+}
+
+export function deflateObject(data: Uint8Array): Buffer {
+  const out = deflateSync(data, deflateOptions(data.byteLength));
+  // zlib hands back a view of a 16 KiB chunk: copy small results so batches do not pin them.
+  return out.buffer.byteLength > out.length * 2 ? Buffer.from(out) : out;
+}
+
 export function hashObject(type: ObjectType, content: Uint8Array): string {
   const header = Buffer.from(`${type} ${content.byteLength}\0`);
   return createHash('sha1').update(header).update(content).digest('hex');
@@ -64,7 +79,7 @@ async function writeLoose(gitdir: string, item: Pending): Promise<void> {
   }
   await fsp.mkdir(dir, { recursive: true });
   const header = Buffer.from(`${item.type} ${item.content.byteLength}\0`);
-  const data = deflateSync(Buffer.concat([header, item.content]), { level: 1 });
+  const data = deflateObject(Buffer.concat([header, item.content]));
   const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   await fsp.writeFile(tmp, data, { mode: 0o444 });
   await fsp.rename(tmp, file);
@@ -96,7 +111,7 @@ async function writePack(gitdir: string, items: Pending[]): Promise<void> {
   const entries: { oid: string; offset: number; crc: number }[] = [];
   for (const item of items) {
     const head = packEntryHeader(item.type, item.content.byteLength);
-    const body = deflateSync(item.content, { level: 1 });
+    const body = deflateObject(item.content);
     const crc = crc32(body, crc32(head));
     entries.push({ oid: item.oid, offset, crc });
     chunks.push(head, body);
