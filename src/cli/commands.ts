@@ -16,6 +16,19 @@ import {
 import { initRepository } from '../engine/annex/init';
 import { findObject } from '../engine/annex/object-store';
 import { openRepository, type Repository } from '../engine/annex/repository';
+import {
+  groupsOf,
+  numcopiesSetting,
+  preferredContent,
+  resolveRepository,
+  setDescription,
+  setGroups,
+  setNumcopies,
+  setPreferredContent,
+  setTrust,
+  trustOf,
+} from '../engine/annex/repo-config';
+import type { TrustLevel } from '../engine/annex/logs';
 import { readSettings } from '../engine/annex/settings';
 import { annexedFiles, type AnnexedFile } from '../engine/annex/worktree';
 import { FerryError } from '../engine/errors';
@@ -299,6 +312,74 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
 
+  describe: {
+    async run(args, io) {
+      const [target, ...words] = args.positional;
+      if (!target || words.length === 0) throw new FerryError('usage', 'usage: ferry describe <repository|here> <description>');
+      const { repo, branch } = await open(io);
+      const uuid = await resolveRepository(branch, repo.uuid, await listGitRemotes(repo), target);
+      await setDescription(branch, uuid, words.join(' '));
+      await branch.commit();
+      io.out(`describe ${target} ok\n`);
+      return 0;
+    },
+  },
+
+  trust: trustCommand('trusted'),
+  semitrust: trustCommand('semitrusted'),
+  untrust: trustCommand('untrusted'),
+  dead: trustCommand('dead'),
+
+  group: {
+    async run(args, io) {
+      const [target, ...groups] = args.positional;
+      if (!target) throw new FerryError('usage', 'usage: ferry group <repository|here> [group...]');
+      const { repo, branch } = await open(io);
+      const uuid = await resolveRepository(branch, repo.uuid, await listGitRemotes(repo), target);
+      if (groups.length === 0) {
+        io.out(`${(await groupsOf(branch, uuid)).join(' ')}\n`);
+        return 0;
+      }
+      await setGroups(branch, uuid, [...(await groupsOf(branch, uuid)), ...groups]);
+      await branch.commit();
+      io.out(`group ${target} ok\n`);
+      return 0;
+    },
+  },
+
+  wanted: {
+    async run(args, io) {
+      const [target, ...expr] = args.positional;
+      if (!target) throw new FerryError('usage', 'usage: ferry wanted <repository|here> [expression]');
+      const { repo, branch } = await open(io);
+      const uuid = await resolveRepository(branch, repo.uuid, await listGitRemotes(repo), target);
+      if (expr.length === 0) {
+        io.out(`${(await preferredContent(branch, uuid)) ?? ''}\n`);
+        return 0;
+      }
+      await setPreferredContent(branch, uuid, expr.join(' '));
+      await branch.commit();
+      io.out(`wanted ${target} ok\n`);
+      return 0;
+    },
+  },
+
+  numcopies: {
+    async run(args, io) {
+      const { branch } = await open(io);
+      const [n] = args.positional;
+      if (n === undefined) {
+        const current = await numcopiesSetting(branch);
+        io.out(current === undefined ? 'global numcopies is not set\n(default is 1)\n' : `${current}\n`);
+        return 0;
+      }
+      await setNumcopies(branch, Number(n));
+      await branch.commit();
+      io.out(`numcopies ${n} ok\n`);
+      return 0;
+    },
+  },
+
   status: {
     async run(args, io) {
       const repo = await openRepository(io.cwd);
@@ -320,4 +401,20 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
 };
 
-export { findObject };
+function trustCommand(level: TrustLevel): Command {
+  return {
+    async run(args, io) {
+      const targets = args.positional;
+      if (targets.length === 0) throw new FerryError('usage', `usage: ferry ${level.replace(/ed$/, '')} <repository|here>...`);
+      const { repo, branch } = await open(io);
+      const remotes = await listGitRemotes(repo);
+      for (const target of targets) {
+        const uuid = await resolveRepository(branch, repo.uuid, remotes, target);
+        await setTrust(branch, uuid, level);
+        io.out(`${level} ${target}: ${await trustOf(branch, uuid)} ok\n`);
+      }
+      await branch.commit();
+      return 0;
+    },
+  };
+}

@@ -18,6 +18,11 @@ Usage: ferry <command> [options] [paths...]
   copy [paths...] --to R      send content to remote R  (or --from R to fetch)
   drop [paths...] [--from R]  remove content here (or on R) when enough copies exist elsewhere
   fsck [paths...]             verify checksums and the location log
+  describe <repo> <text>      set a repository's description
+  trust|semitrust|untrust|dead <repo>   set how far a repository's word is believed
+  group <repo> [groups...]    show or add groups (client, backup, archive, transfer, ...)
+  wanted <repo> [expression]  show or set preferred content (for example: standard)
+  numcopies [N]               show or set how many copies of each file to keep
   status [--json]             the state of this repository
   version                     print the version
 
