@@ -5,22 +5,51 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'stream', 'zlib'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'net',
+  'http',
+  'https',
+  'stream',
+  'zlib',
+];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-output/**', 'bin/**', 'scripts/**', 'eslint.config.js'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'out/**',
+      'dist/**',
+      'test-output/**',
+      'bin/**',
+      'scripts/**',
+      'eslint.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: ['./tsconfig.node.json', './tsconfig.web.json'], tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        project: ['./tsconfig.node.json', './tsconfig.web.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
       globals: { ...globals.node },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' },
+          ],
+        },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
@@ -32,17 +61,25 @@ export default tseslint.config(
       'no-console': 'error',
       'no-restricted-imports': [
         'error',
-        { patterns: [
-          { group: ['electron', 'electron/*'], message: 'The engine never imports electron.' },
-          { group: ['**/cli/**', '**/main/**', '**/renderer/**', '**/preload/**'], message: 'The engine imports only shared.' },
-        ] },
+        {
+          patterns: [
+            { group: ['electron', 'electron/*'], message: 'The engine never imports electron.' },
+            {
+              group: ['**/cli/**', '**/main/**', '**/renderer/**', '**/preload/**'],
+              message: 'The engine imports only shared.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'shared imports nothing but itself.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\./)', message: 'shared imports nothing but itself.' }] },
+      ],
     },
   },
   {
@@ -51,17 +88,35 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [
-          { group: nodeBuiltins, message: 'The renderer and preload never import Node builtins.' },
-          { group: ['**/engine/**', '**/cli/**', '**/main/**'], message: 'The renderer talks to the engine only through the shared contract.' },
-        ] },
+        {
+          patterns: [
+            {
+              group: nodeBuiltins,
+              message: 'The renderer and preload never import Node builtins.',
+            },
+            {
+              group: ['**/engine/**', '**/cli/**', '**/main/**'],
+              message: 'The renderer talks to the engine only through the shared contract.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['src/cli/**/*.ts', 'src/main/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer/**', '**/preload/**'], message: 'Main and CLI do not import UI code.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/renderer/**', '**/preload/**'],
+              message: 'Main and CLI do not import UI code.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

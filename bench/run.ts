@@ -14,17 +14,32 @@ const smallFiles = Number(process.env.BENCH_SMALL_FILES ?? 10_000);
 const bigMB = Number(process.env.BENCH_BIG_MB ?? 1024);
 const root = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
 const measure = resolve('bench/measure.ts');
-const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+};
 
 function timeIt(cmd: string, args: string[], cwd: string): number {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString()}`);
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
 function ferry(cwd: string, ...args: string[]): { seconds: number; maxRssMB: number } {
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx/esm'), measure, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx/esm'), measure, ...args],
+    { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
   const last = r.stderr.trim().split('\n').pop() ?? '{}';
   const parsed = JSON.parse(last) as { code: number; seconds: number; maxRssMB: number };
   if (parsed.code !== 0) throw new Error(`ferry ${args.join(' ')} failed: ${r.stderr}`);
@@ -59,12 +74,15 @@ function setup(name: string, initWith: 'ferry' | 'git-annex' | 'git'): string {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   execFileSync('git', ['init', '-q'], { cwd: dir, env });
-  if (initWith === 'git-annex') execFileSync('git', ['annex', 'init', '-q', name], { cwd: dir, env });
+  if (initWith === 'git-annex')
+    execFileSync('git', ['annex', 'init', '-q', name], { cwd: dir, env });
   if (initWith === 'ferry') ferry(dir, 'init', name);
   return dir;
 }
 
-const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
+const results: Record<string, unknown> = {
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+};
 try {
   const seed = randomBytes(4096);
   // --- small files
@@ -75,7 +93,8 @@ try {
   execFileSync('sync');
   const ferrySmall = ferry(fSmall, 'add', '.');
   const annexSmall = timeIt('git', ['annex', 'add', '--quiet', '.'], aSmall);
-  const gitSmall = timeIt('git', ['add', '.'], gSmall) + timeIt('git', ['commit', '-q', '-m', 'add'], gSmall);
+  const gitSmall =
+    timeIt('git', ['add', '.'], gSmall) + timeIt('git', ['commit', '-q', '-m', 'add'], gSmall);
   results.smallFiles = {
     files: smallFiles,
     ferrySeconds: ferrySmall.seconds,

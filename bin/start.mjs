@@ -23,5 +23,8 @@ if (electron && existsSync(join(root, 'out', 'main', 'index.js'))) {
   const { register } = await import('tsx/esm/api');
   register();
   const { runHeadless } = await import('../src/cli/headless.ts');
-  process.exitCode = await runHeadless(process.cwd(), electron ? 'the desktop app is not built yet' : 'Electron is not installed here');
+  process.exitCode = await runHeadless(
+    process.cwd(),
+    electron ? 'the desktop app is not built yet' : 'Electron is not installed here',
+  );
 }

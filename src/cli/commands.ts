@@ -32,7 +32,12 @@ import type { TrustLevel } from '../engine/annex/logs';
 import { readSettings } from '../engine/annex/settings';
 import { annexedFiles, type AnnexedFile } from '../engine/annex/worktree';
 import { FerryError } from '../engine/errors';
-import { findRemote, listGitRemotes, openLocalRemote, type RemoteInfo } from '../engine/remotes/git-remotes';
+import {
+  findRemote,
+  listGitRemotes,
+  openLocalRemote,
+  type RemoteInfo,
+} from '../engine/remotes/git-remotes';
 import { repositoryStatus } from '../engine/status';
 import type { ParsedArgs } from './args';
 import type { Io } from './main';
@@ -79,19 +84,30 @@ async function eachFile(
       const note = await action(file, (n) => {
         const secs = (Date.now() - started) / 1000;
         const rate = secs > 0 ? n / secs : 0;
-        line.update(`${verb} ${file.path} ${bar(total > 0 ? n / total : 1)} ${formatBytes(n)}/${formatBytes(total)} ${formatBytes(rate)}/s (${i + 1}/${files.length})`);
+        line.update(
+          `${verb} ${file.path} ${bar(total > 0 ? n / total : 1)} ${formatBytes(n)}/${formatBytes(total)} ${formatBytes(rate)}/s (${i + 1}/${files.length})`,
+        );
       });
       line.done();
       seen.add(file.key);
       if (note !== undefined) {
-        if (json) io.out(`${JSON.stringify({ command: verb, file: file.path, key: file.key, success: true, note })}\n`);
+        if (json)
+          io.out(
+            `${JSON.stringify({ command: verb, file: file.path, key: file.key, success: true, note })}\n`,
+          );
         else io.out(`${verb} ${file.path} ${note === '' ? 'ok' : `(${note}) ok`}\n`);
       }
     } catch (e) {
       line.done();
       failures++;
-      const err = e instanceof FerryError ? e : new FerryError('io-error', e instanceof Error ? e.message : String(e));
-      if (json) io.out(`${JSON.stringify({ command: verb, file: file.path, key: file.key, success: false, error: err.toJSON() })}\n`);
+      const err =
+        e instanceof FerryError
+          ? e
+          : new FerryError('io-error', e instanceof Error ? e.message : String(e));
+      if (json)
+        io.out(
+          `${JSON.stringify({ command: verb, file: file.path, key: file.key, success: false, error: err.toJSON() })}\n`,
+        );
       else io.err(`${verb} ${file.path} failed: ${err.message}\n`);
     }
   }
@@ -99,7 +115,9 @@ async function eachFile(
   return failures > 0 ? 1 : 0;
 }
 
-async function remoteRepos(repo: Repository): Promise<{ info: RemoteInfo; repo: Repository; branch: AnnexBranch }[]> {
+async function remoteRepos(
+  repo: Repository,
+): Promise<{ info: RemoteInfo; repo: Repository; branch: AnnexBranch }[]> {
   const out: { info: RemoteInfo; repo: Repository; branch: AnnexBranch }[] = [];
   for (const info of await listGitRemotes(repo)) {
     if (!info.isAvailable || info.isIgnored) continue;
@@ -126,11 +144,15 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const description = args.positional.join(' ') || undefined;
       const result = await initRepository(io.cwd, { description });
       if (args.flags.has('json')) {
-        io.out(`${JSON.stringify({ command: 'init', uuid: result.repo.uuid, success: true, gitAnnexIntegration: result.hasGitAnnexIntegration })}\n`);
+        io.out(
+          `${JSON.stringify({ command: 'init', uuid: result.repo.uuid, success: true, gitAnnexIntegration: result.hasGitAnnexIntegration })}\n`,
+        );
       } else {
         io.out(`init ${description ?? ''} ok\n`);
         if (!result.hasGitAnnexIntegration) {
-          io.out('(git-annex is not installed here: its git filter and hooks were not set up; run "git annex init" later to add them)\n');
+          io.out(
+            '(git-annex is not installed here: its git filter and hooks were not set up; run "git annex init" later to add them)\n',
+          );
         }
       }
       return 0;
@@ -144,7 +166,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const line = progressLine();
       const started = Date.now();
       const result = await addPaths(repo, paths(args, io), {
-        mode: args.flags.has('unlocked') ? 'unlocked' : args.flags.has('locked') ? 'locked' : undefined,
+        mode: args.flags.has('unlocked')
+          ? 'unlocked'
+          : args.flags.has('locked')
+            ? 'locked'
+            : undefined,
         onProgress: (p) => {
           const secs = (Date.now() - started) / 1000;
           line.update(
@@ -154,16 +180,30 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       });
       line.done();
       for (const a of result.annexed) {
-        io.out(json ? `${JSON.stringify({ command: 'add', file: a.path, key: a.key, success: true })}\n` : `add ${a.path} ok\n`);
+        io.out(
+          json
+            ? `${JSON.stringify({ command: 'add', file: a.path, key: a.key, success: true })}\n`
+            : `add ${a.path} ok\n`,
+        );
       }
       for (const g of result.toGit) {
-        io.out(json ? `${JSON.stringify({ command: 'add', file: g, key: null, success: true, git: true })}\n` : `add ${g} (non-large file; adding content to git repository) ok\n`);
+        io.out(
+          json
+            ? `${JSON.stringify({ command: 'add', file: g, key: null, success: true, git: true })}\n`
+            : `add ${g} (non-large file; adding content to git repository) ok\n`,
+        );
       }
       for (const f of result.failed) {
-        if (json) io.out(`${JSON.stringify({ command: 'add', file: f.path, success: false, error: { code: f.code, message: f.message } })}\n`);
+        if (json)
+          io.out(
+            `${JSON.stringify({ command: 'add', file: f.path, success: false, error: { code: f.code, message: f.message } })}\n`,
+          );
         io.err(`add ${f.path} failed: ${f.message}\n`);
       }
-      if (!json && result.commit) io.out(`committed ${result.annexed.length + result.toGit.length} files (${result.commit.slice(0, 7)})\n`);
+      if (!json && result.commit)
+        io.out(
+          `committed ${result.annexed.length + result.toGit.length} files (${result.commit.slice(0, 7)})\n`,
+        );
       return result.failed.length > 0 ? 1 : 0;
     },
   },
@@ -184,11 +224,17 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
           remotes: remotes.filter((r) => r.uuid === uuid).map((r) => r.name),
         }));
         if (json) {
-          io.out(`${JSON.stringify({ command: 'whereis', file: file.path, key: file.key, whereis: entries, success: true })}\n`);
+          io.out(
+            `${JSON.stringify({ command: 'whereis', file: file.path, key: file.key, whereis: entries, success: true })}\n`,
+          );
         } else {
-          io.out(`whereis ${file.path} (${where.length} ${where.length === 1 ? 'copy' : 'copies'})\n`);
+          io.out(
+            `whereis ${file.path} (${where.length} ${where.length === 1 ? 'copy' : 'copies'})\n`,
+          );
           for (const e of entries) {
-            const label = [e.description, ...e.remotes.map((r) => `[${r}]`), e.here ? '[here]' : ''].filter((s) => s !== '').join(' ');
+            const label = [e.description, ...e.remotes.map((r) => `[${r}]`), e.here ? '[here]' : '']
+              .filter((s) => s !== '')
+              .join(' ');
             io.out(`  \t${e.uuid} -- ${label}\n`);
           }
           io.out('ok\n');
@@ -204,7 +250,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const json = args.flags.has('json');
       const { repo, branch } = await open(io);
       const from = args.options.get('from');
-      const remotes = (await remoteRepos(repo)).filter((r) => from === undefined || r.info.name === from);
+      const remotes = (await remoteRepos(repo)).filter(
+        (r) => from === undefined || r.info.name === from,
+      );
       if (from !== undefined && remotes.length === 0) {
         const info = await findRemote(repo, from);
         await openLocalRemote(repo, info);
@@ -216,16 +264,22 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
           return undefined;
         }
         const listed = await whereIs(branch, file.key);
-        const ordered = [...remotes].sort((a, b) => Number(listed.includes(b.repo.uuid)) - Number(listed.includes(a.repo.uuid)));
+        const ordered = [...remotes].sort(
+          (a, b) => Number(listed.includes(b.repo.uuid)) - Number(listed.includes(a.repo.uuid)),
+        );
         for (const r of ordered) {
           if (await getFromRemote(repo, branch, r.repo, file.key, { onProgress: onBytes })) {
             await populateUnlocked(repo, [file]);
             return `from ${r.info.name}...`;
           }
         }
-        throw new FerryError('content-missing', `no reachable remote has the content (${listed.length} known ${listed.length === 1 ? 'copy' : 'copies'} elsewhere)`, {
-          key: file.key,
-        });
+        throw new FerryError(
+          'content-missing',
+          `no reachable remote has the content (${listed.length} known ${listed.length === 1 ? 'copy' : 'copies'} elsewhere)`,
+          {
+            key: file.key,
+          },
+        );
       });
       await branch.commit();
       return code;
@@ -237,8 +291,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     async run(args, io) {
       const to = args.options.get('to');
       const from = args.options.get('from');
-      if ((to === undefined) === (from === undefined)) throw new FerryError('usage', 'copy needs exactly one of --to REMOTE or --from REMOTE');
-      if (from !== undefined) return COMMANDS.get!.run({ ...args, options: new Map([['from', from]]) }, io);
+      if ((to === undefined) === (from === undefined))
+        throw new FerryError('usage', 'copy needs exactly one of --to REMOTE or --from REMOTE');
+      if (from !== undefined)
+        return COMMANDS.get!.run({ ...args, options: new Map([['from', from]]) }, io);
       const json = args.flags.has('json');
       const { repo, branch } = await open(io);
       const info = await findRemote(repo, to ?? '');
@@ -247,7 +303,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const files = await annexedFiles(repo, paths(args, io));
       const code = await eachFile(io, json, 'copy', files, async (file, onBytes) => {
         if (!(await findObject(repo, file.key))) return undefined;
-        const r = await copyToRemote(repo, branch, remoteRepo, remoteBranch, file.key, { onProgress: onBytes });
+        const r = await copyToRemote(repo, branch, remoteRepo, remoteBranch, file.key, {
+          onProgress: onBytes,
+        });
         return r === 'copied' ? `to ${info.name}...` : `already on ${info.name}`;
       });
       await remoteBranch.commit();
@@ -298,9 +356,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         if (checked.has(file.key)) continue;
         checked.add(file.key);
         const problems = await fsckKey(repo, branch, file.key, settings.numcopies, file.path);
-        const isBad = problems.some((p) => p.problem === 'bad-content' || p.problem === 'too-few-copies');
+        const isBad = problems.some(
+          (p) => p.problem === 'bad-content' || p.problem === 'too-few-copies',
+        );
         if (isBad) bad++;
-        if (json) io.out(`${JSON.stringify({ command: 'fsck', file: file.path, key: file.key, success: !isBad, problems })}\n`);
+        if (json)
+          io.out(
+            `${JSON.stringify({ command: 'fsck', file: file.path, key: file.key, success: !isBad, problems })}\n`,
+          );
         else {
           for (const p of problems) io.err(`  ${p.message}\n`);
           io.out(`fsck ${file.path} ${isBad ? 'failed' : 'ok'}\n`);
@@ -315,7 +378,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   describe: {
     async run(args, io) {
       const [target, ...words] = args.positional;
-      if (!target || words.length === 0) throw new FerryError('usage', 'usage: ferry describe <repository|here> <description>');
+      if (!target || words.length === 0)
+        throw new FerryError('usage', 'usage: ferry describe <repository|here> <description>');
       const { repo, branch } = await open(io);
       const uuid = await resolveRepository(branch, repo.uuid, await listGitRemotes(repo), target);
       await setDescription(branch, uuid, words.join(' '));
@@ -350,7 +414,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   wanted: {
     async run(args, io) {
       const [target, ...expr] = args.positional;
-      if (!target) throw new FerryError('usage', 'usage: ferry wanted <repository|here> [expression]');
+      if (!target)
+        throw new FerryError('usage', 'usage: ferry wanted <repository|here> [expression]');
       const { repo, branch } = await open(io);
       const uuid = await resolveRepository(branch, repo.uuid, await listGitRemotes(repo), target);
       if (expr.length === 0) {
@@ -370,7 +435,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const [n] = args.positional;
       if (n === undefined) {
         const current = await numcopiesSetting(branch);
-        io.out(current === undefined ? 'global numcopies is not set\n(default is 1)\n' : `${current}\n`);
+        io.out(
+          current === undefined ? 'global numcopies is not set\n(default is 1)\n' : `${current}\n`,
+        );
         return 0;
       }
       await setNumcopies(branch, Number(n));
@@ -390,12 +457,19 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       }
       io.out(`repository: ${status.description} (${status.uuid})\n`);
       io.out(`top: ${status.top}\nbranch: ${status.branch ?? '(none)'}\n`);
-      io.out(`annexed files: ${status.annexedFiles} (${status.presentFiles} with content here, ${formatBytes(status.presentBytes)})\n`);
+      io.out(
+        `annexed files: ${status.annexedFiles} (${status.presentFiles} with content here, ${formatBytes(status.presentBytes)})\n`,
+      );
       io.out(`numcopies: ${status.numcopies}\n`);
       for (const r of status.remotes) {
-        io.out(`remote ${r.name}: ${r.url} cost ${r.cost} ${r.isAvailable ? 'reachable' : 'unreachable'}${r.uuid ? ` (${r.uuid})` : ''}\n`);
+        io.out(
+          `remote ${r.name}: ${r.url} cost ${r.cost} ${r.isAvailable ? 'reachable' : 'unreachable'}${r.uuid ? ` (${r.uuid})` : ''}\n`,
+        );
       }
-      if (status.pendingJournal > 0) io.out(`${status.pendingJournal} location changes not yet committed to the git-annex branch\n`);
+      if (status.pendingJournal > 0)
+        io.out(
+          `${status.pendingJournal} location changes not yet committed to the git-annex branch\n`,
+        );
       return 0;
     },
   },
@@ -405,7 +479,11 @@ function trustCommand(level: TrustLevel): Command {
   return {
     async run(args, io) {
       const targets = args.positional;
-      if (targets.length === 0) throw new FerryError('usage', `usage: ferry ${level.replace(/ed$/, '')} <repository|here>...`);
+      if (targets.length === 0)
+        throw new FerryError(
+          'usage',
+          `usage: ferry ${level.replace(/ed$/, '')} <repository|here>...`,
+        );
       const { repo, branch } = await open(io);
       const remotes = await listGitRemotes(repo);
       for (const target of targets) {

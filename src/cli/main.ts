@@ -65,10 +65,16 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     if (e instanceof FerryError) {
       if (rest.includes('--json')) io.out(`${JSON.stringify({ error: e.toJSON() })}\n`);
       io.err(`ferry ${name}: ${e.message}\n`);
-      return e.code === 'usage' ? 2 : e.code === 'not-a-repository' || e.code === 'not-initialized' ? 3 : 1;
+      return e.code === 'usage'
+        ? 2
+        : e.code === 'not-a-repository' || e.code === 'not-initialized'
+          ? 3
+          : 1;
     }
     const code = errnoCode(e);
-    io.err(`ferry ${name}: ${e instanceof Error ? e.message : String(e)}${code ? ` (${code})` : ''}\n`);
+    io.err(
+      `ferry ${name}: ${e instanceof Error ? e.message : String(e)}${code ? ` (${code})` : ''}\n`,
+    );
     return 1;
   }
 }

@@ -15,7 +15,9 @@ export function progressLine(stream: NodeJS.WriteStream = process.stderr): Progr
       if (now - last < 100) return;
       last = now;
       const width = (stream.columns ?? 80) - 1;
-      stream.write(`\r${text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width)}`);
+      stream.write(
+        `\r${text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width)}`,
+      );
       shown = true;
     },
     done() {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { COMMAND_NAMES, IPC_COMMAND_CHANNEL, type CommandName } from '../shared/ipc';
 import { createHandlers, dispatch, trayStateFor, type TrayPort } from './shell';
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
 
 export function startElectronApp(rootDir: string, folders: string[]): void {
   const handlers = createHandlers(folders);
@@ -40,7 +41,9 @@ export function startElectronApp(rootDir: string, folders: string[]): void {
       },
     });
     window.webContents.session.webRequest.onHeadersReceived((details, callback) => {
-      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+      callback({
+        responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] },
+      });
     });
     window.webContents.on('will-navigate', (event) => event.preventDefault());
     window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
@@ -48,8 +51,10 @@ export function startElectronApp(rootDir: string, folders: string[]): void {
   }
 
   ipcMain.handle(IPC_COMMAND_CHANNEL, async (event, name: unknown, args: unknown) => {
-    if (!window || event.sender !== window.webContents) throw new Error('IPC from an unknown sender');
-    if (typeof name !== 'string' || !COMMAND_NAMES.includes(name as CommandName)) throw new Error('unknown command');
+    if (!window || event.sender !== window.webContents)
+      throw new Error('IPC from an unknown sender');
+    if (typeof name !== 'string' || !COMMAND_NAMES.includes(name as CommandName))
+      throw new Error('unknown command');
     return dispatch(handlers, name as CommandName, args as never);
   });
 

@@ -15,16 +15,26 @@ export interface TrayPort {
   setState(state: TrayState, tooltip: string): void;
 }
 
-export type Handlers = { [K in CommandName]: (args: Commands[K]['args']) => Promise<Commands[K]['result']> };
+export type Handlers = {
+  [K in CommandName]: (args: Commands[K]['args']) => Promise<Commands[K]['result']>;
+};
 
 /** Pure: what the tray says for a set of repositories. */
-export function trayStateFor(repos: readonly RepositoryStatus[]): { state: TrayState; tooltip: string } {
+export function trayStateFor(repos: readonly RepositoryStatus[]): {
+  state: TrayState;
+  tooltip: string;
+} {
   if (repos.length === 0) return { state: 'idle', tooltip: 'Ferry: no folders yet' };
-  const offline = repos.every((r) => r.remotes.length > 0 && r.remotes.every((x) => !x.isAvailable));
+  const offline = repos.every(
+    (r) => r.remotes.length > 0 && r.remotes.every((x) => !x.isAvailable),
+  );
   if (offline) return { state: 'offline', tooltip: 'Ferry: no remote is reachable' };
   const pending = repos.reduce((n, r) => n + r.pendingJournal, 0);
   if (pending > 0) return { state: 'syncing', tooltip: `Ferry: ${pending} changes to record` };
-  return { state: 'idle', tooltip: `Ferry: ${repos.length} ${repos.length === 1 ? 'folder' : 'folders'} in sync` };
+  return {
+    state: 'idle',
+    tooltip: `Ferry: ${repos.length} ${repos.length === 1 ? 'folder' : 'folders'} in sync`,
+  };
 }
 
 export function createHandlers(folders: string[]): Handlers {
@@ -43,12 +53,19 @@ export function createHandlers(folders: string[]): Handlers {
 }
 
 /** Runs a handler and turns errors into the contract's error shape. */
-export async function dispatch<K extends CommandName>(handlers: Handlers, name: K, args: Commands[K]['args']): Promise<CommandResult<K>> {
+export async function dispatch<K extends CommandName>(
+  handlers: Handlers,
+  name: K,
+  args: Commands[K]['args'],
+): Promise<CommandResult<K>> {
   try {
     const handler = handlers[name] as (a: Commands[K]['args']) => Promise<Commands[K]['result']>;
     return { ok: true, value: await handler(args) };
   } catch (e) {
-    const err = e instanceof FerryError ? e : new FerryError('io-error', e instanceof Error ? e.message : String(e));
+    const err =
+      e instanceof FerryError
+        ? e
+        : new FerryError('io-error', e instanceof Error ? e.message : String(e));
     return { ok: false, error: { code: err.code, message: err.message } };
   }
 }

@@ -1,9 +1,18 @@
 /** The preload: one function per command, and on(listener) returning an unsubscribe. */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { COMMAND_NAMES, IPC_COMMAND_CHANNEL, IPC_EVENT_CHANNEL, type EngineEvent, type FerryApi } from '../shared/ipc';
+import {
+  COMMAND_NAMES,
+  IPC_COMMAND_CHANNEL,
+  IPC_EVENT_CHANNEL,
+  type EngineEvent,
+  type FerryApi,
+} from '../shared/ipc';
 
 const api = Object.fromEntries(
-  COMMAND_NAMES.map((name) => [name, (args: unknown) => ipcRenderer.invoke(IPC_COMMAND_CHANNEL, name, args)]),
+  COMMAND_NAMES.map((name) => [
+    name,
+    (args: unknown) => ipcRenderer.invoke(IPC_COMMAND_CHANNEL, name, args),
+  ]),
 ) as unknown as Omit<FerryApi, 'on'>;
 
 const exposed: FerryApi = {

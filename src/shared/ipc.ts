@@ -17,7 +17,12 @@ export type CommandName = keyof Commands;
 
 export type EngineEvent =
   | { readonly type: 'repository-changed'; readonly status: RepositoryStatus; readonly at: number }
-  | { readonly type: 'error-raised'; readonly code: ErrorCode; readonly message: string; readonly at: number };
+  | {
+      readonly type: 'error-raised';
+      readonly code: ErrorCode;
+      readonly message: string;
+      readonly at: number;
+    };
 
 export type CommandResult<K extends CommandName> =
   | { readonly ok: true; readonly value: Commands[K]['result'] }

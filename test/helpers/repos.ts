@@ -20,10 +20,19 @@ const gitEnv = {
 
 /** Runs the real git (or `git annex ...`) and returns stdout; throws with stderr on failure. */
 export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  return execFileSync('git', args, {
+    cwd,
+    env: gitEnv,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 28,
+  });
 }
 
-export function gitStatus(cwd: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
+export function gitStatus(
+  cwd: string,
+  ...args: string[]
+): { status: number; stdout: string; stderr: string } {
   const r = spawnSync('git', args, { cwd, env: gitEnv, encoding: 'utf8', maxBuffer: 1 << 28 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -2,11 +2,20 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const candidates = [resolve('test/fixtures/annex-vectors.json'), resolve('../shared/spec/annex-vectors.json')];
+const candidates = [
+  resolve('test/fixtures/annex-vectors.json'),
+  resolve('../shared/spec/annex-vectors.json'),
+];
 
 export interface Vectors {
   keys: { backend: string; filename: string; content_base64: string; key: string }[];
-  hashdirs: { key: string; hashdirmixed: string; hashdirlower: string; objectpath_nonbare?: string; location_log_path?: string }[];
+  hashdirs: {
+    key: string;
+    hashdirmixed: string;
+    hashdirlower: string;
+    objectpath_nonbare?: string;
+    location_log_path?: string;
+  }[];
   keyfile_escaping: { key: string; keyfile: string }[];
   symlink_targets: { file: string; mode: string; git_blob: string }[];
   location_log: {
@@ -18,7 +27,13 @@ export interface Vectors {
   };
   journal: { branch_path: string; journal_filename: string };
   pointer_file: { key: string; content: string };
-  worm: { file: string; mtime: number; size: number; key: string; symlink_target_from_wdir?: string }[];
+  worm: {
+    file: string;
+    mtime: number;
+    size: number;
+    key: string;
+    symlink_target_from_wdir?: string;
+  }[];
   init: { info_attributes: string; hooks: Record<string, string> };
   branch_files: Record<string, string>;
 }

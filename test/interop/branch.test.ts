@@ -30,8 +30,13 @@ describe('repository settings in the git-annex branch', () => {
     assert.equal(git(a, 'annex', 'numcopies').trim(), '2');
     assert.equal(git(a, 'annex', 'group', 'here').trim(), 'client');
     assert.equal(git(a, 'annex', 'wanted', 'here').trim(), 'standard');
-    const info = JSON.parse(git(a, 'annex', 'info', '--fast', '--json')) as Record<string, { description: string; here: boolean }[]>;
-    assert.ok(info['trusted repositories']?.some((r) => r.here && r.description === 'renamed by ferry'));
+    const info = JSON.parse(git(a, 'annex', 'info', '--fast', '--json')) as Record<
+      string,
+      { description: string; here: boolean }[]
+    >;
+    assert.ok(
+      info['trusted repositories']?.some((r) => r.here && r.description === 'renamed by ferry'),
+    );
     assertGitFsck(a);
   });
 
@@ -45,7 +50,10 @@ describe('repository settings in the git-annex branch', () => {
     assert.equal((await ferryOk(a, 'wanted', 'here')).out.trim(), 'include=*.jpg');
     assert.match((await ferryOk(a, 'semitrust', 'here')).out, /semitrusted here: semitrusted ok/);
     assert.equal((await ferry(a, 'numcopies', 'zero')).code, 2);
-    const status = JSON.parse((await ferryOk(a, 'status', '--json')).out) as { numcopies: number; description: string };
+    const status = JSON.parse((await ferryOk(a, 'status', '--json')).out) as {
+      numcopies: number;
+      description: string;
+    };
     assert.equal(status.numcopies, 3);
     assert.equal(status.description, 'renamed by ferry');
   });
@@ -83,7 +91,10 @@ describe('union merge of git-annex branches from other clones', () => {
     const bKey = keyOfBuffer('SHA256E', 'from-b.txt', Buffer.from('b\n'));
     const bRepo = await openRepository(b);
     assert.deepEqual(await whereIs(branch, bKey), [bRepo.uuid]);
-    assert.match(readFileSync(join(repo.annexdir, 'mergedrefs'), 'utf8'), /\trefs\/remotes\/b\/git-annex\n/);
+    assert.match(
+      readFileSync(join(repo.annexdir, 'mergedrefs'), 'utf8'),
+      /\trefs\/remotes\/b\/git-annex\n/,
+    );
   });
 
   it('makes a merge commit with the union of lines when both sides moved', async () => {
@@ -102,7 +113,9 @@ describe('union merge of git-annex branches from other clones', () => {
     const bRepo = await openRepository(b);
     assert.deepEqual(await whereIs(branch, aKey), [repo.uuid, bRepo.uuid].sort());
     // git-annex agrees, and is happy with the merged branch
-    const out = JSON.parse(git(a, 'annex', 'whereis', '--json', 'from-a.txt')) as { whereis: { uuid: string }[] };
+    const out = JSON.parse(git(a, 'annex', 'whereis', '--json', 'from-a.txt')) as {
+      whereis: { uuid: string }[];
+    };
     assert.deepEqual(out.whereis.map((w) => w.uuid).sort(), [repo.uuid, bRepo.uuid].sort());
     assert.equal(gitStatus(a, 'annex', 'fsck').status, 0);
     assertGitFsck(a);

@@ -14,14 +14,27 @@ import { findObject, lockContent } from '../../src/engine/annex/object-store';
 import { locationLogPath } from '../../src/engine/annex/paths';
 import { openRepository } from '../../src/engine/annex/repository';
 import { tryLock } from '../../src/engine/os/file-lock';
-import { assertGitFsck, ferry, ferryOk, git, gitStatus, jsonLines, tempDir } from '../helpers/repos';
+import {
+  assertGitFsck,
+  ferry,
+  ferryOk,
+  git,
+  gitStatus,
+  jsonLines,
+  tempDir,
+} from '../helpers/repos';
 
 function annexFind(cwd: string): string[] {
-  return git(cwd, 'annex', 'find', '--include=*', '--format=${file} ${key}\\n').split('\n').filter(Boolean).sort();
+  return git(cwd, 'annex', 'find', '--include=*', '--format=${file} ${key}\\n')
+    .split('\n')
+    .filter(Boolean)
+    .sort();
 }
 
 function annexWhereisUuids(cwd: string, file: string): string[] {
-  const out = JSON.parse(git(cwd, 'annex', 'whereis', '--json', file)) as { whereis: { uuid: string }[] };
+  const out = JSON.parse(git(cwd, 'annex', 'whereis', '--json', file)) as {
+    whereis: { uuid: string }[];
+  };
   return out.whereis.map((w) => w.uuid).sort();
 }
 
@@ -64,7 +77,10 @@ describe('a repository made by Ferry, checked by git-annex', () => {
 
   it('locked files are relative symlinks to read-only objects in read-only key directories', async () => {
     const link = git(a, 'cat-file', '-p', 'HEAD:photos/deep/b.tar.gz');
-    assert.match(link, /^\.\.\/\.\.\/\.git\/annex\/objects\/\w\w\/\w\w\/SHA256E-s300000--[0-9a-f]{64}\.tar\.gz\/SHA256E/);
+    assert.match(
+      link,
+      /^\.\.\/\.\.\/\.git\/annex\/objects\/\w\w\/\w\w\/SHA256E-s300000--[0-9a-f]{64}\.tar\.gz\/SHA256E/,
+    );
     const repo = await openRepository(a);
     const key = keyOfBuffer('SHA256E', 'b.tar.gz', Buffer.alloc(300_000, 7));
     const object = await findObject(repo, key);
@@ -128,7 +144,10 @@ describe('a repository made by git-annex, used by Ferry', () => {
     assert.deepEqual(readFileSync(join(mine, 'docs', 'report.pdf')), Buffer.alloc(2_000_000, 1));
     const repo = await openRepository(mine);
     const originRepo = await openRepository(origin);
-    assert.deepEqual(annexWhereisUuids(mine, 'docs/report.pdf'), [originRepo.uuid, repo.uuid].sort());
+    assert.deepEqual(
+      annexWhereisUuids(mine, 'docs/report.pdf'),
+      [originRepo.uuid, repo.uuid].sort(),
+    );
     const fsck = gitStatus(mine, 'annex', 'fsck');
     assert.equal(fsck.status, 0, fsck.stderr);
     assertGitFsck(mine);
@@ -158,7 +177,11 @@ describe('a repository made by git-annex, used by Ferry', () => {
     assert.equal(readFileSync(join(mine, 'only-here.txt'), 'utf8'), 'lonely\n');
 
     await ferryOk(mine, 'drop', 'docs/report.pdf');
-    assert.equal(existsSync(join(mine, 'docs', 'report.pdf')), false, 'the symlink dangles once the content is gone');
+    assert.equal(
+      existsSync(join(mine, 'docs', 'report.pdf')),
+      false,
+      'the symlink dangles once the content is gone',
+    );
     const originRepo = await openRepository(origin);
     assert.deepEqual(annexWhereisUuids(mine, 'docs/report.pdf'), [originRepo.uuid]);
     const fsck = gitStatus(mine, 'annex', 'fsck');
@@ -174,7 +197,10 @@ describe('a repository made by git-annex, used by Ferry', () => {
     assert.deepEqual(annexWhereisUuids(mine, 'new.bin'), [repo.uuid]);
     // origin's own log records the drop (it has not merged our branch, so --all would rightly
     // say it knows no other copy); its work tree is clean.
-    assert.match(git(origin, 'show', `git-annex:${locationLogPath(key)}`), new RegExp(` 0 ${originRepo.uuid}`));
+    assert.match(
+      git(origin, 'show', `git-annex:${locationLogPath(key)}`),
+      new RegExp(` 0 ${originRepo.uuid}`),
+    );
     assert.equal(gitStatus(origin, 'annex', 'fsck').status, 0);
   });
 });
@@ -212,12 +238,17 @@ describe('locks that git-annex and Ferry both respect', () => {
     const repo = await openRepository(a);
     const held = tryLock(join(repo.annexdir, 'journal.lck'));
     assert.ok(held);
-    const child = spawn('git', ['annex', 'describe', 'here', 'renamed while locked'], { cwd: a, stdio: 'ignore' });
+    const child = spawn('git', ['annex', 'describe', 'here', 'renamed while locked'], {
+      cwd: a,
+      stdio: 'ignore',
+    });
     let exited = false;
-    const done = new Promise<number>((res) => child.on('exit', (code) => {
-      exited = true;
-      res(code ?? -1);
-    }));
+    const done = new Promise<number>((res) =>
+      child.on('exit', (code) => {
+        exited = true;
+        res(code ?? -1);
+      }),
+    );
     await sleep(1500);
     assert.equal(exited, false, 'git annex must block on the lock');
     held.release();
@@ -228,11 +259,16 @@ describe('locks that git-annex and Ferry both respect', () => {
   it('Ferry and git-annex writing location logs at the same time lose no line', async () => {
     const repo = await openRepository(a);
     const branch = new AnnexBranch(repo);
-    const keys = Array.from({ length: 40 }, (_, i) => keyOfBuffer('SHA256E', `k${i}.bin`, Buffer.from(`key ${i}\n`)));
+    const keys = Array.from({ length: 40 }, (_, i) =>
+      keyOfBuffer('SHA256E', `k${i}.bin`, Buffer.from(`key ${i}\n`)),
+    );
     const otherUuid = '11111111-2222-4333-8444-555555555555';
     const ferryUuid = '66666666-7777-4888-8999-aaaaaaaaaaaa';
     const script = keys.map((k) => `${k} ${otherUuid} 1`).join('\n');
-    const child = spawn('git', ['annex', 'setpresentkey', '--batch'], { cwd: a, stdio: ['pipe', 'ignore', 'inherit'] });
+    const child = spawn('git', ['annex', 'setpresentkey', '--batch'], {
+      cwd: a,
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
     const annexDone = new Promise<number>((res) => child.on('exit', (c) => res(c ?? -1)));
     // Feed git-annex slowly while Ferry writes the same files.
     const feeding = (async () => {
@@ -252,7 +288,9 @@ describe('locks that git-annex and Ferry both respect', () => {
       assert.match(text, new RegExp(` 1 ${otherUuid}`), `git-annex's line for ${k}`);
     }
     // git-annex reads the merged result the same way
-    const whereis = JSON.parse(git(a, 'annex', 'whereis', '--json', `--key=${keys[7] ?? ''}`)) as { whereis: { uuid: string }[] };
+    const whereis = JSON.parse(git(a, 'annex', 'whereis', '--json', `--key=${keys[7] ?? ''}`)) as {
+      whereis: { uuid: string }[];
+    };
     assert.deepEqual(whereis.whereis.map((w) => w.uuid).sort(), [otherUuid, ferryUuid].sort());
     assertGitFsck(a);
   });

@@ -8,7 +8,13 @@ import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
 import { addCommit } from '../git/commit';
-import { entryFromStats, readIndex, statMatches, writeIndex, type IndexEntry } from '../git/index-file';
+import {
+  entryFromStats,
+  readIndex,
+  statMatches,
+  writeIndex,
+  type IndexEntry,
+} from '../git/index-file';
 import { ObjectBatch } from '../git/object-writer';
 import { commitTree, currentBranch, resolveRef } from '../git/read';
 import { editTree, type BlobEdit } from '../git/tree-edit';
@@ -57,7 +63,11 @@ function isDotPath(path: string): boolean {
   return path.split('/').some((part) => part.startsWith('.'));
 }
 
-export async function addPaths(repo: Repository, paths: readonly string[], options: AddOptions = {}): Promise<AddResult> {
+export async function addPaths(
+  repo: Repository,
+  paths: readonly string[],
+  options: AddOptions = {},
+): Promise<AddResult> {
   if (repo.isBare) throw new FerryError('usage', 'cannot add files to a bare repository');
   const branch = new AnnexBranch(repo);
   const settings = await readSettings(repo, branch);
@@ -65,7 +75,10 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
   try {
     largefiles = settings.largefiles ? parseLargeFiles(settings.largefiles) : undefined;
   } catch (e) {
-    throw new FerryError('usage', `annex.largefiles: ${e instanceof Error ? e.message : String(e)}`);
+    throw new FerryError(
+      'usage',
+      `annex.largefiles: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const mode = options.mode ?? (settings.addunlocked ? 'unlocked' : 'locked');
   const index = new Map<string, IndexEntry>();
@@ -114,11 +127,17 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
         return;
       }
       const isSmall =
-        (isDotPath(rel) && !settings.dotfiles) || (largefiles !== undefined && !largefiles({ path: rel, size }));
+        (isDotPath(rel) && !settings.dotfiles) ||
+        (largefiles !== undefined && !largefiles({ path: rel, size }));
       if (isSmall) {
         const content = await ops.readFile(abs);
         const st = await ops.lstatBig(abs);
-        stage(rel, batch.add('blob', content), (Number(st.mode) & 0o111) !== 0 ? '100755' : '100644', st);
+        stage(
+          rel,
+          batch.add('blob', content),
+          (Number(st.mode) & 0o111) !== 0 ? '100755' : '100644',
+          st,
+        );
         toGit.push(rel);
         bytesDone += content.length;
         return;
@@ -146,7 +165,10 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
       annexed.push({ path: rel, key });
     } catch (e) {
       if (options.signal?.aborted) throw e;
-      const err = e instanceof FerryError ? e : new FerryError('io-error', `cannot add ${rel}: ${String(e)}`, { path: rel }, e);
+      const err =
+        e instanceof FerryError
+          ? e
+          : new FerryError('io-error', `cannot add ${rel}: ${String(e)}`, { path: rel }, e);
       failed.push({ path: rel, code: err.code, message: err.message });
     } finally {
       filesDone++;
@@ -171,7 +193,8 @@ export async function addPaths(repo: Repository, paths: readonly string[], optio
   }
   const now = nowTimestamp();
   const logChanges = new Map<string, (old: string) => string | undefined>();
-  for (const { key } of annexed) logChanges.set(locationLogPath(key), (old) => addPresence(old, repo.uuid, '1', now));
+  for (const { key } of annexed)
+    logChanges.set(locationLogPath(key), (old) => addPresence(old, repo.uuid, '1', now));
   await branch.changeMany(logChanges);
   return { annexed, toGit, failed, unchanged, commit };
 }

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { errnoCode } from '../errors';
 import { addCommit } from '../git/commit';
 import { ObjectBatch } from '../git/object-writer';
-import { commitTree, isAncestor, listRefs, readBlob, readPathInTree, readTree, resolveRef } from '../git/read';
+import {
+  commitTree,
+  isAncestor,
+  listRefs,
+  readBlob,
+  readPathInTree,
+  readTree,
+  resolveRef,
+} from '../git/read';
 import { editTree, type BlobEdit } from '../git/tree-edit';
 import { updateRef } from '../git/write-ref';
 import { lock, type HeldLock } from '../os/file-lock';
@@ -45,7 +53,8 @@ export class AnnexBranch {
   private lastTree: { commit: string; tree: string } | undefined;
 
   private async treeOf(commit: string): Promise<string> {
-    if (this.lastTree?.commit !== commit) this.lastTree = { commit, tree: await commitTree(this.repo.git, commit) };
+    if (this.lastTree?.commit !== commit)
+      this.lastTree = { commit, tree: await commitTree(this.repo.git, commit) };
     return this.lastTree.tree;
   }
 
@@ -116,7 +125,9 @@ export class AnnexBranch {
    * Applies many changes and commits them straight to the branch (with whatever the journal
    * holds), which is much faster than a journal file per change. Used by bulk operations.
    */
-  async changeMany(changes: ReadonlyMap<string, (old: string) => string | undefined>): Promise<number> {
+  async changeMany(
+    changes: ReadonlyMap<string, (old: string) => string | undefined>,
+  ): Promise<number> {
     if (changes.size === 0) return 0;
     return this.withJournalLock(async () => {
       const tip = await this.ensure();
@@ -137,7 +148,10 @@ export class AnnexBranch {
     return this.withJournalLock(() => this.commitLocked(message, new Map()));
   }
 
-  private async commitLocked(message: string, extra: ReadonlyMap<string, string>): Promise<boolean> {
+  private async commitLocked(
+    message: string,
+    extra: ReadonlyMap<string, string>,
+  ): Promise<boolean> {
     let names: string[];
     try {
       names = await fsp.readdir(this.journalDir);
@@ -154,7 +168,8 @@ export class AnnexBranch {
     const tip = await this.ensure();
     const batch = new ObjectBatch(this.repo.gitdir);
     const edits = new Map<string, BlobEdit>();
-    for (const [path, content] of files) edits.set(path, { oid: batch.add('blob', content), mode: '100644' });
+    for (const [path, content] of files)
+      edits.set(path, { oid: batch.add('blob', content), mode: '100644' });
     const tree = await editTree(this.repo.git, batch, await commitTree(this.repo.git, tip), edits);
     const commit = await addCommit(this.repo.git, batch, tree, [tip], message);
     await batch.flush();
@@ -226,7 +241,13 @@ export class AnnexBranch {
       }
       const before = await this.tip();
       if (parents.length > 0) {
-        const commit = await addCommit(this.repo.git, batch, tree, [tip, ...parents], `merging ${names.join(' ')} into git-annex`);
+        const commit = await addCommit(
+          this.repo.git,
+          batch,
+          tree,
+          [tip, ...parents],
+          `merging ${names.join(' ')} into git-annex`,
+        );
         await batch.flush();
         tip = commit;
       }
@@ -258,7 +279,12 @@ export class AnnexBranch {
           const lt = Buffer.from(await readBlob(this.repo.git, l.oid)).toString('utf8');
           const rt = Buffer.from(await readBlob(this.repo.git, r.oid)).toString('utf8');
           const u = unionMergeText(lt, rt);
-          merged = u.same === 'left' ? l : u.same === 'right' ? r : { ...l, oid: batch.add('blob', u.text) };
+          merged =
+            u.same === 'left'
+              ? l
+              : u.same === 'right'
+                ? r
+                : { ...l, oid: batch.add('blob', u.text) };
         } else merged = l;
         if (merged.oid !== l.oid) changed = true;
         left.set(r.path, merged);

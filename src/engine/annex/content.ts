@@ -6,18 +6,37 @@ import { constants, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
 import { entryFromStats, readIndex, statMatches, writeIndex } from '../git/index-file';
-import { findRemote, listGitRemotes, openLocalRemote, type RemoteInfo } from '../remotes/git-remotes';
+import {
+  findRemote,
+  listGitRemotes,
+  openLocalRemote,
+  type RemoteInfo,
+} from '../remotes/git-remotes';
 import type { AnnexBranch } from './branch';
 import { addPresence, parseTrustLog, parseUuidLog, presentUuids } from './logs';
-import { dropObject, findObject, lockContent, receiveFromFile, verifyFile, type Progress } from './object-store';
+import {
+  dropObject,
+  findObject,
+  lockContent,
+  receiveFromFile,
+  verifyFile,
+  type Progress,
+} from './object-store';
 import { locationLogPath, parsePointer, pointerContent } from './paths';
 import type { Repository } from './repository';
 import { readSettings } from './settings';
 import { nowTimestamp } from './timestamp';
 import type { AnnexedFile } from './worktree';
 
-export async function setPresence(branch: AnnexBranch, key: string, uuid: string, present: boolean): Promise<void> {
-  await branch.change(locationLogPath(key), (old) => addPresence(old, uuid, present ? '1' : '0', nowTimestamp()));
+export async function setPresence(
+  branch: AnnexBranch,
+  key: string,
+  uuid: string,
+  present: boolean,
+): Promise<void> {
+  await branch.change(locationLogPath(key), (old) =>
+    addPresence(old, uuid, present ? '1' : '0', nowTimestamp()),
+  );
 }
 
 export async function whereIs(branch: AnnexBranch, key: string): Promise<string[]> {
@@ -25,7 +44,10 @@ export async function whereIs(branch: AnnexBranch, key: string): Promise<string[
 }
 
 /** Puts content into unlocked work-tree files that still hold only the pointer, and restages their stat. */
-export async function populateUnlocked(repo: Repository, files: readonly AnnexedFile[]): Promise<void> {
+export async function populateUnlocked(
+  repo: Repository,
+  files: readonly AnnexedFile[],
+): Promise<void> {
   const targets = files.filter((f) => !f.isLocked);
   if (targets.length === 0) return;
   const index = new Map((await readIndex(repo.gitdir)).map((e) => [e.path, e]));
@@ -43,7 +65,10 @@ export async function populateUnlocked(repo: Repository, files: readonly Annexed
     await fsp.rename(tmp, abs);
     const entry = index.get(file.path);
     if (entry) {
-      index.set(file.path, entryFromStats(file.path, entry.oid, entry.mode, await fsp.stat(abs, { bigint: true })));
+      index.set(
+        file.path,
+        entryFromStats(file.path, entry.oid, entry.mode, await fsp.stat(abs, { bigint: true })),
+      );
       changed = true;
     }
   }
@@ -51,7 +76,10 @@ export async function populateUnlocked(repo: Repository, files: readonly Annexed
 }
 
 /** Replaces unmodified unlocked work-tree files by their pointer after a drop. Modified files are left alone. */
-export async function depopulateUnlocked(repo: Repository, files: readonly AnnexedFile[]): Promise<void> {
+export async function depopulateUnlocked(
+  repo: Repository,
+  files: readonly AnnexedFile[],
+): Promise<void> {
   const targets = files.filter((f) => !f.isLocked);
   if (targets.length === 0) return;
   const index = new Map((await readIndex(repo.gitdir)).map((e) => [e.path, e]));
@@ -66,7 +94,10 @@ export async function depopulateUnlocked(repo: Repository, files: readonly Annex
     const tmp = `${abs}.ferry-tmp`;
     await fsp.writeFile(tmp, pointerContent(file.key), { mode: Number(st.mode) & 0o777 });
     await fsp.rename(tmp, abs);
-    index.set(file.path, entryFromStats(file.path, entry.oid, entry.mode, await fsp.stat(abs, { bigint: true })));
+    index.set(
+      file.path,
+      entryFromStats(file.path, entry.oid, entry.mode, await fsp.stat(abs, { bigint: true })),
+    );
     changed = true;
   }
   if (changed) await writeIndex(repo.gitdir, index.values());
@@ -108,7 +139,8 @@ export async function copyToRemote(
   options: TransferOptions = {},
 ): Promise<'copied' | 'already-there'> {
   const source = await lockContent(repo, key, 'shared');
-  if (!source) throw new FerryError('content-missing', `the content of ${key} is not present here`, { key });
+  if (!source)
+    throw new FerryError('content-missing', `the content of ${key} is not present here`, { key });
   let result: 'copied' | 'already-there' = 'copied';
   try {
     if (await findObject(remoteRepo, key)) result = 'already-there';
@@ -123,7 +155,10 @@ export async function copyToRemote(
 
 export interface CopyVerifier {
   /** Verified copies elsewhere, with the locks that keep them while we drop. */
-  verify(key: string, exceptUuid: string): Promise<{ count: number; release: () => void; where: string[] }>;
+  verify(
+    key: string,
+    exceptUuid: string,
+  ): Promise<{ count: number; release: () => void; where: string[] }>;
 }
 
 /**
@@ -131,7 +166,11 @@ export interface CopyVerifier {
  * there and can be locked shared (held until the drop is done), plus trusted repositories the log
  * lists. Copies known only from the location log of untrusted or semitrusted repositories do not count.
  */
-export async function copyVerifier(repo: Repository, branch: AnnexBranch, remotes: readonly RemoteInfo[]): Promise<CopyVerifier> {
+export async function copyVerifier(
+  repo: Repository,
+  branch: AnnexBranch,
+  remotes: readonly RemoteInfo[],
+): Promise<CopyVerifier> {
   const trust = parseTrustLog(await branch.read('trust.log'));
   const opened = new Map<string, Repository>();
   for (const r of remotes) {
@@ -205,7 +244,13 @@ export interface FsckProblem {
 }
 
 /** Verifies a key here: the checksum of the object, and the location log's word on this repository. */
-export async function fsckKey(repo: Repository, branch: AnnexBranch, key: string, numcopies: number, path?: string): Promise<FsckProblem[]> {
+export async function fsckKey(
+  repo: Repository,
+  branch: AnnexBranch,
+  key: string,
+  numcopies: number,
+  path?: string,
+): Promise<FsckProblem[]> {
   const problems: FsckProblem[] = [];
   const object = await findObject(repo, key);
   const listed = await whereIs(branch, key);
@@ -216,26 +261,47 @@ export async function fsckKey(repo: Repository, branch: AnnexBranch, key: string
       await fsp.mkdir(bad, { recursive: true });
       await fsp.chmod(join(object, '..'), 0o755).catch(() => undefined);
       await fsp.rename(object, join(bad, key.replace(/\//g, '%')));
-      problems.push({ key, path, problem: 'bad-content', message: `${path ?? key}: content does not match its checksum; moved to .git/annex/bad` });
+      problems.push({
+        key,
+        path,
+        problem: 'bad-content',
+        message: `${path ?? key}: content does not match its checksum; moved to .git/annex/bad`,
+      });
       if (isListed) await setPresence(branch, key, repo.uuid, false);
     } else if (!isListed) {
       await setPresence(branch, key, repo.uuid, true);
-      problems.push({ key, path, problem: 'log-fixed-present', message: `${path ?? key}: content is here but the location log did not say so (fixed)` });
+      problems.push({
+        key,
+        path,
+        problem: 'log-fixed-present',
+        message: `${path ?? key}: content is here but the location log did not say so (fixed)`,
+      });
     }
   } else if (isListed) {
     await setPresence(branch, key, repo.uuid, false);
-    problems.push({ key, path, problem: 'log-fixed-absent', message: `${path ?? key}: the location log said the content is here, but it is not (fixed)` });
+    problems.push({
+      key,
+      path,
+      problem: 'log-fixed-absent',
+      message: `${path ?? key}: the location log said the content is here, but it is not (fixed)`,
+    });
   }
   const copies = (await whereIs(branch, key)).length;
   if (copies < numcopies) {
-    problems.push({ key, path, problem: 'too-few-copies', message: `${path ?? key}: only ${copies} of ${numcopies} wanted copies` });
+    problems.push({
+      key,
+      path,
+      problem: 'too-few-copies',
+      message: `${path ?? key}: only ${copies} of ${numcopies} wanted copies`,
+    });
   }
   return problems;
 }
 
 export async function describeUuids(branch: AnnexBranch): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const [uuid, entry] of parseUuidLog(await branch.read('uuid.log'))) out.set(uuid, entry.value);
+  for (const [uuid, entry] of parseUuidLog(await branch.read('uuid.log')))
+    out.set(uuid, entry.value);
   return out;
 }
 

@@ -40,12 +40,27 @@ function ioError(path: string, e: unknown): FerryError {
     return new FerryError('unreadable-file', `cannot read ${path}: permission denied`, { path }, e);
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new FerryError('disk-full', `no space left on the disk while adding ${path}; the file is unchanged`, { path }, e);
+    return new FerryError(
+      'disk-full',
+      `no space left on the disk while adding ${path}; the file is unchanged`,
+      { path },
+      e,
+    );
   }
-  return new FerryError('io-error', `cannot add ${path}: ${e instanceof Error ? e.message : String(e)}`, { path }, e);
+  return new FerryError(
+    'io-error',
+    `cannot add ${path}: ${e instanceof Error ? e.message : String(e)}`,
+    { path },
+    e,
+  );
 }
 
-async function hashStable(absPath: string, relPath: string, options: IngestOptions, ops: FsOps): Promise<{ key: string; stat: Stats }> {
+async function hashStable(
+  absPath: string,
+  relPath: string,
+  options: IngestOptions,
+  ops: FsOps,
+): Promise<{ key: string; stat: Stats }> {
   for (let attempt = 1; ; attempt++) {
     const before = await ops.stat(absPath);
     const { digest, size } = await hashFile(absPath, 'sha256', { signal: options.signal, ops });
@@ -54,9 +69,13 @@ async function hashStable(absPath: string, relPath: string, options: IngestOptio
       return { key: makeKey(options.backend, relPath, digest, size), stat: after };
     }
     if (attempt >= MAX_ATTEMPTS) {
-      throw new FerryError('content-changed', `${relPath} kept changing while it was being added; try again when it is finished`, {
-        path: relPath,
-      });
+      throw new FerryError(
+        'content-changed',
+        `${relPath} kept changing while it was being added; try again when it is finished`,
+        {
+          path: relPath,
+        },
+      );
     }
   }
 }
@@ -66,14 +85,21 @@ function tmpName(repo: Repository, key: string): string {
 }
 
 /** Adds one regular file's content to the store and returns its key. The work tree is left for the caller. */
-export async function ingestFile(repo: Repository, absPath: string, relPath: string, options: IngestOptions): Promise<Ingested> {
+export async function ingestFile(
+  repo: Repository,
+  absPath: string,
+  relPath: string,
+  options: IngestOptions,
+): Promise<Ingested> {
   try {
     const ops = (await syncOps.stat(absPath)).size <= SMALL_FILE_BYTES ? syncOps : asyncOps;
     for (let attempt = 1; ; attempt++) {
       const { key, stat } = await hashStable(absPath, relPath, options, ops);
       const tmp = tmpName(repo, key);
       const changed = (): FerryError =>
-        new FerryError('content-changed', `${relPath} kept changing while it was being added`, { path: relPath });
+        new FerryError('content-changed', `${relPath} kept changing while it was being added`, {
+          path: relPath,
+        });
       if (options.mode === 'locked') {
         await renameIntoTmp(ops, absPath, tmp, repo);
         const moved = await ops.stat(tmp);

@@ -16,7 +16,8 @@ import { nowTimestamp } from './timestamp';
 
 const HOOKS: Readonly<Record<string, string>> = {
   'pre-commit': 'git annex pre-commit .',
-  'post-receive': 'if git annex post-receive --help >/dev/null 2>&1; then git annex post-receive; fi',
+  'post-receive':
+    'if git annex post-receive --help >/dev/null 2>&1; then git annex post-receive; fi',
   'post-checkout': 'git annex smudge --update',
   'post-merge': 'git annex smudge --update',
 };
@@ -74,13 +75,18 @@ export async function initRepository(
     const attributes = join(repo.gitdir, 'info', 'attributes');
     await fsp.mkdir(join(repo.gitdir, 'info'), { recursive: true });
     const current = await fsp.readFile(attributes, 'utf8').catch(() => '');
-    if (!current.split('\n').includes('* filter=annex')) await fsp.writeFile(attributes, `${current}\n* filter=annex\n`);
+    if (!current.split('\n').includes('* filter=annex'))
+      await fsp.writeFile(attributes, `${current}\n* filter=annex\n`);
     await fsp.mkdir(join(repo.gitdir, 'hooks'), { recursive: true });
     for (const [name, command] of Object.entries(HOOKS)) {
       const hook = join(repo.gitdir, 'hooks', name);
       const text = await fsp.readFile(hook, 'utf8').catch(() => undefined);
       if (text === undefined) {
-        await fsp.writeFile(hook, `#!/bin/sh\n# automatically configured by git-annex\n${command}\n`, { mode: 0o755 });
+        await fsp.writeFile(
+          hook,
+          `#!/bin/sh\n# automatically configured by git-annex\n${command}\n`,
+          { mode: 0o755 },
+        );
       }
     }
   }
@@ -92,6 +98,10 @@ export async function initRepository(
   const branch = new AnnexBranch(repo);
   await branch.ensure();
   const description = options.description ?? defaultDescription(repo.top);
-  await branch.changeMany(new Map([['uuid.log', (old: string) => setUuidLogValue(old, uuid, description, nowTimestamp())]]));
+  await branch.changeMany(
+    new Map([
+      ['uuid.log', (old: string) => setUuidLogValue(old, uuid, description, nowTimestamp())],
+    ]),
+  );
   return { repo, isNewUuid: !existing, hasGitAnnexIntegration: integrate };
 }

@@ -122,7 +122,9 @@ export interface ExtensionOptions {
 function isValidExtensionSegment(segment: string): boolean {
   for (const byte of Buffer.from(segment, 'utf8')) {
     const isAlnum =
-      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
+      (byte >= 0x30 && byte <= 0x39) ||
+      (byte >= 0x41 && byte <= 0x5a) ||
+      (byte >= 0x61 && byte <= 0x7a);
     if (!isAlnum && byte !== 0x2e && byte < 0x80) return false;
   }
   return true;
@@ -148,7 +150,12 @@ export function keyExtension(fileName: string, options: ExtensionOptions = {}): 
 }
 
 /** Builds the key for content whose sha256 hex digest and size are known. */
-export function makeKey(backend: Backend, fileName: string, digestHex: string, size: number): string {
+export function makeKey(
+  backend: Backend,
+  fileName: string,
+  digestHex: string,
+  size: number,
+): string {
   const name = backend === 'SHA256E' ? digestHex + keyExtension(fileName) : digestHex;
   return formatKey({ variety: backend, size, name });
 }
@@ -173,5 +180,10 @@ export function wormName(relativePath: string): string {
 }
 
 export function makeWormKey(relativePath: string, size: number, mtimeSeconds: number): string {
-  return formatKey({ variety: 'WORM', size, mtime: Math.floor(mtimeSeconds), name: wormName(relativePath) });
+  return formatKey({
+    variety: 'WORM',
+    size,
+    mtime: Math.floor(mtimeSeconds),
+    name: wormName(relativePath),
+  });
 }

@@ -12,10 +12,21 @@ export interface FileFacts {
 export type Matcher = (facts: FileFacts) => boolean;
 
 const UNITS: Record<string, number> = {
-  b: 1, byte: 1, bytes: 1,
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
-  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
-  k: 1e3, m: 1e6, g: 1e9, t: 1e12,
+  b: 1,
+  byte: 1,
+  bytes: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9,
+  t: 1e12,
 };
 
 export function parseSize(text: string): number | undefined {
@@ -36,7 +47,10 @@ export function globToRegExp(glob: string): RegExp {
       const close = glob.indexOf(']', i + 1);
       if (close < 0) re += '\\[';
       else {
-        re += `[${glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        re += `[${glob
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = close;
       }
     } else re += ch.replace(/[.+^${}()|\\/]/g, '\\$&');
@@ -45,7 +59,11 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 function tokenize(expr: string): string[] {
-  return expr.replace(/\(/g, ' ( ').replace(/\)/g, ' ) ').split(/\s+/).filter((t) => t.length > 0);
+  return expr
+    .replace(/\(/g, ' ( ')
+    .replace(/\)/g, ' ) ')
+    .split(/\s+/)
+    .filter((t) => t.length > 0);
 }
 
 function term(token: string): Matcher {
@@ -57,7 +75,9 @@ function term(token: string): Matcher {
   if (name === 'include' || name === 'exclude') {
     const re = globToRegExp(value);
     // A glob without a slash matches the file name anywhere, as git-annex does.
-    const test = value.includes('/') ? (p: string) => re.test(p) : (p: string) => re.test(p.slice(p.lastIndexOf('/') + 1)) || re.test(p);
+    const test = value.includes('/')
+      ? (p: string) => re.test(p)
+      : (p: string) => re.test(p.slice(p.lastIndexOf('/') + 1)) || re.test(p);
     return name === 'include' ? (f) => test(f.path) : (f) => !test(f.path);
   }
   if (name === 'largerthan' || name === 'smallerthan') {
@@ -114,6 +134,7 @@ export function parseLargeFiles(expr: string): Matcher {
     return term(t);
   }
   const m = parseOr();
-  if (pos !== tokens.length) throw new Error(`unexpected "${tokens[pos] ?? ''}" in annex.largefiles`);
+  if (pos !== tokens.length)
+    throw new Error(`unexpected "${tokens[pos] ?? ''}" in annex.largefiles`);
   return m;
 }

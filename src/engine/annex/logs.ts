@@ -106,12 +106,20 @@ export function parseUuidLog(text: string): Map<string, UuidLogEntry> {
 export function formatUuidLog(entries: Iterable<UuidLogEntry>): string {
   return [...entries]
     .sort((a, b) => compareBytes(a.uuid, b.uuid))
-    .map((e) => `${e.uuid} ${e.value}${e.value.length > 0 ? ' ' : ''}timestamp=${formatTimestamp(e.time)}\n`)
+    .map(
+      (e) =>
+        `${e.uuid} ${e.value}${e.value.length > 0 ? ' ' : ''}timestamp=${formatTimestamp(e.time)}\n`,
+    )
     .join('');
 }
 
 /** Sets the value for a UUID with the vector clock; undefined when unchanged. */
-export function setUuidLogValue(text: string, uuid: string, value: string, now: Timestamp): string | undefined {
+export function setUuidLogValue(
+  text: string,
+  uuid: string,
+  value: string,
+  now: Timestamp,
+): string | undefined {
   const entries = parseUuidLog(text);
   const prev = entries.get(uuid);
   if (prev && prev.value === value) return undefined;
@@ -155,7 +163,12 @@ export function parseMapLog(text: string): Map<string, { value: string; time: Ti
   return out;
 }
 
-export const TRUST_LEVELS = { '1': 'trusted', '0': 'untrusted', '?': 'semitrusted', X: 'dead' } as const;
+export const TRUST_LEVELS = {
+  '1': 'trusted',
+  '0': 'untrusted',
+  '?': 'semitrusted',
+  X: 'dead',
+} as const;
 export type TrustLevel = (typeof TRUST_LEVELS)[keyof typeof TRUST_LEVELS];
 
 export function parseTrustLog(text: string): Map<string, TrustLevel> {
@@ -173,7 +186,8 @@ export function parseRemoteConfig(value: string): Map<string, string> {
   for (const pair of value.split(' ')) {
     const eq = pair.indexOf('=');
     if (eq <= 0) continue;
-    const unescape = (s: string): string => s.replace(/&(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)));
+    const unescape = (s: string): string =>
+      s.replace(/&(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)));
     out.set(unescape(pair.slice(0, eq)), unescape(pair.slice(eq + 1)));
   }
   return out;
@@ -183,7 +197,10 @@ export function parseRemoteConfig(value: string): Map<string, string> {
  * Union merge of two versions of a branch file: the sorted set of unique lines of both.
  * Returns 'left'/'right' when that side already equals the union (its blob is reused).
  */
-export function unionMergeText(left: string, right: string): { text: string; same: 'left' | 'right' | undefined } {
+export function unionMergeText(
+  left: string,
+  right: string,
+): { text: string; same: 'left' | 'right' | undefined } {
   const lines = (t: string): string[] => t.split(/\r?\n/).filter((l) => l.length > 0);
   const l = [...new Set(lines(left))];
   const r = [...new Set(lines(right))];

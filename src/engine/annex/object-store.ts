@@ -16,7 +16,10 @@ import type { Repository } from './repository';
 export type Progress = (bytesDone: number) => void;
 
 /** The object paths to look at, in the order git-annex looks. */
-export function objectCandidates(repo: Pick<Repository, 'annexdir' | 'isBare'>, key: string): string[] {
+export function objectCandidates(
+  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  key: string,
+): string[] {
   const mixed = join(repo.annexdir, objectRelPath(key, 'mixed'));
   const lower = join(repo.annexdir, objectRelPath(key, 'lower'));
   return repo.isBare ? [lower, mixed] : [mixed, lower];
@@ -85,7 +88,11 @@ export async function hashFile(
 }
 
 /** Verifies a file against its key. Keys that carry no checksum only have their size checked. */
-export async function verifyFile(key: string, path: string, options: { signal?: AbortSignal; onProgress?: Progress } = {}): Promise<boolean> {
+export async function verifyFile(
+  key: string,
+  path: string,
+  options: { signal?: AbortSignal; onProgress?: Progress } = {},
+): Promise<boolean> {
   const parsed = parseKey(key);
   if (!parsed) return false;
   const algorithm = hashAlgorithm(parsed.variety);
@@ -132,7 +139,12 @@ export async function moveIntoStore(
     else throw e;
   }
   // A new key directory can only hide an object kept in the other layout.
-  const existing = isNewDir ? ((await ops.stat(other).then(() => other).catch(() => undefined)) ?? undefined) : await findObject(repo, key, ops);
+  const existing = isNewDir
+    ? ((await ops
+        .stat(other)
+        .then(() => other)
+        .catch(() => undefined)) ?? undefined)
+    : await findObject(repo, key, ops);
   if (existing) {
     await ops.rm(verifiedTmp);
     if (isNewDir) await ops.rmdir(keyDir).catch(() => undefined);
@@ -166,7 +178,9 @@ export async function lockContent(
   const objectPath = await findObject(repo, key);
   if (!objectPath) return undefined;
   const keyDir = dirname(objectPath);
-  const held = await withWritableDir(keyDir, () => Promise.resolve(tryLock(`${objectPath}.lck`, kind)));
+  const held = await withWritableDir(keyDir, () =>
+    Promise.resolve(tryLock(`${objectPath}.lck`, kind)),
+  );
   if (!held) return undefined;
   return { lock: held, objectPath };
 }
@@ -187,7 +201,11 @@ export async function dropObject(
   const locked = await lockContent(repo, key, 'exclusive');
   if (!locked) {
     if (!(await findObject(repo, key))) return false;
-    throw new FerryError('lock-busy', `${key} is locked by another process (it may be relying on this copy)`, { key });
+    throw new FerryError(
+      'lock-busy',
+      `${key} is locked by another process (it may be relying on this copy)`,
+      { key },
+    );
   }
   const { lock, objectPath } = locked;
   const keyDir = dirname(objectPath);
@@ -257,7 +275,9 @@ async function receiveOnce(
     const limit = parsed?.size;
     if (limit !== undefined && st.size > limit) await fsp.rm(tmp, { force: true });
     else if (st.size > 0) {
-      for await (const chunk of createReadStream(tmp, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
+      for await (const chunk of createReadStream(tmp, {
+        highWaterMark: 4 << 20,
+      }) as AsyncIterable<Buffer>) {
         hasher?.update(chunk);
         done += chunk.length;
       }
@@ -269,7 +289,11 @@ async function receiveOnce(
   const resumedFrom = done;
   const out = await fsp.open(tmp, done > 0 ? 'a' : 'w', 0o644);
   try {
-    const input = createReadStream(source, { start: done, highWaterMark: 4 << 20, signal: options.signal });
+    const input = createReadStream(source, {
+      start: done,
+      highWaterMark: 4 << 20,
+      signal: options.signal,
+    });
     for await (const chunk of input as AsyncIterable<Buffer>) {
       hasher?.update(chunk);
       let off = 0;
@@ -284,7 +308,12 @@ async function receiveOnce(
   } catch (e) {
     await out.close();
     if (errnoCode(e) === 'ENOSPC') {
-      throw new FerryError('disk-full', `the disk is full while receiving ${key}; the partial copy is kept to resume`, { key }, e);
+      throw new FerryError(
+        'disk-full',
+        `the disk is full while receiving ${key}; the partial copy is kept to resume`,
+        { key },
+        e,
+      );
     }
     throw e;
   }
@@ -292,7 +321,11 @@ async function receiveOnce(
   const digest = hasher?.digest('hex');
   if (!matchesKey(key, digest, done)) {
     await fsp.rm(tmp, { force: true });
-    throw new FerryError('checksum-mismatch', `the copy of ${key} does not match its checksum; it was discarded`, { key, source, resumedFrom });
+    throw new FerryError(
+      'checksum-mismatch',
+      `the copy of ${key} does not match its checksum; it was discarded`,
+      { key, source, resumedFrom },
+    );
   }
   return moveIntoStore(repo, key, tmp);
 }

@@ -5,10 +5,22 @@
  */
 import { FerryError } from '../errors';
 import type { AnnexBranch } from './branch';
-import { formatSingleValueLog, parseSingleValueLog, parseTrustLog, parseUuidLog, setUuidLogValue, TRUST_LEVELS, type TrustLevel } from './logs';
+import {
+  formatSingleValueLog,
+  parseSingleValueLog,
+  parseTrustLog,
+  parseUuidLog,
+  setUuidLogValue,
+  TRUST_LEVELS,
+  type TrustLevel,
+} from './logs';
 import { nowTimestamp } from './timestamp';
 
-export async function setDescription(branch: AnnexBranch, uuid: string, description: string): Promise<void> {
+export async function setDescription(
+  branch: AnnexBranch,
+  uuid: string,
+  description: string,
+): Promise<void> {
   await branch.change('uuid.log', (old) => setUuidLogValue(old, uuid, description, nowTimestamp()));
 }
 
@@ -16,8 +28,14 @@ const TRUST_CODES: Readonly<Record<TrustLevel, string>> = Object.fromEntries(
   Object.entries(TRUST_LEVELS).map(([code, level]) => [level, code]),
 ) as Record<TrustLevel, string>;
 
-export async function setTrust(branch: AnnexBranch, uuid: string, level: TrustLevel): Promise<void> {
-  await branch.change('trust.log', (old) => setUuidLogValue(old, uuid, TRUST_CODES[level], nowTimestamp()));
+export async function setTrust(
+  branch: AnnexBranch,
+  uuid: string,
+  level: TrustLevel,
+): Promise<void> {
+  await branch.change('trust.log', (old) =>
+    setUuidLogValue(old, uuid, TRUST_CODES[level], nowTimestamp()),
+  );
 }
 
 export async function trustOf(branch: AnnexBranch, uuid: string): Promise<TrustLevel> {
@@ -29,17 +47,30 @@ export async function groupsOf(branch: AnnexBranch, uuid: string): Promise<strin
   return value.split(' ').filter((g) => g.length > 0);
 }
 
-export async function setGroups(branch: AnnexBranch, uuid: string, groups: readonly string[]): Promise<void> {
+export async function setGroups(
+  branch: AnnexBranch,
+  uuid: string,
+  groups: readonly string[],
+): Promise<void> {
   const value = [...new Set(groups)].sort().join(' ');
   await branch.change('group.log', (old) => setUuidLogValue(old, uuid, value, nowTimestamp()));
 }
 
-export async function preferredContent(branch: AnnexBranch, uuid: string): Promise<string | undefined> {
+export async function preferredContent(
+  branch: AnnexBranch,
+  uuid: string,
+): Promise<string | undefined> {
   return parseUuidLog(await branch.read('preferred-content.log')).get(uuid)?.value;
 }
 
-export async function setPreferredContent(branch: AnnexBranch, uuid: string, expression: string): Promise<void> {
-  await branch.change('preferred-content.log', (old) => setUuidLogValue(old, uuid, expression, nowTimestamp()));
+export async function setPreferredContent(
+  branch: AnnexBranch,
+  uuid: string,
+  expression: string,
+): Promise<void> {
+  await branch.change('preferred-content.log', (old) =>
+    setUuidLogValue(old, uuid, expression, nowTimestamp()),
+  );
 }
 
 export async function numcopiesSetting(branch: AnnexBranch): Promise<number | undefined> {
@@ -48,9 +79,12 @@ export async function numcopiesSetting(branch: AnnexBranch): Promise<number | un
 }
 
 export async function setNumcopies(branch: AnnexBranch, n: number): Promise<void> {
-  if (!Number.isInteger(n) || n < 1) throw new FerryError('usage', 'numcopies must be a whole number of at least 1');
+  if (!Number.isInteger(n) || n < 1)
+    throw new FerryError('usage', 'numcopies must be a whole number of at least 1');
   await branch.change('numcopies.log', (old) =>
-    parseSingleValueLog(old) === String(n) ? undefined : formatSingleValueLog(String(n), nowTimestamp(), old),
+    parseSingleValueLog(old) === String(n)
+      ? undefined
+      : formatSingleValueLog(String(n), nowTimestamp(), old),
   );
 }
 

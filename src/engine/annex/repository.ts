@@ -29,11 +29,17 @@ function readGitFile(path: string): string | undefined {
 }
 
 function isGitDir(path: string): boolean {
-  return existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects')) && existsSync(join(path, 'refs'));
+  return (
+    existsSync(join(path, 'HEAD')) &&
+    existsSync(join(path, 'objects')) &&
+    existsSync(join(path, 'refs'))
+  );
 }
 
 /** Finds the repository holding `path` (walking up), without requiring git-annex init. */
-export function findRepository(path: string): { top: string; gitdir: string; isBare: boolean } | undefined {
+export function findRepository(
+  path: string,
+): { top: string; gitdir: string; isBare: boolean } | undefined {
   let dir = resolve(path);
   for (;;) {
     const dotgit = join(dir, '.git');
@@ -64,19 +70,30 @@ export function findRepository(path: string): { top: string; gitdir: string; isB
   }
 }
 
-export async function openRepository(path: string, options: { requireAnnex?: boolean } = {}): Promise<Repository> {
+export async function openRepository(
+  path: string,
+  options: { requireAnnex?: boolean } = {},
+): Promise<Repository> {
   const found = findRepository(path);
   if (!found) {
-    throw new FerryError('not-a-repository', `${resolve(path)} is not inside a git repository (run "ferry init")`, {
-      path,
-    });
+    throw new FerryError(
+      'not-a-repository',
+      `${resolve(path)} is not inside a git repository (run "ferry init")`,
+      {
+        path,
+      },
+    );
   }
   const git = gitContext(found.top, found.gitdir, found.isBare);
   const uuid = (await getConfig(git, 'annex.uuid')) ?? '';
   if (options.requireAnnex !== false && uuid === '') {
-    throw new FerryError('not-initialized', `${found.top} is not a Ferry repository yet (run "ferry init")`, {
-      path: found.top,
-    });
+    throw new FerryError(
+      'not-initialized',
+      `${found.top} is not a Ferry repository yet (run "ferry init")`,
+      {
+        path: found.top,
+      },
+    );
   }
   return { ...found, annexdir: join(found.gitdir, 'annex'), git, uuid };
 }

@@ -25,7 +25,9 @@ export async function readSettings(repo: Repository, branch: AnnexBranch): Promi
   const configLog = parseMapLog(await branch.read('config.log'));
   const get = async (name: string): Promise<string | undefined> =>
     (await getConfig(repo.git, name)) ?? configLog.get(name)?.value;
-  const numcopiesText = (await getConfig(repo.git, 'annex.numcopies')) ?? parseSingleValueLog(await branch.read('numcopies.log'));
+  const numcopiesText =
+    (await getConfig(repo.git, 'annex.numcopies')) ??
+    parseSingleValueLog(await branch.read('numcopies.log'));
   const numcopies = Number(numcopiesText ?? '1');
   const backendName = (await getConfig(repo.git, 'annex.backend')) ?? 'SHA256E';
   return {

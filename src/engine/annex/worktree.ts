@@ -13,7 +13,8 @@ import type { Repository } from './repository';
 
 export function toRelative(repo: Repository, path: string): string {
   const rel = relative(repo.top, resolve(path));
-  if (rel.startsWith('..')) throw new FerryError('usage', `${path} is outside the repository ${repo.top}`, { path });
+  if (rel.startsWith('..'))
+    throw new FerryError('usage', `${path} is outside the repository ${repo.top}`, { path });
   return rel.split(sep).join('/');
 }
 
@@ -54,7 +55,11 @@ export async function listWorkFiles(repo: Repository, paths: readonly string[]):
     await walk(rel);
   }
   for (const rel of candidates) {
-    if (checkIgnores && (await git.isIgnored({ fs: repo.git.fs, dir: repo.top, gitdir: repo.gitdir, filepath: rel }))) continue;
+    if (
+      checkIgnores &&
+      (await git.isIgnored({ fs: repo.git.fs, dir: repo.top, gitdir: repo.gitdir, filepath: rel }))
+    )
+      continue;
     out.push(rel);
   }
   return [...new Set(out)].sort();
@@ -68,7 +73,10 @@ export interface AnnexedFile {
 }
 
 /** Annexed files in the index (stage 0), optionally limited to paths under `prefixes`. */
-export async function annexedFiles(repo: Repository, prefixes: readonly string[] = []): Promise<AnnexedFile[]> {
+export async function annexedFiles(
+  repo: Repository,
+  prefixes: readonly string[] = [],
+): Promise<AnnexedFile[]> {
   const rels = prefixes.map((p) => toRelative(repo, p));
   const under = (path: string): boolean =>
     rels.length === 0 || rels.some((r) => r === '' || path === r || path.startsWith(`${r}/`));

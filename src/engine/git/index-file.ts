@@ -26,7 +26,12 @@ export interface IndexEntry {
 }
 
 /** Index entries need nanosecond times: always pass stats taken with `{ bigint: true }`. */
-export function entryFromStats(path: string, oid: string, mode: number, st: BigIntStats): IndexEntry {
+export function entryFromStats(
+  path: string,
+  oid: string,
+  mode: number,
+  st: BigIntStats,
+): IndexEntry {
   const u32 = (n: bigint): number => Number(n % 0x100000000n);
   return {
     path,
@@ -63,7 +68,8 @@ export async function readIndex(gitdir: string): Promise<IndexEntry[]> {
   } catch {
     return [];
   }
-  if (buf.toString('latin1', 0, 4) !== 'DIRC') throw new FerryError('git-error', 'the git index is not valid');
+  if (buf.toString('latin1', 0, 4) !== 'DIRC')
+    throw new FerryError('git-error', 'the git index is not valid');
   const version = buf.readUInt32BE(4);
   if (version !== 2 && version !== 3) {
     throw new FerryError(
@@ -106,7 +112,10 @@ export async function readIndex(gitdir: string): Promise<IndexEntry[]> {
     const size = buf.readUInt32BE(pos + 4);
     const first = sig.charCodeAt(0);
     if (first < 65 || first > 90) {
-      throw new FerryError('git-error', `the git index uses the "${sig}" extension, which Ferry cannot keep`);
+      throw new FerryError(
+        'git-error',
+        `the git index uses the "${sig}" extension, which Ferry cannot keep`,
+      );
     }
     pos += 8 + size;
   }
@@ -153,7 +162,12 @@ export async function writeIndex(gitdir: string, entries: Iterable<IndexEntry>):
   try {
     handle = await fsp.open(lockPath, 'wx', 0o644);
   } catch (e) {
-    throw new FerryError('lock-busy', `another git process holds ${lockPath}`, { path: lockPath }, e);
+    throw new FerryError(
+      'lock-busy',
+      `another git process holds ${lockPath}`,
+      { path: lockPath },
+      e,
+    );
   }
   try {
     await handle.writeFile(Buffer.concat([body, sum]));

@@ -19,7 +19,12 @@ export async function readTree(ctx: GitContext, oid: string): Promise<TreeEntry[
 }
 
 export async function commitTree(ctx: GitContext, oid: string): Promise<string> {
-  const { commit } = await git.readCommit({ fs: ctx.fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
+  const { commit } = await git.readCommit({
+    fs: ctx.fs,
+    gitdir: ctx.gitdir,
+    oid,
+    cache: ctx.cache,
+  });
   return commit.tree;
 }
 
@@ -27,12 +32,21 @@ export async function readCommitInfo(
   ctx: GitContext,
   oid: string,
 ): Promise<{ tree: string; parents: string[]; message: string }> {
-  const { commit } = await git.readCommit({ fs: ctx.fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
+  const { commit } = await git.readCommit({
+    fs: ctx.fs,
+    gitdir: ctx.gitdir,
+    oid,
+    cache: ctx.cache,
+  });
   return { tree: commit.tree, parents: commit.parent, message: commit.message };
 }
 
 /** The blob at a path in a tree, or undefined. */
-export async function readPathInTree(ctx: GitContext, treeOid: string, path: string): Promise<TreeEntry | undefined> {
+export async function readPathInTree(
+  ctx: GitContext,
+  treeOid: string,
+  path: string,
+): Promise<TreeEntry | undefined> {
   const parts = path.split('/');
   let current = treeOid;
   for (let i = 0; i < parts.length; i++) {
@@ -47,7 +61,11 @@ export async function readPathInTree(ctx: GitContext, treeOid: string, path: str
 }
 
 /** Every blob under a tree, depth first, as [path, entry]. */
-export async function* walkTree(ctx: GitContext, treeOid: string, prefix = ''): AsyncGenerator<[string, TreeEntry]> {
+export async function* walkTree(
+  ctx: GitContext,
+  treeOid: string,
+  prefix = '',
+): AsyncGenerator<[string, TreeEntry]> {
   for (const entry of await readTree(ctx, treeOid)) {
     const path = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
     if (entry.type === 'tree') yield* walkTree(ctx, entry.oid, path);
@@ -63,9 +81,20 @@ export async function resolveRef(ctx: GitContext, ref: string): Promise<string |
   }
 }
 
-export async function isAncestor(ctx: GitContext, ancestor: string, descendant: string): Promise<boolean> {
+export async function isAncestor(
+  ctx: GitContext,
+  ancestor: string,
+  descendant: string,
+): Promise<boolean> {
   if (ancestor === descendant) return true;
-  return git.isDescendent({ fs: ctx.fs, gitdir: ctx.gitdir, oid: descendant, ancestor, depth: -1, cache: ctx.cache });
+  return git.isDescendent({
+    fs: ctx.fs,
+    gitdir: ctx.gitdir,
+    oid: descendant,
+    ancestor,
+    depth: -1,
+    cache: ctx.cache,
+  });
 }
 
 export async function listRefs(ctx: GitContext, prefix: string): Promise<string[]> {
@@ -84,7 +113,11 @@ export async function getConfig(ctx: GitContext, path: string): Promise<string |
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-export async function setConfig(ctx: GitContext, path: string, value: string | undefined): Promise<void> {
+export async function setConfig(
+  ctx: GitContext,
+  path: string,
+  value: string | undefined,
+): Promise<void> {
   await git.setConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path, value });
 }
 

@@ -13,12 +13,23 @@ export async function updateRef(
   if (expected !== null) {
     const current = await resolveRef(ctx, ref);
     if (current !== expected) {
-      throw new FerryError('git-error', `${ref} moved while Ferry was updating it`, { ref, expected, current });
+      throw new FerryError('git-error', `${ref} moved while Ferry was updating it`, {
+        ref,
+        expected,
+        current,
+      });
     }
   }
   await git.writeRef({ fs: ctx.fs, gitdir: ctx.gitdir, ref, value, force: true });
 }
 
 export async function setSymbolicHead(ctx: GitContext, branch: string): Promise<void> {
-  await git.writeRef({ fs: ctx.fs, gitdir: ctx.gitdir, ref: 'HEAD', value: `refs/heads/${branch}`, symbolic: true, force: true });
+  await git.writeRef({
+    fs: ctx.fs,
+    gitdir: ctx.gitdir,
+    ref: 'HEAD',
+    value: `refs/heads/${branch}`,
+    symbolic: true,
+    force: true,
+  });
 }

@@ -43,7 +43,14 @@ function fcntlApi(): Fcntl {
     });
     const fn = lib.func('int fcntl(int fd, int cmd, _Inout_ ferry_flock *lock)');
     // F_OFD_GETLK / F_OFD_SETLK
-    cached = { getlk: 36, setlk: 37, rdlck: 0, wrlck: 1, unlck: 2, call: (fd, cmd, l) => fn(fd, cmd, l) as number };
+    cached = {
+      getlk: 36,
+      setlk: 37,
+      rdlck: 0,
+      wrlck: 1,
+      unlck: 2,
+      call: (fd, cmd, l) => fn(fd, cmd, l) as number,
+    };
     return cached;
   }
   if (process.platform === 'darwin') {
@@ -56,10 +63,20 @@ function fcntlApi(): Fcntl {
       l_whence: 'short',
     });
     const fn = lib.func('int fcntl(int fd, int cmd, _Inout_ ferry_flock *lock)');
-    cached = { getlk: 7, setlk: 8, rdlck: 1, wrlck: 3, unlck: 2, call: (fd, cmd, l) => fn(fd, cmd, l) as number };
+    cached = {
+      getlk: 7,
+      setlk: 8,
+      rdlck: 1,
+      wrlck: 3,
+      unlck: 2,
+      call: (fd, cmd, l) => fn(fd, cmd, l) as number,
+    };
     return cached;
   }
-  throw new FerryError('unsupported-platform', `file locks are not implemented on ${process.platform}`);
+  throw new FerryError(
+    'unsupported-platform',
+    `file locks are not implemented on ${process.platform}`,
+  );
 }
 
 export interface HeldLock {
@@ -69,7 +86,13 @@ export interface HeldLock {
 }
 
 function request(kind: LockKind, api: Fcntl): FlockValue {
-  return { l_type: kind === 'exclusive' ? api.wrlck : api.rdlck, l_whence: 0, l_start: 0, l_len: 0, l_pid: 0 };
+  return {
+    l_type: kind === 'exclusive' ? api.wrlck : api.rdlck,
+    l_whence: 0,
+    l_start: 0,
+    l_len: 0,
+    l_pid: 0,
+  };
 }
 
 /**

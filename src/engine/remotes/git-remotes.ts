@@ -40,7 +40,12 @@ export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
   for (const { remote, url } of await listRemotes(repo.git)) {
     const path = localPathOf(repo.top, url);
     const costText = await getConfig(repo.git, `remote.${remote}.annex-cost`);
-    const cost = costText !== undefined && Number.isFinite(Number(costText)) ? Number(costText) : path ? COST_CHEAP : COST_EXPENSIVE;
+    const cost =
+      costText !== undefined && Number.isFinite(Number(costText))
+        ? Number(costText)
+        : path
+          ? COST_CHEAP
+          : COST_EXPENSIVE;
     out.push({
       name: remote,
       url,
@@ -56,29 +61,44 @@ export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
 
 export async function findRemote(repo: Repository, name: string): Promise<RemoteInfo> {
   const remote = (await listGitRemotes(repo)).find((r) => r.name === name);
-  if (!remote) throw new FerryError('remote-unknown', `there is no remote named "${name}"`, { remote: name });
+  if (!remote)
+    throw new FerryError('remote-unknown', `there is no remote named "${name}"`, { remote: name });
   return remote;
 }
 
 /** Opens a local-path remote's repository and records its UUID in our config. */
 export async function openLocalRemote(repo: Repository, remote: RemoteInfo): Promise<Repository> {
   if (!remote.path) {
-    throw new FerryError('remote-unavailable', `remote "${remote.name}" (${remote.url}) is not a local path; only local-path remotes are supported so far`, {
-      remote: remote.name,
-    });
+    throw new FerryError(
+      'remote-unavailable',
+      `remote "${remote.name}" (${remote.url}) is not a local path; only local-path remotes are supported so far`,
+      {
+        remote: remote.name,
+      },
+    );
   }
   if (!existsSync(remote.path)) {
-    throw new FerryError('remote-unavailable', `remote "${remote.name}" is not reachable: ${remote.path} does not exist (is the drive plugged in?)`, {
-      remote: remote.name,
-      path: remote.path,
-    });
+    throw new FerryError(
+      'remote-unavailable',
+      `remote "${remote.name}" is not reachable: ${remote.path} does not exist (is the drive plugged in?)`,
+      {
+        remote: remote.name,
+        path: remote.path,
+      },
+    );
   }
   let opened: Repository;
   try {
     opened = await openRepository(remote.path);
   } catch (e) {
-    throw new FerryError('remote-unavailable', `remote "${remote.name}" at ${remote.path} is not a git-annex repository`, { remote: remote.name }, e);
+    throw new FerryError(
+      'remote-unavailable',
+      `remote "${remote.name}" at ${remote.path} is not a git-annex repository`,
+      { remote: remote.name },
+      e,
+    );
   }
-  if (remote.uuid !== opened.uuid) await setConfig(repo.git, `remote.${remote.name}.annex-uuid`, opened.uuid);
+  if (remote.uuid !== opened.uuid)
+    await setConfig(repo.git, `remote.${remote.name}.annex-uuid`, opened.uuid);
   return opened;
 }

@@ -5,7 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -13,7 +22,15 @@ import { addPaths } from '../../../src/engine/annex/add';
 import { keyOfBuffer } from '../../../src/engine/annex/key';
 import { findObject, verifyFile } from '../../../src/engine/annex/object-store';
 import { openRepository } from '../../../src/engine/annex/repository';
-import { assertGitFsck, ferry, ferryOk, git, gitStatus, jsonLines, tempDir } from '../../helpers/repos';
+import {
+  assertGitFsck,
+  ferry,
+  ferryOk,
+  git,
+  gitStatus,
+  jsonLines,
+  tempDir,
+} from '../../helpers/repos';
 
 function annexFsckClean(cwd: string): void {
   const r = gitStatus(cwd, 'annex', 'fsck');
@@ -39,14 +56,20 @@ describe('ferry add with odd file names', () => {
       'emoji 😀.png',
     ];
     assert.equal(Buffer.byteLength(names[6] ?? ''), 255);
-    for (const [i, n] of names.entries()) writeFileSync(join(a, n), n === 'empty-file' ? '' : `content ${i}\n`);
+    for (const [i, n] of names.entries())
+      writeFileSync(join(a, n), n === 'empty-file' ? '' : `content ${i}\n`);
     await ferryOk(a, 'init', 'names');
     const r = await ferryOk(a, 'add', '--json', '--', '.');
-    const added = jsonLines(r.out).map((j) => j.file as string).sort();
+    const added = jsonLines(r.out)
+      .map((j) => j.file as string)
+      .sort();
     assert.deepEqual(added, [...names].sort());
     for (const n of names) {
       assert.ok(lstatSync(join(a, n)).isSymbolicLink(), `${n} is now a symlink`);
-      assert.equal(readFileSync(join(a, n), 'utf8'), n === 'empty-file' ? '' : `content ${names.indexOf(n)}\n`);
+      assert.equal(
+        readFileSync(join(a, n), 'utf8'),
+        n === 'empty-file' ? '' : `content ${names.indexOf(n)}\n`,
+      );
     }
     assertGitFsck(a);
     annexFsckClean(a);
@@ -117,11 +140,15 @@ describe('ferry add when files misbehave', () => {
     chmodSync(join(a, 'secret.txt'), 0o000);
     const ferryBin = resolve('bin/ferry.mjs');
     const run = (...args: string[]) =>
-      spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ferryBin, ...args], {
-        cwd: a,
-        encoding: 'utf8',
-        env: { ...process.env, HOME: tmp.path, GIT_AUTHOR_NAME: 'n', GIT_AUTHOR_EMAIL: 'n@x' },
-      });
+      spawnSync(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ferryBin, ...args],
+        {
+          cwd: a,
+          encoding: 'utf8',
+          env: { ...process.env, HOME: tmp.path, GIT_AUTHOR_NAME: 'n', GIT_AUTHOR_EMAIL: 'n@x' },
+        },
+      );
     const init = run('init', 'unprivileged');
     assert.equal(init.status, 0, init.stderr);
     const add = run('add', '.');
@@ -137,7 +164,9 @@ describe('ferry add when files misbehave', () => {
   it('a full disk during ingest loses nothing and leaves no partial object', async (t) => {
     const mnt = join(tmp.path, 'small-disk');
     mkdirSync(mnt);
-    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1536k', 'tmpfs', mnt], { encoding: 'utf8' });
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1536k', 'tmpfs', mnt], {
+      encoding: 'utf8',
+    });
     if (mount.status !== 0) {
       t.skip(`cannot mount a small tmpfs here: ${mount.stderr.trim()}`);
       return;
@@ -155,7 +184,11 @@ describe('ferry add when files misbehave', () => {
       assert.match(r.err, /big\.bin.*no space left/);
       assert.deepEqual(readFileSync(join(a, 'big.bin')), big, 'the original is intact');
       const repo = await openRepository(a);
-      assert.equal(await findObject(repo, keyOfBuffer('SHA256E', 'big.bin', big)), undefined, 'no object for it');
+      assert.equal(
+        await findObject(repo, keyOfBuffer('SHA256E', 'big.bin', big)),
+        undefined,
+        'no object for it',
+      );
       assert.deepEqual(readdirSync(join(repo.annexdir, 'tmp')), [], 'no partial file left in tmp');
       assert.equal(readFileSync(join(a, 'small.txt'), 'utf8'), 'small\n');
       assertGitFsck(a);
@@ -183,7 +216,11 @@ describe('ferry add modes and settings', () => {
     const repo = await openRepository(a);
     const object = await findObject(repo, key);
     assert.ok(object);
-    assert.notEqual(lstatSync(object).ino, lstatSync(join(a, 'doc.txt')).ino, 'a copy, not a hard link');
+    assert.notEqual(
+      lstatSync(object).ino,
+      lstatSync(join(a, 'doc.txt')).ino,
+      'a copy, not a hard link',
+    );
     assert.equal(git(a, 'status', '--porcelain'), '');
     annexFsckClean(a);
 
@@ -209,7 +246,10 @@ describe('ferry add modes and settings', () => {
     git(a, 'config', 'annex.thin', 'true');
     await ferryOk(a, 'add', '.');
     const repo = await openRepository(a);
-    const object = await findObject(repo, keyOfBuffer('SHA256E', 'thin.bin', Buffer.from('thin\n')));
+    const object = await findObject(
+      repo,
+      keyOfBuffer('SHA256E', 'thin.bin', Buffer.from('thin\n')),
+    );
     assert.ok(object);
     assert.equal(lstatSync(object).ino, lstatSync(join(a, 'thin.bin')).ino);
   });
@@ -239,7 +279,10 @@ describe('ferry add modes and settings', () => {
     await ferryOk(a, 'init');
     git(a, 'config', 'annex.dotfiles', 'true');
     await ferryOk(a, 'add', '.');
-    assert.ok(lstatSync(join(a, '.config', 'app.ini')).isSymbolicLink(), 'annexed with annex.dotfiles');
+    assert.ok(
+      lstatSync(join(a, '.config', 'app.ini')).isSymbolicLink(),
+      'annexed with annex.dotfiles',
+    );
     assert.ok(lstatSync(join(a, 'scratch.tmp')).isFile(), 'ignored file left alone');
     assert.equal(gitStatus(a, 'cat-file', '-e', 'HEAD:scratch.tmp').status === 0, false);
   });

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseLargeFiles, parseSize } from '../../../src/engine/annex/largefiles';
-import { formatSingleValueLog, parseMapLog, parseRemoteConfig, parseSingleValueLog, parseTrustLog, setUuidLogValue, unionMergeText } from '../../../src/engine/annex/logs';
+import {
+  formatSingleValueLog,
+  parseMapLog,
+  parseRemoteConfig,
+  parseSingleValueLog,
+  parseTrustLog,
+  setUuidLogValue,
+  unionMergeText,
+} from '../../../src/engine/annex/logs';
 import { formatTimestamp, parseTimestamp } from '../../../src/engine/annex/timestamp';
 import { loadVectors } from '../../helpers/vectors';
 
@@ -48,7 +56,9 @@ describe('other logs', () => {
     assert.equal(formatSingleValueLog('2', parseTimestamp('3s') ?? 0n, '7s 3\n'), '8s 2\n');
   });
   it('config.log: newest per field', () => {
-    const m = parseMapLog('1s annex.largefiles largerthan=1kb\n2s annex.largefiles largerthan=100kb\n');
+    const m = parseMapLog(
+      '1s annex.largefiles largerthan=1kb\n2s annex.largefiles largerthan=100kb\n',
+    );
     assert.equal(m.get('annex.largefiles')?.value, 'largerthan=100kb');
   });
   it('remote.log values unescape &32;', () => {
@@ -56,7 +66,12 @@ describe('other logs', () => {
     assert.equal(c.get('name'), 'my dir');
   });
   it('uuid.log descriptions are rewritten in place, one line per uuid', () => {
-    const next = setUuidLogValue('B b timestamp=1s\nA a timestamp=1s\n', 'B', 'new name', parseTimestamp('5s') ?? 0n);
+    const next = setUuidLogValue(
+      'B b timestamp=1s\nA a timestamp=1s\n',
+      'B',
+      'new name',
+      parseTimestamp('5s') ?? 0n,
+    );
     assert.equal(next, 'A a timestamp=1s\nB new name timestamp=5s\n');
   });
 });
@@ -80,7 +95,10 @@ describe('annex.largefiles expressions', () => {
     assert.equal(m('include=docs/*', 'other/docs/b.txt', 10), false);
   });
   it('rejects what it does not understand, clearly', () => {
-    assert.throws(() => parseLargeFiles('mimetype=text/*'), /unsupported annex.largefiles term "mimetype=text\/\*"/);
+    assert.throws(
+      () => parseLargeFiles('mimetype=text/*'),
+      /unsupported annex.largefiles term "mimetype=text\/\*"/,
+    );
     assert.throws(() => parseLargeFiles('(anything'), /unbalanced/);
   });
 });

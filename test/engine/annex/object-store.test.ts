@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { keyOfBuffer } from '../../../src/engine/annex/key';
-import { dropObject, findObject, lockContent, receiveFromFile, tmpPath } from '../../../src/engine/annex/object-store';
+import {
+  dropObject,
+  findObject,
+  lockContent,
+  receiveFromFile,
+  tmpPath,
+} from '../../../src/engine/annex/object-store';
 import { openRepository, type Repository } from '../../../src/engine/annex/repository';
 import { isFerryError } from '../../../src/engine/errors';
 import { ferryOk, tempDir } from '../../helpers/repos';
@@ -32,7 +38,9 @@ describe('receiving content into the store', () => {
     const corrupt = Buffer.from(content);
     corrupt[1000] = (corrupt[1000] ?? 0) ^ 0xff;
     writeFileSync(bad, corrupt);
-    await assert.rejects(receiveFromFile(repo, key, bad), (e) => isFerryError(e, 'checksum-mismatch'));
+    await assert.rejects(receiveFromFile(repo, key, bad), (e) =>
+      isFerryError(e, 'checksum-mismatch'),
+    );
     assert.equal(await findObject(repo, key), undefined);
     assert.equal(existsSync(tmpPath(repo, key)), false);
   });
@@ -96,12 +104,19 @@ describe('dropping content under the content lock', () => {
     // Another process (like git-annex relying on this copy) holds a shared POSIX lock.
     const holder = spawn(
       'python3',
-      ['-c', 'import fcntl,sys,time; f=open(sys.argv[1],"a+"); fcntl.lockf(f, fcntl.LOCK_SH); print("locked", flush=True); time.sleep(30)', `${object}.lck`],
+      [
+        '-c',
+        'import fcntl,sys,time; f=open(sys.argv[1],"a+"); fcntl.lockf(f, fcntl.LOCK_SH); print("locked", flush=True); time.sleep(30)',
+        `${object}.lck`,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
       await once(holder.stdout, 'data');
-      await assert.rejects(dropObject(repo, key, () => Promise.resolve()), (e) => isFerryError(e, 'lock-busy'));
+      await assert.rejects(
+        dropObject(repo, key, () => Promise.resolve()),
+        (e) => isFerryError(e, 'lock-busy'),
+      );
       assert.ok(await findObject(repo, key), 'content kept');
       const shared = await lockContent(repo, key, 'shared');
       assert.ok(shared, 'a shared lock can still be taken beside it');

@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatKey, keyExtension, keyOfBuffer, makeWormKey, parseKey, type Backend } from '../../../src/engine/annex/key';
-import { addPresence, formatUuidLog, parseUuidLog, presentUuids } from '../../../src/engine/annex/logs';
+import {
+  formatKey,
+  keyExtension,
+  keyOfBuffer,
+  makeWormKey,
+  parseKey,
+  type Backend,
+} from '../../../src/engine/annex/key';
+import {
+  addPresence,
+  formatUuidLog,
+  parseUuidLog,
+  presentUuids,
+} from '../../../src/engine/annex/logs';
 import {
   fileKey,
   hashDirLower,
@@ -51,10 +63,17 @@ describe('keys (every vector from the real git-annex)', () => {
     for (const [name, ext] of cases) assert.equal(keyExtension(name), ext, name);
   });
   it('parses every variety and rejects malformed keys', () => {
-    assert.deepEqual(parseKey('SHA256E-s6-S3-C2--abc.txt'), { variety: 'SHA256E', size: 6, chunkSize: 3, chunkNum: 2, name: 'abc.txt' });
+    assert.deepEqual(parseKey('SHA256E-s6-S3-C2--abc.txt'), {
+      variety: 'SHA256E',
+      size: 6,
+      chunkSize: 3,
+      chunkNum: 2,
+      name: 'abc.txt',
+    });
     assert.equal(parseKey('WORM-s5-m1700000000--wdir/worm.txt')?.mtime, 1700000000);
     assert.equal(parseKey('URL--http://example.com/a-b')?.name, 'http://example.com/a-b');
-    for (const v of ['MD5E', 'SHA1', 'SHA512E', 'BLAKE2B256E', 'SHA3_256E', 'XFOO']) assert.ok(parseKey(`${v}-s1--x`), v);
+    for (const v of ['MD5E', 'SHA1', 'SHA512E', 'BLAKE2B256E', 'SHA3_256E', 'XFOO'])
+      assert.ok(parseKey(`${v}-s1--x`), v);
     assert.equal(parseKey('SHA256-x5--abc'), undefined, 'unknown field');
     assert.equal(parseKey('SHA256-m1-s5--abc'), undefined, 'fields out of order');
     assert.equal(parseKey('SHA256-s5'), undefined, 'no name');
@@ -68,7 +87,8 @@ describe('hash directories and object paths', () => {
     it(v.key, () => {
       assert.equal(hashDirMixed(v.key), v.hashdirmixed);
       assert.equal(hashDirLower(v.key), v.hashdirlower);
-      if (v.objectpath_nonbare) assert.equal(`.git/annex/${objectRelPath(v.key, 'mixed')}`, v.objectpath_nonbare);
+      if (v.objectpath_nonbare)
+        assert.equal(`.git/annex/${objectRelPath(v.key, 'mixed')}`, v.objectpath_nonbare);
       if (v.location_log_path) assert.equal(locationLogPath(v.key), v.location_log_path);
     });
   }
@@ -114,7 +134,8 @@ describe('symlinks and pointers', () => {
   for (const w of vectors.worm) {
     it(`WORM key for ${w.file}`, () => {
       assert.equal(makeWormKey(w.file, w.size, w.mtime), w.key);
-      if (w.symlink_target_from_wdir) assert.equal(symlinkTarget(w.file, w.key), w.symlink_target_from_wdir);
+      if (w.symlink_target_from_wdir)
+        assert.equal(symlinkTarget(w.file, w.key), w.symlink_target_from_wdir);
     });
   }
 });
@@ -131,7 +152,10 @@ describe('location log', () => {
     const uuid = '1ff7f76a-3716-48f2-affd-4d8a343dcc6e';
     const now = parseTimestamp('1795604099.782379001s');
     assert.ok(now !== undefined);
-    assert.equal(addPresence(ll.union_merged_uncompacted_example, uuid, '0', now), ll.after_next_write_compacted_example);
+    assert.equal(
+      addPresence(ll.union_merged_uncompacted_example, uuid, '0', now),
+      ll.after_next_write_compacted_example,
+    );
   });
   it('writes nothing when the newest line already says so', () => {
     assert.equal(addPresence('1795604090.1s 1 U\n', 'U', '1', 1n), undefined);
@@ -139,7 +163,10 @@ describe('location log', () => {
   it('advances the clock one second past a newer existing line', () => {
     const future = parseTimestamp('1900000000s');
     assert.ok(future !== undefined);
-    assert.equal(addPresence('1900000000s 1 U\n', 'U', '0', parseTimestamp('1800000000s') ?? 0n), '1900000001s 0 U\n');
+    assert.equal(
+      addPresence('1900000000s 1 U\n', 'U', '0', parseTimestamp('1800000000s') ?? 0n),
+      '1900000001s 0 U\n',
+    );
   });
   it('path of the location log', () => {
     assert.equal(locationLogPath(vectors.location_log.key), vectors.location_log.path);
