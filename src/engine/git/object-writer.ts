@@ -16,15 +16,21 @@ const TYPE_CODES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, ta
  * zlib options sized to the object: a full 32 KiB window and 128 KiB of state per call is what
  * makes thousands of small deflates balloon the process (each context lives until a GC).
  */
-function deflateOptions(size: number): { level: number; windowBits: number; memLevel: number } {
+function deflateOptions(size: number): {
+  level: number;
+  windowBits: number;
+  memLevel: number;
+  chunkSize: number;
+} {
   const windowBits = Math.max(9, Math.min(15, Math.ceil(Math.log2(size + 300))));
-  return { level: 1, windowBits, memLevel: size < 65536 ? 2 : 8 };
+  // Output buffers sized to the object: the default 16 KiB chunk per call is garbage that piles
+  // up faster than the collector frees it when thousands of small objects are written.
+  const chunkSize = Math.max(64, Math.min(16384, size + 128));
+  return { level: 1, windowBits, memLevel: size < 65536 ? 2 : 8, chunkSize };
 }
 
 export function deflateObject(data: Uint8Array): Buffer {
-  const out = deflateSync(data, deflateOptions(data.byteLength));
-  // zlib hands back a view of a 16 KiB chunk: copy small results so batches do not pin them.
-  return out.buffer.byteLength > out.length * 2 ? Buffer.from(out) : out;
+  return deflateSync(data, deflateOptions(data.byteLength));
 }
 
 export function hashObject(type: ObjectType, content: Uint8Array): string {
