@@ -3,6 +3,7 @@
  *   - add 10,000 small files (1-4 KiB in 100 directories): ferry add vs git annex add vs git add
  *   - add one 1 GiB file: ferry add vs git annex add
  * Sizes can be reduced with BENCH_SMALL_FILES and BENCH_BIG_MB. Nothing here is asserted.
+ * Ferry runs as the installed command (bin/ferry.mjs, the bundle `npm install` builds).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +14,8 @@ import { join, resolve } from 'node:path';
 const smallFiles = Number(process.env.BENCH_SMALL_FILES ?? 10_000);
 const bigMB = Number(process.env.BENCH_BIG_MB ?? 1024);
 const root = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
-const measure = resolve('bench/measure.ts');
+const report = resolve('bench/report-usage.mjs');
+const ferryBin = resolve('bin/ferry.mjs');
 const env = {
   ...process.env,
   GIT_AUTHOR_NAME: 'bench',
@@ -35,11 +37,12 @@ function timeIt(cmd: string, args: string[], cwd: string): number {
 }
 
 function ferry(cwd: string, ...args: string[]): { seconds: number; maxRssMB: number } {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx/esm'), measure, ...args],
-    { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26 },
-  );
+  const r = spawnSync(process.execPath, ['--import', report, ferryBin, ...args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   const last = r.stderr.trim().split('\n').pop() ?? '{}';
   const parsed = JSON.parse(last) as { code: number; seconds: number; maxRssMB: number };
   if (parsed.code !== 0) throw new Error(`ferry ${args.join(' ')} failed: ${r.stderr}`);
