@@ -28,6 +28,7 @@ export default tseslint.config(
       'test-output/**',
       'bin/**',
       'scripts/**',
+      'bench/**/*.mjs',
       'eslint.config.js',
     ],
   },
