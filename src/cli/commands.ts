@@ -39,6 +39,8 @@ import {
   type RemoteInfo,
 } from '../engine/remotes/git-remotes';
 import { repositoryStatus } from '../engine/status';
+import { syncRepository } from '../engine/sync/sync';
+import { describeEvent } from './describe-event';
 import type { ParsedArgs } from './args';
 import type { Io } from './main';
 import { bar, formatBytes, progressLine } from './progress';
@@ -372,6 +374,23 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       await branch.commit();
       if (!json) io.out(`fsck: ${checked.size} keys checked, ${bad} with problems\n`);
       return bad > 0 ? 1 : 0;
+    },
+  },
+
+  sync: {
+    async run(args, io) {
+      const json = args.flags.has('json');
+      const repo = await openRepository(io.cwd);
+      const report = await syncRepository(repo, {
+        remotes: args.positional.length > 0 ? args.positional : undefined,
+        includeUntracked: args.flags.has('add'),
+        events: (e) => io.out(json ? `${JSON.stringify(e)}\n` : `${describeEvent(e)}\n`),
+      });
+      const failed = report.remotes.filter((r) => r.pushed === 'failed');
+      for (const f of failed)
+        io.err(`sync: pushing to ${f.remote} failed: ${f.reason ?? 'unknown reason'}\n`);
+      if (!json) io.out(failed.length === 0 ? 'sync ok\n' : 'sync finished with errors\n');
+      return failed.length > 0 ? 1 : 0;
     },
   },
 

@@ -23,6 +23,8 @@ Usage: ferry <command> [options] [paths...]
   group <repo> [groups...]    show or add groups (client, backup, archive, transfer, ...)
   wanted <repo> [expression]  show or set preferred content (for example: standard)
   numcopies [N]               show or set how many copies of each file to keep
+  sync [remotes...] [--add]   commit, pull, merge and push to every remote (as git annex sync);
+                              --add also commits new files
   status [--json]             the state of this repository
   version                     print the version
 

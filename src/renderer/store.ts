@@ -18,6 +18,7 @@ export function createFerryStore() {
     apply: (event) =>
       set((state) => {
         if (event.type === 'error-raised') return { lastError: event.message };
+        if (event.type !== 'repository-changed') return {};
         const others = state.repositories.filter((r) => r.uuid !== event.status.uuid);
         return { repositories: [...others, event.status] };
       }),

@@ -4,6 +4,7 @@
  * Everything here is plain serialisable data.
  */
 import type { ErrorCode } from './errors';
+import type { SyncEvent } from './events';
 import type { RepositoryStatus } from './types';
 
 export interface Commands {
@@ -16,6 +17,7 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 export type EngineEvent =
+  | SyncEvent
   | { readonly type: 'repository-changed'; readonly status: RepositoryStatus; readonly at: number }
   | {
       readonly type: 'error-raised';

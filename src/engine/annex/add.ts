@@ -25,11 +25,17 @@ import { AnnexBranch } from './branch';
 import { ingestFile } from './ingest';
 import { parseLargeFiles, type Matcher } from './largefiles';
 import { addPresence, parseUuidLog } from './logs';
-import { locationLogPath, parseSymlinkTarget, pointerContent, symlinkTarget } from './paths';
+import {
+  locationLogPath,
+  parsePointer,
+  parseSymlinkTarget,
+  pointerContent,
+  symlinkTarget,
+} from './paths';
 import type { Repository } from './repository';
 import { readSettings } from './settings';
 import { nowTimestamp } from './timestamp';
-import { listWorkFiles } from './worktree';
+import { listWorkFiles, toRelative } from './worktree';
 
 export interface AddProgress {
   readonly filesDone: number;
@@ -40,6 +46,7 @@ export interface AddProgress {
 
 export interface AddResult {
   readonly annexed: { path: string; key: string }[];
+  readonly removed: string[];
   readonly toGit: string[];
   readonly failed: { path: string; code: string; message: string }[];
   readonly unchanged: number;
@@ -53,6 +60,10 @@ export interface AddOptions {
   readonly message?: string;
   /** force unlocked or locked regardless of annex.addunlocked */
   readonly mode?: 'locked' | 'unlocked';
+  /** also stage removals of tracked files that are gone (the assistant, `ferry sync`) */
+  readonly withDeletions?: boolean;
+  /** only files git already tracks, as `git commit -a` (default: new files too) */
+  readonly trackedOnly?: boolean;
 }
 
 export async function repoDescription(repo: Repository, branch: AnnexBranch): Promise<string> {
@@ -83,10 +94,12 @@ export async function addPaths(
   const mode = options.mode ?? (settings.addunlocked ? 'unlocked' : 'locked');
   const index = new Map<string, IndexEntry>();
   for (const e of await readIndex(repo.gitdir)) index.set(e.path, e);
-  const files = await listWorkFiles(repo, paths.length === 0 ? ['.'] : paths);
+  const scope = paths.length === 0 ? ['.'] : paths;
+  const listed = await listWorkFiles(repo, scope, { allowMissing: options.withDeletions === true });
+  const files = options.trackedOnly ? listed.filter((f) => index.has(f)) : listed;
 
   const batch = new ObjectBatch(repo.gitdir);
-  const edits = new Map<string, BlobEdit>();
+  const edits = new Map<string, BlobEdit | null>();
   const newEntries = new Map<string, IndexEntry>();
   const annexed: { path: string; key: string }[] = [];
   const toGit: string[] = [];
@@ -142,6 +155,22 @@ export async function addPaths(
         bytesDone += content.length;
         return;
       }
+      if (size <= 32768) {
+        // An unlocked file whose content is not here holds its pointer: it stays a pointer.
+        const content = await ops.readFile(abs);
+        const pointed = parsePointer(content);
+        if (pointed) {
+          const oid = batch.add('blob', content);
+          if (known?.oid === oid) {
+            index.set(rel, entryFromStats(rel, oid, known.mode, lst));
+            unchanged++;
+            return;
+          }
+          // staged as it is; no location log change, the content is not here
+          stage(rel, oid, '100644', lst);
+          return;
+        }
+      }
       report(rel);
       const { key } = await ingestFile(repo, abs, rel, {
         backend: settings.backend,
@@ -176,6 +205,24 @@ export async function addPaths(
     }
   });
 
+  const removed: string[] = [];
+  if (options.withDeletions) {
+    const present = new Set(listed);
+    const rels = scope.map((p) => toRelative(repo, p));
+    const inScope = (path: string): boolean =>
+      rels.some((r) => r === '' || path === r || path.startsWith(`${r}/`));
+    for (const path of index.keys()) {
+      if (present.has(path) || !inScope(path)) continue;
+      const exists = await ops.lstat(join(repo.top, path)).then(
+        () => true,
+        () => false,
+      );
+      if (exists) continue;
+      edits.set(path, null);
+      removed.push(path);
+    }
+  }
+
   let commit: string | undefined;
   if (edits.size > 0) {
     const head = await resolveRef(repo.git, 'HEAD');
@@ -188,6 +235,7 @@ export async function addPaths(
     }
     await batch.flush();
     for (const [path, entry] of newEntries) index.set(path, entry);
+    for (const path of removed) index.delete(path);
     await writeIndex(repo.gitdir, index.values());
     if (commit) await updateRef(repo.git, `refs/heads/${branchName}`, commit, head);
   }
@@ -196,5 +244,5 @@ export async function addPaths(
   for (const { key } of annexed)
     logChanges.set(locationLogPath(key), (old) => addPresence(old, repo.uuid, '1', now));
   await branch.changeMany(logChanges);
-  return { annexed, toGit, failed, unchanged, commit };
+  return { annexed, removed, toGit, failed, unchanged, commit };
 }

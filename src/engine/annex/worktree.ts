@@ -24,7 +24,11 @@ async function hasIgnoreRules(repo: Repository): Promise<boolean> {
 }
 
 /** Regular files and symlinks under the given paths, relative to the top, sorted. */
-export async function listWorkFiles(repo: Repository, paths: readonly string[]): Promise<string[]> {
+export async function listWorkFiles(
+  repo: Repository,
+  paths: readonly string[],
+  options: { allowMissing?: boolean } = {},
+): Promise<string[]> {
   const out: string[] = [];
   let checkIgnores = await hasIgnoreRules(repo);
   const candidates: string[] = [];
@@ -34,6 +38,7 @@ export async function listWorkFiles(repo: Repository, paths: readonly string[]):
     try {
       st = await fsp.lstat(abs);
     } catch (e) {
+      if (options.allowMissing) return;
       throw new FerryError('usage', `${rel === '' ? '.' : rel} does not exist`, { path: rel }, e);
     }
     if (st.isDirectory()) {

@@ -1,0 +1,42 @@
+/** `git fetch <remote>` for a local-path remote: its branches land in refs/remotes/<name>/*. */
+import type { GitContext } from './context';
+import type { ObjectDatabase } from './object-db';
+import { compareAndSetRef, listRefNames, readRef } from './ref-store';
+import { gitContext } from './context';
+import { copyObjects } from './transport-local';
+
+export interface FetchResult {
+  /** refs/remotes/<name>/... that changed, with their new values */
+  readonly updated: { ref: string; from: string | undefined; to: string }[];
+  readonly objects: number;
+}
+
+export async function fetchLocal(
+  local: GitContext,
+  localDb: ObjectDatabase,
+  remoteName: string,
+  remoteGitdir: string,
+  signal?: AbortSignal,
+): Promise<FetchResult> {
+  const remote = gitContext(remoteGitdir, remoteGitdir, true);
+  const heads: { branch: string; oid: string }[] = [];
+  for (const ref of await listRefNames(remoteGitdir, 'refs/heads')) {
+    const oid = await readRef(remoteGitdir, ref);
+    if (oid) heads.push({ branch: ref.slice('refs/heads/'.length), oid });
+  }
+  const { objects } = await copyObjects(
+    remote,
+    { gitdir: local.gitdir, db: localDb },
+    heads.map((h) => h.oid),
+    signal,
+  );
+  const updated: FetchResult['updated'] = [];
+  for (const { branch, oid } of heads) {
+    const ref = `refs/remotes/${remoteName}/${branch}`;
+    const from = await readRef(local.gitdir, ref);
+    if (from === oid) continue;
+    await compareAndSetRef(local.gitdir, ref, oid, null);
+    updated.push({ ref, from, to: oid });
+  }
+  return { updated, objects };
+}

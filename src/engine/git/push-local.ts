@@ -1,0 +1,77 @@
+/**
+ * `git push <remote> src:dst ...` for a local-path remote. Objects are copied first; then each
+ * ref is compare-and-set under its lock. A non-forced update that is not a fast-forward is
+ * rejected, as git rejects it.
+ */
+import git from 'isomorphic-git';
+import type { GitContext } from './context';
+import { ObjectDatabase } from './object-db';
+import { compareAndSetRef, readRef } from './ref-store';
+import { copyObjects } from './transport-local';
+
+export interface RefUpdate {
+  readonly src: string;
+  readonly dst: string;
+  readonly force: boolean;
+}
+
+export type PushStatus = 'ok' | 'up-to-date' | 'rejected' | 'error';
+
+export interface PushOutcome {
+  readonly dst: string;
+  readonly status: PushStatus;
+  readonly reason?: string;
+}
+
+async function isFastForward(local: GitContext, from: string, to: string): Promise<boolean> {
+  try {
+    return await git.isDescendent({
+      fs: local.fs,
+      gitdir: local.gitdir,
+      oid: to,
+      ancestor: from,
+      depth: -1,
+      cache: local.cache,
+    });
+  } catch {
+    return false; // `from` is unknown here: not something we build on
+  }
+}
+
+export async function pushLocal(
+  local: GitContext,
+  remoteGitdir: string,
+  updates: readonly RefUpdate[],
+  signal?: AbortSignal,
+): Promise<PushOutcome[]> {
+  const db = new ObjectDatabase(remoteGitdir);
+  await copyObjects(
+    local,
+    { gitdir: remoteGitdir, db },
+    [...new Set(updates.map((u) => u.src))],
+    signal,
+  );
+  const out: PushOutcome[] = [];
+  for (const u of updates) {
+    try {
+      const current = await readRef(remoteGitdir, u.dst);
+      if (current === u.src) {
+        out.push({ dst: u.dst, status: 'up-to-date' });
+        continue;
+      }
+      if (!u.force && current !== undefined && !(await isFastForward(local, current, u.src))) {
+        out.push({ dst: u.dst, status: 'rejected', reason: 'non-fast-forward' });
+        continue;
+      }
+      const ok = await compareAndSetRef(remoteGitdir, u.dst, u.src, current);
+      out.push(
+        ok
+          ? { dst: u.dst, status: 'ok' }
+          : { dst: u.dst, status: 'rejected', reason: 'the ref moved during the push' },
+      );
+    } catch (e) {
+      out.push({ dst: u.dst, status: 'error', reason: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return out;
+}

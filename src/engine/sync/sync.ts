@@ -1,0 +1,390 @@
+/**
+ * One sync, as `git annex sync` does it (without content): commit, merge what others pushed in,
+ * fetch and merge every remote, union-merge the git-annex branch, then push to every remote in
+ * parallel (`<b>:synced/<b>`, `+git-annex:synced/git-annex`, then `git-annex`, then `<b>` for
+ * bare remotes). A push rejected as non-fast-forward fetches, merges and pushes again; if it still
+ * fails, the conflict-free tagged push (`refs/synced/<uuid>/...`) is used.
+ *
+ * Every git operation on one repository goes through `withRepositoryLock`, so no two run at once
+ * in this process.
+ */
+import git from 'isomorphic-git';
+import { addPaths } from '../annex/add';
+import { AnnexBranch } from '../annex/branch';
+import { findRepository, type Repository } from '../annex/repository';
+import { addCommit } from '../git/commit';
+import { fetchLocal } from '../git/fetch-local';
+import { ObjectDatabase } from '../git/object-db';
+import { ObjectBatch } from '../git/object-writer';
+import { pushLocal, type PushOutcome, type RefUpdate } from '../git/push-local';
+import {
+  commitTree,
+  currentBranch,
+  getConfig,
+  isAncestor,
+  listRefs,
+  resolveRef,
+  setConfig,
+} from '../git/read';
+import { compareAndSetRef } from '../git/ref-store';
+import { listGitRemotes, type RemoteInfo } from '../remotes/git-remotes';
+import type { SyncEvent, SyncEventListener } from '../../shared/events';
+import { TreeMerger } from './tree-merge';
+import { updateWorkTree } from './worktree-update';
+
+const locks = new Map<string, Promise<unknown>>();
+
+/** Serializes git operations per repository within this process. */
+export async function withRepositoryLock<T>(repo: Repository, fn: () => Promise<T>): Promise<T> {
+  const previous = locks.get(repo.gitdir) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const settled = run.catch(() => undefined);
+  locks.set(repo.gitdir, settled);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(repo.gitdir) === settled) locks.delete(repo.gitdir);
+  }
+}
+
+export interface SyncOptions {
+  readonly events?: SyncEventListener;
+  readonly signal?: AbortSignal;
+  /** commit new files too, as the assistant does (default: tracked files only, as git annex sync) */
+  readonly includeUntracked?: boolean;
+  /** limit to these remotes */
+  readonly remotes?: readonly string[];
+  readonly commit?: boolean;
+}
+
+export interface RemoteSyncResult {
+  readonly remote: string;
+  readonly pulled: boolean;
+  readonly pushed: 'ok' | 'tagged' | 'failed' | 'skipped';
+  readonly reason?: string;
+}
+
+export interface SyncReport {
+  readonly committed: string | undefined;
+  readonly merged: string[];
+  readonly remotes: RemoteSyncResult[];
+}
+
+interface Context {
+  readonly repo: Repository;
+  readonly branch: AnnexBranch;
+  readonly db: ObjectDatabase;
+  readonly emit: (e: DistributiveOmit<SyncEvent, 'repo' | 'at'>) => void;
+  readonly signal: AbortSignal | undefined;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function makeContext(repo: Repository, options: SyncOptions): Context {
+  return {
+    repo,
+    branch: new AnnexBranch(repo),
+    db: new ObjectDatabase(repo.gitdir),
+    signal: options.signal,
+    emit: (e) => options.events?.({ ...e, repo: repo.top, at: Date.now() }),
+  };
+}
+
+async function isTrue(repo: Repository, key: string, fallback: boolean): Promise<boolean> {
+  const v = await getConfig(repo.git, key);
+  return v === undefined ? fallback : /^(true|yes|on|1)$/i.test(v);
+}
+
+/** The remotes sync talks to: git remotes with annex-sync not false, cheapest first. */
+export async function syncRemotes(
+  repo: Repository,
+  only?: readonly string[],
+): Promise<RemoteInfo[]> {
+  const out: RemoteInfo[] = [];
+  for (const r of await listGitRemotes(repo)) {
+    if (only && !only.includes(r.name)) continue;
+    if (!(await isTrue(repo, `remote.${r.name}.annex-sync`, true))) continue;
+    out.push(r);
+  }
+  return out;
+}
+
+/** Merges `ref` into the current branch (fast-forward when possible), updating the work tree. */
+export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
+  const { repo } = ctx;
+  const branchName = (await currentBranch(repo.git)) ?? 'master';
+  const branchRef = `refs/heads/${branchName}`;
+  const theirs = await resolveRef(repo.git, ref);
+  const head = await resolveRef(repo.git, branchRef);
+  if (!theirs || theirs === head) return false;
+  if (head && (await isAncestor(repo.git, theirs, head))) return false;
+  const headTree = head ? await commitTree(repo.git, head) : undefined;
+  const theirTree = await commitTree(repo.git, theirs);
+  if (!head || (await isAncestor(repo.git, head, theirs))) {
+    const update = await updateWorkTree(repo, headTree, theirTree);
+    await compareAndSetRef(repo.gitdir, branchRef, theirs, head);
+    ctx.emit({ type: 'merged', ref, commit: theirs, isFastForward: true });
+    if (update.keptLocal.length > 0)
+      ctx.emit({ type: 'local-changes-kept', paths: update.keptLocal });
+    return true;
+  }
+  const bases = await git.findMergeBase({
+    fs: repo.git.fs,
+    gitdir: repo.gitdir,
+    oids: [head, theirs],
+    cache: repo.git.cache,
+  });
+  const base = typeof bases[0] === 'string' ? bases[0] : undefined;
+  const baseTree = base ? await commitTree(repo.git, base) : undefined;
+  const batch = new ObjectBatch(repo.gitdir);
+  const merger = new TreeMerger(repo.git, batch);
+  const tree =
+    (await merger.merge(baseTree, headTree, theirTree)) ?? batch.add('tree', Buffer.alloc(0));
+  const short = ref.replace(/^refs\/(heads\/|remotes\/)?/, '');
+  const message =
+    merger.conflicts.length > 0
+      ? 'git-annex automatic merge conflict fix'
+      : `Merge ${short} into ${branchName}`;
+  const commit = await addCommit(repo.git, batch, tree, [head, theirs], message);
+  await batch.flush();
+  const update = await updateWorkTree(repo, headTree, tree);
+  await compareAndSetRef(repo.gitdir, branchRef, commit, head);
+  ctx.emit({ type: 'merged', ref, commit, isFastForward: false });
+  for (const c of merger.conflicts)
+    ctx.emit({ type: 'conflict-resolved', path: c.path, kind: c.kind, kept: c.kept });
+  if (update.keptLocal.length > 0)
+    ctx.emit({ type: 'local-changes-kept', paths: update.keptLocal });
+  return true;
+}
+
+/** Merges what others pushed into this repository: synced/<b> and tagged refs/synced/<uuid>/<b>. */
+export async function mergeIncoming(ctx: Context): Promise<string[]> {
+  const branchName = (await currentBranch(ctx.repo.git)) ?? 'master';
+  const refs = [`refs/heads/synced/${branchName}`];
+  for (const ref of await listRefs(ctx.repo.git, 'refs/synced').catch(() => [])) {
+    if (ref.endsWith(`/${branchName}`)) refs.push(ref);
+  }
+  const merged: string[] = [];
+  for (const ref of refs) if (await mergeRef(ctx, ref)) merged.push(ref);
+  return merged;
+}
+
+function remoteGitdir(remote: RemoteInfo): string {
+  if (!remote.path)
+    throw new Error(
+      `${remote.url} is not a local path; only local-path remotes are supported so far`,
+    );
+  const found = findRepository(remote.path);
+  if (!found)
+    throw new Error(
+      `${remote.path} is not reachable or not a git repository (is the drive plugged in?)`,
+    );
+  return found.gitdir;
+}
+
+/** Fetches a remote and merges its branch and synced branch. */
+export async function pullRemote(ctx: Context, remote: RemoteInfo): Promise<string[]> {
+  const { repo } = ctx;
+  const gitdir = remoteGitdir(remote);
+  const fetched = await fetchLocal(repo.git, ctx.db, remote.name, gitdir, ctx.signal);
+  if (fetched.updated.length > 0)
+    ctx.emit({ type: 'fetched', remote: remote.name, refs: fetched.updated.map((u) => u.ref) });
+  if (!remote.uuid) {
+    const uuid = await getConfig({ ...repo.git, gitdir }, 'annex.uuid').catch(() => undefined);
+    if (uuid) await setConfig(repo.git, `remote.${remote.name}.annex-uuid`, uuid);
+  }
+  const branchName = (await currentBranch(repo.git)) ?? 'master';
+  const merged: string[] = [];
+  for (const ref of [
+    `refs/remotes/${remote.name}/${branchName}`,
+    `refs/remotes/${remote.name}/synced/${branchName}`,
+  ]) {
+    if (await mergeRef(ctx, ref)) merged.push(ref);
+  }
+  return merged;
+}
+
+async function pushOnce(ctx: Context, remote: RemoteInfo, gitdir: string): Promise<PushOutcome[]> {
+  const { repo } = ctx;
+  const branchName = (await currentBranch(repo.git)) ?? 'master';
+  const head = await resolveRef(repo.git, `refs/heads/${branchName}`);
+  const annex = await ctx.branch.tip();
+  const updates: RefUpdate[] = [];
+  if (head) updates.push({ src: head, dst: `refs/heads/synced/${branchName}`, force: false });
+  if (annex) updates.push({ src: annex, dst: 'refs/heads/synced/git-annex', force: true });
+  const main = await pushLocal(repo.git, gitdir, updates, ctx.signal);
+  if (main.some((o) => o.status === 'rejected' || o.status === 'error')) return main;
+  const extra: RefUpdate[] = [];
+  if (annex) extra.push({ src: annex, dst: 'refs/heads/git-annex', force: false });
+  const isBare = findRepository(gitdir)?.isBare === true;
+  if (head && isBare) extra.push({ src: head, dst: `refs/heads/${branchName}`, force: false });
+  // Failures here are expected (the remote's own git-annex moved on) and ignored, as git annex sync does.
+  if (extra.length > 0) await pushLocal(repo.git, gitdir, extra, ctx.signal);
+  return main;
+}
+
+async function taggedPush(ctx: Context, gitdir: string): Promise<PushOutcome[]> {
+  const { repo } = ctx;
+  const branchName = (await currentBranch(repo.git)) ?? 'master';
+  const head = await resolveRef(repo.git, `refs/heads/${branchName}`);
+  const annex = await ctx.branch.tip();
+  const updates: RefUpdate[] = [];
+  if (annex) updates.push({ src: annex, dst: `refs/synced/${repo.uuid}/git-annex`, force: true });
+  if (head) updates.push({ src: head, dst: `refs/synced/${repo.uuid}/${branchName}`, force: true });
+  return pushLocal(repo.git, gitdir, updates, ctx.signal);
+}
+
+function failure(outcomes: readonly PushOutcome[]): string | undefined {
+  const bad = outcomes.find((o) => o.status === 'rejected' || o.status === 'error');
+  return bad ? `${bad.dst}: ${bad.reason ?? bad.status}` : undefined;
+}
+
+/** Pushes to one remote; on rejection pulls, merges and retries, then falls back to a tagged push. */
+export async function pushRemote(ctx: Context, remote: RemoteInfo): Promise<RemoteSyncResult> {
+  const { repo } = ctx;
+  if (
+    !(await isTrue(repo, `remote.${remote.name}.annex-push`, true)) ||
+    (await isTrue(repo, `remote.${remote.name}.annex-readonly`, false))
+  ) {
+    return { remote: remote.name, pulled: false, pushed: 'skipped' };
+  }
+  let gitdir: string;
+  try {
+    gitdir = remoteGitdir(remote);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return { remote: remote.name, pulled: false, pushed: 'failed', reason };
+  }
+  const refsOf = (o: readonly PushOutcome[]): string[] =>
+    o.filter((x) => x.status === 'ok').map((x) => x.dst);
+  let outcomes = await pushOnce(ctx, remote, gitdir);
+  let reason = failure(outcomes);
+  if (!reason) {
+    if (refsOf(outcomes).length > 0)
+      ctx.emit({ type: 'pushed', remote: remote.name, refs: refsOf(outcomes), tagged: false });
+    return { remote: remote.name, pulled: false, pushed: 'ok' };
+  }
+  // Someone pushed first: pull, merge and push again.
+  await pullRemote(ctx, remote);
+  await ctx.branch.update();
+  await updateSyncedBranch(ctx);
+  outcomes = await pushOnce(ctx, remote, gitdir);
+  reason = failure(outcomes);
+  if (!reason) {
+    ctx.emit({ type: 'pushed', remote: remote.name, refs: refsOf(outcomes), tagged: false });
+    return { remote: remote.name, pulled: true, pushed: 'ok' };
+  }
+  const tagged = await taggedPush(ctx, gitdir);
+  const taggedReason = failure(tagged);
+  if (!taggedReason) {
+    ctx.emit({ type: 'pushed', remote: remote.name, refs: refsOf(tagged), tagged: true });
+    return { remote: remote.name, pulled: true, pushed: 'tagged', reason };
+  }
+  return { remote: remote.name, pulled: true, pushed: 'failed', reason: taggedReason };
+}
+
+async function updateSyncedBranch(ctx: Context): Promise<void> {
+  const branchName = (await currentBranch(ctx.repo.git)) ?? 'master';
+  const head = await resolveRef(ctx.repo.git, `refs/heads/${branchName}`);
+  if (head) await compareAndSetRef(ctx.repo.gitdir, `refs/heads/synced/${branchName}`, head, null);
+}
+
+/** Commits work-tree changes (and the journal) as `git-annex in <description>`. */
+export async function commitChanges(
+  ctx: Context,
+  includeUntracked: boolean,
+  paths: readonly string[] = ['.'],
+): Promise<string | undefined> {
+  const result = await addPaths(
+    ctx.repo,
+    paths.map((p) => `${ctx.repo.top}/${p}`),
+    {
+      withDeletions: true,
+      trackedOnly: !includeUntracked,
+      mode: includeUntracked ? 'unlocked' : undefined,
+    },
+  );
+  await ctx.branch.commit();
+  if (result.commit) {
+    ctx.emit({
+      type: 'committed',
+      commit: result.commit,
+      files: result.annexed.length + result.toGit.length + result.removed.length,
+    });
+  }
+  return result.commit;
+}
+
+export async function syncRepository(
+  repo: Repository,
+  options: SyncOptions = {},
+): Promise<SyncReport> {
+  const ctx = makeContext(repo, options);
+  return withRepositoryLock(repo, async () => {
+    let committed: string | undefined;
+    if (
+      options.commit !== false &&
+      (await isTrue(repo, 'annex.autocommit', true)) &&
+      !repo.isBare
+    ) {
+      committed = await commitChanges(ctx, options.includeUntracked === true);
+    }
+    const merged = await mergeIncoming(ctx);
+    const remotes = (await syncRemotes(repo, options.remotes)).filter((r) => r.path !== undefined);
+    const results = new Map<string, RemoteSyncResult>();
+    for (const remote of remotes) {
+      if (!remote.isAvailable) {
+        results.set(remote.name, {
+          remote: remote.name,
+          pulled: false,
+          pushed: 'failed',
+          reason: `${remote.path ?? remote.url} is not reachable`,
+        });
+        continue;
+      }
+      if (!(await isTrue(repo, `remote.${remote.name}.annex-pull`, true))) continue;
+      try {
+        merged.push(...(await pullRemote(ctx, remote)));
+      } catch (e) {
+        results.set(remote.name, {
+          remote: remote.name,
+          pulled: false,
+          pushed: 'failed',
+          reason: e instanceof Error ? e.message : String(e),
+        });
+      }
+    }
+    const annexMerged = await ctx.branch.update();
+    if (annexMerged.length > 0) ctx.emit({ type: 'annex-branch-merged', refs: annexMerged });
+    await updateSyncedBranch(ctx);
+    const pushes = await Promise.all(
+      remotes
+        .filter((r) => !results.has(r.name))
+        .map(async (r) => {
+          try {
+            return await pushRemote(ctx, r);
+          } catch (e) {
+            return {
+              remote: r.name,
+              pulled: false,
+              pushed: 'failed' as const,
+              reason: e instanceof Error ? e.message : String(e),
+            };
+          }
+        }),
+    );
+    for (const p of pushes) results.set(p.remote, p);
+    for (const r of results.values()) {
+      if (r.pushed === 'failed')
+        ctx.emit({
+          type: 'push-failed',
+          remote: r.remote,
+          reason: r.reason ?? 'unknown',
+          retryAt: null,
+        });
+    }
+    return { committed, merged, remotes: [...results.values()] };
+  });
+}
+
+export { makeContext as syncContext, type Context as SyncContext };

@@ -1,0 +1,210 @@
+/**
+ * Brings the work tree and the index from one tree to another after a merge: symlinks for locked
+ * files, content (or the pointer, when the content is not here) for unlocked files, plain files
+ * for git files. A file the user changed since it was last committed is never overwritten or
+ * deleted: it is left as it is, and shows as a change to commit on top of the merge.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fsp, readlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { findObject, verifyFile } from '../annex/object-store';
+import { parsePointer } from '../annex/paths';
+import type { Repository } from '../annex/repository';
+import {
+  entryFromStats,
+  readIndex,
+  statMatches,
+  writeIndex,
+  type IndexEntry,
+} from '../git/index-file';
+import { hashObject, type TreeEntry } from '../git/object-writer';
+import { readBlob, readTree } from '../git/read';
+
+export interface FileChange {
+  readonly path: string;
+  readonly before: TreeEntry | undefined;
+  readonly after: TreeEntry | undefined;
+}
+
+/** File-level differences between two trees (subtrees with equal ids are skipped). */
+export async function diffTrees(
+  repo: Repository,
+  a: string | undefined,
+  b: string | undefined,
+  prefix = '',
+): Promise<FileChange[]> {
+  if (a === b) return [];
+  const ea = new Map(a ? (await readTree(repo.git, a)).map((e) => [e.path, e]) : []);
+  const eb = new Map(b ? (await readTree(repo.git, b)).map((e) => [e.path, e]) : []);
+  const out: FileChange[] = [];
+  for (const name of [...new Set([...ea.keys(), ...eb.keys()])].sort()) {
+    const x = ea.get(name);
+    const y = eb.get(name);
+    if (x && y && x.oid === y.oid && x.mode === y.mode) continue;
+    const path = prefix === '' ? name : `${prefix}/${name}`;
+    const xt = x?.type === 'tree' ? x.oid : undefined;
+    const yt = y?.type === 'tree' ? y.oid : undefined;
+    if (xt || yt) out.push(...(await diffTrees(repo, xt, yt, path)));
+    const xf = x && x.type !== 'tree' ? x : undefined;
+    const yf = y && y.type !== 'tree' ? y : undefined;
+    if (xf || yf) out.push({ path, before: xf, after: yf });
+  }
+  return out;
+}
+
+/** Whether the work-tree file still holds what the index says was committed. */
+async function isUnmodified(repo: Repository, entry: IndexEntry, abs: string): Promise<boolean> {
+  let st;
+  try {
+    st = await fsp.lstat(abs, { bigint: true });
+  } catch {
+    return true; // already gone: nothing of the user's to keep
+  }
+  if (statMatches(entry, st)) return true;
+  if (st.isSymbolicLink()) {
+    return (
+      entry.mode === 0o120000 && hashObject('blob', Buffer.from(readlinkSync(abs))) === entry.oid
+    );
+  }
+  if (!st.isFile()) return false;
+  if (st.size <= 32768n) {
+    const content = await fsp.readFile(abs);
+    if (hashObject('blob', content) === entry.oid) return true;
+  }
+  // An unlocked annexed file holding its content.
+  const pointer = await readBlob(repo.git, entry.oid).catch(() => undefined);
+  const key = pointer && pointer.byteLength <= 32768 ? parsePointer(pointer) : undefined;
+  return key !== undefined && (await verifyFile(key, abs));
+}
+
+function tmpBeside(abs: string): string {
+  return join(dirname(abs), `.ferry-new-${randomBytes(4).toString('hex')}`);
+}
+
+async function writeEntry(repo: Repository, abs: string, entry: TreeEntry): Promise<void> {
+  await fsp.mkdir(dirname(abs), { recursive: true });
+  const tmp = tmpBeside(abs);
+  const blob = Buffer.from(await readBlob(repo.git, entry.oid));
+  try {
+    if (entry.mode === '120000') {
+      await fsp.symlink(blob.toString('utf8'), tmp);
+    } else {
+      const mode = entry.mode === '100755' ? 0o755 : 0o644;
+      const key = blob.byteLength <= 32768 ? parsePointer(blob) : undefined;
+      const object = key ? await findObject(repo, key) : undefined;
+      if (object) {
+        await fsp.copyFile(object, tmp, constants.COPYFILE_FICLONE);
+        await fsp.chmod(tmp, mode);
+      } else {
+        await fsp.writeFile(tmp, blob, { mode });
+      }
+    }
+    await fsp.rename(tmp, abs);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+async function removeEmptyParents(top: string, abs: string): Promise<void> {
+  let dir = dirname(abs);
+  while (dir.length > top.length && dir.startsWith(top)) {
+    try {
+      await fsp.rmdir(dir);
+    } catch {
+      return;
+    }
+    dir = dirname(dir);
+  }
+}
+
+export interface WorkTreeUpdate {
+  readonly written: number;
+  readonly removed: number;
+  /** paths whose local changes were kept instead of the merged version */
+  readonly keptLocal: string[];
+}
+
+export async function updateWorkTree(
+  repo: Repository,
+  oldTree: string | undefined,
+  newTree: string,
+): Promise<WorkTreeUpdate> {
+  const changes = await diffTrees(repo, oldTree, newTree);
+  const index = new Map((await readIndex(repo.gitdir)).map((e) => [e.path, e]));
+  const keptLocal: string[] = [];
+  let written = 0;
+  let removed = 0;
+  // Removals first, deepest first, so files can replace directories and the other way round.
+  const removals = changes
+    .filter((c) => c.before && !c.after)
+    .sort((a, b) => b.path.length - a.path.length);
+  for (const c of removals) {
+    const abs = join(repo.top, c.path);
+    const entry = index.get(c.path);
+    if (entry && !(await isUnmodified(repo, entry, abs))) {
+      keptLocal.push(c.path);
+    } else {
+      await fsp.rm(abs, { force: true });
+      await removeEmptyParents(repo.top, abs);
+      removed++;
+    }
+    index.delete(c.path);
+  }
+  for (const c of changes) {
+    if (!c.after) continue;
+    const abs = join(repo.top, c.path);
+    const entry = index.get(c.path);
+    const mode = parseInt(c.after.mode, 8);
+    const mayWrite = entry
+      ? await isUnmodified(repo, entry, abs)
+      : await fsp.lstat(abs).then(
+          () => false,
+          () => true,
+        );
+    if (!mayWrite) {
+      keptLocal.push(c.path);
+      // Staged as the merged version with no stat data, so git and Ferry see the local change.
+      index.set(c.path, {
+        ...(entry ?? emptyEntry(c.path)),
+        oid: c.after.oid,
+        mode,
+        size: 0,
+        mtimeSeconds: 0,
+        mtimeNanoseconds: 0,
+      });
+      continue;
+    }
+    try {
+      await writeEntry(repo, abs, c.after);
+      written++;
+      index.set(
+        c.path,
+        entryFromStats(c.path, c.after.oid, mode, await fsp.lstat(abs, { bigint: true })),
+      );
+    } catch {
+      keptLocal.push(c.path);
+      index.set(c.path, { ...emptyEntry(c.path), oid: c.after.oid, mode });
+    }
+  }
+  await writeIndex(repo.gitdir, index.values());
+  return { written, removed, keptLocal };
+}
+
+function emptyEntry(path: string): IndexEntry {
+  return {
+    path,
+    oid: '0'.repeat(40),
+    mode: 0o100644,
+    ctimeSeconds: 0,
+    ctimeNanoseconds: 0,
+    mtimeSeconds: 0,
+    mtimeNanoseconds: 0,
+    dev: 0,
+    ino: 0,
+    uid: 0,
+    gid: 0,
+    size: 0,
+    stage: 0,
+  };
+}

@@ -1,0 +1,71 @@
+/** Past-tense facts the engine reports, for the CLI, the tray and the UI. Plain data only. */
+export type ConflictKind =
+  'both-annexed' | 'annexed-vs-plain' | 'delete-modify' | 'both-plain' | 'file-vs-directory';
+
+export type SyncEvent =
+  | {
+      readonly type: 'committed';
+      readonly repo: string;
+      readonly commit: string;
+      readonly files: number;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'fetched';
+      readonly repo: string;
+      readonly remote: string;
+      readonly refs: readonly string[];
+      readonly at: number;
+    }
+  | {
+      readonly type: 'pushed';
+      readonly repo: string;
+      readonly remote: string;
+      readonly refs: readonly string[];
+      readonly tagged: boolean;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'push-failed';
+      readonly repo: string;
+      readonly remote: string;
+      readonly reason: string;
+      readonly retryAt: number | null;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'merged';
+      readonly repo: string;
+      readonly ref: string;
+      readonly commit: string;
+      readonly isFastForward: boolean;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'conflict-resolved';
+      readonly repo: string;
+      readonly path: string;
+      readonly kind: ConflictKind;
+      readonly kept: readonly string[];
+      readonly at: number;
+    }
+  | {
+      readonly type: 'annex-branch-merged';
+      readonly repo: string;
+      readonly refs: readonly string[];
+      readonly at: number;
+    }
+  | {
+      readonly type: 'local-changes-kept';
+      readonly repo: string;
+      readonly paths: readonly string[];
+      readonly at: number;
+    }
+  | {
+      readonly type: 'change-hook-failed';
+      readonly repo: string;
+      readonly reason: string;
+      readonly at: number;
+    };
+
+export type SyncEventListener = (event: SyncEvent) => void;
