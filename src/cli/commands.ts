@@ -39,7 +39,9 @@ import {
   type RemoteInfo,
 } from '../engine/remotes/git-remotes';
 import { repositoryStatus } from '../engine/status';
+import { Assistant } from '../engine/sync/assistant';
 import { syncRepository } from '../engine/sync/sync';
+import { parcelWatch } from '../engine/sync/watcher';
 import { describeEvent } from './describe-event';
 import type { ParsedArgs } from './args';
 import type { Io } from './main';
@@ -391,6 +393,36 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         io.err(`sync: pushing to ${f.remote} failed: ${f.reason ?? 'unknown reason'}\n`);
       if (!json) io.out(failed.length === 0 ? 'sync ok\n' : 'sync finished with errors\n');
       return failed.length > 0 ? 1 : 0;
+    },
+  },
+
+  assistant: {
+    async run(args, io) {
+      const json = args.flags.has('json');
+      const repo = await openRepository(io.cwd);
+      const print = (text: string): void => io.out(`${new Date().toLocaleTimeString()} ${text}\n`);
+      const assistant = new Assistant(repo, {
+        watch: parcelWatch,
+        events: (e) => (json ? io.out(`${JSON.stringify(e)}\n`) : print(describeEvent(e))),
+        log: (m) =>
+          json
+            ? io.out(`${JSON.stringify({ type: 'log', message: m, at: Date.now() })}\n`)
+            : print(m),
+      });
+      await assistant.start();
+      if (!json) print(`watching ${repo.top}; press Ctrl-C to stop`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await assistant.stop();
+      if (!json) print('stopped');
+      return 0;
     },
   },
 

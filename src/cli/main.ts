@@ -25,6 +25,7 @@ Usage: ferry <command> [options] [paths...]
   numcopies [N]               show or set how many copies of each file to keep
   sync [remotes...] [--add]   commit, pull, merge and push to every remote (as git annex sync);
                               --add also commits new files
+  assistant                   watch this folder and sync it continuously (foreground; Ctrl-C stops)
   status [--json]             the state of this repository
   version                     print the version
 

@@ -1,0 +1,416 @@
+/**
+ * The assistant for one repository: one serialized loop that watchers, timers and "sync now"
+ * only schedule. Its jobs, in priority order:
+ *   merge   refs pushed in by others (or fetched) changed: merge them, union-merge git-annex;
+ *   commit  work-tree paths quiet for `quietMs`: add/remove them in one commit (a burst becomes
+ *           a few large commits, at most `maxBatch` paths each);
+ *   push    after a commit or merge: push to every available remote in parallel; a rejected
+ *           push pulls, merges and pushes again; remotes still failing are retried after
+ *           `retryIntervalMs` and at once when their path comes back (a drive plugged in).
+ * Shared state: the pending-path map (watcher → commit job), the failed-remote map (push job →
+ * retry timer) and the job flags. Nothing else runs git on the repository in this process
+ * (withRepositoryLock).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import type { Repository } from '../annex/repository';
+import { getConfig, resolveRef } from '../git/read';
+import type { SyncEvent, SyncEventListener } from '../../shared/events';
+import type { RemoteInfo } from '../remotes/git-remotes';
+import {
+  commitChanges,
+  mergeIncoming,
+  pullRemote,
+  pushRemote,
+  syncContext,
+  syncRemotes,
+  withRepositoryLock,
+  type SyncContext,
+} from './sync';
+import type { Subscription, WatchEvent, WatchFn } from './watcher';
+
+export interface AssistantOptions {
+  readonly watch: WatchFn;
+  readonly events?: SyncEventListener;
+  readonly log?: (message: string) => void;
+  /** a path must be quiet this long before it is committed (ms) */
+  readonly quietMs?: number;
+  /** at most this many paths per commit */
+  readonly maxBatch?: number;
+  /** failed pushes are retried after this long (ms); default `ferry.pushretryinterval` seconds, else 30 min */
+  readonly retryIntervalMs?: number;
+  /** how often unreachable remotes are looked for (ms) */
+  readonly remoteCheckMs?: number;
+}
+
+interface FailedRemote {
+  readonly retryAt: number;
+  readonly reason: string;
+}
+
+/** Ready files are committed after this long even while other files keep changing. */
+const MAX_COMMIT_DELAY_MS = 5000;
+
+const IGNORED_NAMES = /(^|\/)(\.ferry-new-[0-9a-f]+|[^/]*\.ferry-tmp)$/;
+
+export class Assistant {
+  private readonly ctx: SyncContext;
+  private readonly pending = new Map<string, number>();
+  private readonly failed = new Map<string, FailedRemote>();
+  private readonly jobs = { merge: false, commit: false, push: false, reconnect: false };
+  private subscriptions: Subscription[] = [];
+  private running: Promise<void> | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private remoteTimer: NodeJS.Timeout | undefined;
+  private rootTimer: NodeJS.Timeout | undefined;
+  private isStopped = false;
+  private isRootGone = false;
+  private retryIntervalMs = 30 * 60 * 1000;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly options: AssistantOptions,
+  ) {
+    this.ctx = syncContext(repo, { events: (e) => this.emit(e) });
+  }
+
+  private emit(e: SyncEvent): void {
+    this.options.events?.(e);
+  }
+
+  private log(message: string): void {
+    this.options.log?.(message);
+  }
+
+  private get quietMs(): number {
+    return this.options.quietMs ?? 300;
+  }
+
+  async start(): Promise<void> {
+    const configured = Number(await getConfig(this.repo.git, 'ferry.pushretryinterval'));
+    this.retryIntervalMs =
+      this.options.retryIntervalMs ??
+      (Number.isFinite(configured) && configured > 0 ? configured * 1000 : this.retryIntervalMs);
+    await this.subscribe();
+    // Startup: what changed while stopped, what others pushed meanwhile, then reconnect every remote.
+    this.pending.set('.', 0);
+    this.jobs.merge = true;
+    this.jobs.commit = true;
+    this.jobs.reconnect = true;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.isStopped = true;
+    for (const t of [this.commitTimer, this.remoteTimer, this.rootTimer]) if (t) clearTimeout(t);
+    await Promise.all(this.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
+    this.subscriptions = [];
+    await this.running;
+  }
+
+  /** "Sync now": pull from every remote, merge and push. */
+  syncNow(): void {
+    this.jobs.reconnect = true;
+    this.kick();
+  }
+
+  /** Resolves once nothing is pending, queued or running (for tests and the CLI). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Remotes whose last push failed, with the reason and the next retry. */
+  failedRemotes(): { remote: string; reason: string; retryAt: number }[] {
+    return [...this.failed].map(([remote, f]) => ({ remote, ...f }));
+  }
+
+  private isIdle(): boolean {
+    return !this.running && this.pending.size === 0 && !Object.values(this.jobs).some(Boolean);
+  }
+
+  private async subscribe(): Promise<void> {
+    const work = await this.options.watch(
+      this.repo.top,
+      (events) => this.onWorkTreeEvents(events),
+      {
+        ignore: ['.git', this.repo.gitdir],
+      },
+    );
+    const refs = await this.options.watch(
+      `${this.repo.gitdir}/refs`,
+      (events) => this.onRefEvents(events),
+      { ignore: [] },
+    );
+    this.subscriptions = [work, refs];
+  }
+
+  private onWorkTreeEvents(events: readonly WatchEvent[]): void {
+    const now = Date.now();
+    for (const e of events) {
+      if (e.path === this.repo.top && e.type === 'delete') {
+        this.onRootGone();
+        return;
+      }
+      const rel = relative(this.repo.top, e.path).split(sep).join('/');
+      if (
+        rel === '' ||
+        rel.startsWith('..') ||
+        rel === '.git' ||
+        rel.startsWith('.git/') ||
+        IGNORED_NAMES.test(rel)
+      )
+        continue;
+      this.pending.set(rel, now);
+    }
+    if (this.pending.size > 0) this.scheduleCommit(this.quietMs);
+  }
+
+  private onRefEvents(events: readonly WatchEvent[]): void {
+    if (events.every((e) => e.path.endsWith('.lock'))) return;
+    this.jobs.merge = true;
+    this.kick();
+  }
+
+  private onRootGone(): void {
+    if (this.isRootGone) return;
+    this.isRootGone = true;
+    this.log(`${this.repo.top} disappeared; waiting for it to come back`);
+    void Promise.all(this.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
+    this.subscriptions = [];
+    this.pending.clear();
+    const check = (): void => {
+      if (this.isStopped) return;
+      if (existsSync(this.repo.gitdir)) {
+        this.isRootGone = false;
+        this.log(`${this.repo.top} is back; rescanning`);
+        void this.subscribe().then(() => {
+          this.pending.set('.', 0);
+          this.jobs.commit = true;
+          this.jobs.merge = true;
+          this.kick();
+        });
+      } else this.rootTimer = setTimeout(check, 1000);
+    };
+    this.rootTimer = setTimeout(check, 1000);
+  }
+
+  private scheduleCommit(delay: number): void {
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      this.jobs.commit = true;
+      this.kick();
+    }, delay);
+  }
+
+  private kick(): void {
+    if (this.running || this.isStopped || this.isRootGone) {
+      if (!this.running) this.settleIdle();
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (Object.values(this.jobs).some(Boolean) && !this.isStopped) this.kick();
+      else this.settleIdle();
+    });
+  }
+
+  private settleIdle(): void {
+    if (!this.isIdle()) return;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.isStopped && !this.isRootGone) {
+      try {
+        if (this.jobs.reconnect) {
+          this.jobs.reconnect = false;
+          await this.reconnect();
+        } else if (this.jobs.merge) {
+          this.jobs.merge = false;
+          await this.merge();
+        } else if (this.jobs.commit) {
+          this.jobs.commit = false;
+          await this.commit();
+        } else if (this.jobs.push) {
+          this.jobs.push = false;
+          await this.pushAll();
+        } else return;
+      } catch (e) {
+        this.log(`assistant: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private async merge(): Promise<void> {
+    const merged = await withRepositoryLock(this.repo, async () => {
+      const refs = await mergeIncoming(this.ctx);
+      const annex = await this.ctx.branch.update();
+      if (annex.length > 0) this.ctx.emit({ type: 'annex-branch-merged', refs: annex });
+      return refs.length + annex.length;
+    });
+    if (merged > 0) {
+      this.jobs.push = true;
+      await this.runChangeHook('merge');
+    }
+  }
+
+  private async commit(): Promise<void> {
+    const now = Date.now();
+    const max = this.options.maxBatch ?? 5000;
+    const ready: string[] = [];
+    let oldestReady = Infinity;
+    let nextReady = Infinity;
+    for (const [path, at] of this.pending) {
+      if (now - at >= this.quietMs) {
+        if (ready.length < max) ready.push(path);
+        oldestReady = Math.min(oldestReady, at);
+      } else nextReady = Math.min(nextReady, at + this.quietMs);
+    }
+    // While a burst is still arriving, wait for it to end, unless a full batch is ready or the
+    // ready files have waited long enough (a file written forever must not hold up the rest).
+    const isBurstActive = nextReady !== Infinity;
+    const hasWaitedEnough = now - oldestReady >= MAX_COMMIT_DELAY_MS;
+    if (ready.length === 0 || (isBurstActive && ready.length < max && !hasWaitedEnough)) {
+      if (isBurstActive) this.scheduleCommit(Math.max(10, nextReady - now));
+      return;
+    }
+    for (const p of ready) this.pending.delete(p);
+    const commit = await withRepositoryLock(this.repo, () =>
+      commitChanges(this.ctx, true, ready.includes('.') ? ['.'] : ready),
+    );
+    if (this.pending.size > 0) this.scheduleCommit(ready.length >= max ? 0 : this.quietMs);
+    if (commit) await this.runChangeHook('commit');
+    if (commit || (await this.hasUnpushedChanges())) this.jobs.push = true;
+  }
+
+  private lastPushed = '';
+
+  private async pushState(): Promise<string> {
+    const head = (await resolveRef(this.repo.git, 'HEAD')) ?? '';
+    return `${head} ${(await this.ctx.branch.tip()) ?? ''}`;
+  }
+
+  private async hasUnpushedChanges(): Promise<boolean> {
+    return (await this.pushState()) !== this.lastPushed;
+  }
+
+  private async availableRemotes(): Promise<RemoteInfo[]> {
+    return (await syncRemotes(this.repo)).filter((r) => r.path !== undefined);
+  }
+
+  private async reconnect(): Promise<void> {
+    const remotes = await this.availableRemotes();
+    await withRepositoryLock(this.repo, async () => {
+      await mergeIncoming(this.ctx);
+      for (const r of remotes) {
+        if (!r.isAvailable) continue;
+        try {
+          await pullRemote(this.ctx, r);
+        } catch (e) {
+          this.log(`pulling from ${r.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      const annex = await this.ctx.branch.update();
+      if (annex.length > 0) this.ctx.emit({ type: 'annex-branch-merged', refs: annex });
+    });
+    this.jobs.push = true;
+  }
+
+  private async pushAll(only?: readonly string[]): Promise<void> {
+    const remotes = (await this.availableRemotes()).filter((r) => !only || only.includes(r.name));
+    await withRepositoryLock(this.repo, async () => {
+      await this.ctx.branch.commit();
+      const results = await Promise.all(
+        remotes.map(async (r) => {
+          if (!r.isAvailable)
+            return {
+              remote: r.name,
+              pushed: 'failed' as const,
+              reason: `${r.path ?? r.url} is not reachable`,
+            };
+          try {
+            return await pushRemote(this.ctx, r);
+          } catch (e) {
+            return {
+              remote: r.name,
+              pushed: 'failed' as const,
+              reason: e instanceof Error ? e.message : String(e),
+            };
+          }
+        }),
+      );
+      this.lastPushed = await this.pushState();
+      // A push that had to pull first merged new commits: the other remotes need them too.
+      if (results.some((r) => 'pulled' in r && r.pulled)) this.jobs.push = true;
+      for (const r of results) {
+        if (r.pushed === 'failed') {
+          const retryAt = Date.now() + this.retryIntervalMs;
+          this.failed.set(r.remote, { retryAt, reason: r.reason ?? 'unknown' });
+          this.ctx.emit({
+            type: 'push-failed',
+            remote: r.remote,
+            reason: r.reason ?? 'unknown',
+            retryAt,
+          });
+        } else this.failed.delete(r.remote);
+      }
+    });
+    this.watchFailedRemotes();
+  }
+
+  private watchFailedRemotes(): void {
+    if (this.remoteTimer || this.failed.size === 0 || this.isStopped) return;
+    this.remoteTimer = setTimeout(() => {
+      this.remoteTimer = undefined;
+      void this.retryFailed();
+    }, this.options.remoteCheckMs ?? 5000);
+  }
+
+  private async retryFailed(): Promise<void> {
+    if (this.isStopped) return;
+    const now = Date.now();
+    const remotes = await this.availableRemotes();
+    const due = remotes.filter((r) => {
+      const f = this.failed.get(r.name);
+      return f !== undefined && (now >= f.retryAt || r.isAvailable);
+    });
+    if (due.length > 0) {
+      this.log(`retrying ${due.map((r) => r.name).join(', ')}`);
+      this.jobs.reconnect = true;
+      this.kick();
+    }
+    this.watchFailedRemotes();
+  }
+
+  private async runChangeHook(reason: 'commit' | 'merge'): Promise<void> {
+    const program = await getConfig(this.repo.git, 'ferry.changehook');
+    if (!program) return;
+    await new Promise<void>((resolve) => {
+      const child = spawn(program, [], {
+        stdio: 'ignore',
+        env: {
+          ...process.env,
+          FERRY_REPOSITORY: this.repo.top,
+          FERRY_CHANGE: reason,
+          FERRY_UUID: this.repo.uuid,
+        },
+      });
+      child.on('error', (e) => {
+        this.ctx.emit({ type: 'change-hook-failed', reason: `${program}: ${e.message}` });
+        resolve();
+      });
+      child.on('exit', (code) => {
+        if (code !== 0)
+          this.ctx.emit({
+            type: 'change-hook-failed',
+            reason: `${program} exited with ${code ?? 'a signal'}`,
+          });
+        resolve();
+      });
+    });
+  }
+}
