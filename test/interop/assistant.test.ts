@@ -1,0 +1,71 @@
+/**
+ * Ferry's assistant beside the real `git annex assistant`: a file saved on either side reaches
+ * the other's tree, and the two stay on the same tree.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { openRepository } from '../../src/engine/annex/repository';
+import { Assistant } from '../../src/engine/sync/assistant';
+import { parcelWatch } from '../../src/engine/sync/watcher';
+import { headTree, lsTree } from '../helpers/clones';
+import { assertGitFsck, ferryOk, git, gitStatus, tempDir } from '../helpers/repos';
+import { waitFor } from '../helpers/wait';
+
+describe('Ferry assistant and git annex assistant', () => {
+  const tmp = tempDir();
+  let ferryAssistant: Assistant | undefined;
+  let annexAssistant: ChildProcess | undefined;
+  const a = join(tmp.path, 'ferry');
+  const b = join(tmp.path, 'annex');
+  after(async () => {
+    await ferryAssistant?.stop();
+    gitStatus(b, 'annex', 'assistant', '--stop');
+    annexAssistant?.kill();
+    tmp.cleanup();
+  });
+
+  it('saves travel both ways', async () => {
+    mkdirSync(a);
+    writeFileSync(join(a, 'start.txt'), 'start\n');
+    await ferryOk(a, 'init', 'ferry side');
+    await ferryOk(a, 'add', '.');
+    git(tmp.path, 'clone', '-q', a, b);
+    git(b, 'annex', 'init', 'annex side');
+    git(a, 'remote', 'add', 'annex', b);
+    annexAssistant = spawn('git', ['annex', 'assistant', '--foreground'], {
+      cwd: b,
+      stdio: 'ignore',
+    });
+    ferryAssistant = new Assistant(await openRepository(a), { watch: parcelWatch, quietMs: 200 });
+    await ferryAssistant.start();
+    await ferryAssistant.whenIdle();
+    await waitFor('git annex assistant running', () =>
+      existsSync(join(b, '.git', 'annex', 'daemon.pid')),
+    );
+
+    writeFileSync(join(a, 'from-ferry.txt'), 'saved next to Ferry\n');
+    await waitFor(
+      'from-ferry.txt in the git-annex clone',
+      () => lsTree(b).includes('from-ferry.txt') && existsSync(join(b, 'from-ferry.txt')),
+      60000,
+    );
+
+    writeFileSync(join(b, 'from-annex.txt'), 'saved next to git-annex\n');
+    await waitFor(
+      'from-annex.txt in the Ferry clone',
+      () => lsTree(a).includes('from-annex.txt'),
+      60000,
+    );
+    await waitFor('the same tree', () => headTree(a) === headTree(b), 60000);
+    // git-annex added it unlocked: Ferry has its pointer (content moves with the transfer engine)
+    assert.match(
+      git(a, 'cat-file', '-p', 'HEAD:from-annex.txt'),
+      /^\/annex\/objects\/SHA256E-s24--/,
+    );
+    assert.equal(readFileSync(join(b, 'from-annex.txt'), 'utf8'), 'saved next to git-annex\n');
+    assertGitFsck(a);
+  });
+});
