@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp, type BigIntStats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
 
@@ -160,7 +161,7 @@ export async function writeIndex(gitdir: string, entries: Iterable<IndexEntry>):
   const lockPath = join(gitdir, 'index.lock');
   let handle;
   try {
-    handle = await fsp.open(lockPath, 'wx', 0o644);
+    handle = await openLockFile(lockPath);
   } catch (e) {
     throw new FerryError(
       'lock-busy',
@@ -177,5 +178,19 @@ export async function writeIndex(gitdir: string, entries: Iterable<IndexEntry>):
     await handle.close().catch(() => undefined);
     await fsp.rm(lockPath, { force: true });
     throw e;
+  }
+}
+
+/** A lock file left by a process that died long ago is removed; a fresh one means someone is busy. */
+export const STALE_LOCK_MS = 60_000;
+
+export async function openLockFile(lockPath: string): Promise<FileHandle> {
+  try {
+    return await fsp.open(lockPath, 'wx', 0o644);
+  } catch (e) {
+    const st = await fsp.stat(lockPath).catch(() => undefined);
+    if (!st || Date.now() - st.mtimeMs < STALE_LOCK_MS) throw e;
+    await fsp.rm(lockPath, { force: true });
+    return fsp.open(lockPath, 'wx', 0o644);
   }
 }

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import git from 'isomorphic-git';
 import * as fs from 'node:fs';
 import { errnoCode, FerryError } from '../errors';
+import { openLockFile } from './index-file';
 
 export async function readRef(gitdir: string, ref: string): Promise<string | undefined> {
   try {
@@ -41,7 +42,7 @@ export async function compareAndSetRef(
   await fsp.mkdir(dirname(path), { recursive: true });
   let handle;
   try {
-    handle = await fsp.open(lockPath, 'wx', 0o644);
+    handle = await openLockFile(lockPath);
   } catch (e) {
     if (errnoCode(e) === 'EEXIST') {
       throw new FerryError(
