@@ -7,7 +7,7 @@ import { main } from '../../src/cli/main';
 
 export function tempDir(prefix = 'ferry-test-'): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true, maxRetries: 5 }) };
 }
 
 const gitEnv = {

@@ -22,8 +22,14 @@ describe('Ferry assistant and git annex assistant', () => {
   const b = join(tmp.path, 'annex');
   after(async () => {
     await ferryAssistant?.stop();
-    gitStatus(b, 'annex', 'assistant', '--stop');
-    annexAssistant?.kill();
+    const child = annexAssistant;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.on('exit', r));
+      gitStatus(b, 'annex', 'assistant', '--stop');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+      await exited;
+      clearTimeout(timer);
+    }
     tmp.cleanup();
   });
 

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { promises as fsp, type BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FerryError } from '../errors';
+import { errnoCode, FerryError } from '../errors';
+import { lockDescriptor, lockHolder } from '../os/file-lock';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface IndexEntry {
   readonly path: string;
@@ -181,16 +183,30 @@ export async function writeIndex(gitdir: string, entries: Iterable<IndexEntry>):
   }
 }
 
-/** A lock file left by a process that died long ago is removed; a fresh one means someone is busy. */
-export const STALE_LOCK_MS = 60_000;
+/**
+ * Creates a git-style `.lock` file (O_EXCL) and holds an fcntl lock on it while it exists, so
+ * another Ferry can tell a live lock from one left by a process that was killed. A lock file
+ * nobody holds and that is older than STALE_LOCK_MS is taken over; a fresh one (git's own
+ * locks carry no fcntl lock) is waited for.
+ */
+export const STALE_LOCK_MS = 2_000;
 
-export async function openLockFile(lockPath: string): Promise<FileHandle> {
-  try {
-    return await fsp.open(lockPath, 'wx', 0o644);
-  } catch (e) {
-    const st = await fsp.stat(lockPath).catch(() => undefined);
-    if (!st || Date.now() - st.mtimeMs < STALE_LOCK_MS) throw e;
-    await fsp.rm(lockPath, { force: true });
-    return fsp.open(lockPath, 'wx', 0o644);
+export async function openLockFile(lockPath: string, waitMs = 5_000): Promise<FileHandle> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const handle = await fsp.open(lockPath, 'wx', 0o644);
+      lockDescriptor(handle.fd);
+      return handle;
+    } catch (e) {
+      if (errnoCode(e) !== 'EEXIST') throw e;
+      const st = await fsp.stat(lockPath).catch(() => undefined);
+      if (st && !lockHolder(lockPath) && Date.now() - st.mtimeMs > STALE_LOCK_MS) {
+        await fsp.rm(lockPath, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw e;
+      await sleep(25);
+    }
   }
 }

@@ -170,3 +170,9 @@ export function lockHolder(path: string, kind: LockKind = 'exclusive'): LockHold
     closeSync(fd);
   }
 }
+
+/** Takes an exclusive lock on an open descriptor, held until the descriptor is closed. */
+export function lockDescriptor(fd: number): boolean {
+  const api = fcntlApi();
+  return api.call(fd, api.setlk, request('exclusive', api)) === 0;
+}
