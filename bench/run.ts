@@ -1,138 +1,21 @@
 /**
- * `npm run bench`: Ferry beside git-annex on identical data, JSON on stdout.
- *   - add 10,000 small files (1-4 KiB in 100 directories): ferry add vs git annex add vs git add
- *   - add one 1 GiB file: ferry add vs git annex add
- * Sizes can be reduced with BENCH_SMALL_FILES and BENCH_BIG_MB. Nothing here is asserted.
- * Ferry runs as the installed command (bin/ferry.mjs, the bundle `npm install` builds).
+ * `npm run bench [-- add sync]`: Ferry beside git-annex on the same data, JSON on stdout.
+ * Nothing here is asserted; the numbers are for people and for issue notes.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus } from 'node:os';
+import { benchAdd } from './add';
+import { benchSync } from './sync';
 
-const smallFiles = Number(process.env.BENCH_SMALL_FILES ?? 10_000);
-const bigMB = Number(process.env.BENCH_BIG_MB ?? 1024);
-const root = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
-const report = resolve('bench/report-usage.mjs');
-const ferryBin = resolve('bin/ferry.mjs');
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
+const suites: Record<string, () => Promise<Record<string, unknown>>> = {
+  add: benchAdd,
+  sync: benchSync,
 };
-
-function timeIt(cmd: string, args: string[], cwd: string): number {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, {
-    cwd,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 1 << 26,
-  });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString()}`);
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-
-function ferry(cwd: string, ...args: string[]): { seconds: number; maxRssMB: number } {
-  const r = spawnSync(process.execPath, ['--import', report, ferryBin, ...args], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  const last = r.stderr.trim().split('\n').pop() ?? '{}';
-  const parsed = JSON.parse(last) as { code: number; seconds: number; maxRssMB: number };
-  if (parsed.code !== 0) throw new Error(`ferry ${args.join(' ')} failed: ${r.stderr}`);
-  return { seconds: parsed.seconds, maxRssMB: Math.round(parsed.maxRssMB) };
-}
-
-function makeSmallTree(dir: string, seed: Buffer): void {
-  for (let i = 0; i < smallFiles; i++) {
-    const sub = join(dir, `d${String(i % 100).padStart(3, '0')}`);
-    if (i < 100) mkdirSync(sub, { recursive: true });
-    const size = 1024 + ((i * 2654435761) % 3073);
-    const content = Buffer.alloc(size);
-    seed.copy(content, 0, i % 1024, (i % 1024) + Math.min(size, 1024));
-    content.writeUInt32LE(i, 0);
-    const fd = openSync(join(sub, `f${i}.dat`), 'w');
-    writeSync(fd, content);
-    closeSync(fd);
-  }
-}
-
-function makeBigFile(path: string): void {
-  const fd = openSync(path, 'w');
-  const chunk = randomBytes(8 << 20);
-  for (let i = 0; i < bigMB / 8; i++) {
-    chunk.writeUInt32LE(i, 0);
-    writeSync(fd, chunk);
-  }
-  closeSync(fd);
-}
-
-function setup(name: string, initWith: 'ferry' | 'git-annex' | 'git'): string {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  execFileSync('git', ['init', '-q'], { cwd: dir, env });
-  if (initWith === 'git-annex')
-    execFileSync('git', ['annex', 'init', '-q', name], { cwd: dir, env });
-  if (initWith === 'ferry') ferry(dir, 'init', name);
-  return dir;
-}
-
+const chosen = process.argv.slice(2).filter((a) => a in suites);
 const results: Record<string, unknown> = {
-  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  machine: { cpus: cpus().length, node: process.version },
 };
-try {
-  const seed = randomBytes(4096);
-  // --- small files
-  const fSmall = setup('ferry-small', 'ferry');
-  const aSmall = setup('annex-small', 'git-annex');
-  const gSmall = setup('git-small', 'git');
-  for (const d of [fSmall, aSmall, gSmall]) makeSmallTree(d, seed);
-  execFileSync('sync');
-  const ferrySmall = ferry(fSmall, 'add', '.');
-  const annexSmall = timeIt('git', ['annex', 'add', '--quiet', '.'], aSmall);
-  const gitSmall =
-    timeIt('git', ['add', '.'], gSmall) + timeIt('git', ['commit', '-q', '-m', 'add'], gSmall);
-  results.smallFiles = {
-    files: smallFiles,
-    ferrySeconds: ferrySmall.seconds,
-    ferryFilesPerSecond: Math.round(smallFiles / ferrySmall.seconds),
-    ferryPeakRssMB: ferrySmall.maxRssMB,
-    gitAnnexAddSeconds: annexSmall,
-    gitAnnexFilesPerSecond: Math.round(smallFiles / annexSmall),
-    plainGitAddCommitSeconds: gitSmall,
-    ratioVsGitAnnex: Number((annexSmall / ferrySmall.seconds).toFixed(1)),
-    target: 'ratioVsGitAnnex >= 20, peak RSS < 200 MB',
-  };
-  rmSync(fSmall, { recursive: true, force: true });
-  rmSync(aSmall, { recursive: true, force: true });
-  rmSync(gSmall, { recursive: true, force: true });
-
-  // --- one big file
-  const fBig = setup('ferry-big', 'ferry');
-  const aBig = setup('annex-big', 'git-annex');
-  makeBigFile(join(fBig, 'big.bin'));
-  execFileSync('cp', [join(fBig, 'big.bin'), join(aBig, 'big.bin')]);
-  execFileSync('sync');
-  const ferryBig = ferry(fBig, 'add', 'big.bin');
-  const annexBig = timeIt('git', ['annex', 'add', '--quiet', 'big.bin'], aBig);
-  const mb = (bigMB * 1024 * 1024) / 1e6;
-  results.bigFile = {
-    sizeMB: Math.round(mb),
-    ferrySeconds: ferryBig.seconds,
-    ferryMBps: Math.round(mb / ferryBig.seconds),
-    ferryPeakRssMB: ferryBig.maxRssMB,
-    gitAnnexAddSeconds: annexBig,
-    gitAnnexMBps: Math.round(mb / annexBig),
-    ratioVsGitAnnex: Number((annexBig / ferryBig.seconds).toFixed(1)),
-    target: 'ferryMBps >= 600, peak RSS < 200 MB',
-  };
-} finally {
-  rmSync(root, { recursive: true, force: true });
+for (const name of chosen.length > 0 ? chosen : Object.keys(suites)) {
+  process.stderr.write(`bench ${name}...\n`);
+  results[name] = await (suites[name] as () => Promise<Record<string, unknown>>)();
 }
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

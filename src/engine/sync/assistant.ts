@@ -85,7 +85,7 @@ export class Assistant {
   }
 
   private get quietMs(): number {
-    return this.options.quietMs ?? 300;
+    return this.options.quietMs ?? 120;
   }
 
   async start(): Promise<void> {
