@@ -40,6 +40,15 @@ import {
 } from '../engine/remotes/git-remotes';
 import { repositoryStatus } from '../engine/status';
 import { Assistant } from '../engine/sync/assistant';
+import { Transferrer } from '../engine/transfer/transferrer';
+import { listFailedTransfers, listRunningTransfers } from '../engine/transfer/transfer-info';
+import {
+  sendControl,
+  startControlServer,
+  type ControlRequest,
+} from '../engine/control/control-server';
+import { parseSize } from '../engine/annex/largefiles';
+import type { TransferSnapshot } from '../shared/transfers';
 import { syncRepository } from '../engine/sync/sync';
 import { parcelWatch } from '../engine/sync/watcher';
 import { describeEvent } from './describe-event';
@@ -272,7 +281,12 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
           (a, b) => Number(listed.includes(b.repo.uuid)) - Number(listed.includes(a.repo.uuid)),
         );
         for (const r of ordered) {
-          if (await getFromRemote(repo, branch, r.repo, file.key, { onProgress: onBytes })) {
+          if (
+            await getFromRemote(repo, branch, r.repo, file.key, {
+              onProgress: onBytes,
+              file: file.path,
+            })
+          ) {
             await populateUnlocked(repo, [file]);
             return `from ${r.info.name}...`;
           }
@@ -309,6 +323,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         if (!(await findObject(repo, file.key))) return undefined;
         const r = await copyToRemote(repo, branch, remoteRepo, remoteBranch, file.key, {
           onProgress: onBytes,
+          file: file.path,
         });
         return r === 'copied' ? `to ${info.name}...` : `already on ${info.name}`;
       });
@@ -388,6 +403,24 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         includeUntracked: args.flags.has('add'),
         events: (e) => io.out(json ? `${JSON.stringify(e)}\n` : `${describeEvent(e)}\n`),
       });
+      if (args.flags.has('content')) {
+        const transfers = new Transferrer(repo, {
+          events: (e) => {
+            if (e.type !== 'transfer-changed') return;
+            if (json) io.out(`${JSON.stringify(e)}\n`);
+            else if (e.transfer.state === 'done' || e.transfer.state === 'failed')
+              io.out(`${describeTransfer(e.transfer)}\n`);
+          },
+        });
+        await transfers.scan();
+        await transfers.whenIdle();
+        await transfers.stop();
+        // record and send the location changes
+        await syncRepository(repo, {
+          commit: false,
+          remotes: args.positional.length > 0 ? args.positional : undefined,
+        });
+      }
       const failed = report.remotes.filter((r) => r.pushed === 'failed');
       for (const f of failed)
         io.err(`sync: pushing to ${f.remote} failed: ${f.reason ?? 'unknown reason'}\n`);
@@ -401,14 +434,32 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const json = args.flags.has('json');
       const repo = await openRepository(io.cwd);
       const print = (text: string): void => io.out(`${new Date().toLocaleTimeString()} ${text}\n`);
+      const log = (m: string): void =>
+        json
+          ? io.out(`${JSON.stringify({ type: 'log', message: m, at: Date.now() })}\n`)
+          : print(m);
+      const late: { assistant?: Assistant } = {};
+      const transfers = new Transferrer(repo, {
+        log,
+        onLogsChanged: () => late.assistant?.logsChanged(),
+        events: (e) => {
+          if (json) io.out(`${JSON.stringify(e)}\n`);
+          else if (
+            e.type === 'transfer-changed' &&
+            (e.transfer.state === 'done' || e.transfer.state === 'failed')
+          ) {
+            print(describeTransfer(e.transfer));
+          }
+        },
+      });
       const assistant = new Assistant(repo, {
         watch: parcelWatch,
+        transfers,
         events: (e) => (json ? io.out(`${JSON.stringify(e)}\n`) : print(describeEvent(e))),
-        log: (m) =>
-          json
-            ? io.out(`${JSON.stringify({ type: 'log', message: m, at: Date.now() })}\n`)
-            : print(m),
+        log,
       });
+      late.assistant = assistant;
+      const control = await startControlServer(repo.annexdir, transfers);
       await assistant.start();
       if (!json) print(`watching ${repo.top}; press Ctrl-C to stop`);
       await new Promise<void>((resolve) => {
@@ -421,10 +472,68 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         process.on('SIGTERM', stop);
       });
       await assistant.stop();
+      await new Promise((r) => control.close(r));
       if (!json) print('stopped');
       return 0;
     },
   },
+
+  transfers: {
+    async run(args, io) {
+      const json = args.flags.has('json');
+      const repo = await openRepository(io.cwd);
+      const answer = await sendControl(repo.annexdir, { cmd: 'transfers' });
+      let list: TransferSnapshot[];
+      let note = '';
+      if (answer?.ok) {
+        list = answer.transfers ?? [];
+        if (answer.control.isPaused) note = 'all transfers are paused (ferry resume)\n';
+        else if (answer.control.pausedRemotes.length > 0)
+          note = `paused remotes: ${answer.control.pausedRemotes.join(', ')}\n`;
+      } else {
+        note = 'no assistant is running here; showing transfers recorded on disk\n';
+        list = [
+          ...listRunningTransfers(repo.annexdir).map((t) =>
+            diskSnapshot(t, 'running', t.bytesDone ?? 0, t.pid),
+          ),
+          ...listFailedTransfers(repo.annexdir).map((t) => diskSnapshot(t, 'failed', 0, undefined)),
+        ];
+      }
+      if (json) {
+        io.out(
+          `${JSON.stringify({ transfers: list, control: answer?.ok ? answer.control : null })}\n`,
+        );
+        return 0;
+      }
+      io.out(note);
+      if (list.length === 0) io.out('no transfers\n');
+      for (const t of list) io.out(`${describeTransfer(t)}\n`);
+      return 0;
+    },
+  },
+
+  pause: controlCommand((args) => ({ cmd: 'pause', remote: args.positional[0] })),
+  resume: controlCommand((args) => ({ cmd: 'resume', remote: args.positional[0] })),
+  cancel: controlCommand((args) => {
+    const target = args.positional[0];
+    if (!target) throw new FerryError('usage', 'usage: ferry cancel <transfer id | key | remote>');
+    return { cmd: 'cancel', target };
+  }),
+  ratelimit: controlCommand((args) => {
+    const [rate, remote] = args.positional;
+    const bytes =
+      rate === undefined
+        ? undefined
+        : rate === 'none' || rate === '0'
+          ? 0
+          : parseSize(rate.replace(/\/s$/, ''));
+    if (bytes === undefined)
+      throw new FerryError(
+        'usage',
+        'usage: ferry ratelimit <bytes per second, e.g. 5MB, or none> [remote]',
+      );
+    return { cmd: 'ratelimit', bytesPerSecond: bytes, remote };
+  }),
 
   describe: {
     async run(args, io) {
@@ -525,6 +634,78 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
 };
+
+function controlCommand(build: (args: ParsedArgs) => ControlRequest): Command {
+  return {
+    async run(args, io) {
+      const repo = await openRepository(io.cwd);
+      const answer = await sendControl(repo.annexdir, build(args));
+      if (!answer) {
+        throw new FerryError(
+          'remote-unavailable',
+          'no assistant is running in this repository (start one with "ferry assistant")',
+        );
+      }
+      if (!answer.ok) throw new FerryError('io-error', answer.error);
+      if (args.flags.has('json')) io.out(`${JSON.stringify(answer)}\n`);
+      else {
+        const c = answer.control;
+        io.out(
+          `${c.isPaused ? 'all transfers paused' : c.pausedRemotes.length > 0 ? `paused: ${c.pausedRemotes.join(', ')}` : 'transfers running'}` +
+            `${c.rateLimit > 0 ? `, limit ${formatBytes(c.rateLimit)}/s` : ''}` +
+            `${answer.affected !== undefined ? ` (${answer.affected} affected)` : ''}\n`,
+        );
+      }
+      return 0;
+    },
+  };
+}
+
+function diskSnapshot(
+  t: {
+    direction: 'upload' | 'download';
+    uuid: string;
+    key: string;
+    file: string;
+    startedAt: number;
+  },
+  state: 'running' | 'failed',
+  bytes: number,
+  pid: number | undefined,
+): TransferSnapshot {
+  const size = sizeOf(t.key);
+  return {
+    id: `${t.direction === 'upload' ? 'up' : 'down'}:${t.uuid}:${t.key}`,
+    direction: t.direction,
+    key: t.key,
+    file: t.file,
+    remote: t.uuid,
+    remoteUuid: t.uuid,
+    state,
+    bytesDone: bytes,
+    size: size || null,
+    rate: 0,
+    etaSeconds: null,
+    reason: pid !== undefined && pid > 0 ? `run by process ${pid}` : null,
+    nextRetryAt: null,
+    attempts: 0,
+    queuedAt: t.startedAt,
+    startedAt: t.startedAt,
+    finishedAt: null,
+    isExternal: true,
+  };
+}
+
+export function describeTransfer(t: TransferSnapshot): string {
+  const arrow = t.direction === 'upload' ? `→ ${t.remote}` : `← ${t.remote}`;
+  const pct = t.size ? ` ${Math.floor((t.bytesDone / t.size) * 100)}%` : '';
+  const rate = t.state === 'running' && t.rate > 0 ? ` ${formatBytes(t.rate)}/s` : '';
+  const eta = t.etaSeconds !== null && t.state === 'running' ? ` ETA ${t.etaSeconds}s` : '';
+  const reason = t.reason
+    ? ` (${t.reason}${t.nextRetryAt ? `; retry at ${new Date(t.nextRetryAt).toLocaleTimeString()}` : ''})`
+    : '';
+  return `${t.state.padEnd(9)} ${t.file} ${arrow}${pct}${rate}${eta}${reason}  [${t.id}]`;
+}
 
 function trustCommand(level: TrustLevel): Command {
   return {

@@ -23,8 +23,13 @@ Usage: ferry <command> [options] [paths...]
   group <repo> [groups...]    show or add groups (client, backup, archive, transfer, ...)
   wanted <repo> [expression]  show or set preferred content (for example: standard)
   numcopies [N]               show or set how many copies of each file to keep
-  sync [remotes...] [--add]   commit, pull, merge and push to every remote (as git annex sync);
-                              --add also commits new files
+  sync [remotes...] [--add] [--content]
+                              commit, pull, merge and push to every remote (as git annex sync);
+                              --add also commits new files, --content also moves file content
+  transfers [--json]          queued, running, waiting, failed and done transfers
+  pause|resume [remote]       pause or resume transfers, all or one remote's (needs the assistant)
+  cancel <id|key|remote>      cancel transfers
+  ratelimit <rate|none> [remote]   limit transfer bandwidth, e.g. 5MB (per second)
   assistant                   watch this folder and sync it continuously (foreground; Ctrl-C stops)
   status [--json]             the state of this repository
   version                     print the version
@@ -75,6 +80,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
           : 1;
     }
     const code = errnoCode(e);
+    if (process.env.FERRY_DEBUG && e instanceof Error) io.err(`${e.stack ?? ''}\n`);
     io.err(
       `ferry ${name}: ${e instanceof Error ? e.message : String(e)}${code ? ` (${code})` : ''}\n`,
     );

@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from './errors';
 import type { SyncEvent } from './events';
+import type { TransferEvent } from './transfers';
 import type { RepositoryStatus } from './types';
 
 export interface Commands {
@@ -18,6 +19,7 @@ export type CommandName = keyof Commands;
 
 export type EngineEvent =
   | SyncEvent
+  | TransferEvent
   | { readonly type: 'repository-changed'; readonly status: RepositoryStatus; readonly at: number }
   | {
       readonly type: 'error-raised';

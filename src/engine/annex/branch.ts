@@ -236,6 +236,8 @@ export class AnnexBranch {
           continue;
         }
         tree = await this.unionTrees(batch, tree, await commitTree(this.repo.git, sha));
+        // the next ref's merge reads this tree back: write it now
+        await batch.flush();
         parents.push(sha);
         names.push(ref.replace(/^refs\/(remotes\/|heads\/)?/, ''));
       }

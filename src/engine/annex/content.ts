@@ -27,6 +27,7 @@ import type { Repository } from './repository';
 import { readSettings } from './settings';
 import { nowTimestamp } from './timestamp';
 import type { AnnexedFile } from './worktree';
+import { withTransferClaims } from '../transfer/transfer-info';
 
 export async function setPresence(
   branch: AnnexBranch,
@@ -106,6 +107,8 @@ export async function depopulateUnlocked(
 export interface TransferOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: Progress;
+  /** the work-tree file, recorded in the transfer info file */
+  readonly file?: string;
 }
 
 /** Downloads a key from a local remote into this repository. Returns false if the remote lacks it. */
@@ -121,7 +124,15 @@ export async function getFromRemote(
   const held = await lockContent(remoteRepo, key, 'shared');
   if (!held) return false;
   try {
-    await receiveFromFile(repo, key, held.objectPath, options);
+    await withTransferClaims(repo, remoteRepo, 'download', key, options.file ?? '', (progress) =>
+      receiveFromFile(repo, key, held.objectPath, {
+        ...options,
+        onProgress: (n) => {
+          progress(n, undefined);
+          options.onProgress?.(n);
+        },
+      }),
+    );
   } finally {
     held.lock.release();
   }
@@ -144,7 +155,17 @@ export async function copyToRemote(
   let result: 'copied' | 'already-there' = 'copied';
   try {
     if (await findObject(remoteRepo, key)) result = 'already-there';
-    else await receiveFromFile(remoteRepo, key, source.objectPath, options);
+    else {
+      await withTransferClaims(repo, remoteRepo, 'upload', key, options.file ?? '', (progress) =>
+        receiveFromFile(remoteRepo, key, source.objectPath, {
+          ...options,
+          onProgress: (n) => {
+            progress(n, undefined);
+            options.onProgress?.(n);
+          },
+        }),
+      );
+    }
   } finally {
     source.lock.release();
   }

@@ -15,6 +15,13 @@ import type { Repository } from './repository';
 
 export type Progress = (bytesDone: number) => void;
 
+export interface ReceiveOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: Progress;
+  /** awaited before each chunk is written, with its size: a rate limit */
+  readonly throttle?: (bytes: number) => Promise<void>;
+}
+
 /** The object paths to look at, in the order git-annex looks. */
 export function objectCandidates(
   repo: Pick<Repository, 'annexdir' | 'isBare'>,
@@ -244,7 +251,7 @@ export async function receiveFromFile(
   repo: Pick<Repository, 'annexdir' | 'isBare'>,
   key: string,
   source: string,
-  options: { signal?: AbortSignal; onProgress?: Progress } = {},
+  options: ReceiveOptions = {},
 ): Promise<string> {
   try {
     return await receiveOnce(repo, key, source, options);
@@ -261,7 +268,7 @@ async function receiveOnce(
   repo: Pick<Repository, 'annexdir' | 'isBare'>,
   key: string,
   source: string,
-  options: { signal?: AbortSignal; onProgress?: Progress },
+  options: ReceiveOptions,
 ): Promise<string> {
   const existing = await findObject(repo, key);
   if (existing) return existing;
@@ -295,6 +302,8 @@ async function receiveOnce(
       signal: options.signal,
     });
     for await (const chunk of input as AsyncIterable<Buffer>) {
+      if (options.throttle) await options.throttle(chunk.length);
+      options.signal?.throwIfAborted();
       hasher?.update(chunk);
       let off = 0;
       while (off < chunk.length) {

@@ -4,7 +4,7 @@
  * rejected, as git rejects it.
  */
 import git from 'isomorphic-git';
-import type { GitContext } from './context';
+import { cacheFor, type GitContext } from './context';
 import { ObjectDatabase } from './object-db';
 import { compareAndSetRef, readRef } from './ref-store';
 import { copyObjects } from './transport-local';
@@ -31,7 +31,7 @@ async function isFastForward(local: GitContext, from: string, to: string): Promi
       oid: to,
       ancestor: from,
       depth: -1,
-      cache: local.cache,
+      cache: cacheFor(local),
     });
   } catch {
     return false; // `from` is unknown here: not something we build on

@@ -1,17 +1,27 @@
 /** Reading objects and refs through isomorphic-git, always with the shared cache. */
 import git from 'isomorphic-git';
-import type { GitContext } from './context';
+import { cacheFor, type GitContext } from './context';
 import type { TreeEntry } from './object-writer';
 
 export async function readBlob(ctx: GitContext, oid: string): Promise<Uint8Array> {
-  const { blob } = await git.readBlob({ fs: ctx.fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
+  const { blob } = await git.readBlob({
+    fs: ctx.fs,
+    gitdir: ctx.gitdir,
+    oid,
+    cache: cacheFor(ctx),
+  });
   return blob;
 }
 
 export async function readTree(ctx: GitContext, oid: string): Promise<TreeEntry[]> {
   const known = ctx.trees.get(oid);
   if (known) return known;
-  const { tree } = await git.readTree({ fs: ctx.fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
+  const { tree } = await git.readTree({
+    fs: ctx.fs,
+    gitdir: ctx.gitdir,
+    oid,
+    cache: cacheFor(ctx),
+  });
   const entries = tree.map((e) => ({ mode: e.mode, path: e.path, oid: e.oid, type: e.type }));
   if (ctx.trees.size > 20000) ctx.trees.clear();
   ctx.trees.set(oid, entries);
@@ -23,7 +33,7 @@ export async function commitTree(ctx: GitContext, oid: string): Promise<string> 
     fs: ctx.fs,
     gitdir: ctx.gitdir,
     oid,
-    cache: ctx.cache,
+    cache: cacheFor(ctx),
   });
   return commit.tree;
 }
@@ -36,7 +46,7 @@ export async function readCommitInfo(
     fs: ctx.fs,
     gitdir: ctx.gitdir,
     oid,
-    cache: ctx.cache,
+    cache: cacheFor(ctx),
   });
   return { tree: commit.tree, parents: commit.parent, message: commit.message };
 }
@@ -93,7 +103,7 @@ export async function isAncestor(
     oid: descendant,
     ancestor,
     depth: -1,
-    cache: ctx.cache,
+    cache: cacheFor(ctx),
   });
 }
 

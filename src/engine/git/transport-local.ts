@@ -5,7 +5,7 @@
  * one pack. Objects land before any ref moves, so a crash never leaves a ref to a missing object.
  */
 import git from 'isomorphic-git';
-import type { GitContext } from './context';
+import { cacheFor, type GitContext } from './context';
 import type { ObjectDatabase } from './object-db';
 import { ObjectBatch, type ObjectType } from './object-writer';
 
@@ -64,7 +64,7 @@ export async function copyObjects(
       gitdir: source.gitdir,
       oid,
       format: 'content',
-      cache: source.cache,
+      cache: cacheFor(source),
     });
     const raw = Buffer.from(object as Uint8Array);
     bytes += raw.length;

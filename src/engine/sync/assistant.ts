@@ -29,6 +29,10 @@ import {
   type SyncContext,
 } from './sync';
 import type { Subscription, WatchEvent, WatchFn } from './watcher';
+import type { Transferrer } from '../transfer/transferrer';
+import { diffTrees } from './worktree-update';
+import { parsePointer, parseSymlinkTarget } from '../annex/paths';
+import { readBlob } from '../git/read';
 
 export interface AssistantOptions {
   readonly watch: WatchFn;
@@ -42,6 +46,8 @@ export interface AssistantOptions {
   readonly retryIntervalMs?: number;
   /** how often unreachable remotes are looked for (ms) */
   readonly remoteCheckMs?: number;
+  /** moves content: uploads for new files, downloads for files that arrive */
+  readonly transfers?: Transferrer;
 }
 
 interface FailedRemote {
@@ -74,7 +80,44 @@ export class Assistant {
     private readonly options: AssistantOptions,
   ) {
     this.ctx = syncContext(repo, { events: (e) => this.emit(e) });
+    if (options.transfers) this.ctx.onTreeChanged = (a, b) => void this.queueArrivals(a, b);
   }
+
+  /** Files that arrived in a merge: download what is missing and wanted, send on what is here. */
+  private async queueArrivals(oldTree: string | undefined, newTree: string): Promise<void> {
+    const transfers = this.options.transfers;
+    if (!transfers) return;
+    try {
+      for (const change of await diffTrees(this.repo, oldTree, newTree)) {
+        const entry = change.after;
+        if (!entry || entry.type !== 'blob') continue;
+        const blob = Buffer.from(await readBlob(this.repo.git, entry.oid));
+        const key =
+          entry.mode === '120000'
+            ? parseSymlinkTarget(blob.toString('utf8'))
+            : blob.length <= 32768
+              ? parsePointer(blob)
+              : undefined;
+        if (key) await transfers.queueFor(key, change.path, 'next');
+      }
+    } catch (e) {
+      this.log(
+        `queueing transfers for merged files: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+
+  /** Location logs changed by a transfer: push the git-annex branch soon. */
+  logsChanged(): void {
+    if (this.logsTimer) return;
+    this.logsTimer = setTimeout(() => {
+      this.logsTimer = undefined;
+      this.jobs.push = true;
+      this.kick();
+    }, 500);
+  }
+
+  private logsTimer: NodeJS.Timeout | undefined;
 
   private emit(e: SyncEvent): void {
     this.options.events?.(e);
@@ -93,6 +136,7 @@ export class Assistant {
     this.retryIntervalMs =
       this.options.retryIntervalMs ??
       (Number.isFinite(configured) && configured > 0 ? configured * 1000 : this.retryIntervalMs);
+    await this.options.transfers?.refresh();
     await this.subscribe();
     // Startup: what changed while stopped, what others pushed meanwhile, then reconnect every remote.
     this.pending.set('.', 0);
@@ -100,11 +144,21 @@ export class Assistant {
     this.jobs.commit = true;
     this.jobs.reconnect = true;
     this.kick();
+    const transfers = this.options.transfers;
+    if (transfers) {
+      void this.whenIdle()
+        .then(() => transfers.scan())
+        .catch((e: unknown) =>
+          this.log(`transfer scan: ${e instanceof Error ? e.message : String(e)}`),
+        );
+    }
   }
 
   async stop(): Promise<void> {
     this.isStopped = true;
-    for (const t of [this.commitTimer, this.remoteTimer, this.rootTimer]) if (t) clearTimeout(t);
+    for (const t of [this.commitTimer, this.remoteTimer, this.rootTimer, this.logsTimer])
+      if (t) clearTimeout(t);
+    await this.options.transfers?.stop();
     await Promise.all(this.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
     this.subscriptions = [];
     await this.running;
@@ -279,9 +333,15 @@ export class Assistant {
       return;
     }
     for (const p of ready) this.pending.delete(p);
-    const commit = await withRepositoryLock(this.repo, () =>
+    const { commit, annexed } = await withRepositoryLock(this.repo, () =>
       commitChanges(this.ctx, true, ready.includes('.') ? ['.'] : ready),
     );
+    const transfers = this.options.transfers;
+    if (transfers)
+      for (const a of annexed)
+        void transfers
+          .queueUploads(a.key, a.path, 'next')
+          .catch((e: unknown) => this.log(String(e)));
     if (this.pending.size > 0) this.scheduleCommit(ready.length >= max ? 0 : this.quietMs);
     if (commit) await this.runChangeHook('commit');
     if (commit || (await this.hasUnpushedChanges())) this.jobs.push = true;

@@ -13,6 +13,7 @@ import { addPaths } from '../annex/add';
 import { AnnexBranch } from '../annex/branch';
 import { findRepository, type Repository } from '../annex/repository';
 import { addCommit } from '../git/commit';
+import { cacheFor } from '../git/context';
 import { fetchLocal } from '../git/fetch-local';
 import { ObjectDatabase } from '../git/object-db';
 import { ObjectBatch } from '../git/object-writer';
@@ -71,6 +72,8 @@ export interface SyncReport {
 }
 
 interface Context {
+  /** called after the current branch moved from one tree to another by a merge */
+  onTreeChanged?: (oldTree: string | undefined, newTree: string) => void;
   readonly repo: Repository;
   readonly branch: AnnexBranch;
   readonly db: ObjectDatabase;
@@ -123,6 +126,7 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
   if (!head || (await isAncestor(repo.git, head, theirs))) {
     const update = await updateWorkTree(repo, headTree, theirTree);
     await compareAndSetRef(repo.gitdir, branchRef, theirs, head);
+    ctx.onTreeChanged?.(headTree, theirTree);
     ctx.emit({ type: 'merged', ref, commit: theirs, isFastForward: true });
     if (update.keptLocal.length > 0)
       ctx.emit({ type: 'local-changes-kept', paths: update.keptLocal });
@@ -132,7 +136,7 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
     fs: repo.git.fs,
     gitdir: repo.gitdir,
     oids: [head, theirs],
-    cache: repo.git.cache,
+    cache: cacheFor(repo.git),
   });
   const base = typeof bases[0] === 'string' ? bases[0] : undefined;
   const baseTree = base ? await commitTree(repo.git, base) : undefined;
@@ -149,6 +153,7 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
   await batch.flush();
   const update = await updateWorkTree(repo, headTree, tree);
   await compareAndSetRef(repo.gitdir, branchRef, commit, head);
+  ctx.onTreeChanged?.(headTree, tree);
   ctx.emit({ type: 'merged', ref, commit, isFastForward: false });
   for (const c of merger.conflicts)
     ctx.emit({ type: 'conflict-resolved', path: c.path, kind: c.kind, kept: c.kept });
@@ -294,7 +299,7 @@ export async function commitChanges(
   ctx: Context,
   includeUntracked: boolean,
   paths: readonly string[] = ['.'],
-): Promise<string | undefined> {
+): Promise<{ commit: string | undefined; annexed: { path: string; key: string }[] }> {
   const result = await addPaths(
     ctx.repo,
     paths.map((p) => `${ctx.repo.top}/${p}`),
@@ -312,7 +317,7 @@ export async function commitChanges(
       files: result.annexed.length + result.toGit.length + result.removed.length,
     });
   }
-  return result.commit;
+  return { commit: result.commit, annexed: result.annexed };
 }
 
 export async function syncRepository(
@@ -327,7 +332,7 @@ export async function syncRepository(
       (await isTrue(repo, 'annex.autocommit', true)) &&
       !repo.isBare
     ) {
-      committed = await commitChanges(ctx, options.includeUntracked === true);
+      committed = (await commitChanges(ctx, options.includeUntracked === true)).commit;
     }
     const merged = await mergeIncoming(ctx);
     const remotes = (await syncRemotes(repo, options.remotes)).filter((r) => r.path !== undefined);

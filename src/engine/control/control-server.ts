@@ -1,0 +1,125 @@
+/**
+ * A running assistant's control socket (`.git/annex/ferry/control.sock`): the `ferry transfers`,
+ * `pause`, `resume`, `cancel` and `ratelimit` commands talk to it with one JSON line each way.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { FerryError } from '../errors';
+import type { Transferrer } from '../transfer/transferrer';
+import type { TransferControlState, TransferSnapshot } from '../../shared/transfers';
+
+export type ControlRequest =
+  | { readonly cmd: 'transfers'; readonly limit?: number }
+  | { readonly cmd: 'pause'; readonly remote?: string; readonly id?: string }
+  | { readonly cmd: 'resume'; readonly remote?: string; readonly id?: string }
+  | { readonly cmd: 'cancel'; readonly target: string }
+  | { readonly cmd: 'ratelimit'; readonly bytesPerSecond: number; readonly remote?: string };
+
+export type ControlResponse =
+  | {
+      readonly ok: true;
+      readonly transfers?: TransferSnapshot[];
+      readonly control: TransferControlState;
+      readonly affected?: number;
+    }
+  | { readonly ok: false; readonly error: string };
+
+export function controlSocketPath(annexdir: string): string {
+  return join(annexdir, 'ferry', 'control.sock');
+}
+
+export function handleControl(transfers: Transferrer, req: ControlRequest): ControlResponse {
+  switch (req.cmd) {
+    case 'transfers':
+      return {
+        ok: true,
+        transfers: transfers.snapshot(req.limit ?? 1000),
+        control: transfers.controlState(),
+      };
+    case 'pause':
+      if (req.id)
+        return {
+          ok: true,
+          affected: Number(transfers.pauseTransfer(req.id)),
+          control: transfers.controlState(),
+        };
+      transfers.pause(req.remote);
+      return { ok: true, control: transfers.controlState() };
+    case 'resume':
+      if (req.id)
+        return {
+          ok: true,
+          affected: Number(transfers.resumeTransfer(req.id)),
+          control: transfers.controlState(),
+        };
+      transfers.resume(req.remote);
+      return { ok: true, control: transfers.controlState() };
+    case 'cancel':
+      return {
+        ok: true,
+        affected: transfers.cancel(req.target),
+        control: transfers.controlState(),
+      };
+    case 'ratelimit':
+      transfers.setRateLimit(req.bytesPerSecond, req.remote);
+      return { ok: true, control: transfers.controlState() };
+  }
+}
+
+export async function startControlServer(
+  annexdir: string,
+  transfers: Transferrer,
+): Promise<Server> {
+  const path = controlSocketPath(annexdir);
+  mkdirSync(join(annexdir, 'ferry'), { recursive: true });
+  rmSync(path, { force: true });
+  const server = createServer((socket) => {
+    let buffer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      const nl = buffer.indexOf('\n');
+      if (nl < 0) return;
+      let response: ControlResponse;
+      try {
+        response = handleControl(transfers, JSON.parse(buffer.slice(0, nl)) as ControlRequest);
+      } catch (e) {
+        response = { ok: false, error: e instanceof Error ? e.message : String(e) };
+      }
+      socket.end(`${JSON.stringify(response)}\n`);
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  server.on('close', () => rmSync(path, { force: true }));
+  return server;
+}
+
+/** Sends one request to a running assistant; undefined when none is running. */
+export function sendControl(
+  annexdir: string,
+  req: ControlRequest,
+): Promise<ControlResponse | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(controlSocketPath(annexdir));
+    let data = '';
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(`${JSON.stringify(req)}\n`));
+    socket.on('data', (c: string) => (data += c));
+    socket.on('end', () => {
+      try {
+        resolve(JSON.parse(data) as ControlResponse);
+      } catch (e) {
+        reject(new FerryError('io-error', `the assistant sent an unreadable answer: ${String(e)}`));
+      }
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED') resolve(undefined);
+      else reject(e);
+    });
+  });
+}

@@ -1,0 +1,285 @@
+/**
+ * Transfer info files and their locks, as git-annex writes them:
+ *   .git/annex/transfer/{upload,download}/<uuid>/<keyFile>        "<start>s[ <bytes>]\n<file>\n"
+ *   .git/annex/transfer/{upload,download}/<uuid>/lck.<keyFile>    fcntl write lock while running
+ *   .git/annex/transfer/failed/{upload,download}/<uuid>/<keyFile> the info of a failed transfer
+ * A transfer is running only while its lck file is locked; an info file without a held lock is
+ * stale. Claiming is non-blocking, as in git-annex.
+ */
+import { promises as fsp, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileKey, keyFile } from '../annex/paths';
+import {
+  formatTimestamp,
+  nowTimestamp,
+  parseTimestamp,
+  timestampToMillis,
+  type Timestamp,
+} from '../annex/timestamp';
+import { FerryError } from '../errors';
+import { lockHolder, tryLock, type HeldLock } from '../os/file-lock';
+
+export type Direction = 'upload' | 'download';
+
+export interface TransferFileInfo {
+  readonly direction: Direction;
+  /** the other repository's UUID */
+  readonly uuid: string;
+  readonly key: string;
+  readonly startedAt: number;
+  readonly bytesDone: number | undefined;
+  readonly file: string;
+  /** pid of a POSIX-lock holder (git-annex); -1 for an open-file-description holder (Ferry) */
+  readonly pid: number | undefined;
+}
+
+function transferDir(annexdir: string, direction: Direction, uuid: string): string {
+  return join(annexdir, 'transfer', direction, uuid.replace(/\//g, ''));
+}
+
+export function infoPath(
+  annexdir: string,
+  direction: Direction,
+  uuid: string,
+  key: string,
+): string {
+  return join(transferDir(annexdir, direction, uuid), keyFile(key));
+}
+
+export function lockPath(
+  annexdir: string,
+  direction: Direction,
+  uuid: string,
+  key: string,
+): string {
+  return join(transferDir(annexdir, direction, uuid), `lck.${keyFile(key)}`);
+}
+
+export function failedPath(
+  annexdir: string,
+  direction: Direction,
+  uuid: string,
+  key: string,
+): string {
+  return join(annexdir, 'transfer', 'failed', direction, uuid.replace(/\//g, ''), keyFile(key));
+}
+
+export function formatInfo(started: Timestamp, bytes: number | undefined, file: string): string {
+  return `${formatTimestamp(started)}${bytes === undefined ? '' : ` ${bytes}`}\n${file}\n`;
+}
+
+export function parseInfo(
+  text: string,
+): { startedAt: number; bytesDone: number | undefined; file: string } | undefined {
+  const nl = text.indexOf('\n');
+  if (nl < 0) return undefined;
+  const [ts, bytes] = text.slice(0, nl).split(' ');
+  const t = parseTimestamp(ts ?? '');
+  if (t === undefined) return undefined;
+  const rest = text.slice(nl + 1);
+  return {
+    startedAt: timestampToMillis(t),
+    bytesDone: bytes === undefined ? undefined : Number(bytes),
+    file: rest.endsWith('\n') ? rest.slice(0, -1) : rest,
+  };
+}
+
+/** Whether some process holds the transfer (git-annex or Ferry, here or elsewhere). */
+export function isTransferRunning(
+  annexdir: string,
+  direction: Direction,
+  uuid: string,
+  key: string,
+): boolean {
+  return lockHolder(lockPath(annexdir, direction, uuid, key)) !== undefined;
+}
+
+/** A claimed transfer: the lock is held and the info file written until `finish`. */
+export class TransferClaim {
+  private lastWritten = 0;
+
+  private constructor(
+    readonly annexdir: string,
+    readonly direction: Direction,
+    readonly uuid: string,
+    readonly key: string,
+    readonly file: string,
+    private readonly started: Timestamp,
+    private readonly lock: HeldLock,
+  ) {}
+
+  /** Claims without waiting; undefined when another process holds this transfer. */
+  static async claim(
+    annexdir: string,
+    direction: Direction,
+    uuid: string,
+    key: string,
+    file: string,
+  ): Promise<TransferClaim | undefined> {
+    const dir = transferDir(annexdir, direction, uuid);
+    await fsp.mkdir(dir, { recursive: true });
+    const lock = tryLock(lockPath(annexdir, direction, uuid, key), 'exclusive');
+    if (!lock) return undefined;
+    const started = nowTimestamp();
+    const claim = new TransferClaim(annexdir, direction, uuid, key, file, started, lock);
+    const tmp = join(
+      dir,
+      `${keyFile(key).slice(0, 100)}${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    );
+    await fsp.writeFile(tmp, formatInfo(started, undefined, file));
+    await fsp.rename(tmp, infoPath(annexdir, direction, uuid, key));
+    return claim;
+  }
+
+  /** Rewrites the info file with progress, at most every 1 % (git-annex's rule) and 250 ms. */
+  async progress(bytes: number, size: number | undefined): Promise<void> {
+    const step = size ? Math.max(1, size / 100) : 100 * 1024;
+    const now = Date.now();
+    if (bytes - this.lastWritten < step || now - this.lastTime < 250) return;
+    this.lastWritten = bytes;
+    this.lastTime = now;
+    await fsp
+      .writeFile(
+        infoPath(this.annexdir, this.direction, this.uuid, this.key),
+        formatInfo(this.started, bytes, this.file),
+      )
+      .catch(() => undefined);
+  }
+
+  private lastTime = 0;
+
+  /** Ends the transfer: removes the info and lock files; records or clears the failure. */
+  async finish(succeeded: boolean): Promise<void> {
+    const failed = failedPath(this.annexdir, this.direction, this.uuid, this.key);
+    try {
+      if (succeeded) await fsp.rm(failed, { force: true });
+      else {
+        await fsp.mkdir(join(failed, '..'), { recursive: true });
+        await fsp.writeFile(failed, formatInfo(this.started, undefined, this.file));
+      }
+      await fsp.rm(infoPath(this.annexdir, this.direction, this.uuid, this.key), { force: true });
+      await fsp.rm(lockPath(this.annexdir, this.direction, this.uuid, this.key), { force: true });
+    } finally {
+      this.lock.release();
+    }
+  }
+}
+
+/** Every transfer whose info file exists and whose lock is held, by anyone. Stale files are skipped. */
+export function listRunningTransfers(annexdir: string): TransferFileInfo[] {
+  const out: TransferFileInfo[] = [];
+  for (const direction of ['upload', 'download'] as const) {
+    const base = join(annexdir, 'transfer', direction);
+    let uuids: string[];
+    try {
+      uuids = readdirSync(base);
+    } catch {
+      continue;
+    }
+    for (const uuid of uuids) {
+      let names: string[];
+      try {
+        names = readdirSync(join(base, uuid));
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        if (name.startsWith('lck.')) continue;
+        const key = fileKey(name);
+        const holder = lockHolder(lockPath(annexdir, direction, uuid, key));
+        if (!holder) continue;
+        let text: string;
+        try {
+          text = readFileSync(join(base, uuid, name), 'utf8');
+        } catch {
+          continue;
+        }
+        const info = parseInfo(text);
+        if (!info) continue;
+        out.push({ direction, uuid, key, ...info, pid: holder.pid });
+      }
+    }
+  }
+  return out;
+}
+
+/** Failed transfers recorded in `transfer/failed/`. */
+export function listFailedTransfers(
+  annexdir: string,
+): Omit<TransferFileInfo, 'pid' | 'bytesDone'>[] {
+  const out: Omit<TransferFileInfo, 'pid' | 'bytesDone'>[] = [];
+  for (const direction of ['upload', 'download'] as const) {
+    const base = join(annexdir, 'transfer', 'failed', direction);
+    let uuids: string[];
+    try {
+      uuids = readdirSync(base);
+    } catch {
+      continue;
+    }
+    for (const uuid of uuids) {
+      for (const name of (() => {
+        try {
+          return readdirSync(join(base, uuid));
+        } catch {
+          return [];
+        }
+      })()) {
+        const info = parseInfo(readFileSync(join(base, uuid, name), 'utf8'));
+        if (info)
+          out.push({
+            direction,
+            uuid,
+            key: fileKey(name),
+            startedAt: info.startedAt,
+            file: info.file,
+          });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs `fn` holding the transfer on both sides: ours (`direction` with the other repository)
+ * and theirs (the opposite direction with us). Throws `lock-busy` when another process already
+ * transfers this key, as git-annex reports "transfer already in progress".
+ */
+export async function withTransferClaims<T>(
+  ours: { annexdir: string; uuid: string },
+  theirs: { annexdir: string; uuid: string },
+  direction: Direction,
+  key: string,
+  file: string,
+  fn: (progress: (bytes: number, size: number | undefined) => void) => Promise<T>,
+): Promise<T> {
+  const mine = await TransferClaim.claim(ours.annexdir, direction, theirs.uuid, key, file);
+  if (!mine)
+    throw new FerryError(
+      'lock-busy',
+      'transfer already in progress, or unable to take transfer lock',
+      { key },
+    );
+  const other = await TransferClaim.claim(
+    theirs.annexdir,
+    direction === 'upload' ? 'download' : 'upload',
+    ours.uuid,
+    key,
+    file,
+  ).catch(() => undefined);
+  if (!other) {
+    await mine.finish(true);
+    throw new FerryError('lock-busy', 'transfer already in progress on the other side', { key });
+  }
+  let ok = false;
+  try {
+    const result = await fn((bytes, size) => {
+      void mine.progress(bytes, size);
+      void other.progress(bytes, size);
+    });
+    ok = true;
+    return result;
+  } finally {
+    await other.finish(ok).catch(() => undefined);
+    await mine.finish(ok).catch(() => undefined);
+  }
+}

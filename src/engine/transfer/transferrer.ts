@@ -1,0 +1,845 @@
+/**
+ * The transferrer: moves file content between this repository and its local-path remotes.
+ *
+ * Loops and shared state (all in this object, driven by `pump()`):
+ *   - `queue`: waiting transfers, "next" before "later"; never the same transfer twice.
+ *   - `running`: one entry per transfer in progress, with its AbortController; at most
+ *     `slots` per remote and direction, so a fast drive never waits behind a slow link.
+ *   - `failed`: transfers to retry after a backoff (10 s doubling to 30 min); `waiting`:
+ *     transfers held by another process or for a remote that is offline.
+ *   - a progress timer (4 a second, only while something runs) and a recheck timer (every
+ *     2 s, only while something waits) that re-queues what can go now.
+ * Every transfer takes git-annex's transfer locks on both sides (our `upload/<remote>` or
+ * `download/<remote>`, and the matching `download/<us>` or `upload/<us>` in the remote), so
+ * neither git-annex nor another Ferry duplicates it; content is verified before it counts and
+ * location logs change on both sides only after the bytes are safe.
+ */
+import { existsSync } from 'node:fs';
+import { AnnexBranch } from '../annex/branch';
+import { populateUnlocked, setPresence, whereIs } from '../annex/content';
+import { parseTrustLog, parseUuidLog, parseSingleValueLog } from '../annex/logs';
+import { findObject, lockContent, receiveFromFile } from '../annex/object-store';
+import {
+  parseWanted,
+  repoFactsFrom,
+  type RepoFacts,
+  type WantFacts,
+} from '../annex/preferred-content';
+import type { Repository } from '../annex/repository';
+import { annexedFiles } from '../annex/worktree';
+import { FerryError, isFerryError } from '../errors';
+import { getConfig } from '../git/read';
+import { listGitRemotes, openLocalRemote, type RemoteInfo } from '../remotes/git-remotes';
+import type {
+  TransferControlState,
+  TransferEvent,
+  TransferSnapshot,
+  TransferState,
+} from '../../shared/transfers';
+import { retryDelayMs, transferId, TransferQueue, type Priority, type QueueItem } from './queue';
+import { RateLimit } from './rate-limit';
+import { isTransferRunning, listRunningTransfers, TransferClaim } from './transfer-info';
+
+export interface TransferrerOptions {
+  readonly events?: (e: TransferEvent) => void;
+  readonly log?: (message: string) => void;
+  /** transfers at once per remote and direction (default `ferry.transferslots`, else 1) */
+  readonly slots?: number;
+  /** how many queued transfers a scan keeps in memory at most */
+  readonly maxQueued?: number;
+  /** called after a transfer changed location logs (so the assistant can push git-annex) */
+  readonly onLogsChanged?: () => void;
+}
+
+interface Running {
+  readonly item: QueueItem;
+  readonly abort: AbortController;
+  readonly startedAt: number;
+  bytesDone: number;
+  size: number | undefined;
+  rate: number;
+  lastSample: { at: number; bytes: number };
+  stopReason?: 'paused' | 'cancelled';
+}
+
+interface Parked {
+  readonly item: QueueItem;
+  readonly state: 'failed' | 'waiting' | 'paused';
+  readonly reason: string;
+  readonly attempts: number;
+  readonly retryAt: number | null;
+}
+
+interface Finished {
+  readonly item: QueueItem;
+  readonly state: 'done' | 'cancelled';
+  readonly bytes: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number;
+  readonly attempts: number;
+}
+
+interface OpenRemote {
+  readonly info: RemoteInfo;
+  readonly repo: Repository;
+  readonly branch: AnnexBranch;
+}
+
+function keySize(key: string): number | undefined {
+  const m = /-s(\d+)/.exec(key.slice(0, key.indexOf('--')));
+  return m ? Number(m[1]) : undefined;
+}
+
+export class Transferrer {
+  private readonly queue = new TransferQueue();
+  private readonly running = new Map<string, Running>();
+  private readonly parked = new Map<string, Parked>();
+  private readonly finished: Finished[] = [];
+  private readonly attempts = new Map<string, number>();
+  private readonly branch: AnnexBranch;
+  private remotes = new Map<string, RemoteInfo>();
+  private readonly opened = new Map<string, OpenRemote>();
+  private readonly pausedRemotes = new Set<string>();
+  private isPaused = false;
+  private readonly globalLimit = new RateLimit(0);
+  private readonly remoteLimits = new Map<string, RateLimit>();
+  private slots = 1;
+  private progressTimer: NodeJS.Timeout | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private isStopped = false;
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly roomWaiters: (() => void)[] = [];
+  private wantCache = new Map<string, (f: WantFacts) => boolean>();
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly options: TransferrerOptions = {},
+  ) {
+    this.branch = new AnnexBranch(repo);
+  }
+
+  /** Reads remotes and settings; call before queueing. */
+  async refresh(): Promise<void> {
+    const slots = Number(await getConfig(this.repo.git, 'ferry.transferslots'));
+    this.slots = this.options.slots ?? (Number.isInteger(slots) && slots > 0 ? slots : 1);
+    const limit = Number(await getConfig(this.repo.git, 'ferry.ratelimit'));
+    if (Number.isFinite(limit) && limit >= 0) this.globalLimit.setLimit(limit);
+    const infos = (await listGitRemotes(this.repo)).filter(
+      (r) => r.path !== undefined && !r.isIgnored,
+    );
+    this.remotes = new Map(infos.map((r) => [r.name, r]));
+    for (const r of infos) {
+      const perRemote = Number(await getConfig(this.repo.git, `remote.${r.name}.ferry-ratelimit`));
+      if (Number.isFinite(perRemote) && perRemote > 0) this.remoteLimit(r.name).setLimit(perRemote);
+      if (r.isAvailable && !r.uuid) await this.open(r).catch(() => undefined);
+    }
+    this.remotes = new Map(
+      (await listGitRemotes(this.repo))
+        .filter((r) => r.path !== undefined && !r.isIgnored)
+        .map((r) => [r.name, r]),
+    );
+    this.wantCache.clear();
+  }
+
+  private remoteLimit(name: string): RateLimit {
+    let l = this.remoteLimits.get(name);
+    if (!l) {
+      l = new RateLimit(0);
+      this.remoteLimits.set(name, l);
+    }
+    return l;
+  }
+
+  private async open(info: RemoteInfo): Promise<OpenRemote> {
+    const known = this.opened.get(info.name);
+    if (known && known.info.path === info.path && existsSync(known.repo.gitdir)) return known;
+    const repo = await openLocalRemote(this.repo, info);
+    const o = { info, repo, branch: new AnnexBranch(repo) };
+    this.opened.set(info.name, o);
+    return o;
+  }
+
+  private isAvailable(remote: string): boolean {
+    const info = this.remotes.get(remote);
+    return info?.path !== undefined && existsSync(info.path);
+  }
+
+  // ---------------------------------------------------------------- wanting
+
+  private async repoFacts(): Promise<{ facts: RepoFacts; numcopies: number }> {
+    const trust = parseTrustLog(await this.branch.read('trust.log'));
+    const facts = repoFactsFrom(
+      await this.branch.read('group.log'),
+      trust,
+      await this.branch.read('group-preferred-content.log'),
+    );
+    const configured =
+      (await getConfig(this.repo.git, 'annex.numcopies')) ??
+      parseSingleValueLog(await this.branch.read('numcopies.log'));
+    const n = Number(configured ?? '1');
+    return { facts, numcopies: Number.isInteger(n) && n > 0 ? n : 1 };
+  }
+
+  /** Whether repository `uuid` wants this content (true when it has no preferred content). */
+  async wants(
+    uuid: string,
+    key: string,
+    file: string,
+    copies?: readonly string[],
+  ): Promise<boolean> {
+    const expr = parseUuidLog(await this.branch.read('preferred-content.log')).get(uuid)?.value;
+    if (!expr || expr.trim() === '') return true;
+    const { facts, numcopies } = await this.repoFacts();
+    let pred = this.wantCache.get(expr);
+    if (!pred) {
+      try {
+        pred = parseWanted(expr, facts);
+      } catch (e) {
+        this.options.log?.(
+          `preferred content of ${uuid} not understood (${e instanceof Error ? e.message : String(e)}); treating everything as wanted`,
+        );
+        pred = () => true;
+      }
+      this.wantCache.set(expr, pred);
+    }
+    const have = copies ?? (await whereIs(this.branch, key));
+    // Deciding whether to send: judge as if the repository did not have it yet.
+    return pred({
+      path: file,
+      size: keySize(key) ?? 0,
+      key,
+      copies: have.filter((u) => u !== uuid),
+      repo: uuid,
+      numcopies,
+    });
+  }
+
+  // ---------------------------------------------------------------- queueing
+
+  private item(
+    direction: 'upload' | 'download',
+    remote: RemoteInfo,
+    key: string,
+    file: string,
+  ): QueueItem | undefined {
+    if (!remote.uuid) return undefined;
+    return {
+      id: transferId(direction, remote.uuid, key),
+      direction,
+      key,
+      file,
+      remote: remote.name,
+      remoteUuid: remote.uuid,
+      queuedAt: Date.now(),
+    };
+  }
+
+  private enqueue(item: QueueItem, priority: Priority): boolean {
+    if (this.running.has(item.id) || this.parked.has(item.id)) return false;
+    const added = this.queue.add(item, priority);
+    if (added) this.emitChanged(item.id);
+    return added;
+  }
+
+  /** Flood: queue uploads of a present key to every remote that lacks it and wants it, cheapest first. */
+  async queueUploads(key: string, file: string, priority: Priority = 'next'): Promise<number> {
+    if (!(await findObject(this.repo, key))) return 0;
+    const have = await whereIs(this.branch, key);
+    let n = 0;
+    for (const remote of [...this.remotes.values()].sort((a, b) => a.cost - b.cost)) {
+      if (!remote.uuid || have.includes(remote.uuid)) continue;
+      if (!(await this.wants(remote.uuid, key, file, have))) continue;
+      const item = this.item('upload', remote, key, file);
+      if (item && this.enqueue(item, priority)) n++;
+    }
+    this.pump();
+    return n;
+  }
+
+  /** Queues a download of a missing, wanted key from the cheapest remote that has it. */
+  async queueDownload(
+    key: string,
+    file: string,
+    priority: Priority = 'next',
+    except: readonly string[] = [],
+  ): Promise<boolean> {
+    if (await findObject(this.repo, key)) return false;
+    const have = await whereIs(this.branch, key);
+    if (!(await this.wants(this.repo.uuid, key, file, have))) return false;
+    const sources = [...this.remotes.values()]
+      .filter((r) => r.uuid && have.includes(r.uuid) && !except.includes(r.name))
+      .sort(
+        (a, b) =>
+          Number(this.isAvailable(b.name)) - Number(this.isAvailable(a.name)) || a.cost - b.cost,
+      );
+    const source = sources[0];
+    if (!source) return false;
+    const item = this.item('download', source, key, file);
+    const added = item ? this.enqueue(item, priority) : false;
+    this.pump();
+    return added;
+  }
+
+  /** Queues whatever a file needs: an upload if its content is here, a download if it is missing. */
+  async queueFor(key: string, file: string, priority: Priority): Promise<void> {
+    if (await findObject(this.repo, key)) await this.queueUploads(key, file, priority);
+    else await this.queueDownload(key, file, priority);
+  }
+
+  /** The full scan: every annexed file, both ways, as "later" items, keeping the queue small. */
+  async scan(signal?: AbortSignal): Promise<void> {
+    await this.refresh();
+    const max = this.options.maxQueued ?? 1000;
+    for (const f of await annexedFiles(this.repo)) {
+      signal?.throwIfAborted();
+      if (this.isStopped) return;
+      while (this.queue.size >= max && !this.isStopped)
+        await new Promise<void>((r) => this.roomWaiters.push(r));
+      await this.queueFor(f.key, f.path, 'later');
+    }
+  }
+
+  // ---------------------------------------------------------------- running
+
+  pump(): void {
+    if (this.isStopped || this.isPaused) {
+      this.settleIdle();
+      return;
+    }
+    for (;;) {
+      const item = this.queue.take((i) => this.canStart(i));
+      if (!item) break;
+      this.start(item);
+    }
+    for (const w of this.roomWaiters.splice(0)) w();
+    this.scheduleRecheck();
+    this.settleIdle();
+  }
+
+  private canStart(item: QueueItem): boolean {
+    if (this.pausedRemotes.has(item.remote) || !this.isAvailable(item.remote)) return false;
+    let busy = 0;
+    for (const r of this.running.values())
+      if (r.item.remote === item.remote && r.item.direction === item.direction) busy++;
+    return busy < this.slots;
+  }
+
+  private start(item: QueueItem): void {
+    const run: Running = {
+      item,
+      abort: new AbortController(),
+      startedAt: Date.now(),
+      bytesDone: 0,
+      size: keySize(item.key),
+      rate: 0,
+      lastSample: { at: Date.now(), bytes: 0 },
+    };
+    this.running.set(item.id, run);
+    this.emitChanged(item.id);
+    this.startProgressTimer();
+    void this.execute(run).finally(() => {
+      this.running.delete(item.id);
+      this.emitChanged(item.id);
+      this.pump();
+    });
+  }
+
+  private throttle(remote: string): (n: number) => Promise<void> {
+    return async (n) => {
+      await this.globalLimit.take(n);
+      await this.remoteLimit(remote).take(n);
+    };
+  }
+
+  private park(
+    item: QueueItem,
+    state: Parked['state'],
+    reason: string,
+    retryAt: number | null,
+  ): void {
+    this.parked.set(item.id, {
+      item,
+      state,
+      reason,
+      attempts: this.attempts.get(item.id) ?? 0,
+      retryAt,
+    });
+    this.scheduleRecheck();
+  }
+
+  private finish(run: Running, state: Finished['state']): void {
+    this.finished.push({
+      item: run.item,
+      state,
+      bytes: run.bytesDone,
+      startedAt: run.startedAt,
+      finishedAt: Date.now(),
+      attempts: (this.attempts.get(run.item.id) ?? 0) + 1,
+    });
+    if (this.finished.length > 200) this.finished.splice(0, this.finished.length - 200);
+    this.attempts.delete(run.item.id);
+  }
+
+  private async execute(run: Running): Promise<void> {
+    const { item } = run;
+    const info = this.remotes.get(item.remote);
+    if (!info) return;
+    let remote: OpenRemote;
+    try {
+      remote = await this.open(info);
+    } catch (e) {
+      this.park(item, 'waiting', e instanceof Error ? e.message : String(e), Date.now() + 2000);
+      return;
+    }
+    const ours = this.repo;
+    const kf = item.key;
+    // Already there? Then there is nothing to move.
+    if (
+      item.direction === 'upload' ? await findObject(remote.repo, kf) : await findObject(ours, kf)
+    ) {
+      if (item.direction === 'upload') {
+        await setPresence(remote.branch, kf, remote.repo.uuid, true);
+        await setPresence(this.branch, kf, remote.repo.uuid, true);
+        this.options.onLogsChanged?.();
+      }
+      this.finish(run, 'done');
+      return;
+    }
+    // Never send what the remote is already fetching from us; never fetch what someone else fetches.
+    if (
+      item.direction === 'upload' &&
+      isTransferRunning(remote.repo.annexdir, 'download', ours.uuid, kf)
+    ) {
+      this.park(item, 'waiting', `${item.remote} is already receiving it`, Date.now() + 2000);
+      return;
+    }
+    if (
+      item.direction === 'download' &&
+      listRunningTransfers(ours.annexdir).some((t) => t.direction === 'download' && t.key === kf)
+    ) {
+      this.park(item, 'waiting', 'another process is already downloading it', Date.now() + 2000);
+      return;
+    }
+    const mine = await TransferClaim.claim(
+      ours.annexdir,
+      item.direction,
+      item.remoteUuid,
+      kf,
+      item.file,
+    );
+    if (!mine) {
+      this.park(item, 'waiting', 'another process is transferring it', Date.now() + 2000);
+      return;
+    }
+    const theirs = await TransferClaim.claim(
+      remote.repo.annexdir,
+      item.direction === 'upload' ? 'download' : 'upload',
+      ours.uuid,
+      kf,
+      item.file,
+    ).catch(() => undefined);
+    if (!theirs) {
+      await mine.finish(true);
+      this.park(item, 'waiting', `${item.remote} is busy with this file`, Date.now() + 2000);
+      return;
+    }
+    let ok = false;
+    try {
+      const from = item.direction === 'upload' ? ours : remote.repo;
+      const to = item.direction === 'upload' ? remote.repo : ours;
+      const source = await lockContent(from, kf, 'shared');
+      if (!source)
+        throw new FerryError(
+          'content-missing',
+          `${item.direction === 'upload' ? 'this repository' : item.remote} does not have the content any more`,
+          { key: kf },
+        );
+      try {
+        await receiveFromFile(to, kf, source.objectPath, {
+          signal: run.abort.signal,
+          throttle: this.throttle(item.remote),
+          onProgress: (n) => {
+            run.bytesDone = n;
+            void mine.progress(n, run.size);
+            void theirs.progress(n, run.size);
+          },
+        });
+      } finally {
+        source.lock.release();
+      }
+      ok = true;
+    } catch (e) {
+      await this.onFailure(run, e);
+    } finally {
+      await theirs.finish(ok || run.stopReason !== undefined).catch(() => undefined);
+      await mine.finish(ok || run.stopReason !== undefined).catch(() => undefined);
+    }
+    if (!ok) return;
+    if (item.direction === 'upload') {
+      await setPresence(remote.branch, kf, remote.repo.uuid, true);
+      await remote.branch.commit().catch(() => undefined);
+      await setPresence(this.branch, kf, remote.repo.uuid, true);
+    } else {
+      await setPresence(this.branch, kf, ours.uuid, true);
+      await populateUnlocked(ours, await annexedFiles(ours, [`${ours.top}/${item.file}`])).catch(
+        () => undefined,
+      );
+      // Flood onwards: the other remotes that want it get it from here.
+      await this.queueUploads(kf, item.file, 'later');
+    }
+    this.finish(run, 'done');
+    this.options.onLogsChanged?.();
+  }
+
+  private async onFailure(run: Running, e: unknown): Promise<void> {
+    const { item } = run;
+    if (run.stopReason === 'paused') {
+      this.park(item, 'paused', 'paused', null);
+      return;
+    }
+    if (run.stopReason === 'cancelled') {
+      this.finish(run, 'cancelled');
+      return;
+    }
+    const reason = e instanceof Error ? e.message : String(e);
+    if (!this.isAvailable(item.remote)) {
+      this.park(
+        item,
+        'waiting',
+        `${item.remote} is offline (${this.remotes.get(item.remote)?.path ?? ''} is not there); the partial copy is kept`,
+        null,
+      );
+      return;
+    }
+    if (item.direction === 'download' && isFerryError(e, 'checksum-mismatch')) {
+      this.options.log?.(
+        `${item.file}: the copy on ${item.remote} is corrupt; trying another source`,
+      );
+      const requeued = await this.queueDownload(item.key, item.file, 'next', [item.remote]);
+      if (requeued) return;
+    }
+    const attempts = (this.attempts.get(item.id) ?? 0) + 1;
+    this.attempts.set(item.id, attempts);
+    this.park(item, 'failed', reason, Date.now() + retryDelayMs(attempts));
+  }
+
+  // ---------------------------------------------------------------- control
+
+  pause(remote?: string): void {
+    if (remote) this.pausedRemotes.add(remote);
+    else this.isPaused = true;
+    for (const r of this.running.values()) {
+      if (!remote || r.item.remote === remote) {
+        r.stopReason = 'paused';
+        r.abort.abort();
+      }
+    }
+    this.emitControl();
+  }
+
+  resume(remote?: string): void {
+    if (remote) this.pausedRemotes.delete(remote);
+    else {
+      this.isPaused = false;
+      this.pausedRemotes.clear();
+    }
+    for (const [id, p] of this.parked) {
+      if (p.state === 'paused' && (!remote || p.item.remote === remote)) {
+        this.parked.delete(id);
+        this.enqueue(p.item, 'next');
+      }
+    }
+    this.emitControl();
+    this.pump();
+  }
+
+  /** Pauses or resumes one transfer. */
+  pauseTransfer(id: string): boolean {
+    const r = this.running.get(id);
+    if (r) {
+      r.stopReason = 'paused';
+      r.abort.abort();
+      return true;
+    }
+    const q = this.queue.remove(id);
+    if (q) {
+      this.park(q, 'paused', 'paused', null);
+      this.emitChanged(id);
+      return true;
+    }
+    return false;
+  }
+
+  resumeTransfer(id: string): boolean {
+    const p = this.parked.get(id);
+    if (!p) return false;
+    this.parked.delete(id);
+    this.enqueue(p.item, 'next');
+    this.pump();
+    return true;
+  }
+
+  /** Cancels matching transfers: an id, a key, or every transfer of a remote. */
+  cancel(target: string): number {
+    let n = 0;
+    const matches = (i: QueueItem): boolean =>
+      i.id === target || i.key === target || i.remote === target;
+    for (const r of this.running.values()) {
+      if (matches(r.item)) {
+        r.stopReason = 'cancelled';
+        r.abort.abort();
+        n++;
+      }
+    }
+    for (const item of this.queue.removeWhere(matches)) {
+      this.finished.push({
+        item,
+        state: 'cancelled',
+        bytes: 0,
+        startedAt: null,
+        finishedAt: Date.now(),
+        attempts: 0,
+      });
+      this.emitChanged(item.id);
+      n++;
+    }
+    for (const [id, p] of this.parked) {
+      if (matches(p.item)) {
+        this.parked.delete(id);
+        this.finished.push({
+          item: p.item,
+          state: 'cancelled',
+          bytes: 0,
+          startedAt: null,
+          finishedAt: Date.now(),
+          attempts: p.attempts,
+        });
+        this.emitChanged(id);
+        n++;
+      }
+    }
+    this.pump();
+    return n;
+  }
+
+  setRateLimit(bytesPerSecond: number, remote?: string): void {
+    if (remote) this.remoteLimit(remote).setLimit(bytesPerSecond);
+    else this.globalLimit.setLimit(bytesPerSecond);
+    this.emitControl();
+  }
+
+  controlState(): TransferControlState {
+    return {
+      isPaused: this.isPaused,
+      pausedRemotes: [...this.pausedRemotes],
+      rateLimit: this.globalLimit.limit,
+      remoteRateLimits: Object.fromEntries(
+        [...this.remoteLimits].filter(([, l]) => l.limit > 0).map(([n, l]) => [n, l.limit]),
+      ),
+    };
+  }
+
+  // ---------------------------------------------------------------- observing
+
+  private snapshotOf(id: string): TransferSnapshot | undefined {
+    const base = (item: QueueItem, state: TransferState): TransferSnapshot => ({
+      id: item.id,
+      direction: item.direction,
+      key: item.key,
+      file: item.file,
+      remote: item.remote,
+      remoteUuid: item.remoteUuid,
+      state,
+      bytesDone: 0,
+      size: keySize(item.key) ?? null,
+      rate: 0,
+      etaSeconds: null,
+      reason: null,
+      nextRetryAt: null,
+      attempts: this.attempts.get(item.id) ?? 0,
+      queuedAt: item.queuedAt,
+      startedAt: null,
+      finishedAt: null,
+      isExternal: false,
+    });
+    const r = this.running.get(id);
+    if (r) {
+      const eta = r.size !== undefined && r.rate > 0 ? (r.size - r.bytesDone) / r.rate : null;
+      return {
+        ...base(r.item, 'running'),
+        bytesDone: r.bytesDone,
+        rate: Math.round(r.rate),
+        etaSeconds: eta === null ? null : Math.round(eta),
+        startedAt: r.startedAt,
+      };
+    }
+    const p = this.parked.get(id);
+    if (p)
+      return {
+        ...base(p.item, p.state),
+        reason: p.reason,
+        nextRetryAt: p.retryAt,
+        attempts: p.attempts,
+      };
+    const q = this.queue.has(id) ? this.queue.items().find((i) => i.id === id) : undefined;
+    if (q) {
+      const offline = !this.isAvailable(q.remote);
+      const paused = this.isPaused || this.pausedRemotes.has(q.remote);
+      if (offline) return { ...base(q, 'waiting'), reason: `${q.remote} is offline` };
+      if (paused) return { ...base(q, 'paused'), reason: 'paused' };
+      return base(q, 'queued');
+    }
+    for (let i = this.finished.length - 1; i >= 0; i--) {
+      const f = this.finished[i];
+      if (f?.item.id === id) {
+        return {
+          ...base(f.item, f.state),
+          bytesDone: f.bytes,
+          startedAt: f.startedAt,
+          finishedAt: f.finishedAt,
+          attempts: f.attempts,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  /** Everything: running, queued (up to `limit`), waiting, paused, failed, recently done, and transfers of other processes. */
+  snapshot(limit = 1000): TransferSnapshot[] {
+    const ids = [
+      ...this.running.keys(),
+      ...this.parked.keys(),
+      ...this.queue.items(limit).map((i) => i.id),
+      ...this.finished.map((f) => f.item.id).reverse(),
+    ];
+    const out: TransferSnapshot[] = [];
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const s = this.snapshotOf(id);
+      if (s) out.push(s);
+    }
+    for (const t of listRunningTransfers(this.repo.annexdir)) {
+      const id = transferId(t.direction, t.uuid, t.key);
+      if (this.running.has(id)) continue;
+      const remote = [...this.remotes.values()].find((r) => r.uuid === t.uuid)?.name ?? t.uuid;
+      out.push({
+        id: `external:${id}`,
+        direction: t.direction,
+        key: t.key,
+        file: t.file,
+        remote,
+        remoteUuid: t.uuid,
+        state: 'running',
+        bytesDone: t.bytesDone ?? 0,
+        size: keySize(t.key) ?? null,
+        rate: 0,
+        etaSeconds: null,
+        reason:
+          t.pid !== undefined && t.pid > 0 ? `run by process ${t.pid}` : 'run by another process',
+        nextRetryAt: null,
+        attempts: 0,
+        queuedAt: t.startedAt,
+        startedAt: t.startedAt,
+        finishedAt: null,
+        isExternal: true,
+      });
+    }
+    return out;
+  }
+
+  private emitChanged(id: string): void {
+    const s = this.snapshotOf(id);
+    if (s) this.options.events?.({ type: 'transfer-changed', transfer: s, at: Date.now() });
+  }
+
+  private emitControl(): void {
+    for (const id of [...this.running.keys(), ...this.queue.items(50).map((i) => i.id)])
+      this.emitChanged(id);
+  }
+
+  private startProgressTimer(): void {
+    if (this.progressTimer) return;
+    this.progressTimer = setInterval(() => {
+      if (this.running.size === 0) {
+        clearInterval(this.progressTimer);
+        this.progressTimer = undefined;
+        return;
+      }
+      const now = Date.now();
+      const progress: { id: string; bytesDone: number; rate: number; etaSeconds: number | null }[] =
+        [];
+      for (const r of this.running.values()) {
+        const dt = (now - r.lastSample.at) / 1000;
+        if (dt > 0) r.rate = 0.7 * ((r.bytesDone - r.lastSample.bytes) / dt) + 0.3 * r.rate;
+        r.lastSample = { at: now, bytes: r.bytesDone };
+        const eta =
+          r.size !== undefined && r.rate > 0 ? Math.round((r.size - r.bytesDone) / r.rate) : null;
+        progress.push({
+          id: r.item.id,
+          bytesDone: r.bytesDone,
+          rate: Math.round(r.rate),
+          etaSeconds: eta,
+        });
+      }
+      this.options.events?.({ type: 'transfers-progressed', progress, at: now });
+    }, 250);
+  }
+
+  private scheduleRecheck(): void {
+    if (this.recheckTimer || this.isStopped) return;
+    const hasWaiting =
+      this.parked.size > 0 || this.queue.items(100).some((i) => !this.isAvailable(i.remote));
+    if (!hasWaiting) return;
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = undefined;
+      void this.recheck();
+    }, 2000);
+  }
+
+  /** Re-queues parked transfers whose retry time came or whose remote is back. */
+  async recheck(): Promise<void> {
+    await this.refresh().catch(() => undefined);
+    const now = Date.now();
+    for (const [id, p] of this.parked) {
+      if (p.state === 'paused') continue;
+      const isBack = p.state === 'waiting' && p.retryAt === null && this.isAvailable(p.item.remote);
+      if ((p.retryAt !== null && now >= p.retryAt) || isBack) {
+        this.parked.delete(id);
+        this.enqueue(p.item, 'later');
+      }
+    }
+    this.pump();
+  }
+
+  /** Resolves when nothing runs and nothing queued can start (for tests and the CLI). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private isIdle(): boolean {
+    return (
+      this.running.size === 0 &&
+      (this.isPaused || !this.queue.items().some((i) => this.canStart(i)))
+    );
+  }
+
+  private settleIdle(): void {
+    if (!this.isIdle()) return;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  async stop(): Promise<void> {
+    this.isStopped = true;
+    for (const r of this.running.values()) {
+      r.stopReason = 'paused';
+      r.abort.abort();
+    }
+    if (this.progressTimer) clearInterval(this.progressTimer);
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    for (const w of this.roomWaiters.splice(0)) w();
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+}

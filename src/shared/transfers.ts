@@ -1,0 +1,50 @@
+/** Transfers as the CLI and the UI see them. Plain serialisable data. */
+export type TransferDirection = 'upload' | 'download';
+
+export type TransferState =
+  'queued' | 'running' | 'waiting' | 'paused' | 'failed' | 'done' | 'cancelled';
+
+export interface TransferSnapshot {
+  readonly id: string;
+  readonly direction: TransferDirection;
+  readonly key: string;
+  /** a work-tree file with this content, for people */
+  readonly file: string;
+  readonly remote: string;
+  readonly remoteUuid: string;
+  readonly state: TransferState;
+  readonly bytesDone: number;
+  readonly size: number | null;
+  /** bytes per second, averaged over the last few seconds */
+  readonly rate: number;
+  readonly etaSeconds: number | null;
+  /** why it is waiting or failed */
+  readonly reason: string | null;
+  readonly nextRetryAt: number | null;
+  readonly attempts: number;
+  readonly queuedAt: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  /** started by another process (git-annex, another Ferry), seen through its transfer info file */
+  readonly isExternal: boolean;
+}
+
+export interface TransferControlState {
+  readonly isPaused: boolean;
+  readonly pausedRemotes: readonly string[];
+  readonly rateLimit: number;
+  readonly remoteRateLimits: Readonly<Record<string, number>>;
+}
+
+export type TransferEvent =
+  | { readonly type: 'transfer-changed'; readonly transfer: TransferSnapshot; readonly at: number }
+  | {
+      readonly type: 'transfers-progressed';
+      readonly progress: readonly {
+        id: string;
+        bytesDone: number;
+        rate: number;
+        etaSeconds: number | null;
+      }[];
+      readonly at: number;
+    };
