@@ -22,7 +22,7 @@ import { updateRef } from '../git/write-ref';
 import { lock, type HeldLock } from '../os/file-lock';
 import { unionMergeText } from './logs';
 import { journalName, journalNameToPath } from './paths';
-import type { Repository } from './repository';
+import { assertPresent, type Repository } from './repository';
 import { serializeTree, type TreeEntry } from '../git/object-writer';
 
 export const ANNEX_BRANCH = 'refs/heads/git-annex';
@@ -41,6 +41,7 @@ export class AnnexBranch {
   }
 
   async withJournalLock<T>(fn: () => Promise<T>): Promise<T> {
+    assertPresent(this.repo);
     await fsp.mkdir(this.repo.annexdir, { recursive: true });
     const held: HeldLock = await lock(join(this.repo.annexdir, 'journal.lck'), 'exclusive');
     try {

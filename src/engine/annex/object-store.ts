@@ -11,7 +11,7 @@ import { lockHolder, tryLock, type HeldLock, type LockKind } from '../os/file-lo
 import { asyncOps, type FsOps } from '../os/fs-ops';
 import { expectedDigest, hashAlgorithm, parseKey } from './key';
 import { keyFile, objectRelPath } from './paths';
-import type { Repository } from './repository';
+import { assertPresent, type Repository } from './repository';
 
 export type Progress = (bytesDone: number) => void;
 
@@ -140,6 +140,7 @@ export async function moveIntoStore(
   } catch (e) {
     const code = errnoCode(e);
     if (code === 'ENOENT') {
+      assertPresent({ gitdir: dirname(repo.annexdir) });
       await asyncOps.mkdir(dirname(keyDir), true);
       await asyncOps.mkdir(keyDir);
     } else if (code === 'EEXIST') isNewDir = false;
@@ -273,6 +274,7 @@ async function receiveOnce(
   const existing = await findObject(repo, key);
   if (existing) return existing;
   const tmp = tmpPath(repo, key);
+  assertPresent({ gitdir: dirname(repo.annexdir) });
   await fsp.mkdir(dirname(tmp), { recursive: true });
   const hasher = keyHasher(key);
   const parsed = parseKey(key);

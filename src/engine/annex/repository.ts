@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FerryError } from '../errors';
-import { gitContext, type GitContext } from '../git/context';
+import { assertGitDirPresent, gitContext, type GitContext } from '../git/context';
 import { getConfig } from '../git/read';
 
 export interface Repository {
@@ -96,4 +96,13 @@ export async function openRepository(
     );
   }
   return { ...found, annexdir: join(found.gitdir, 'annex'), git, uuid };
+}
+
+/**
+ * Throws when the repository's git directory is gone (a drive pulled out). Called before any
+ * recursive mkdir inside it, so a vanished drive's mount point is never recreated as an empty
+ * directory tree.
+ */
+export function assertPresent(repo: Pick<Repository, 'gitdir'>): void {
+  assertGitDirPresent(repo.gitdir);
 }

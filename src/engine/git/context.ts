@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { FerryError } from '../errors';
 import type { TreeEntry } from './object-writer';
 
 export interface GitContext {
@@ -42,4 +43,16 @@ export function cacheFor(ctx: GitContext): Record<string, unknown> {
     ctx.packStamp = stamp;
   }
   return ctx.cache;
+}
+
+/**
+ * Throws when a git directory is gone (a drive pulled out). Called before any recursive mkdir
+ * inside a repository, so a vanished drive's mount point is never recreated as empty folders.
+ */
+export function assertGitDirPresent(gitdir: string): void {
+  if (!fs.existsSync(join(gitdir, 'HEAD'))) {
+    throw new FerryError('remote-unavailable', `${gitdir} is gone (was the drive removed?)`, {
+      gitdir,
+    });
+  }
 }

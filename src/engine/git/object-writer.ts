@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
+import { assertGitDirPresent } from './context';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
@@ -83,6 +84,7 @@ async function writeLoose(gitdir: string, item: Pending): Promise<void> {
   } catch {
     // not there yet
   }
+  assertGitDirPresent(gitdir);
   await fsp.mkdir(dir, { recursive: true });
   const header = Buffer.from(`${item.type} ${item.content.byteLength}\0`);
   const data = deflateObject(Buffer.concat([header, item.content]));
@@ -106,6 +108,7 @@ function packEntryHeader(type: ObjectType, size: number): Buffer {
 
 async function writePack(gitdir: string, items: Pending[]): Promise<void> {
   const packDir = join(gitdir, 'objects', 'pack');
+  assertGitDirPresent(gitdir);
   await fsp.mkdir(packDir, { recursive: true });
   const chunks: Buffer[] = [];
   const header = Buffer.alloc(12);

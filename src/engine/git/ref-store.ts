@@ -9,6 +9,7 @@ import git from 'isomorphic-git';
 import * as fs from 'node:fs';
 import { errnoCode, FerryError } from '../errors';
 import { openLockFile } from './index-file';
+import { assertGitDirPresent } from './context';
 
 export async function readRef(gitdir: string, ref: string): Promise<string | undefined> {
   try {
@@ -39,6 +40,7 @@ export async function compareAndSetRef(
 ): Promise<boolean> {
   const path = join(gitdir, ref);
   const lockPath = `${path}.lock`;
+  assertGitDirPresent(gitdir);
   await fsp.mkdir(dirname(path), { recursive: true });
   let handle;
   try {

@@ -7,7 +7,8 @@
  * stale. Claiming is non-blocking, as in git-annex.
  */
 import { promises as fsp, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { assertPresent } from '../annex/repository';
 import { fileKey, keyFile } from '../annex/paths';
 import {
   formatTimestamp,
@@ -117,6 +118,7 @@ export class TransferClaim {
     file: string,
   ): Promise<TransferClaim | undefined> {
     const dir = transferDir(annexdir, direction, uuid);
+    assertPresent({ gitdir: dirname(annexdir) });
     await fsp.mkdir(dir, { recursive: true });
     const lock = tryLock(lockPath(annexdir, direction, uuid, key), 'exclusive');
     if (!lock) return undefined;
@@ -154,6 +156,7 @@ export class TransferClaim {
     try {
       if (succeeded) await fsp.rm(failed, { force: true });
       else {
+        assertPresent({ gitdir: dirname(this.annexdir) });
         await fsp.mkdir(join(failed, '..'), { recursive: true });
         await fsp.writeFile(failed, formatInfo(this.started, undefined, this.file));
       }

@@ -1,0 +1,273 @@
+/**
+ * The transferrer on real clones and a "drive" folder: flooding with preferred content, resume
+ * after a kill and after a drive is pulled out, corrupt copies refused, races for one key, and
+ * git-annex's own transfers shown.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { keyOfBuffer } from '../../../src/engine/annex/key';
+import { findObject, tmpPath } from '../../../src/engine/annex/object-store';
+import { openRepository } from '../../../src/engine/annex/repository';
+import { Transferrer } from '../../../src/engine/transfer/transferrer';
+import type { TransferEvent, TransferSnapshot } from '../../../src/shared/transfers';
+import { starClones } from '../../helpers/clones';
+import {
+  assertGitFsck,
+  ferry,
+  ferryOk,
+  git,
+  gitStatus,
+  jsonLines,
+  tempDir,
+} from '../../helpers/repos';
+import { waitFor } from '../../helpers/wait';
+
+function whereisUuids(dir: string, file: string): string[] {
+  const out = JSON.parse(git(dir, 'annex', 'whereis', '--json', file)) as {
+    whereis: { uuid: string }[];
+  };
+  return out.whereis.map((w) => w.uuid).sort();
+}
+
+function bytes(n: number, seed: number): Buffer {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i += 4096) b.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
+  return b;
+}
+
+describe('flood syncing with preferred content', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('sends each file to every remote that wants it, and git-annex agrees', async () => {
+    const c = await starClones(tmp.path, ['A', 'B', 'drive']);
+    const [a, b, drive] = [c.A ?? '', c.B ?? '', c.drive ?? ''];
+    writeFileSync(join(a, 'photo.jpg'), bytes(300_000, 1));
+    writeFileSync(join(a, 'notes.txt'), 'notes\n');
+    await ferryOk(a, 'add', '.');
+    await ferryOk(drive, 'wanted', 'here', 'include=*.jpg');
+    await ferryOk(drive, 'sync');
+    await ferryOk(a, 'sync', '--content');
+    const [ra, rb, rd] = await Promise.all([a, b, drive].map((d) => openRepository(d)));
+    assert.deepEqual(whereisUuids(a, 'photo.jpg'), [ra?.uuid, rb?.uuid, rd?.uuid].sort());
+    assert.deepEqual(
+      whereisUuids(a, 'notes.txt'),
+      [ra?.uuid, rb?.uuid].sort(),
+      'the drive does not want .txt',
+    );
+    assert.ok(await findObject(rd!, keyOfBuffer('SHA256E', 'photo.jpg', bytes(300_000, 1))));
+    // every side's own git-annex agrees after it syncs
+    await ferryOk(b, 'sync');
+    assert.deepEqual(whereisUuids(b, 'photo.jpg'), [ra?.uuid, rb?.uuid, rd?.uuid].sort());
+    for (const d of [a, b, drive]) {
+      assert.equal(gitStatus(d, 'annex', 'fsck', '--fast').status, 0, d);
+      assertGitFsck(d);
+    }
+  });
+
+  it('downloads what arrived and is missing here', async () => {
+    const b = join(tmp.path, 'B');
+    await ferryOk(b, 'sync', '--content');
+    assert.deepEqual(readFileSync(join(b, 'photo.jpg')), bytes(300_000, 1));
+  });
+});
+
+describe('resuming interrupted transfers', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+  const content = bytes(40_000_000, 7);
+  const key = keyOfBuffer('SHA256E', 'big.bin', content);
+
+  it('a killed sync resumes from the partial file', async () => {
+    const c = await starClones(tmp.path, ['A', 'B']);
+    const [a, b] = [c.A ?? '', c.B ?? ''];
+    writeFileSync(join(a, 'big.bin'), content);
+    await ferryOk(a, 'add', 'big.bin');
+    await ferryOk(a, 'sync');
+    git(a, 'config', 'ferry.ratelimit', String(10_000_000));
+    const child = spawn(process.execPath, [resolve('bin/ferry.mjs'), 'sync', '--content'], {
+      cwd: a,
+      stdio: 'ignore',
+    });
+    const rb = await openRepository(b);
+    await waitFor(
+      'a partial file in B',
+      () => existsSync(tmpPath(rb, key)) && statSync(tmpPath(rb, key)).size > 2_000_000,
+    );
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const partial = statSync(tmpPath(rb, key)).size;
+    assert.ok(partial > 0 && partial < content.length, `partial ${partial}`);
+    assert.equal(await findObject(rb, key), undefined, 'nothing half-written under objects/');
+    git(a, 'config', '--unset', 'ferry.ratelimit');
+    const events: TransferEvent[] = [];
+    const t = new Transferrer(await openRepository(a), { events: (e) => events.push(e) });
+    await t.scan();
+    await t.whenIdle();
+    await t.stop();
+    assert.ok(await findObject(rb, key));
+    assert.deepEqual(
+      readFileSync(
+        join(
+          b,
+          '.git',
+          'annex',
+          'objects',
+          ...git(b, 'annex', 'examinekey', '--format=${hashdirmixed}${key}', key).trim().split('/'),
+          key,
+        ),
+      ),
+      content,
+    );
+    const firstProgress = events.find((e) => e.type === 'transfers-progressed');
+    if (firstProgress?.type === 'transfers-progressed')
+      assert.ok((firstProgress.progress[0]?.bytesDone ?? 0) >= partial, 'continued, not restarted');
+    assertGitFsck(b);
+  });
+
+  it('a drive pulled out mid-transfer waits, then resumes when it is back', async () => {
+    const c = await starClones(join(tmp.path, 'drive-case'), ['A', 'drive']).catch(async () => {
+      mkdirSync(join(tmp.path, 'drive-case'));
+      return starClones(join(tmp.path, 'drive-case'), ['A', 'drive']);
+    });
+    const [a, drive] = [c.A ?? '', c.drive ?? ''];
+    writeFileSync(join(a, 'big.bin'), content);
+    await ferryOk(a, 'add', 'big.bin');
+    await ferryOk(a, 'sync');
+    const states: TransferSnapshot[] = [];
+    const t = new Transferrer(await openRepository(a), {
+      events: (e) => e.type === 'transfer-changed' && states.push(e.transfer),
+    });
+    await t.refresh();
+    t.setRateLimit(10_000_000);
+    await t.queueUploads(key, 'big.bin');
+    const rd = await openRepository(drive);
+    await waitFor(
+      'a partial file on the drive',
+      () => existsSync(tmpPath(rd, key)) && statSync(tmpPath(rd, key)).size > 2_000_000,
+    );
+    renameSync(drive, `${drive}.unplugged`);
+    await waitFor('waiting for the drive', () =>
+      states.some((s) => s.state === 'waiting' && /offline/.test(s.reason ?? '')),
+    );
+    renameSync(`${drive}.unplugged`, drive);
+    t.setRateLimit(0);
+    await waitFor('done', () => states.some((s) => s.state === 'done'), 60000);
+    await t.stop();
+    assert.ok(await findObject(rd, key));
+    assert.equal(gitStatus(drive, 'annex', 'fsck', '--fast', '--all').status, 0);
+  });
+});
+
+describe('corrupt copies and races', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('a corrupt object on one remote is refused and fetched from another', async () => {
+    const c = await starClones(tmp.path, ['hub', 'A', 'B']);
+    const [hub, a, b] = [c.hub ?? '', c.A ?? '', c.B ?? ''];
+    const content = bytes(200_000, 3);
+    const key = keyOfBuffer('SHA256E', 'doc.pdf', content);
+    writeFileSync(join(hub, 'doc.pdf'), content);
+    await ferryOk(hub, 'add', '.');
+    await ferryOk(hub, 'sync', '--content'); // A and B both get it
+    git(a, 'remote', 'add', 'B', b);
+    await ferryOk(a, 'sync');
+    await ferryOk(a, 'drop', '--force', 'doc.pdf');
+    // corrupt the hub's copy (A's origin, cheapest by name order at equal cost)
+    const hubRepo = await openRepository(hub);
+    const object = (await findObject(hubRepo, key)) ?? '';
+    chmodSync(join(object, '..'), 0o755);
+    chmodSync(object, 0o644);
+    writeFileSync(object, Buffer.alloc(200_000, 0xff));
+    const events: TransferEvent[] = [];
+    const t = new Transferrer(await openRepository(a), { events: (e) => events.push(e) });
+    await t.refresh();
+    await t.queueDownload(key, 'doc.pdf');
+    await t.whenIdle();
+    await waitFor(
+      'downloaded from B',
+      async () => (await findObject(await openRepository(a), key)) !== undefined,
+    );
+    await t.stop();
+    assert.deepEqual(readFileSync(join(a, 'doc.pdf')), content);
+  });
+
+  it('two Ferry processes and git annex get racing for one key download it once', async () => {
+    const root = join(tmp.path, 'race');
+    mkdirSync(root);
+    const c = await starClones(root, ['src', 'dst']);
+    const [src, dst] = [c.src ?? '', c.dst ?? ''];
+    const content = bytes(150_000_000, 9);
+    writeFileSync(join(src, 'huge.bin'), content);
+    await ferryOk(src, 'add', 'huge.bin');
+    await ferryOk(src, 'sync');
+    await ferryOk(dst, 'sync');
+    const run = (cmd: string, args: string[]) =>
+      new Promise<{ code: number; out: string }>((res) => {
+        const p = spawn(cmd, args, { cwd: dst, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        p.on('exit', (code) => res({ code: code ?? -1, out }));
+      });
+    const ferryBin = resolve('bin/ferry.mjs');
+    const results = await Promise.all([
+      run(process.execPath, [ferryBin, 'get', '--json', 'huge.bin']),
+      run(process.execPath, [ferryBin, 'get', '--json', 'huge.bin']),
+      run('git', ['annex', 'get', 'huge.bin']),
+    ]);
+    // Exactly one process moved the bytes; the others were refused by the transfer lock or
+    // found the content already there. Without the locks two would download at once.
+    const downloaded = results.filter((r) =>
+      /"note":"from origin\.\.\."|get huge\.bin \(from origin\.\.\.\)/.test(r.out),
+    ).length;
+    assert.equal(downloaded, 1, JSON.stringify(results.map((r) => r.out.slice(0, 300))));
+    for (const r of results) {
+      if (r.code !== 0) assert.match(r.out, /transfer already in progress/);
+    }
+    assert.deepEqual(readFileSync(join(dst, 'huge.bin')).equals(content), true);
+    assert.equal(gitStatus(dst, 'annex', 'fsck', 'huge.bin').status, 0);
+  });
+
+  it('ferry transfers shows an upload git annex copy is running', async () => {
+    const root = join(tmp.path, 'visible');
+    mkdirSync(root);
+    const c = await starClones(root, ['A', 'B']);
+    const [a] = [c.A ?? ''];
+    writeFileSync(join(a, 'slow.bin'), bytes(30_000_000, 5));
+    await ferryOk(a, 'add', 'slow.bin');
+    await ferryOk(a, 'sync');
+    const copy = spawn(
+      'git',
+      ['-c', 'remote.B.annex-bwlimit=5MiB', 'annex', 'copy', '--to', 'B', 'slow.bin'],
+      { cwd: a, stdio: 'ignore' },
+    );
+    try {
+      let seen: Record<string, unknown> | undefined;
+      await waitFor('the upload in ferry transfers', async () => {
+        const out = jsonLines((await ferry(a, 'transfers', '--json')).out)[0] as
+          { transfers: Record<string, unknown>[] } | undefined;
+        seen = out?.transfers.find((t) => t.direction === 'upload' && t.file === 'slow.bin');
+        return seen !== undefined;
+      });
+      assert.equal(seen?.state, 'running');
+      assert.equal(seen?.isExternal, true);
+      assert.match(String(seen?.reason), new RegExp(`run by process \\d+`));
+    } finally {
+      copy.kill();
+      await new Promise((r) => copy.on('exit', r));
+    }
+  });
+});
