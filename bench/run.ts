@@ -1,14 +1,16 @@
 /**
- * `npm run bench [-- add sync]`: Ferry beside git-annex on the same data, JSON on stdout.
+ * `npm run bench [-- add sync transfer]`: Ferry beside git-annex on the same data, JSON on stdout.
  * Nothing here is asserted; the numbers are for people and for issue notes.
  */
 import { cpus } from 'node:os';
 import { benchAdd } from './add';
 import { benchSync } from './sync';
+import { benchTransfer } from './transfer';
 
 const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   add: benchAdd,
   sync: benchSync,
+  transfer: benchTransfer,
 };
 const chosen = process.argv.slice(2).filter((a) => a in suites);
 const results: Record<string, unknown> = {

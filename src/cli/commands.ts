@@ -39,6 +39,7 @@ import {
   type RemoteInfo,
 } from '../engine/remotes/git-remotes';
 import { repositoryStatus } from '../engine/status';
+import { forEachLimit } from '../engine/util/pool';
 import { Assistant } from '../engine/sync/assistant';
 import { Transferrer } from '../engine/transfer/transferrer';
 import { listFailedTransfers, listRunningTransfers } from '../engine/transfer/transfer-info';
@@ -79,7 +80,11 @@ function sizeOf(key: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** Runs a per-file action with a progress line, collecting failures; returns the exit code. */
+/**
+ * Runs a per-file action with a progress line, collecting failures; returns the exit code.
+ * Distinct keys run four at a time (their fsyncs overlap on the disk); files sharing a key
+ * run after, when the first has settled it.
+ */
 async function eachFile(
   io: Io,
   json: boolean,
@@ -89,8 +94,8 @@ async function eachFile(
 ): Promise<number> {
   const line = progressLine();
   let failures = 0;
-  const seen = new Set<string>();
-  for (const [i, file] of files.entries()) {
+  let finished = 0;
+  const one = async (file: AnnexedFile): Promise<void> => {
     const total = sizeOf(file.key);
     const started = Date.now();
     try {
@@ -98,11 +103,10 @@ async function eachFile(
         const secs = (Date.now() - started) / 1000;
         const rate = secs > 0 ? n / secs : 0;
         line.update(
-          `${verb} ${file.path} ${bar(total > 0 ? n / total : 1)} ${formatBytes(n)}/${formatBytes(total)} ${formatBytes(rate)}/s (${i + 1}/${files.length})`,
+          `${verb} ${file.path} ${bar(total > 0 ? n / total : 1)} ${formatBytes(n)}/${formatBytes(total)} ${formatBytes(rate)}/s (${finished + 1}/${files.length})`,
         );
       });
       line.done();
-      seen.add(file.key);
       if (note !== undefined) {
         if (json)
           io.out(
@@ -122,8 +126,19 @@ async function eachFile(
           `${JSON.stringify({ command: verb, file: file.path, key: file.key, success: false, error: err.toJSON() })}\n`,
         );
       else io.err(`${verb} ${file.path} failed: ${err.message}\n`);
+    } finally {
+      finished++;
     }
+  };
+  const seen = new Set<string>();
+  const first: AnnexedFile[] = [];
+  const rest: AnnexedFile[] = [];
+  for (const f of files) {
+    (seen.has(f.key) ? rest : first).push(f);
+    seen.add(f.key);
   }
+  await forEachLimit(first, 4, one);
+  for (const f of rest) await one(f);
   if (failures > 0 && !json) io.err(`${verb}: ${failures} of ${files.length} failed\n`);
   return failures > 0 ? 1 : 0;
 }

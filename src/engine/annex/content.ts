@@ -28,6 +28,7 @@ import { readSettings } from './settings';
 import { nowTimestamp } from './timestamp';
 import type { AnnexedFile } from './worktree';
 import { withTransferClaims } from '../transfer/transfer-info';
+import { withRepositoryLock } from './repository-lock';
 
 export async function setPresence(
   branch: AnnexBranch,
@@ -51,6 +52,10 @@ export async function populateUnlocked(
 ): Promise<void> {
   const targets = files.filter((f) => !f.isLocked);
   if (targets.length === 0) return;
+  await withRepositoryLock(repo, () => populateLocked(repo, targets));
+}
+
+async function populateLocked(repo: Repository, targets: readonly AnnexedFile[]): Promise<void> {
   const index = new Map((await readIndex(repo.gitdir)).map((e) => [e.path, e]));
   let changed = false;
   for (const file of targets) {
@@ -83,6 +88,10 @@ export async function depopulateUnlocked(
 ): Promise<void> {
   const targets = files.filter((f) => !f.isLocked);
   if (targets.length === 0) return;
+  await withRepositoryLock(repo, () => depopulateLocked(repo, targets));
+}
+
+async function depopulateLocked(repo: Repository, targets: readonly AnnexedFile[]): Promise<void> {
   const index = new Map((await readIndex(repo.gitdir)).map((e) => [e.path, e]));
   let changed = false;
   for (const file of targets) {

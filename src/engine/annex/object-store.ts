@@ -303,18 +303,27 @@ async function receiveOnce(
       highWaterMark: 4 << 20,
       signal: options.signal,
     });
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      if (options.throttle) await options.throttle(chunk.length);
-      options.signal?.throwIfAborted();
-      hasher?.update(chunk);
+    // Reading (the stream reads ahead), hashing and writing overlap: each chunk is hashed
+    // while the previous one is still being written.
+    const writeAll = async (chunk: Buffer): Promise<void> => {
       let off = 0;
       while (off < chunk.length) {
         const { bytesWritten } = await out.write(chunk, off, chunk.length - off);
         off += bytesWritten;
       }
+    };
+    let writing: Promise<void> = Promise.resolve();
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      if (options.throttle) await options.throttle(chunk.length);
+      options.signal?.throwIfAborted();
+      hasher?.update(chunk);
+      await writing;
+      writing = writeAll(chunk);
+      writing.catch(() => undefined); // observed when awaited; never an unhandled rejection
       done += chunk.length;
       options.onProgress?.(done);
     }
+    await writing;
     await out.datasync();
   } catch (e) {
     await out.close();

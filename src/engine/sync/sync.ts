@@ -10,6 +10,7 @@
  */
 import git from 'isomorphic-git';
 import { addPaths } from '../annex/add';
+import { withRepositoryLock } from '../annex/repository-lock';
 import { AnnexBranch } from '../annex/branch';
 import { findRepository, type Repository } from '../annex/repository';
 import { addCommit } from '../git/commit';
@@ -33,20 +34,7 @@ import type { SyncEvent, SyncEventListener } from '../../shared/events';
 import { TreeMerger } from './tree-merge';
 import { updateWorkTree } from './worktree-update';
 
-const locks = new Map<string, Promise<unknown>>();
-
-/** Serializes git operations per repository within this process. */
-export async function withRepositoryLock<T>(repo: Repository, fn: () => Promise<T>): Promise<T> {
-  const previous = locks.get(repo.gitdir) ?? Promise.resolve();
-  const run = previous.then(fn, fn);
-  const settled = run.catch(() => undefined);
-  locks.set(repo.gitdir, settled);
-  try {
-    return await run;
-  } finally {
-    if (locks.get(repo.gitdir) === settled) locks.delete(repo.gitdir);
-  }
-}
+export { withRepositoryLock };
 
 export interface SyncOptions {
   readonly events?: SyncEventListener;

@@ -243,7 +243,7 @@ export class Transferrer {
 
   /** Flood: queue uploads of a present key to every remote that lacks it and wants it, cheapest first. */
   async queueUploads(key: string, file: string, priority: Priority = 'next'): Promise<number> {
-    if (!(await findObject(this.repo, key))) return 0;
+    if (this.remotes.size === 0 || !(await findObject(this.repo, key))) return 0;
     const have = await whereIs(this.branch, key);
     let n = 0;
     for (const remote of [...this.remotes.values()].sort((a, b) => a.cost - b.cost)) {

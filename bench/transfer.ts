@@ -1,0 +1,136 @@
+/**
+ * Moving content to a local clone: one 1 GiB file and 1,000 files of 1 MiB, with
+ * `ferry copy --to`, `git annex copy --to` and plain `cp` (no verification) on the same data.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const bigMB = Number(process.env.BENCH_BIG_MB ?? 1024);
+const files = Number(process.env.BENCH_FILES ?? 1000);
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+};
+const ferryBin = resolve('bin/ferry.mjs');
+const report = resolve('bench/report-usage.mjs');
+
+function run(cmd: string, args: string[], cwd: string): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, {
+    cwd,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.toString()}`);
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+function ferry(cwd: string, ...args: string[]): { seconds: number; maxRssMB: number } {
+  const r = spawnSync(process.execPath, ['--import', report, ferryBin, ...args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const parsed = JSON.parse(r.stderr.trim().split('\n').pop() ?? '{}') as {
+    code: number;
+    seconds: number;
+    maxRssMB: number;
+  };
+  if (parsed.code !== 0) throw new Error(`ferry ${args.join(' ')}: ${r.stderr}`);
+  return { seconds: parsed.seconds, maxRssMB: Math.round(parsed.maxRssMB) };
+}
+
+function writeFile(path: string, mb: number): void {
+  const fd = openSync(path, 'w');
+  const chunk = randomBytes(1 << 20);
+  for (let i = 0; i < mb; i++) {
+    chunk.writeUInt32LE(i, 0);
+    writeSync(fd, chunk);
+  }
+  closeSync(fd);
+}
+
+function pair(
+  root: string,
+  name: string,
+  kind: 'ferry' | 'git-annex',
+  make: (dir: string) => void,
+): { a: string; b: string } {
+  const a = join(root, `${name}-A`);
+  const b = join(root, `${name}-B`);
+  mkdirSync(a);
+  make(a);
+  if (kind === 'ferry') {
+    execFileSync(process.execPath, [ferryBin, 'init', 'A'], { cwd: a, env, stdio: 'ignore' });
+    execFileSync(process.execPath, [ferryBin, 'add', '.'], { cwd: a, env, stdio: 'ignore' });
+  } else {
+    execFileSync('git', ['init', '-q'], { cwd: a, env });
+    execFileSync('git', ['annex', 'init', 'A'], { cwd: a, env, stdio: 'ignore' });
+    execFileSync('git', ['annex', 'add', '--quiet', '.'], { cwd: a, env, stdio: 'ignore' });
+    execFileSync('git', ['commit', '-q', '-m', 'add'], { cwd: a, env });
+  }
+  execFileSync('git', ['clone', '-q', a, b], { env });
+  if (kind === 'ferry')
+    execFileSync(process.execPath, [ferryBin, 'init', 'B'], { cwd: b, env, stdio: 'ignore' });
+  else execFileSync('git', ['annex', 'init', 'B'], { cwd: b, env, stdio: 'ignore' });
+  execFileSync('git', ['remote', 'add', 'B', b], { cwd: a, env });
+  execFileSync('sync');
+  return { a, b };
+}
+
+function one(root: string, label: string, mb: number, count: number): Record<string, unknown> {
+  const make = (dir: string): void => {
+    for (let i = 0; i < count; i++) writeFile(join(dir, `f${i}.bin`), mb);
+  };
+  const totalMB = (mb * count * (1 << 20)) / 1e6;
+  const f = pair(root, `${label}-ferry`, 'ferry', make);
+  const ferryRun = ferry(f.a, 'copy', '--to', 'B', '.');
+  rmSync(f.b, { recursive: true, force: true });
+  const g = pair(root, `${label}-annex`, 'git-annex', make);
+  const annexSeconds = run('git', ['annex', 'copy', '--quiet', '--to', 'B', '.'], g.a);
+  const cpDest = join(root, `${label}-cp`);
+  mkdirSync(cpDest);
+  const cpSeconds = run('sh', ['-c', `cp -rL ${join(f.a, '.')}/f* ${cpDest}/ && sync`], f.a);
+  rmSync(root + `/${label}-ferry-A`, { recursive: true, force: true });
+  rmSync(g.a, { recursive: true, force: true });
+  rmSync(g.b, { recursive: true, force: true });
+  rmSync(cpDest, { recursive: true, force: true });
+  return {
+    totalMB: Math.round(totalMB),
+    files: count,
+    ferrySeconds: ferryRun.seconds,
+    ferryMBps: Math.round(totalMB / ferryRun.seconds),
+    ferryPeakRssMB: ferryRun.maxRssMB,
+    gitAnnexCopySeconds: annexSeconds,
+    gitAnnexMBps: Math.round(totalMB / annexSeconds),
+    cpSeconds,
+    cpMBps: Math.round(totalMB / cpSeconds),
+    ratioVsGitAnnex: Number((annexSeconds / ferryRun.seconds).toFixed(1)),
+  };
+}
+
+export function benchTransfer(): Promise<Record<string, unknown>> {
+  const root = mkdtempSync(join(tmpdir(), 'ferry-bench-transfer-'));
+  try {
+    return Promise.resolve({
+      bigFile: {
+        ...one(root, 'big', bigMB, 1),
+        target: 'ferryMBps >= 600 with verification',
+      },
+      manyFiles: {
+        ...one(root, 'many', 1, files),
+        target: 'ratioVsGitAnnex >= 5, RSS < 200 MB',
+      },
+    });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
