@@ -1,5 +1,5 @@
 /** Real repositories in temp dirs, and the real git and git-annex as referees. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,4 +70,22 @@ export function jsonLines(text: string): Record<string, unknown>[] {
     .split('\n')
     .filter((l) => l.trim().startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/**
+ * The real git (or git-annex) without blocking the event loop: needed while Ferry runs in this
+ * process, since git-annex may wait for a lock that only this process's event loop can release.
+ */
+export function gitAsync(cwd: string, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      args,
+      { cwd, env: gitEnv, encoding: 'utf8', maxBuffer: 1 << 28 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`git ${args.join(' ')}: ${stderr}`));
+        else resolve(stdout);
+      },
+    );
+  });
 }

@@ -236,7 +236,11 @@ export class AnnexBranch {
           names.push(ref);
           continue;
         }
-        tree = await this.unionTrees(batch, tree, await commitTree(this.repo.git, sha));
+        const unioned = await this.unionTrees(batch, tree, await commitTree(this.repo.git, sha));
+        // Nothing new in it (two clones that merged each other's merges): record it as merged
+        // without a commit, or the two would trade merge commits for ever.
+        if (unioned === tree) continue;
+        tree = unioned;
         // the next ref's merge reads this tree back: write it now
         await batch.flush();
         parents.push(sha);

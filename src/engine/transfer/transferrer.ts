@@ -479,6 +479,13 @@ export class Transferrer {
       await setPresence(remote.branch, kf, remote.repo.uuid, true);
       await remote.branch.commit().catch(() => undefined);
       await setPresence(this.branch, kf, remote.repo.uuid, true);
+      // The remote's unlocked file gets its content, as git-annex does when content arrives.
+      if (!remote.repo.isBare) {
+        await populateUnlocked(
+          remote.repo,
+          await annexedFiles(remote.repo, [`${remote.repo.top}/${item.file}`]).catch(() => []),
+        ).catch(() => undefined);
+      }
     } else {
       await setPresence(this.branch, kf, ours.uuid, true);
       await populateUnlocked(ours, await annexedFiles(ours, [`${ours.top}/${item.file}`])).catch(
