@@ -12,8 +12,12 @@ function bruteForce(root: string, nodes: string[], edges: Edge[]): number | unde
   let grew = true;
   while (grew) {
     grew = false;
-    for (const e of edges)
-      if (reach.has(e.from) && !reach.has(e.to)) (reach.add(e.to), (grew = true));
+    for (const e of edges) {
+      if (reach.has(e.from) && !reach.has(e.to)) {
+        reach.add(e.to);
+        grew = true;
+      }
+    }
   }
   const targets = nodes.filter((n) => n !== root && reach.has(n));
   let best: number | undefined;
