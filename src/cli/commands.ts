@@ -40,6 +40,7 @@ import {
 } from '../engine/remotes/git-remotes';
 import { repositoryStatus } from '../engine/status';
 import { forEachLimit } from '../engine/util/pool';
+import { buildNetworkMap, mapToDot, mapToText } from '../engine/network/network-map';
 import { Assistant } from '../engine/sync/assistant';
 import { Transferrer } from '../engine/transfer/transferrer';
 import { listFailedTransfers, listRunningTransfers } from '../engine/transfer/transfer-info';
@@ -549,6 +550,17 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       );
     return { cmd: 'ratelimit', bytesPerSecond: bytes, remote };
   }),
+
+  map: {
+    async run(args, io) {
+      const repo = await openRepository(io.cwd);
+      const map = await buildNetworkMap(repo);
+      if (args.flags.has('json')) io.out(`${JSON.stringify(map)}\n`);
+      else if (args.flags.has('dot')) io.out(mapToDot(map));
+      else io.out(mapToText(map));
+      return 0;
+    },
+  },
 
   describe: {
     async run(args, io) {

@@ -26,6 +26,7 @@ Usage: ferry <command> [options] [paths...]
   sync [remotes...] [--add] [--content]
                               commit, pull, merge and push to every remote (as git annex sync);
                               --add also commits new files, --content also moves file content
+  map [--json|--dot]          the repositories reachable through remotes, links, costs and routes
   transfers [--json]          queued, running, waiting, failed and done transfers
   pause|resume [remote]       pause or resume transfers, all or one remote's (needs the assistant)
   cancel <id|key|remote>      cancel transfers
