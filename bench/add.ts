@@ -5,48 +5,15 @@
  * Sizes can be reduced with BENCH_SMALL_FILES and BENCH_BIG_MB. Nothing here is asserted.
  * Ferry runs as the installed command (bin/ferry.mjs, the bundle `npm install` builds).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { env, ferry, timeIt } from './common';
 
 const smallFiles = Number(process.env.BENCH_SMALL_FILES ?? 10_000);
 const bigMB = Number(process.env.BENCH_BIG_MB ?? 1024);
-const report = resolve('bench/report-usage.mjs');
-const ferryBin = resolve('bin/ferry.mjs');
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-};
-
-function timeIt(cmd: string, args: string[], cwd: string): number {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, {
-    cwd,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 1 << 26,
-  });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString()}`);
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-
-function ferry(cwd: string, ...args: string[]): { seconds: number; maxRssMB: number } {
-  const r = spawnSync(process.execPath, ['--import', report, ferryBin, ...args], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  const last = r.stderr.trim().split('\n').pop() ?? '{}';
-  const parsed = JSON.parse(last) as { code: number; seconds: number; maxRssMB: number };
-  if (parsed.code !== 0) throw new Error(`ferry ${args.join(' ')} failed: ${r.stderr}`);
-  return { seconds: parsed.seconds, maxRssMB: Math.round(parsed.maxRssMB) };
-}
 
 function makeSmallTree(dir: string, seed: Buffer): void {
   for (let i = 0; i < smallFiles; i++) {

@@ -7,17 +7,10 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { env, ferryBin } from './common';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-};
-const ferryBin = resolve('bin/ferry.mjs');
 const saves = Number(process.env.BENCH_SAVES ?? 9);
 const burst = Number(process.env.BENCH_BURST ?? 1000);
 const watched = Number(process.env.BENCH_WATCHED ?? 10_000);

@@ -2,51 +2,15 @@
  * Moving content to a local clone: one 1 GiB file and 1,000 files of 1 MiB, with
  * `ferry copy --to`, `git annex copy --to` and plain `cp` (no verification) on the same data.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { env, ferry, ferryBin, timeIt } from './common';
 
 const bigMB = Number(process.env.BENCH_BIG_MB ?? 1024);
 const files = Number(process.env.BENCH_FILES ?? 1000);
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-};
-const ferryBin = resolve('bin/ferry.mjs');
-const report = resolve('bench/report-usage.mjs');
-
-function run(cmd: string, args: string[], cwd: string): number {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, {
-    cwd,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 1 << 26,
-  });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.toString()}`);
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-
-function ferry(cwd: string, ...args: string[]): { seconds: number; maxRssMB: number } {
-  const r = spawnSync(process.execPath, ['--import', report, ferryBin, ...args], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  const parsed = JSON.parse(r.stderr.trim().split('\n').pop() ?? '{}') as {
-    code: number;
-    seconds: number;
-    maxRssMB: number;
-  };
-  if (parsed.code !== 0) throw new Error(`ferry ${args.join(' ')}: ${r.stderr}`);
-  return { seconds: parsed.seconds, maxRssMB: Math.round(parsed.maxRssMB) };
-}
 
 function writeFile(path: string, mb: number): void {
   const fd = openSync(path, 'w');
@@ -95,10 +59,10 @@ function one(root: string, label: string, mb: number, count: number): Record<str
   const ferryRun = ferry(f.a, 'copy', '--to', 'B', '.');
   rmSync(f.b, { recursive: true, force: true });
   const g = pair(root, `${label}-annex`, 'git-annex', make);
-  const annexSeconds = run('git', ['annex', 'copy', '--quiet', '--to', 'B', '.'], g.a);
+  const annexSeconds = timeIt('git', ['annex', 'copy', '--quiet', '--to', 'B', '.'], g.a);
   const cpDest = join(root, `${label}-cp`);
   mkdirSync(cpDest);
-  const cpSeconds = run('sh', ['-c', `cp -rL ${join(f.a, '.')}/f* ${cpDest}/ && sync`], f.a);
+  const cpSeconds = timeIt('sh', ['-c', `cp -rL ${join(f.a, '.')}/f* ${cpDest}/ && sync`], f.a);
   rmSync(root + `/${label}-ferry-A`, { recursive: true, force: true });
   rmSync(g.a, { recursive: true, force: true });
   rmSync(g.b, { recursive: true, force: true });

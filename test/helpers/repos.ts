@@ -89,3 +89,11 @@ export function gitAsync(cwd: string, ...args: string[]): Promise<string> {
     );
   });
 }
+
+/** The UUIDs the real `git annex whereis` lists for a file, sorted. */
+export function annexWhereisUuids(cwd: string, file: string): string[] {
+  const out = JSON.parse(git(cwd, 'annex', 'whereis', '--json', file)) as {
+    whereis: { uuid: string }[];
+  };
+  return out.whereis.map((w) => w.uuid).sort();
+}

@@ -15,6 +15,7 @@ import { locationLogPath } from '../../src/engine/annex/paths';
 import { openRepository } from '../../src/engine/annex/repository';
 import { tryLock } from '../../src/engine/os/file-lock';
 import {
+  annexWhereisUuids,
   assertGitFsck,
   ferry,
   ferryOk,
@@ -29,13 +30,6 @@ function annexFind(cwd: string): string[] {
     .split('\n')
     .filter(Boolean)
     .sort();
-}
-
-function annexWhereisUuids(cwd: string, file: string): string[] {
-  const out = JSON.parse(git(cwd, 'annex', 'whereis', '--json', file)) as {
-    whereis: { uuid: string }[];
-  };
-  return out.whereis.map((w) => w.uuid).sort();
 }
 
 describe('a repository made by Ferry, checked by git-annex', () => {

@@ -23,6 +23,7 @@ import { Transferrer } from '../../../src/engine/transfer/transferrer';
 import type { TransferEvent, TransferSnapshot } from '../../../src/shared/transfers';
 import { starClones } from '../../helpers/clones';
 import {
+  annexWhereisUuids,
   assertGitFsck,
   ferry,
   ferryOk,
@@ -32,13 +33,6 @@ import {
   tempDir,
 } from '../../helpers/repos';
 import { waitFor } from '../../helpers/wait';
-
-function whereisUuids(dir: string, file: string): string[] {
-  const out = JSON.parse(git(dir, 'annex', 'whereis', '--json', file)) as {
-    whereis: { uuid: string }[];
-  };
-  return out.whereis.map((w) => w.uuid).sort();
-}
 
 function bytes(n: number, seed: number): Buffer {
   const b = Buffer.alloc(n);
@@ -60,16 +54,16 @@ describe('flood syncing with preferred content', () => {
     await ferryOk(drive, 'sync');
     await ferryOk(a, 'sync', '--content');
     const [ra, rb, rd] = await Promise.all([a, b, drive].map((d) => openRepository(d)));
-    assert.deepEqual(whereisUuids(a, 'photo.jpg'), [ra?.uuid, rb?.uuid, rd?.uuid].sort());
+    assert.deepEqual(annexWhereisUuids(a, 'photo.jpg'), [ra?.uuid, rb?.uuid, rd?.uuid].sort());
     assert.deepEqual(
-      whereisUuids(a, 'notes.txt'),
+      annexWhereisUuids(a, 'notes.txt'),
       [ra?.uuid, rb?.uuid].sort(),
       'the drive does not want .txt',
     );
     assert.ok(await findObject(rd!, keyOfBuffer('SHA256E', 'photo.jpg', bytes(300_000, 1))));
     // every side's own git-annex agrees after it syncs
     await ferryOk(b, 'sync');
-    assert.deepEqual(whereisUuids(b, 'photo.jpg'), [ra?.uuid, rb?.uuid, rd?.uuid].sort());
+    assert.deepEqual(annexWhereisUuids(b, 'photo.jpg'), [ra?.uuid, rb?.uuid, rd?.uuid].sort());
     for (const d of [a, b, drive]) {
       assert.equal(gitStatus(d, 'annex', 'fsck', '--fast').status, 0, d);
       assertGitFsck(d);

@@ -1,0 +1,44 @@
+/** What the benchmarks share: a fixed git identity, timing a command, running the installed `ferry`. */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+};
+
+export const ferryBin = resolve('bin/ferry.mjs');
+const report = resolve('bench/report-usage.mjs');
+
+/** Wall seconds of a command; throws with its stderr when it fails. */
+export function timeIt(cmd: string, args: string[], cwd: string): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, {
+    cwd,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString()}`);
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+/** Runs `ferry` as a user would (bin/ferry.mjs) and reports its wall time and peak RSS. */
+export function ferry(cwd: string, ...args: string[]): { seconds: number; maxRssMB: number } {
+  const r = spawnSync(process.execPath, ['--import', report, ferryBin, ...args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const parsed = JSON.parse(r.stderr.trim().split('\n').pop() ?? '{}') as {
+    code: number;
+    seconds: number;
+    maxRssMB: number;
+  };
+  if (parsed.code !== 0) throw new Error(`ferry ${args.join(' ')} failed: ${r.stderr}`);
+  return { seconds: parsed.seconds, maxRssMB: Math.round(parsed.maxRssMB) };
+}
