@@ -118,6 +118,7 @@ export class Assistant {
   }
 
   private logsTimer: NodeJS.Timeout | undefined;
+  private readonly uploadsAfterPush: { path: string; key: string }[] = [];
 
   private emit(e: SyncEvent): void {
     this.options.events?.(e);
@@ -336,12 +337,8 @@ export class Assistant {
     const { commit, annexed } = await withRepositoryLock(this.repo, () =>
       commitChanges(this.ctx, true, ready.includes('.') ? ['.'] : ready),
     );
-    const transfers = this.options.transfers;
-    if (transfers)
-      for (const a of annexed)
-        void transfers
-          .queueUploads(a.key, a.path, 'next')
-          .catch((e: unknown) => this.log(String(e)));
+    // Content follows the commit once it has been pushed, so the tree reaches the others first.
+    if (this.options.transfers) this.uploadsAfterPush.push(...annexed);
     if (this.pending.size > 0) this.scheduleCommit(ready.length >= max ? 0 : this.quietMs);
     if (commit) await this.runChangeHook('commit');
     if (commit || (await this.hasUnpushedChanges())) this.jobs.push = true;
@@ -420,6 +417,14 @@ export class Assistant {
       }
     });
     this.watchFailedRemotes();
+    const transfers = this.options.transfers;
+    if (transfers) {
+      for (const a of this.uploadsAfterPush.splice(0)) {
+        void transfers
+          .queueUploads(a.key, a.path, 'next')
+          .catch((e: unknown) => this.log(String(e)));
+      }
+    }
   }
 
   private watchFailedRemotes(): void {
