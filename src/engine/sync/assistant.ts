@@ -129,7 +129,7 @@ export class Assistant {
   }
 
   private get quietMs(): number {
-    return this.options.quietMs ?? 120;
+    return this.options.quietMs ?? 80;
   }
 
   async start(): Promise<void> {
