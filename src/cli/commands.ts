@@ -14,6 +14,7 @@ import {
   whereIs,
 } from '../engine/annex/content';
 import { initRepository } from '../engine/annex/init';
+import { keySize } from '../engine/annex/key';
 import { findObject } from '../engine/annex/object-store';
 import { openRepository, type Repository } from '../engine/annex/repository';
 import {
@@ -43,7 +44,11 @@ import { forEachLimit } from '../engine/util/pool';
 import { buildNetworkMap, mapToDot, mapToText } from '../engine/network/network-map';
 import { Assistant } from '../engine/sync/assistant';
 import { Transferrer } from '../engine/transfer/transferrer';
-import { listFailedTransfers, listRunningTransfers } from '../engine/transfer/transfer-info';
+import {
+  externalSnapshot,
+  listFailedTransfers,
+  listRunningTransfers,
+} from '../engine/transfer/transfer-info';
 import {
   sendControl,
   startControlServer,
@@ -76,11 +81,6 @@ async function open(io: Io): Promise<{ repo: Repository; branch: AnnexBranch }> 
   return { repo, branch };
 }
 
-function sizeOf(key: string): number {
-  const m = /-s(\d+)/.exec(key.slice(0, key.indexOf('--')));
-  return m ? Number(m[1]) : 0;
-}
-
 /**
  * Runs a per-file action with a progress line, collecting failures; returns the exit code.
  * Distinct keys run four at a time (their fsyncs overlap on the disk); files sharing a key
@@ -97,7 +97,7 @@ async function eachFile(
   let failures = 0;
   let finished = 0;
   const one = async (file: AnnexedFile): Promise<void> => {
-    const total = sizeOf(file.key);
+    const total = keySize(file.key) ?? 0;
     const started = Date.now();
     try {
       const note = await action(file, (n) => {
@@ -509,10 +509,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       } else {
         note = 'no assistant is running here; showing transfers recorded on disk\n';
         list = [
-          ...listRunningTransfers(repo.annexdir).map((t) =>
-            diskSnapshot(t, 'running', t.bytesDone ?? 0, t.pid),
-          ),
-          ...listFailedTransfers(repo.annexdir).map((t) => diskSnapshot(t, 'failed', 0, undefined)),
+          ...listRunningTransfers(repo.annexdir).map((t) => externalSnapshot(t, 'running', t.uuid)),
+          ...listFailedTransfers(repo.annexdir).map((t) => externalSnapshot(t, 'failed', t.uuid)),
         ];
       }
       if (json) {
@@ -685,41 +683,6 @@ function controlCommand(build: (args: ParsedArgs) => ControlRequest): Command {
       }
       return 0;
     },
-  };
-}
-
-function diskSnapshot(
-  t: {
-    direction: 'upload' | 'download';
-    uuid: string;
-    key: string;
-    file: string;
-    startedAt: number;
-  },
-  state: 'running' | 'failed',
-  bytes: number,
-  pid: number | undefined,
-): TransferSnapshot {
-  const size = sizeOf(t.key);
-  return {
-    id: `${t.direction === 'upload' ? 'up' : 'down'}:${t.uuid}:${t.key}`,
-    direction: t.direction,
-    key: t.key,
-    file: t.file,
-    remote: t.uuid,
-    remoteUuid: t.uuid,
-    state,
-    bytesDone: bytes,
-    size: size || null,
-    rate: 0,
-    etaSeconds: null,
-    reason: pid !== undefined && pid > 0 ? `run by process ${pid}` : null,
-    nextRetryAt: null,
-    attempts: 0,
-    queuedAt: t.startedAt,
-    startedAt: t.startedAt,
-    finishedAt: null,
-    isExternal: true,
   };
 }
 

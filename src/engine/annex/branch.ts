@@ -115,11 +115,21 @@ export class AnnexBranch {
 
   private async writeJournalLocked(path: string, content: string): Promise<void> {
     const othertmp = join(this.repo.annexdir, 'othertmp');
-    await fsp.mkdir(othertmp, { recursive: true });
-    await fsp.mkdir(this.journalDir, { recursive: true });
-    const tmp = join(othertmp, `journal.${process.pid}.${Math.random().toString(36).slice(2)}`);
-    await fsp.writeFile(tmp, content);
-    await fsp.rename(tmp, join(this.journalDir, journalName(path)));
+    // git-annex empties and removes othertmp/ when it starts a command (it holds no lock we
+    // take for that), so the directory can vanish between our mkdir and our write: try again.
+    for (let attempt = 1; ; attempt++) {
+      await fsp.mkdir(othertmp, { recursive: true });
+      await fsp.mkdir(this.journalDir, { recursive: true });
+      const tmp = join(othertmp, `journal.${process.pid}.${Math.random().toString(36).slice(2)}`);
+      try {
+        await fsp.writeFile(tmp, content);
+        await fsp.rename(tmp, join(this.journalDir, journalName(path)));
+        return;
+      } catch (e) {
+        await fsp.rm(tmp, { force: true });
+        if (errnoCode(e) !== 'ENOENT' || attempt >= 5) throw e;
+      }
+    }
   }
 
   /**

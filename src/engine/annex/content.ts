@@ -6,12 +6,7 @@ import { constants, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
 import { entryFromStats, readIndex, statMatches, writeIndex } from '../git/index-file';
-import {
-  findRemote,
-  listGitRemotes,
-  openLocalRemote,
-  type RemoteInfo,
-} from '../remotes/git-remotes';
+import { openLocalRemote, type RemoteInfo } from '../remotes/git-remotes';
 import type { AnnexBranch } from './branch';
 import { addPresence, parseTrustLog, parseUuidLog, presentUuids } from './logs';
 import {
@@ -24,7 +19,6 @@ import {
 } from './object-store';
 import { locationLogPath, parsePointer, pointerContent } from './paths';
 import type { Repository } from './repository';
-import { readSettings } from './settings';
 import { nowTimestamp } from './timestamp';
 import type { AnnexedFile } from './worktree';
 import { withTransferClaims } from '../transfer/transfer-info';
@@ -334,5 +328,3 @@ export async function describeUuids(branch: AnnexBranch): Promise<Map<string, st
     out.set(uuid, entry.value);
   return out;
 }
-
-export { findRemote, listGitRemotes, openLocalRemote, readSettings };

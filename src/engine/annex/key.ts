@@ -187,3 +187,8 @@ export function makeWormKey(relativePath: string, size: number, mtimeSeconds: nu
     name: wormName(relativePath),
   });
 }
+
+/** The size a key records, if it records one. */
+export function keySize(key: string): number | undefined {
+  return parseKey(key)?.size;
+}

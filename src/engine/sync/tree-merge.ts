@@ -172,13 +172,7 @@ export class TreeMerger {
         const pointer = this.batch.add('blob', pointerContent(ok));
         return [[name, { mode: '100644', path: name, oid: pointer, type: 'blob' }]];
       }
-      const [ov, tv] = await Promise.all([this.variantFor(path, o), this.variantFor(path, t)]);
-      this.conflicts.push({
-        path,
-        kind: 'both-annexed',
-        kept: [this.join(path, ov), this.join(path, tv)].sort(),
-      });
-      return [this.rename(o, ov), this.rename(t, tv)];
+      return this.keepBoth(path, o, t, 'both-annexed');
     }
     if (ok || tk) {
       const plain = ok ? t : o;
@@ -191,12 +185,18 @@ export class TreeMerger {
       });
       return [[name, plain], this.rename(annexed, variant)];
     }
+    return this.keepBoth(path, o, t, 'both-plain');
+  }
+
+  /** Both sides survive, each under its own variant name. */
+  private async keepBoth(
+    path: string,
+    o: TreeEntry,
+    t: TreeEntry,
+    kind: Conflict['kind'],
+  ): Promise<[string, TreeEntry][]> {
     const [ov, tv] = await Promise.all([this.variantFor(path, o), this.variantFor(path, t)]);
-    this.conflicts.push({
-      path,
-      kind: 'both-plain',
-      kept: [this.join(path, ov), this.join(path, tv)].sort(),
-    });
+    this.conflicts.push({ path, kind, kept: [this.join(path, ov), this.join(path, tv)].sort() });
     return [this.rename(o, ov), this.rename(t, tv)];
   }
 

@@ -18,6 +18,8 @@ import {
   type Timestamp,
 } from '../annex/timestamp';
 import { FerryError } from '../errors';
+import { keySize } from '../annex/key';
+import type { TransferSnapshot } from '../../shared/transfers';
 import { lockHolder, tryLock, type HeldLock } from '../os/file-lock';
 
 export type Direction = 'upload' | 'download';
@@ -285,4 +287,45 @@ export async function withTransferClaims<T>(
     await other.finish(ok).catch(() => undefined);
     await mine.finish(ok).catch(() => undefined);
   }
+}
+
+/** A transfer another process runs (or that failed), as the UI and the CLI show it. */
+export function externalSnapshot(
+  t: {
+    direction: Direction;
+    uuid: string;
+    key: string;
+    file: string;
+    startedAt: number;
+    bytesDone?: number | undefined;
+    pid?: number | undefined;
+  },
+  state: 'running' | 'failed',
+  remote: string,
+): TransferSnapshot {
+  return {
+    id: `external:${t.direction === 'upload' ? 'up' : 'down'}:${t.uuid}:${t.key}`,
+    direction: t.direction,
+    key: t.key,
+    file: t.file,
+    remote,
+    remoteUuid: t.uuid,
+    state,
+    bytesDone: t.bytesDone ?? 0,
+    size: keySize(t.key) ?? null,
+    rate: 0,
+    etaSeconds: null,
+    reason:
+      t.pid !== undefined && t.pid > 0
+        ? `run by process ${t.pid}`
+        : state === 'running'
+          ? 'run by another process'
+          : null,
+    nextRetryAt: null,
+    attempts: 0,
+    queuedAt: t.startedAt,
+    startedAt: t.startedAt,
+    finishedAt: null,
+    isExternal: true,
+  };
 }

@@ -16,6 +16,7 @@
  */
 import { existsSync } from 'node:fs';
 import { AnnexBranch } from '../annex/branch';
+import { keySize } from '../annex/key';
 import { populateUnlocked, setPresence, whereIs } from '../annex/content';
 import { parseTrustLog, parseUuidLog, parseSingleValueLog } from '../annex/logs';
 import { findObject, lockContent, receiveFromFile } from '../annex/object-store';
@@ -38,7 +39,12 @@ import type {
 } from '../../shared/transfers';
 import { retryDelayMs, transferId, TransferQueue, type Priority, type QueueItem } from './queue';
 import { RateLimit } from './rate-limit';
-import { isTransferRunning, listRunningTransfers, TransferClaim } from './transfer-info';
+import {
+  externalSnapshot,
+  isTransferRunning,
+  listRunningTransfers,
+  TransferClaim,
+} from './transfer-info';
 
 export interface TransferrerOptions {
   readonly events?: (e: TransferEvent) => void;
@@ -83,11 +89,6 @@ interface OpenRemote {
   readonly info: RemoteInfo;
   readonly repo: Repository;
   readonly branch: AnnexBranch;
-}
-
-function keySize(key: string): number | undefined {
-  const m = /-s(\d+)/.exec(key.slice(0, key.indexOf('--')));
-  return m ? Number(m[1]) : undefined;
 }
 
 export class Transferrer {
@@ -731,27 +732,7 @@ export class Transferrer {
       const id = transferId(t.direction, t.uuid, t.key);
       if (this.running.has(id)) continue;
       const remote = [...this.remotes.values()].find((r) => r.uuid === t.uuid)?.name ?? t.uuid;
-      out.push({
-        id: `external:${id}`,
-        direction: t.direction,
-        key: t.key,
-        file: t.file,
-        remote,
-        remoteUuid: t.uuid,
-        state: 'running',
-        bytesDone: t.bytesDone ?? 0,
-        size: keySize(t.key) ?? null,
-        rate: 0,
-        etaSeconds: null,
-        reason:
-          t.pid !== undefined && t.pid > 0 ? `run by process ${t.pid}` : 'run by another process',
-        nextRetryAt: null,
-        attempts: 0,
-        queuedAt: t.startedAt,
-        startedAt: t.startedAt,
-        finishedAt: null,
-        isExternal: true,
-      });
+      out.push(externalSnapshot(t, 'running', remote));
     }
     return out;
   }
