@@ -140,6 +140,7 @@ export class Transferrer {
         .map((r) => [r.name, r]),
     );
     this.wantCache.clear();
+    this.settingsCache = undefined;
   }
 
   private remoteLimit(name: string): RateLimit {
@@ -167,7 +168,22 @@ export class Transferrer {
 
   // ---------------------------------------------------------------- wanting
 
-  private async repoFacts(): Promise<{ facts: RepoFacts; numcopies: number }> {
+  /** The logs preferred content needs, read once per refresh (they rarely change). */
+  private settingsCache:
+    { facts: RepoFacts; numcopies: number; wanted: Map<string, string> } | undefined;
+
+  private async repoFacts(): Promise<{
+    facts: RepoFacts;
+    numcopies: number;
+    wanted: Map<string, string>;
+  }> {
+    if (this.settingsCache) return this.settingsCache;
+    const wanted = new Map(
+      [...parseUuidLog(await this.branch.read('preferred-content.log'))].map(([u, e]) => [
+        u,
+        e.value,
+      ]),
+    );
     const trust = parseTrustLog(await this.branch.read('trust.log'));
     const facts = repoFactsFrom(
       await this.branch.read('group.log'),
@@ -178,7 +194,8 @@ export class Transferrer {
       (await getConfig(this.repo.git, 'annex.numcopies')) ??
       parseSingleValueLog(await this.branch.read('numcopies.log'));
     const n = Number(configured ?? '1');
-    return { facts, numcopies: Number.isInteger(n) && n > 0 ? n : 1 };
+    this.settingsCache = { facts, numcopies: Number.isInteger(n) && n > 0 ? n : 1, wanted };
+    return this.settingsCache;
   }
 
   /** Whether repository `uuid` wants this content (true when it has no preferred content). */
@@ -188,9 +205,9 @@ export class Transferrer {
     file: string,
     copies?: readonly string[],
   ): Promise<boolean> {
-    const expr = parseUuidLog(await this.branch.read('preferred-content.log')).get(uuid)?.value;
+    const { facts, numcopies, wanted } = await this.repoFacts();
+    const expr = wanted.get(uuid);
     if (!expr || expr.trim() === '') return true;
-    const { facts, numcopies } = await this.repoFacts();
     let pred = this.wantCache.get(expr);
     if (!pred) {
       try {
