@@ -42,6 +42,7 @@ import {
 import { repositoryStatus } from '../engine/status';
 import { forEachLimit } from '../engine/util/pool';
 import { buildNetworkMap, mapToDot, mapToText } from '../engine/network/network-map';
+import { floodTransfers } from '../engine/network/route';
 import { Assistant } from '../engine/sync/assistant';
 import { Transferrer } from '../engine/transfer/transferrer';
 import {
@@ -467,6 +468,15 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
             print(describeTransfer(e.transfer));
           }
         },
+        network: (e) => {
+          if (json) io.out(`${JSON.stringify(e)}\n`);
+          else {
+            const up = e.map.edges.filter((x) => x.isUp).length;
+            print(
+              `network map: ${e.map.nodes.length} repositories, ${up} of ${e.map.edges.length} links up, ${e.map.arborescence.length} on least-cost routes`,
+            );
+          }
+        },
       });
       const assistant = new Assistant(repo, {
         watch: parcelWatch,
@@ -556,6 +566,62 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       if (args.flags.has('json')) io.out(`${JSON.stringify(map)}\n`);
       else if (args.flags.has('dot')) io.out(mapToDot(map));
       else io.out(mapToText(map));
+      return 0;
+    },
+  },
+
+  route: {
+    async run(args, io) {
+      const json = args.flags.has('json');
+      const { repo } = await open(io);
+      const files = await annexedFiles(repo, paths(args, io));
+      if (args.positional.length === 0)
+        throw new FerryError('usage', 'usage: ferry route FILE... [--json]');
+      if (files.length === 0)
+        throw new FerryError('usage', `no annexed file matches ${args.positional.join(' ')}`);
+      const transfers = new Transferrer(repo, { routing: 'route' });
+      await transfers.refresh();
+      const map = transfers.networkMap();
+      if (!map) throw new FerryError('io-error', 'the network map could not be read');
+      const name = (uuid: string): string =>
+        map.nodes.find((n) => n.uuid === uuid)?.description ?? uuid;
+      for (const file of files) {
+        const plan = await transfers.planFor(file.key, file.path);
+        const size = keySize(file.key) ?? 0;
+        const flood = floodTransfers(map, plan.holders, plan.wanting);
+        const cost = plan.hops.reduce((n, h) => n + h.cost, 0);
+        const floodCost = flood.reduce((n, h) => n + h.cost, 0);
+        if (json) {
+          io.out(
+            `${JSON.stringify({ file: file.path, key: file.key, size, holders: [...plan.holders], wanting: [...plan.wanting], hops: plan.hops, unreachable: plan.unreachable, cost, bytes: size * plan.hops.length, flooding: { transfers: flood.length, cost: floodCost, bytes: size * flood.length } })}\n`,
+          );
+          continue;
+        }
+        io.out(`${file.path} (${formatBytes(size)})\n`);
+        io.out(`  has it: ${[...plan.holders].map(name).join(', ') || 'nobody reachable'}\n`);
+        if (plan.hops.length === 0)
+          io.out('  nothing to send: every repository that wants it has it\n');
+        else {
+          io.out(
+            `  route: ${plan.hops.length} ${plan.hops.length === 1 ? 'transfer' : 'transfers'}, ${formatBytes(size * plan.hops.length)}, link cost ${cost} (flooding: ${flood.length} ${flood.length === 1 ? 'transfer' : 'transfers'}, ${formatBytes(size * flood.length)}, link cost ${floodCost})\n`,
+          );
+          for (const h of plan.hops) {
+            const path: string[] = [name(h.to)];
+            for (let at = h.from; ;) {
+              path.unshift(name(at));
+              const up = plan.hops.find((x) => x.to === at);
+              if (!up) break;
+              at = up.from;
+            }
+            io.out(`    ${path.join(' -> ')}  (via "${h.remote}", cost ${h.cost})\n`);
+          }
+        }
+        for (const u of plan.unreachable)
+          io.out(
+            `  cannot reach ${name(u)} now: it wants the file but no link that is up leads there\n`,
+          );
+      }
+      await transfers.stop();
       return 0;
     },
   },
@@ -687,7 +753,10 @@ function controlCommand(build: (args: ParsedArgs) => ControlRequest): Command {
 }
 
 export function describeTransfer(t: TransferSnapshot): string {
-  const arrow = t.direction === 'upload' ? `→ ${t.remote}` : `← ${t.remote}`;
+  const arrow =
+    t.direction === 'upload'
+      ? `${t.via ? `${t.via} ` : ''}→ ${t.remote}${t.nextHops.length > 0 ? ` → ${t.nextHops.join(', ')}` : ''}`
+      : `← ${t.remote}`;
   const pct = t.size ? ` ${Math.floor((t.bytesDone / t.size) * 100)}%` : '';
   const rate = t.state === 'running' && t.rate > 0 ? ` ${formatBytes(t.rate)}/s` : '';
   const eta = t.etaSeconds !== null && t.state === 'running' ? ` ETA ${t.etaSeconds}s` : '';

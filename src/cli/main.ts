@@ -27,6 +27,7 @@ Usage: ferry <command> [options] [paths...]
                               commit, pull, merge and push to every remote (as git annex sync);
                               --add also commits new files, --content also moves file content
   map [--json|--dot]          the repositories reachable through remotes, links, costs and routes
+  route FILE... [--json]     the route a file's content takes to every repository that wants it
   transfers [--json]          queued, running, waiting, failed and done transfers
   pause|resume [remote]       pause or resume transfers, all or one remote's (needs the assistant)
   cancel <id|key|remote>      cancel transfers

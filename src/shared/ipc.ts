@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from './errors';
 import type { SyncEvent } from './events';
+import type { NetworkEvent } from './network';
 import type { TransferEvent } from './transfers';
 import type { RepositoryStatus } from './types';
 
@@ -20,6 +21,7 @@ export type CommandName = keyof Commands;
 export type EngineEvent =
   | SyncEvent
   | TransferEvent
+  | NetworkEvent
   | { readonly type: 'repository-changed'; readonly status: RepositoryStatus; readonly at: number }
   | {
       readonly type: 'error-raised';

@@ -27,6 +27,10 @@ export interface TransferSnapshot {
   readonly finishedAt: number | null;
   /** started by another process (git-annex, another Ferry), seen through its transfer info file */
   readonly isExternal: boolean;
+  /** for content forwarded between two other repositories on the route: the sender's name */
+  readonly via: string | null;
+  /** where the content goes next on its planned route, after this transfer (names) */
+  readonly nextHops: readonly string[];
 }
 
 export interface TransferControlState {

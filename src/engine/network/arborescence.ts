@@ -90,7 +90,7 @@ function solve(n: number, root: number, edges: IEdge[]): number[] {
 }
 
 /** The minimum-cost arborescence rooted at `root`, as a subset of `edges` (same objects). */
-export function minimumArborescence(root: string, edges: readonly Edge[]): Edge[] {
+export function minimumArborescence<E extends Edge>(root: string, edges: readonly E[]): E[] {
   const live = reachable(root, edges);
   const names = [...live];
   const index = new Map(names.map((n, i) => [n, i]));
@@ -101,7 +101,7 @@ export function minimumArborescence(root: string, edges: readonly Edge[]): Edge[
     if (u !== undefined && v !== undefined) internal.push({ u, v, w: e.cost, id });
   });
   const ids = solve(names.length, index.get(root) ?? 0, internal);
-  return ids.map((id) => edges[id] as Edge).sort((a, b) => edges.indexOf(a) - edges.indexOf(b));
+  return ids.map((id) => edges[id] as E).sort((a, b) => edges.indexOf(a) - edges.indexOf(b));
 }
 
 export function totalCost(edges: readonly Edge[]): number {

@@ -13,30 +13,10 @@ import { findRepository, type Repository } from '../annex/repository';
 import { gitContext } from '../git/context';
 import { getConfig, listRemotes } from '../git/read';
 import { COST_CHEAP, COST_EXPENSIVE, localPathOf } from '../remotes/git-remotes';
-import { minimumArborescence, type Edge } from './arborescence';
+import type { MapEdge, MapNode, NetworkMap } from '../../shared/network';
+import { minimumArborescence } from './arborescence';
 
-export interface MapNode {
-  readonly uuid: string;
-  readonly description: string;
-  /** local path, when the repository is on this machine */
-  readonly path: string | null;
-  readonly isHere: boolean;
-  readonly isReachable: boolean;
-}
-
-export interface MapEdge extends Edge {
-  /** the remote's name in the `from` repository */
-  readonly remote: string;
-  readonly isUp: boolean;
-}
-
-export interface NetworkMap {
-  readonly root: string;
-  readonly nodes: readonly MapNode[];
-  readonly edges: readonly MapEdge[];
-  /** edges of the minimum-cost arborescence over the links that are up */
-  readonly arborescence: readonly MapEdge[];
-}
+export type { MapEdge, MapNode, NetworkMap } from '../../shared/network';
 
 export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
   const branch = new AnnexBranch(repo);
@@ -92,7 +72,7 @@ export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
         });
       }
       if (!edges.some((e) => e.from === at.uuid && e.to === uuid))
-        edges.push({ from: at.uuid, to: uuid, cost, remote, isUp });
+        edges.push({ from: at.uuid, to: uuid, cost, remote, isUp, path: path ?? null });
       if (found && isUp) queue.push({ gitdir: found.gitdir, top: found.top, uuid });
     }
   }
@@ -112,7 +92,7 @@ export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
     });
   }
   const up = edges.filter((e) => e.isUp);
-  const arborescence = minimumArborescence(repo.uuid, up) as MapEdge[];
+  const arborescence = minimumArborescence(repo.uuid, up);
   return { root: repo.uuid, nodes: [...nodes.values()], edges, arborescence };
 }
 

@@ -12,7 +12,7 @@
  * (withRepositoryLock).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { Repository } from '../annex/repository';
 import { getConfig, resolveRef } from '../git/read';
@@ -157,8 +157,16 @@ export class Assistant {
 
   async stop(): Promise<void> {
     this.isStopped = true;
-    for (const t of [this.commitTimer, this.remoteTimer, this.rootTimer, this.logsTimer])
+    for (const t of [
+      this.commitTimer,
+      this.remoteTimer,
+      this.rootTimer,
+      this.logsTimer,
+      this.configTimer,
+    ])
       if (t) clearTimeout(t);
+    this.configWatcher?.close();
+    this.configWatcher = undefined;
     await this.options.transfers?.stop();
     await Promise.all(this.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
     this.subscriptions = [];
@@ -200,6 +208,42 @@ export class Assistant {
       { ignore: [] },
     );
     this.subscriptions = [work, refs];
+    this.watchConfig();
+  }
+
+  private configWatcher: FSWatcher | undefined;
+  private configTimer: NodeJS.Timeout | undefined;
+
+  /** A remote added, removed or re-costed in .git/config: re-read remotes and the map. */
+  private watchConfig(): void {
+    if (this.configWatcher) return;
+    try {
+      this.configWatcher = watch(this.repo.gitdir, (_type, name) => {
+        if (name !== 'config') return;
+        if (this.configTimer) clearTimeout(this.configTimer);
+        this.configTimer = setTimeout(() => {
+          this.configTimer = undefined;
+          this.remotesChanged();
+        }, 100);
+      });
+      this.configWatcher.on('error', () => undefined);
+    } catch {
+      // the git directory is gone; onRootGone deals with that
+    }
+  }
+
+  /**
+   * Remotes changed (config edited, a drive mounted or unmounted): re-read them and the network
+   * map, then pull, merge and push with whatever is reachable now.
+   */
+  remotesChanged(): void {
+    void (async () => {
+      await this.options.transfers?.refresh();
+      this.jobs.reconnect = true;
+      this.kick();
+    })().catch((e: unknown) =>
+      this.log(`re-reading remotes: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   private onWorkTreeEvents(events: readonly WatchEvent[]): void {
@@ -235,6 +279,8 @@ export class Assistant {
     this.log(`${this.repo.top} disappeared; waiting for it to come back`);
     void Promise.all(this.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
     this.subscriptions = [];
+    this.configWatcher?.close();
+    this.configWatcher = undefined;
     this.pending.clear();
     const check = (): void => {
       if (this.isStopped) return;
@@ -419,6 +465,8 @@ export class Assistant {
     this.watchFailedRemotes();
     const transfers = this.options.transfers;
     if (transfers) {
+      // What was pushed may have changed other repositories' remotes: re-read the map.
+      await transfers.refreshMap();
       for (const a of this.uploadsAfterPush.splice(0)) {
         void transfers
           .queueUploads(a.key, a.path, 'next')

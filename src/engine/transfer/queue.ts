@@ -15,6 +15,19 @@ export interface QueueItem {
   readonly remote: string;
   readonly remoteUuid: string;
   readonly queuedAt: number;
+  /** a forward on the route: sent from this other local repository (then `remote` is a remote name in its config) */
+  readonly via?: ForwardSource;
+  /** names of the repositories the planned route continues to after this transfer */
+  readonly nextHops?: readonly string[];
+}
+
+export interface ForwardSource {
+  readonly uuid: string;
+  readonly description: string;
+  /** the sending repository's path */
+  readonly top: string;
+  /** the receiving repository's path, to know whether the link is up */
+  readonly targetPath: string;
 }
 
 export function transferId(direction: TransferDirection, remoteUuid: string, key: string): string {

@@ -327,5 +327,7 @@ export function externalSnapshot(
     startedAt: t.startedAt,
     finishedAt: null,
     isExternal: true,
+    via: null,
+    nextHops: [],
   };
 }

@@ -15,6 +15,10 @@
  * location logs change on both sides only after the bytes are safe.
  */
 import { existsSync } from 'node:fs';
+import type { MapEdge, NetworkEvent, NetworkMap, RouteHop } from '../../shared/network';
+import { buildNetworkMap } from '../network/network-map';
+import { planRoute } from '../network/route';
+import { openRepository } from '../annex/repository';
 import { AnnexBranch } from '../annex/branch';
 import { keySize } from '../annex/key';
 import { populateUnlocked, setPresence, whereIs } from '../annex/content';
@@ -37,7 +41,14 @@ import type {
   TransferSnapshot,
   TransferState,
 } from '../../shared/transfers';
-import { retryDelayMs, transferId, TransferQueue, type Priority, type QueueItem } from './queue';
+import {
+  retryDelayMs,
+  transferId,
+  TransferQueue,
+  type ForwardSource,
+  type Priority,
+  type QueueItem,
+} from './queue';
 import { RateLimit } from './rate-limit';
 import {
   externalSnapshot,
@@ -55,6 +66,10 @@ export interface TransferrerOptions {
   readonly maxQueued?: number;
   /** called after a transfer changed location logs (so the assistant can push git-annex) */
   readonly onLogsChanged?: () => void;
+  /** 'route' (default, or `ferry.routing`): along the least-cost routes of the network map, forwarding through other local repositories; 'flood': to every direct remote */
+  readonly routing?: 'route' | 'flood';
+  /** the network map, when it is built and whenever it changes */
+  readonly network?: (e: NetworkEvent) => void;
 }
 
 interface Running {
@@ -66,6 +81,8 @@ interface Running {
   rate: number;
   lastSample: { at: number; bytes: number };
   stopReason?: 'paused' | 'cancelled';
+  /** runs once the transfer has left `running` */
+  after?: () => Promise<unknown>;
 }
 
 interface Parked {
@@ -111,6 +128,13 @@ export class Transferrer {
   private readonly idleWaiters: (() => void)[] = [];
   private readonly roomWaiters: (() => void)[] = [];
   private wantCache = new Map<string, (f: WantFacts) => boolean>();
+  private routing: 'route' | 'flood' = 'route';
+  private afterHooks = 0;
+  private map: NetworkMap | undefined;
+  private mapJson = '';
+  private readonly senders = new Map<string, { repo: Repository; branch: AnnexBranch }>();
+  /** content moved by this transferrer: bytes, and bytes weighted by each link's cost */
+  private readonly moved = { transfers: 0, bytes: 0, costBytes: 0 };
 
   constructor(
     private readonly repo: Repository,
@@ -141,6 +165,46 @@ export class Transferrer {
     );
     this.wantCache.clear();
     this.settingsCache = undefined;
+    const routing = this.options.routing ?? (await getConfig(this.repo.git, 'ferry.routing'));
+    this.routing = routing === 'flood' ? 'flood' : 'route';
+    await this.refreshMap();
+  }
+
+  /**
+   * Rebuilds the network map (remote configs of every local repository on it, which links are
+   * up) and re-plans routes from it. Called on refresh, after pushes, on mounts and when a link
+   * on a route goes down; never on a timer.
+   */
+  async refreshMap(): Promise<NetworkMap | undefined> {
+    if (this.routing !== 'route') {
+      this.map = undefined;
+      return undefined;
+    }
+    try {
+      const map = await buildNetworkMap(this.repo);
+      const json = JSON.stringify(map);
+      this.map = map;
+      if (json !== this.mapJson) {
+        this.mapJson = json;
+        this.options.network?.({ type: 'map-changed', map, at: Date.now() });
+      }
+    } catch (e) {
+      this.options.log?.(
+        `network map: ${e instanceof Error ? e.message : String(e)}; flooding until it can be read`,
+      );
+      this.map = undefined;
+    }
+    return this.map;
+  }
+
+  /** The network map routes are planned on (undefined when flooding). */
+  networkMap(): NetworkMap | undefined {
+    return this.map;
+  }
+
+  /** Content this transferrer moved: transfers, bytes, and bytes times each link's cost. */
+  movedTotals(): { transfers: number; bytes: number; costBytes: number } {
+    return { ...this.moved };
   }
 
   private remoteLimit(name: string): RateLimit {
@@ -152,18 +216,57 @@ export class Transferrer {
     return l;
   }
 
-  private async open(info: RemoteInfo): Promise<OpenRemote> {
-    const known = this.opened.get(info.name);
+  private async open(
+    info: RemoteInfo,
+    base: Repository = this.repo,
+    cacheKey = info.name,
+  ): Promise<OpenRemote> {
+    const known = this.opened.get(cacheKey);
     if (known && known.info.path === info.path && existsSync(known.repo.gitdir)) return known;
-    const repo = await openLocalRemote(this.repo, info);
+    const repo = await openLocalRemote(base, info);
     const o = { info, repo, branch: new AnnexBranch(repo) };
-    this.opened.set(info.name, o);
+    this.opened.set(cacheKey, o);
     return o;
+  }
+
+  /** The two ends of a transfer: the sending side's repository ("ours") and the remote. */
+  private async ends(
+    item: QueueItem,
+  ): Promise<{ ours: Repository; ourBranch: AnnexBranch; remote: OpenRemote } | undefined> {
+    if (!item.via) {
+      const info = this.remotes.get(item.remote);
+      if (!info) return undefined;
+      return { ours: this.repo, ourBranch: this.branch, remote: await this.open(info) };
+    }
+    let sender = this.senders.get(item.via.top);
+    if (!sender || !existsSync(sender.repo.gitdir)) {
+      const repo = await openRepository(item.via.top);
+      sender = { repo, branch: new AnnexBranch(repo) };
+      this.senders.set(item.via.top, sender);
+    }
+    const info = (await listGitRemotes(sender.repo)).find((r) => r.name === item.remote);
+    if (!info) return undefined;
+    return {
+      ours: sender.repo,
+      ourBranch: sender.branch,
+      remote: await this.open(info, sender.repo, `${item.via.uuid}/${item.remote}`),
+    };
   }
 
   private isAvailable(remote: string): boolean {
     const info = this.remotes.get(remote);
     return info?.path !== undefined && existsSync(info.path);
+  }
+
+  private itemAvailable(item: QueueItem): boolean {
+    return item.via
+      ? existsSync(item.via.top) && existsSync(item.via.targetPath)
+      : this.isAvailable(item.remote);
+  }
+
+  /** Slots are per link: this repository's remote, or a forwarding repository's remote. */
+  private static linkOf(item: QueueItem): string {
+    return item.via ? `${item.via.uuid}/${item.remote}` : item.remote;
   }
 
   // ---------------------------------------------------------------- wanting
@@ -259,8 +362,17 @@ export class Transferrer {
     return added;
   }
 
-  /** Flood: queue uploads of a present key to every remote that lacks it and wants it, cheapest first. */
+  /**
+   * Sends a present key on: along the planned route when routing (see `queueRouted`), else
+   * flooding to every remote that lacks and wants it, cheapest first.
+   */
   async queueUploads(key: string, file: string, priority: Priority = 'next'): Promise<number> {
+    if (this.routing === 'route' && this.map) return this.queueRouted(key, file, priority);
+    return this.queueFlood(key, file, priority);
+  }
+
+  /** Flood: queue uploads of a present key to every remote that lacks it and wants it, cheapest first. */
+  async queueFlood(key: string, file: string, priority: Priority = 'next'): Promise<number> {
     if (this.remotes.size === 0 || !(await findObject(this.repo, key))) return 0;
     const have = await whereIs(this.branch, key);
     let n = 0;
@@ -269,6 +381,100 @@ export class Transferrer {
       if (!(await this.wants(remote.uuid, key, file, have))) continue;
       const item = this.item('upload', remote, key, file);
       if (item && this.enqueue(item, priority)) n++;
+    }
+    this.pump();
+    return n;
+  }
+
+  /** The route this key's content takes from wherever it is now to every repository that wants it. */
+  async planFor(
+    key: string,
+    file: string,
+  ): Promise<{
+    hops: RouteHop[];
+    unreachable: string[];
+    holders: Set<string>;
+    wanting: Set<string>;
+  }> {
+    const known = this.map;
+    // Links whose far end vanished since the map was built are down now.
+    const map = known && {
+      ...known,
+      edges: known.edges.map((e) => {
+        const sender = known.nodes.find((n) => n.uuid === e.from)?.path;
+        const isDown = (e.path && !existsSync(e.path)) || (sender && !existsSync(sender));
+        return e.isUp && isDown ? { ...e, isUp: false } : e;
+      }),
+    };
+    const holders = new Set(await whereIs(this.branch, key));
+    if (await findObject(this.repo, key)) holders.add(this.repo.uuid);
+    else holders.delete(this.repo.uuid);
+    const wanting = new Set<string>();
+    if (!map) return { hops: [], unreachable: [], holders, wanting };
+    const list = [...holders];
+    for (const n of map.nodes)
+      if (n.isReachable && (await this.wants(n.uuid, key, file, list))) wanting.add(n.uuid);
+    const plan = planRoute(map, holders, wanting);
+    return { hops: [...plan.hops], unreachable: [...plan.unreachable], holders, wanting };
+  }
+
+  /**
+   * Routing: queue the hops of this key's planned route whose sender has the content now;
+   * hops further on are queued as each one completes (the route is planned again then, so a
+   * link that went down meanwhile is routed around). A direct remote the plan does not reach
+   * still gets a direct upload: routing never delivers less than flooding.
+   */
+  async queueRouted(key: string, file: string, priority: Priority = 'next'): Promise<number> {
+    const map = this.map;
+    if (!map) return this.queueFlood(key, file, priority);
+    const { hops, holders, wanting } = await this.planFor(key, file);
+    const edgeOf = (h: RouteHop): MapEdge | undefined =>
+      map.edges.find((e) => e.from === h.from && e.to === h.to && e.remote === h.remote);
+    const node = (uuid: string): { description: string; path: string | null } =>
+      map.nodes.find((n) => n.uuid === uuid) ?? { description: uuid, path: null };
+    const targets = new Set(hops.map((h) => h.to));
+    let n = 0;
+    for (const hop of hops) {
+      if (!holders.has(hop.from) || hop.to === this.repo.uuid) continue;
+      const nextHops = hops.filter((h) => h.from === hop.to).map((h) => node(h.to).description);
+      let item: QueueItem | undefined;
+      if (hop.from === this.repo.uuid) {
+        const remote = this.remotes.get(hop.remote);
+        const base = remote ? this.item('upload', remote, key, file) : undefined;
+        item = base && { ...base, nextHops };
+      } else {
+        const from = node(hop.from);
+        const targetPath = edgeOf(hop)?.path ?? null;
+        if (from.path === null || targetPath === null) continue;
+        const via: ForwardSource = {
+          uuid: hop.from,
+          description: from.description,
+          top: from.path,
+          targetPath,
+        };
+        item = {
+          id: transferId('upload', hop.to, key),
+          direction: 'upload',
+          key,
+          file,
+          remote: hop.remote,
+          remoteUuid: hop.to,
+          queuedAt: Date.now(),
+          via,
+          nextHops,
+        };
+      }
+      if (item && this.enqueue(item, priority)) n++;
+    }
+    // Fallback: a direct remote that wants the content but is on no route gets it directly.
+    if (holders.has(this.repo.uuid)) {
+      for (const remote of this.remotes.values()) {
+        if (!remote.uuid || holders.has(remote.uuid) || targets.has(remote.uuid)) continue;
+        if (!wanting.has(remote.uuid) && map.nodes.some((x) => x.uuid === remote.uuid)) continue;
+        if (!(await this.wants(remote.uuid, key, file, [...holders]))) continue;
+        const item = this.item('upload', remote, key, file);
+        if (item && this.enqueue(item, priority)) n++;
+      }
     }
     this.pump();
     return n;
@@ -324,6 +530,20 @@ export class Transferrer {
       this.settleIdle();
       return;
     }
+    // Forwards waiting on a link that went down are planned again around it.
+    const stranded = this.queue.removeWhere((i) => i.via !== undefined && !this.itemAvailable(i));
+    if (stranded.length > 0) {
+      this.afterHooks++;
+      void (async () => {
+        await this.refreshMap();
+        for (const i of stranded) await this.queueRouted(i.key, i.file, 'next');
+      })()
+        .catch((e: unknown) => this.options.log?.(e instanceof Error ? e.message : String(e)))
+        .finally(() => {
+          this.afterHooks--;
+          this.pump();
+        });
+    }
     for (;;) {
       const item = this.queue.take((i) => this.canStart(i));
       if (!item) break;
@@ -335,10 +555,11 @@ export class Transferrer {
   }
 
   private canStart(item: QueueItem): boolean {
-    if (this.pausedRemotes.has(item.remote) || !this.isAvailable(item.remote)) return false;
+    if (this.pausedRemotes.has(item.remote) || !this.itemAvailable(item)) return false;
+    const link = Transferrer.linkOf(item);
     let busy = 0;
     for (const r of this.running.values())
-      if (r.item.remote === item.remote && r.item.direction === item.direction) busy++;
+      if (Transferrer.linkOf(r.item) === link && r.item.direction === item.direction) busy++;
     return busy < this.slots;
   }
 
@@ -355,11 +576,23 @@ export class Transferrer {
     this.running.set(item.id, run);
     this.emitChanged(item.id);
     this.startProgressTimer();
-    void this.execute(run).finally(() => {
-      this.running.delete(item.id);
-      this.emitChanged(item.id);
-      this.pump();
-    });
+    void this.execute(run)
+      .catch((e: unknown) => this.onFailure(run, e))
+      .catch((e: unknown) => this.options.log?.(e instanceof Error ? e.message : String(e)))
+      .finally(() => {
+        this.running.delete(item.id);
+        this.emitChanged(item.id);
+        const after = run.after;
+        if (after) {
+          this.afterHooks++;
+          void after()
+            .catch((e: unknown) => this.options.log?.(e instanceof Error ? e.message : String(e)))
+            .finally(() => {
+              this.afterHooks--;
+              this.pump();
+            });
+        } else this.pump();
+      });
   }
 
   private throttle(remote: string): (n: number) => Promise<void> {
@@ -400,16 +633,17 @@ export class Transferrer {
 
   private async execute(run: Running): Promise<void> {
     const { item } = run;
-    const info = this.remotes.get(item.remote);
-    if (!info) return;
-    let remote: OpenRemote;
+    let ends: Awaited<ReturnType<Transferrer['ends']>>;
     try {
-      remote = await this.open(info);
+      ends = await this.ends(item);
     } catch (e) {
-      this.park(item, 'waiting', e instanceof Error ? e.message : String(e), Date.now() + 2000);
+      if (item.via) await this.onFailure(run, e);
+      else
+        this.park(item, 'waiting', e instanceof Error ? e.message : String(e), Date.now() + 2000);
       return;
     }
-    const ours = this.repo;
+    if (!ends) return;
+    const { ours, ourBranch, remote } = ends;
     const kf = item.key;
     // Already there? Then there is nothing to move.
     if (
@@ -418,24 +652,29 @@ export class Transferrer {
       if (item.direction === 'upload') {
         await setPresence(remote.branch, kf, remote.repo.uuid, true);
         await setPresence(this.branch, kf, remote.repo.uuid, true);
+        if (item.via) await setPresence(ourBranch, kf, remote.repo.uuid, true);
         this.options.onLogsChanged?.();
+        if (this.routing === 'route') await this.queueRouted(kf, item.file, 'next');
       }
       this.finish(run, 'done');
       return;
     }
-    // Never send what the remote is already fetching from us; never fetch what someone else fetches.
+    // Never send what the remote is already receiving; never fetch what someone else fetches.
     if (
       item.direction === 'upload' &&
-      isTransferRunning(remote.repo.annexdir, 'download', ours.uuid, kf)
+      (isTransferRunning(remote.repo.annexdir, 'download', ours.uuid, kf) ||
+        listRunningTransfers(remote.repo.annexdir).some(
+          (t) => t.direction === 'download' && t.key === kf,
+        ))
     ) {
-      this.park(item, 'waiting', `${item.remote} is already receiving it`, Date.now() + 2000);
+      await this.waitOrReroute(run, `${item.remote} is already receiving it`);
       return;
     }
     if (
       item.direction === 'download' &&
       listRunningTransfers(ours.annexdir).some((t) => t.direction === 'download' && t.key === kf)
     ) {
-      this.park(item, 'waiting', 'another process is already downloading it', Date.now() + 2000);
+      await this.waitOrReroute(run, 'another process is already downloading it');
       return;
     }
     const mine = await TransferClaim.claim(
@@ -446,7 +685,7 @@ export class Transferrer {
       item.file,
     );
     if (!mine) {
-      this.park(item, 'waiting', 'another process is transferring it', Date.now() + 2000);
+      await this.waitOrReroute(run, 'another process is transferring it');
       return;
     }
     const theirs = await TransferClaim.claim(
@@ -458,7 +697,7 @@ export class Transferrer {
     ).catch(() => undefined);
     if (!theirs) {
       await mine.finish(true);
-      this.park(item, 'waiting', `${item.remote} is busy with this file`, Date.now() + 2000);
+      await this.waitOrReroute(run, `${item.remote} is busy with this file`);
       return;
     }
     let ok = false;
@@ -493,10 +732,17 @@ export class Transferrer {
       await mine.finish(ok || run.stopReason !== undefined).catch(() => undefined);
     }
     if (!ok) return;
+    this.moved.transfers++;
+    this.moved.bytes += run.bytesDone;
+    this.moved.costBytes += run.bytesDone * remote.info.cost;
     if (item.direction === 'upload') {
       await setPresence(remote.branch, kf, remote.repo.uuid, true);
       await remote.branch.commit().catch(() => undefined);
       await setPresence(this.branch, kf, remote.repo.uuid, true);
+      if (item.via) {
+        await setPresence(ourBranch, kf, remote.repo.uuid, true);
+        await ourBranch.commit().catch(() => undefined);
+      }
       // The remote's unlocked file gets its content, as git-annex does when content arrives.
       if (!remote.repo.isBare) {
         await populateUnlocked(
@@ -504,6 +750,8 @@ export class Transferrer {
           await annexedFiles(remote.repo, [`${remote.repo.top}/${item.file}`]).catch(() => []),
         ).catch(() => undefined);
       }
+      // Routing: the next hops of the route leave from the repository that just received it.
+      if (this.routing === 'route') await this.queueRouted(kf, item.file, 'next');
     } else {
       await setPresence(this.branch, kf, ours.uuid, true);
       await populateUnlocked(ours, await annexedFiles(ours, [`${ours.top}/${item.file}`])).catch(
@@ -514,6 +762,12 @@ export class Transferrer {
     }
     this.finish(run, 'done');
     this.options.onLogsChanged?.();
+  }
+
+  /** Held up by someone else: wait and retry, unless the link is down, then route around it. */
+  private async waitOrReroute(run: Running, reason: string): Promise<void> {
+    if (run.item.via && !this.itemAvailable(run.item)) await this.onFailure(run, new Error(reason));
+    else this.park(run.item, 'waiting', reason, Date.now() + 2000);
   }
 
   private async onFailure(run: Running, e: unknown): Promise<void> {
@@ -527,7 +781,19 @@ export class Transferrer {
       return;
     }
     const reason = e instanceof Error ? e.message : String(e);
-    if (!this.isAvailable(item.remote)) {
+    if (item.via && !this.itemAvailable(item)) {
+      // A link on the route went down: plan again around it.
+      this.options.log?.(
+        `${item.file}: the link from ${item.via.description} to ${item.remote} went down; routing around it`,
+      );
+      this.finish(run, 'cancelled');
+      run.after = async () => {
+        await this.refreshMap();
+        await this.queueRouted(item.key, item.file, 'next');
+      };
+      return;
+    }
+    if (!item.via && !this.isAvailable(item.remote)) {
       this.park(
         item,
         'waiting',
@@ -686,6 +952,8 @@ export class Transferrer {
       startedAt: null,
       finishedAt: null,
       isExternal: false,
+      via: item.via?.description ?? null,
+      nextHops: item.nextHops ?? [],
     });
     const r = this.running.get(id);
     if (r) {
@@ -708,7 +976,7 @@ export class Transferrer {
       };
     const q = this.queue.has(id) ? this.queue.items().find((i) => i.id === id) : undefined;
     if (q) {
-      const offline = !this.isAvailable(q.remote);
+      const offline = !this.itemAvailable(q);
       const paused = this.isPaused || this.pausedRemotes.has(q.remote);
       if (offline) return { ...base(q, 'waiting'), reason: `${q.remote} is offline` };
       if (paused) return { ...base(q, 'paused'), reason: 'paused' };
@@ -795,7 +1063,7 @@ export class Transferrer {
   private scheduleRecheck(): void {
     if (this.recheckTimer || this.isStopped) return;
     const hasWaiting =
-      this.parked.size > 0 || this.queue.items(100).some((i) => !this.isAvailable(i.remote));
+      this.parked.size > 0 || this.queue.items(100).some((i) => !this.itemAvailable(i));
     if (!hasWaiting) return;
     this.recheckTimer = setTimeout(() => {
       this.recheckTimer = undefined;
@@ -809,7 +1077,7 @@ export class Transferrer {
     const now = Date.now();
     for (const [id, p] of this.parked) {
       if (p.state === 'paused') continue;
-      const isBack = p.state === 'waiting' && p.retryAt === null && this.isAvailable(p.item.remote);
+      const isBack = p.state === 'waiting' && p.retryAt === null && this.itemAvailable(p.item);
       if ((p.retryAt !== null && now >= p.retryAt) || isBack) {
         this.parked.delete(id);
         this.enqueue(p.item, 'later');
@@ -827,6 +1095,7 @@ export class Transferrer {
   private isIdle(): boolean {
     return (
       this.running.size === 0 &&
+      this.afterHooks === 0 &&
       (this.isPaused || !this.queue.items().some((i) => this.canStart(i)))
     );
   }

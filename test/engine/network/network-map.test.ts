@@ -51,6 +51,24 @@ describe('the network map', () => {
     );
   });
 
+  it('ferry route shows the path a file takes, against what flooding would cost', async () => {
+    const text = (await ferryOk(a, 'route', 'f.txt')).out;
+    assert.match(text, /has it: laptop\n/);
+    assert.match(
+      text,
+      /route: 2 transfers, .*link cost 200 \(flooding: 2 transfers, .*link cost 1100\)/,
+    );
+    assert.match(text, / {4}laptop -> usb drive -> backup {2}\(via "C", cost 100\)/);
+    const plan = JSON.parse((await ferryOk(a, 'route', '--json', 'f.txt')).out) as {
+      cost: number;
+      flooding: { cost: number };
+      hops: unknown[];
+    };
+    assert.equal(plan.cost, 200);
+    assert.equal(plan.flooding.cost, 1100);
+    assert.equal(plan.hops.length, 2);
+  });
+
   it('writes Graphviz that dot accepts', async () => {
     const dot = (await ferryOk(a, 'map', '--dot')).out;
     assert.match(dot, /^digraph map \{\n\tsubgraph "cluster_localhost" \{/);
