@@ -11,6 +11,7 @@ import { keyOfBuffer } from '../../../src/engine/annex/key';
 import { findObject } from '../../../src/engine/annex/object-store';
 import { openRepository, type Repository } from '../../../src/engine/annex/repository';
 import { Transferrer } from '../../../src/engine/transfer/transferrer';
+import type { NetworkMap } from '../../../src/shared/network';
 import type { TransferSnapshot } from '../../../src/shared/transfers';
 import {
   annexWhereisUuids,
@@ -242,8 +243,8 @@ describe('routing content along least-cost routes', () => {
         if (e.transfer.state === 'running' && e.transfer.via === 'B') forwardRunning = true;
       },
     });
+    tr.setRateLimit(1_000_000, 'D'); // the last hop, B -> D (or C -> D), is slow
     await tr.scan();
-    tr.setRateLimit(1_000_000, 'D');
     await waitFor('B -> D starts', () => forwardRunning, 20_000);
     unlinkSync(dlink); // the cable between B and D is pulled
     await tr.whenIdle();
@@ -260,5 +261,29 @@ describe('routing content along least-cost routes', () => {
       assert.equal(fsck.status, 0, `${d}: ${fsck.stdout}${fsck.stderr}`);
       assertGitFsck(d);
     }
+  });
+
+  it('reports the map when it changes, and only then', async () => {
+    const root = join(tmp.path, 'events');
+    mkdirSync(root);
+    const p = await topology(root, ['A', 'B', 'C'], [['A', 'B', 100]]);
+    const maps: NetworkMap[] = [];
+    const tr = new Transferrer(await openRepository(p.A ?? ''), {
+      network: (e) => maps.push(e.map),
+    });
+    await tr.refresh();
+    assert.equal(maps.length, 1);
+    assert.equal(maps[0]?.arborescence.length, 1);
+    await tr.refreshMap();
+    assert.equal(maps.length, 1, 'nothing changed, nothing reported');
+    git(p.B ?? '', 'remote', 'add', 'C', p.C ?? '');
+    await tr.refreshMap();
+    assert.equal(maps.length, 2);
+    assert.deepEqual(
+      maps[1]?.arborescence.map((e) => e.remote),
+      ['B', 'C'],
+      'C is reached through B now',
+    );
+    await tr.stop();
   });
 });
