@@ -59,7 +59,9 @@ import { parseSize } from '../engine/annex/largefiles';
 import type { TransferSnapshot } from '../shared/transfers';
 import { syncRepository } from '../engine/sync/sync';
 import { parcelWatch } from '../engine/sync/watcher';
-import { describeEvent } from './describe-event';
+import { describeDriveEvent, describeEvent } from './describe-event';
+import { DriveManager } from '../engine/drives/drive-manager';
+import { chooseMountSource } from '../engine/drives';
 import type { ParsedArgs } from './args';
 import type { Io } from './main';
 import { bar, formatBytes, progressLine } from './progress';
@@ -455,11 +457,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         json
           ? io.out(`${JSON.stringify({ type: 'log', message: m, at: Date.now() })}\n`)
           : print(m);
-      const late: { assistant?: Assistant } = {};
+      const late: { assistant?: Assistant; drives?: DriveManager } = {};
       const transfers = new Transferrer(repo, {
         log,
         onLogsChanged: () => late.assistant?.logsChanged(),
         events: (e) => {
+          if (e.type === 'transfer-changed' && e.transfer.state === 'queued')
+            late.drives?.transferQueued(e.transfer.remote);
           if (json) io.out(`${JSON.stringify(e)}\n`);
           else if (
             e.type === 'transfer-changed' &&
@@ -487,6 +491,20 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       late.assistant = assistant;
       const control = await startControlServer(repo.annexdir, transfers);
       await assistant.start();
+      const drives = args.flags.has('no-drives')
+        ? undefined
+        : await chooseMountSource(log, { busAddress: process.env.FERRY_UDISKS2_BUS });
+      const manager = drives
+        ? new DriveManager(repo, {
+            source: drives.source,
+            transfers,
+            assistant,
+            log,
+            events: (e) => (json ? io.out(`${JSON.stringify(e)}\n`) : print(describeDriveEvent(e))),
+          })
+        : undefined;
+      late.drives = manager;
+      await manager?.start();
       if (!json) print(`watching ${repo.top}; press Ctrl-C to stop`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
@@ -497,6 +515,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      await manager?.stop();
+      await drives?.close();
       await assistant.stop();
       await new Promise((r) => control.close(r));
       if (!json) print('stopped');

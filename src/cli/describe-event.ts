@@ -1,3 +1,4 @@
+import type { DriveEvent } from '../shared/drives';
 /** One readable line per engine event, for the terminal. */
 import type { SyncEvent } from '../shared/events';
 
@@ -21,5 +22,22 @@ export function describeEvent(e: SyncEvent): string {
       return `kept local changes to ${e.paths.join(', ')} (they will be committed on top)`;
     case 'change-hook-failed':
       return `change hook failed: ${e.reason}`;
+  }
+}
+
+export function describeDriveEvent(e: DriveEvent): string {
+  switch (e.type) {
+    case 'drive-appeared':
+      return `drive at ${e.mountPoint} holds remote ${e.remote}${e.movedFrom ? ` (moved from ${e.movedFrom}; remote URL updated)` : ''}`;
+    case 'drive-syncing':
+      return `syncing with the drive ${e.remote} (${e.mountPoint}); do not unplug it yet`;
+    case 'drive-safe-to-unplug':
+      return `the drive ${e.remote} (${e.mountPoint}) is in sync: safe to unplug${e.failed > 0 ? ` (${e.failed} transfer(s) failed; see ferry transfers)` : ''}`;
+    case 'drive-removed':
+      return `the drive ${e.remote} (${e.mountPoint}) was removed${e.interrupted > 0 ? `; ${e.interrupted} interrupted transfer(s) resume when it is back` : ''}`;
+    case 'drive-unknown-repository':
+      return `a drive at ${e.mountPoint} holds ${e.knownAs ? `"${e.knownAs}"` : 'a git-annex repository'} at ${e.path}, which is not a remote: add it with "git remote add NAME ${e.path}" to sync with it`;
+    case 'drive-empty':
+      return `a drive${e.label ? ` "${e.label}"` : ''} was mounted at ${e.mountPoint}; it holds no repository`;
   }
 }

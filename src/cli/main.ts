@@ -32,7 +32,8 @@ Usage: ferry <command> [options] [paths...]
   pause|resume [remote]       pause or resume transfers, all or one remote's (needs the assistant)
   cancel <id|key|remote>      cancel transfers
   ratelimit <rate|none> [remote]   limit transfer bandwidth, e.g. 5MB (per second)
-  assistant                   watch this folder and sync it continuously (foreground; Ctrl-C stops)
+  assistant [--no-drives]     watch this folder and sync it continuously (foreground; Ctrl-C stops);
+                              drives holding a remote are synced when mounted (UDisks2, else the mount table)
   status [--json]             the state of this repository
   version                     print the version
 

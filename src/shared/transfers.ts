@@ -14,6 +14,8 @@ export interface TransferSnapshot {
   readonly remoteUuid: string;
   readonly state: TransferState;
   readonly bytesDone: number;
+  /** bytes that were already there from an interrupted attempt (resumed, not sent again) */
+  readonly resumedFrom: number;
   readonly size: number | null;
   /** bytes per second, averaged over the last few seconds */
   readonly rate: number;

@@ -173,6 +173,20 @@ export class Assistant {
     await this.running;
   }
 
+  /** Pull from every reachable remote, merge, push; resolves when that is done. */
+  async reconnectNow(): Promise<void> {
+    this.jobs.reconnect = true;
+    this.kick();
+    await this.whenIdle();
+  }
+
+  /** Push what is committed (location logs of finished transfers); resolves when done. */
+  async pushNow(): Promise<void> {
+    this.jobs.push = true;
+    this.kick();
+    await this.whenIdle();
+  }
+
   /** "Sync now": pull from every remote, merge and push. */
   syncNow(): void {
     this.jobs.reconnect = true;

@@ -328,6 +328,7 @@ export function externalSnapshot(
     finishedAt: null,
     isExternal: true,
     via: null,
+    resumedFrom: 0,
     nextHops: [],
   };
 }

@@ -77,10 +77,12 @@ interface Running {
   readonly abort: AbortController;
   readonly startedAt: number;
   bytesDone: number;
+  /** the partial copy it continued from (bytes), once known */
+  resumedFrom?: number;
   size: number | undefined;
   rate: number;
   lastSample: { at: number; bytes: number };
-  stopReason?: 'paused' | 'cancelled';
+  stopReason?: 'paused' | 'cancelled' | 'offline';
   /** runs once the transfer has left `running` */
   after?: () => Promise<unknown>;
 }
@@ -97,6 +99,7 @@ interface Finished {
   readonly item: QueueItem;
   readonly state: 'done' | 'cancelled';
   readonly bytes: number;
+  readonly resumedFrom: number;
   readonly startedAt: number | null;
   readonly finishedAt: number;
   readonly attempts: number;
@@ -623,6 +626,7 @@ export class Transferrer {
       item: run.item,
       state,
       bytes: run.bytesDone,
+      resumedFrom: run.resumedFrom ?? 0,
       startedAt: run.startedAt,
       finishedAt: Date.now(),
       attempts: (this.attempts.get(run.item.id) ?? 0) + 1,
@@ -716,6 +720,7 @@ export class Transferrer {
           signal: run.abort.signal,
           throttle: this.throttle(item.remote),
           onProgress: (n) => {
+            run.resumedFrom ??= n;
             run.bytesDone = n;
             void mine.progress(n, run.size);
             void theirs.progress(n, run.size);
@@ -733,8 +738,9 @@ export class Transferrer {
     }
     if (!ok) return;
     this.moved.transfers++;
-    this.moved.bytes += run.bytesDone;
-    this.moved.costBytes += run.bytesDone * remote.info.cost;
+    const copied = run.bytesDone - (run.resumedFrom ?? 0);
+    this.moved.bytes += copied;
+    this.moved.costBytes += copied * remote.info.cost;
     if (item.direction === 'upload') {
       await setPresence(remote.branch, kf, remote.repo.uuid, true);
       await remote.branch.commit().catch(() => undefined);
@@ -774,6 +780,15 @@ export class Transferrer {
     const { item } = run;
     if (run.stopReason === 'paused') {
       this.park(item, 'paused', 'paused', null);
+      return;
+    }
+    if (run.stopReason === 'offline') {
+      this.park(
+        item,
+        'waiting',
+        `${item.remote} was removed; the partial copy is kept and the transfer resumes when it is back`,
+        null,
+      );
       return;
     }
     if (run.stopReason === 'cancelled') {
@@ -887,6 +902,7 @@ export class Transferrer {
         item,
         state: 'cancelled',
         bytes: 0,
+        resumedFrom: 0,
         startedAt: null,
         finishedAt: Date.now(),
         attempts: 0,
@@ -901,6 +917,7 @@ export class Transferrer {
           item: p.item,
           state: 'cancelled',
           bytes: 0,
+          resumedFrom: 0,
           startedAt: null,
           finishedAt: Date.now(),
           attempts: p.attempts,
@@ -953,6 +970,7 @@ export class Transferrer {
       finishedAt: null,
       isExternal: false,
       via: item.via?.description ?? null,
+      resumedFrom: 0,
       nextHops: item.nextHops ?? [],
     });
     const r = this.running.get(id);
@@ -961,6 +979,7 @@ export class Transferrer {
       return {
         ...base(r.item, 'running'),
         bytesDone: r.bytesDone,
+        resumedFrom: r.resumedFrom ?? 0,
         rate: Math.round(r.rate),
         etaSeconds: eta === null ? null : Math.round(eta),
         startedAt: r.startedAt,
@@ -988,6 +1007,7 @@ export class Transferrer {
         return {
           ...base(f.item, f.state),
           bytesDone: f.bytes,
+          resumedFrom: f.resumedFrom,
           startedAt: f.startedAt,
           finishedAt: f.finishedAt,
           attempts: f.attempts,
@@ -1101,8 +1121,105 @@ export class Transferrer {
   }
 
   private settleIdle(): void {
+    for (const w of [...this.remoteWaiters]) {
+      if (!this.isRemoteBusy(w.remote)) {
+        this.remoteWaiters.delete(w);
+        w.resolve();
+      }
+    }
     if (!this.isIdle()) return;
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  // ---------------------------------------------------------------- drives
+
+  private readonly remoteWaiters = new Set<{ remote: string; resolve: () => void }>();
+
+  /** Whether anything is queued, running or briefly held up between here and `remote`. */
+  isRemoteBusy(remote: string): boolean {
+    const direct = (i: QueueItem): boolean => i.remote === remote && !i.via;
+    if (this.isStopped) return false;
+    for (const r of this.running.values()) if (direct(r.item)) return true;
+    if (this.queue.items().some(direct)) return !this.isPaused && !this.pausedRemotes.has(remote);
+    for (const p of this.parked.values())
+      if (
+        direct(p.item) &&
+        p.state === 'waiting' &&
+        (p.retryAt !== null || this.isAvailable(remote))
+      )
+        return true;
+    return false;
+  }
+
+  /** `remote` is back (a drive plugged in): what waited for it goes first. */
+  reconnect(remote: string): number {
+    let n = 0;
+    for (const [id, p] of this.parked) {
+      if (p.item.remote !== remote || p.item.via || p.state !== 'waiting') continue;
+      this.parked.delete(id);
+      if (this.enqueue(p.item, 'next')) n++;
+    }
+    this.pump();
+    return n;
+  }
+
+  /** Transfers with `remote` that failed and wait for a retry. */
+  failedWith(remote: string): number {
+    return [...this.parked.values()].filter((p) => p.item.remote === remote && p.state === 'failed')
+      .length;
+  }
+
+  /** Resolves when nothing is left to move between here and `remote` (failures aside). */
+  whenRemoteIdle(remote: string): Promise<void> {
+    if (!this.isRemoteBusy(remote)) return Promise.resolve();
+    return new Promise((resolve) => this.remoteWaiters.add({ remote, resolve }));
+  }
+
+  /**
+   * Everything this repository and `remote` should exchange (uploads it wants, downloads we
+   * want from it), queued ahead of other work: a drive just plugged in goes first.
+   */
+  async scanRemote(remote: string, signal?: AbortSignal): Promise<number> {
+    const info = this.remotes.get(remote);
+    if (!info?.uuid) return 0;
+    let n = 0;
+    for (const f of await annexedFiles(this.repo)) {
+      signal?.throwIfAborted();
+      if (this.isStopped) break;
+      const have = await whereIs(this.branch, f.key);
+      let item: QueueItem | undefined;
+      if (await findObject(this.repo, f.key)) {
+        if (!have.includes(info.uuid) && (await this.wants(info.uuid, f.key, f.path, have)))
+          item = this.item('upload', info, f.key, f.path);
+      } else if (
+        have.includes(info.uuid) &&
+        (await this.wants(this.repo.uuid, f.key, f.path, have))
+      ) {
+        item = this.item('download', info, f.key, f.path);
+      }
+      if (item && this.enqueue(item, 'next')) {
+        n++;
+        if (n === 1) this.pump(); // the first byte should not wait for the whole scan
+      }
+    }
+    this.pump();
+    return n;
+  }
+
+  /**
+   * A drive holding `remote` went away: its running transfers stop with their partial data
+   * kept, and everything for it waits until it is back.
+   */
+  disconnect(remote: string): number {
+    let n = 0;
+    for (const r of this.running.values()) {
+      if (r.item.remote !== remote || r.item.via) continue;
+      r.stopReason = 'offline';
+      r.abort.abort();
+      n++;
+    }
+    this.pump();
+    return n;
   }
 
   async stop(): Promise<void> {
