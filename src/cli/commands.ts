@@ -60,6 +60,7 @@ import type { TransferSnapshot } from '../shared/transfers';
 import { syncRepository } from '../engine/sync/sync';
 import { parcelWatch } from '../engine/sync/watcher';
 import { describeDriveEvent, describeEvent } from './describe-event';
+import { runWebapp } from './webapp';
 import { DriveManager } from '../engine/drives/drive-manager';
 import { chooseMountSource } from '../engine/drives';
 import type { ParsedArgs } from './args';
@@ -578,6 +579,22 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       );
     return { cmd: 'ratelimit', bytesPerSecond: bytes, remote };
   }),
+
+  webapp: {
+    options: ['port'],
+    async run(args, io) {
+      const port = args.options.get('port');
+      if (port !== undefined && !/^\d+$/.test(port))
+        throw new FerryError('usage', '--port takes a port number');
+      return runWebapp({
+        cwd: io.cwd,
+        folders: args.positional,
+        port: port === undefined ? undefined : Number(port),
+        drives: !args.flags.has('no-drives'),
+        out: io.out,
+      });
+    },
+  },
 
   map: {
     async run(args, io) {

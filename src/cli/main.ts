@@ -34,6 +34,8 @@ Usage: ferry <command> [options] [paths...]
   ratelimit <rate|none> [remote]   limit transfer bandwidth, e.g. 5MB (per second)
   assistant [--no-drives]     watch this folder and sync it continuously (foreground; Ctrl-C stops);
                               drives holding a remote are synced when mounted (UDisks2, else the mount table)
+  webapp [--port N] [DIR...]  serve the Ferry window on 127.0.0.1 (a URL with a key is printed),
+                              syncing the given folders, this one, and those added in the UI
   status [--json]             the state of this repository
   version                     print the version
 

@@ -1,75 +1,179 @@
 /**
- * The only file that imports electron. Hardened per Electron's security checklist: context
- * isolation, sandbox, no node integration, a CSP, no navigation, no new windows, and every IPC
- * sender checked against our own window.
+ * The only file that imports electron: it supplies the shell's ports (tray, window, notifier,
+ * app) and the IPC glue. Hardened per Electron's security checklist: context isolation, sandbox,
+ * no node integration, a CSP on every response, no navigation, no new windows, permission
+ * requests denied, nothing remote loaded, and every IPC sender checked against our own window.
  */
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, Tray } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  session,
+  Tray,
+} from 'electron';
 import { join } from 'node:path';
-import { COMMAND_NAMES, IPC_COMMAND_CHANNEL, type CommandName } from '../shared/ipc';
-import { createHandlers, dispatch, trayStateFor, type TrayPort } from './shell';
+import { pathToFileURL } from 'node:url';
+import { dispatch, Engine } from '../engine/engine';
+import { chooseMountSource } from '../engine/drives';
+import { parcelWatch } from '../engine/sync/watcher';
+import {
+  COMMAND_NAMES,
+  IPC_COMMAND_CHANNEL,
+  IPC_EVENT_CHANNEL,
+  type CommandName,
+  type EngineEvent,
+} from '../shared/ipc';
+import { Shell, type MenuItem, type TrayState } from './shell';
 
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function startElectronApp(rootDir: string, folders: string[]): void {
-  const handlers = createHandlers(folders);
+export function startElectronApp(rootDir: string): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
   let window: BrowserWindow | undefined;
   let tray: Tray | undefined;
+  let shell: Shell | undefined;
+  const rendererIndex = join(rootDir, 'out', 'renderer', 'index.html');
+  const rendererUrl = pathToFileURL(rendererIndex).href;
 
-  const trayPort: TrayPort = {
-    setState(state, tooltip) {
-      tray?.setImage(nativeImage.createFromPath(join(rootDir, 'assets', 'tray', `${state}.png`)));
-      tray?.setToolTip(tooltip);
-    },
+  const trayIcon = (state: TrayState): Electron.NativeImage => {
+    const name = process.platform === 'darwin' ? `${state}Template.png` : `${state}.png`;
+    return nativeImage.createFromPath(join(rootDir, 'assets', 'tray', name));
   };
 
   function openWindow(): void {
     if (window && !window.isDestroyed()) {
       window.show();
+      window.focus();
       return;
     }
     window = new BrowserWindow({
-      width: 1000,
-      height: 700,
+      width: 1100,
+      height: 760,
       title: 'Ferry',
+      show: false,
       webPreferences: {
         preload: join(rootDir, 'out', 'preload', 'index.cjs'),
         contextIsolation: true,
         sandbox: true,
         nodeIntegration: false,
         webSecurity: true,
+        allowRunningInsecureContent: false,
+        webviewTag: false,
       },
     });
-    window.webContents.session.webRequest.onHeadersReceived((details, callback) => {
+    window.once('ready-to-show', () => window?.show());
+    window.webContents.on('will-navigate', (event, url) => {
+      if (url !== rendererUrl) event.preventDefault();
+    });
+    window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    void window.loadFile(rendererIndex);
+  }
+
+  ipcMain.handle(IPC_COMMAND_CHANNEL, async (event, name: unknown, args: unknown) => {
+    if (!window || window.isDestroyed() || event.sender !== window.webContents)
+      throw new Error('IPC from an unknown sender');
+    if (event.senderFrame?.url !== rendererUrl) throw new Error('IPC from an unexpected page');
+    if (typeof name !== 'string' || !COMMAND_NAMES.includes(name as CommandName))
+      throw new Error('unknown command');
+    return dispatch(engine.handlers(), name as CommandName, args as never);
+  });
+
+  let engine: Engine;
+
+  void app.whenReady().then(async () => {
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({
         responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] },
       });
     });
-    window.webContents.on('will-navigate', (event) => event.preventDefault());
-    window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-    void window.loadFile(join(rootDir, 'out', 'renderer', 'index.html'));
-  }
-
-  ipcMain.handle(IPC_COMMAND_CHANNEL, async (event, name: unknown, args: unknown) => {
-    if (!window || event.sender !== window.webContents)
-      throw new Error('IPC from an unknown sender');
-    if (typeof name !== 'string' || !COMMAND_NAMES.includes(name as CommandName))
-      throw new Error('unknown command');
-    return dispatch(handlers, name as CommandName, args as never);
-  });
-
-  void app.whenReady().then(async () => {
-    tray = new Tray(nativeImage.createFromPath(join(rootDir, 'assets', 'tray', 'idle.png')));
-    tray.setContextMenu(
-      Menu.buildFromTemplate([
-        { label: 'Open Ferry', click: openWindow },
-        { type: 'separator' },
-        { label: 'Quit', click: () => app.quit() },
-      ]),
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
+      callback(false),
     );
-    const { state, tooltip } = trayStateFor(await handlers.listRepositories());
-    trayPort.setState(state, tooltip);
+    const log = (m: string): void => console.log(m);
+    const drives = await chooseMountSource(log);
+    engine = new Engine({
+      watch: parcelWatch,
+      stateDir: join(app.getPath('userData')),
+      mountSource: drives.source,
+      log,
+    });
+    tray = new Tray(trayIcon('idle'));
+    tray.on('click', openWindow);
+    shell = new Shell(engine, {
+      tray: {
+        setState: (state, tooltip) => {
+          tray?.setImage(trayIcon(state));
+          tray?.setToolTip(tooltip);
+        },
+        setMenu: (items: readonly MenuItem[]) => {
+          tray?.setContextMenu(
+            Menu.buildFromTemplate(
+              items.map((i) =>
+                i.action === 'separator'
+                  ? { type: 'separator' as const }
+                  : i.action === 'start-at-login'
+                    ? {
+                        label: i.label,
+                        type: 'checkbox' as const,
+                        checked: i.checked ?? false,
+                        click: () => void shell?.act('start-at-login'),
+                      }
+                    : {
+                        label: i.label,
+                        enabled: i.enabled ?? true,
+                        click: () => {
+                          if (i.action !== 'status' && i.action !== 'separator')
+                            void shell?.act(i.action);
+                        },
+                      },
+              ),
+            ),
+          );
+        },
+      },
+      window: {
+        show: openWindow,
+        send: (e: EngineEvent) => {
+          if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, e);
+        },
+      },
+      notifier: {
+        notify: (title, body) => {
+          if (Notification.isSupported()) new Notification({ title, body }).show();
+        },
+      },
+      app: {
+        quit: () => app.quit(),
+        chooseFolder: async () => {
+          const r = await dialog.showOpenDialog({
+            properties: ['openDirectory', 'createDirectory'],
+          });
+          return r.canceled ? undefined : r.filePaths[0];
+        },
+        isStartingAtLogin: () => app.getLoginItemSettings().openAtLogin,
+        setStartAtLogin: (on) => app.setLoginItemSettings({ openAtLogin: on }),
+      },
+    });
+    await engine.start();
+    await shell.start();
     openWindow();
+    app.on('before-quit', () => {
+      shell?.stop();
+      void engine.stop();
+      void drives.close();
+    });
+  });
+  app.on('second-instance', openWindow);
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
   });
   app.on('window-all-closed', () => {
     // a tray app keeps running with no window

@@ -2,4 +2,4 @@
 import { fileURLToPath } from 'node:url';
 import { startElectronApp } from './electron-app';
 
-startElectronApp(fileURLToPath(new URL('../..', import.meta.url)), [process.cwd()]);
+startElectronApp(fileURLToPath(new URL('../..', import.meta.url)));

@@ -1,71 +1,223 @@
 /**
- * The desktop shell's logic, written against small interfaces so it is tested without Electron.
- * electron-app.ts is the only file that imports electron and supplies the real implementations.
+ * The desktop shell's logic, written against small interfaces (tray, window, notifier, app) so it
+ * is tested without Electron. electron-app.ts is the only file that imports electron and supplies
+ * the real implementations. The tray's look, its menu and the notifications are pure functions of
+ * the engine's state and events.
  */
-import { initRepository } from '../engine/annex/init';
-import { openRepository } from '../engine/annex/repository';
-import { FerryError } from '../engine/errors';
-import { repositoryStatus } from '../engine/status';
-import type { CommandName, CommandResult, Commands } from '../shared/ipc';
-import type { RepositoryStatus } from '../shared/types';
+import type { Engine } from '../engine/engine';
+import type { EngineEvent, EngineSnapshot, RepositoryView } from '../shared/ipc';
+import type { TransferControlState, TransferSnapshot } from '../shared/transfers';
 
 export type TrayState = 'idle' | 'syncing' | 'paused' | 'error' | 'offline';
 
 export interface TrayPort {
   setState(state: TrayState, tooltip: string): void;
+  setMenu(items: readonly MenuItem[]): void;
 }
 
-export type Handlers = {
-  [K in CommandName]: (args: Commands[K]['args']) => Promise<Commands[K]['result']>;
-};
+export interface WindowPort {
+  /** opens the window, or brings it to the front */
+  show(): void;
+  /** sends an engine event to the renderer, if the window is open */
+  send(event: EngineEvent): void;
+}
 
-/** Pure: what the tray says for a set of repositories. */
-export function trayStateFor(repos: readonly RepositoryStatus[]): {
-  state: TrayState;
-  tooltip: string;
-} {
+export interface NotifierPort {
+  notify(title: string, body: string): void;
+}
+
+export interface AppPort {
+  quit(): void;
+  /** asks the user for a folder (a dialog); undefined when cancelled */
+  chooseFolder(): Promise<string | undefined>;
+  isStartingAtLogin(): boolean;
+  setStartAtLogin(on: boolean): void;
+}
+
+export type MenuAction =
+  'open' | 'pause-all' | 'resume-all' | 'sync-now' | 'add-folder' | 'start-at-login' | 'quit';
+
+export interface MenuItem {
+  readonly action: MenuAction | 'separator' | 'status';
+  readonly label: string;
+  readonly checked?: boolean;
+  readonly enabled?: boolean;
+}
+
+export interface ShellState {
+  readonly repositories: readonly RepositoryView[];
+  readonly transfers: readonly TransferSnapshot[];
+  readonly control: TransferControlState;
+}
+
+/** Pure: the tray's look and tooltip. Error beats paused beats offline beats syncing beats idle. */
+export function trayStateFor(s: ShellState): { state: TrayState; tooltip: string } {
+  const repos = s.repositories;
   if (repos.length === 0) return { state: 'idle', tooltip: 'Ferry: no folders yet' };
-  const offline = repos.every(
-    (r) => r.remotes.length > 0 && r.remotes.every((x) => !x.isAvailable),
-  );
-  if (offline) return { state: 'offline', tooltip: 'Ferry: no remote is reachable' };
-  const pending = repos.reduce((n, r) => n + r.pendingJournal, 0);
-  if (pending > 0) return { state: 'syncing', tooltip: `Ferry: ${pending} changes to record` };
+  const broken = repos.filter((r) => r.state === 'error');
+  if (broken.length > 0)
+    return {
+      state: 'error',
+      tooltip: `Ferry: ${broken[0]?.description ?? ''}: ${broken[0]?.reason ?? 'needs attention'}`,
+    };
+  if (s.control.isPaused) return { state: 'paused', tooltip: 'Ferry: paused' };
+  if (repos.every((r) => r.state === 'offline'))
+    return { state: 'offline', tooltip: 'Ferry: no remote is reachable' };
+  const active = s.transfers.filter((t) => t.state === 'running' || t.state === 'queued');
+  const syncing = repos.filter((r) => r.state === 'syncing');
+  if (active.length > 0 || syncing.length > 0) {
+    const running = s.transfers.filter((t) => t.state === 'running');
+    const rate = running.reduce((n, t) => n + t.rate, 0);
+    return {
+      state: 'syncing',
+      tooltip: `Ferry: ${active.length} ${active.length === 1 ? 'transfer' : 'transfers'}${rate > 0 ? `, ${formatRate(rate)}` : ''}`,
+    };
+  }
   return {
     state: 'idle',
     tooltip: `Ferry: ${repos.length} ${repos.length === 1 ? 'folder' : 'folders'} in sync`,
   };
 }
 
-export function createHandlers(folders: string[]): Handlers {
-  return {
-    async listRepositories() {
-      const out: RepositoryStatus[] = [];
-      for (const folder of folders) out.push(await repositoryStatus(await openRepository(folder)));
-      return out;
-    },
-    async addFolder({ path, description }) {
-      const { repo } = await initRepository(path, { description });
-      if (!folders.includes(repo.top)) folders.push(repo.top);
-      return repositoryStatus(repo);
-    },
-  };
+function formatRate(bytesPerSecond: number): string {
+  const units = ['B/s', 'KB/s', 'MB/s', 'GB/s'];
+  let v = bytesPerSecond;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(v < 10 && i > 0 ? 1 : 0)} ${units[i] ?? ''}`;
 }
 
-/** Runs a handler and turns errors into the contract's error shape. */
-export async function dispatch<K extends CommandName>(
-  handlers: Handlers,
-  name: K,
-  args: Commands[K]['args'],
-): Promise<CommandResult<K>> {
-  try {
-    const handler = handlers[name] as (a: Commands[K]['args']) => Promise<Commands[K]['result']>;
-    return { ok: true, value: await handler(args) };
-  } catch (e) {
-    const err =
-      e instanceof FerryError
-        ? e
-        : new FerryError('io-error', e instanceof Error ? e.message : String(e));
-    return { ok: false, error: { code: err.code, message: err.message } };
+/** Pure: the tray menu for a state. */
+export function trayMenuFor(s: ShellState, startsAtLogin: boolean): readonly MenuItem[] {
+  const { tooltip } = trayStateFor(s);
+  return [
+    { action: 'status', label: tooltip.replace(/^Ferry: /, ''), enabled: false },
+    { action: 'separator', label: '' },
+    { action: 'open', label: 'Open Ferry' },
+    s.control.isPaused
+      ? { action: 'resume-all', label: 'Resume syncing' }
+      : { action: 'pause-all', label: 'Pause syncing' },
+    { action: 'sync-now', label: 'Sync now', enabled: s.repositories.length > 0 },
+    { action: 'add-folder', label: 'Add a folder…' },
+    { action: 'separator', label: '' },
+    { action: 'start-at-login', label: 'Start at login', checked: startsAtLogin },
+    { action: 'quit', label: 'Quit Ferry' },
+  ];
+}
+
+/** Pure: the desktop notification an event deserves, if any. */
+export function notificationFor(e: EngineEvent): { title: string; body: string } | null {
+  switch (e.type) {
+    case 'conflict-resolved':
+      return {
+        title: 'Both versions kept',
+        body: `${e.path} was changed in two places; Ferry kept ${e.kept.join(' and ')}.`,
+      };
+    case 'drive-safe-to-unplug':
+      return {
+        title: 'Safe to unplug',
+        body: `The drive ${e.remote} is in sync${e.failed > 0 ? ` (${e.failed} transfer(s) failed)` : ''}.`,
+      };
+    case 'drive-unknown-repository':
+      return {
+        title: 'A drive with a repository',
+        body: `${e.path} holds ${e.knownAs ? `"${e.knownAs}"` : 'a git-annex repository'}. Open Ferry to sync with it.`,
+      };
+    case 'error-raised':
+      return { title: 'Ferry needs you', body: e.message };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Wires the engine to the tray, the window and notifications: every event goes to the window;
+ * the tray is recomputed at most every 250 ms; notifications for the events that deserve one.
+ */
+export class Shell {
+  private state: ShellState = {
+    repositories: [],
+    transfers: [],
+    control: { isPaused: false, pausedRemotes: [], rateLimit: 0, remoteRateLimits: {} },
+  };
+  private trayTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly ports: {
+      tray: TrayPort;
+      window: WindowPort;
+      notifier: NotifierPort;
+      app: AppPort;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.engine.on((e) => this.onEvent(e));
+    await this.refresh();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    if (this.trayTimer) clearTimeout(this.trayTimer);
+  }
+
+  private async refresh(): Promise<void> {
+    const s: EngineSnapshot = await this.engine.handlers().snapshot();
+    this.state = { repositories: s.repositories, transfers: s.transfers, control: s.control };
+    this.renderTray();
+  }
+
+  private renderTray(): void {
+    const { state, tooltip } = trayStateFor(this.state);
+    this.ports.tray.setState(state, tooltip);
+    this.ports.tray.setMenu(trayMenuFor(this.state, this.ports.app.isStartingAtLogin()));
+  }
+
+  onEvent(e: EngineEvent): void {
+    this.ports.window.send(e);
+    const n = notificationFor(e);
+    if (n) this.ports.notifier.notify(n.title, n.body);
+    if (e.type === 'transfers-progressed') return;
+    if (this.trayTimer) return;
+    this.trayTimer = setTimeout(() => {
+      this.trayTimer = undefined;
+      void this.refresh().catch(() => undefined);
+    }, 250);
+  }
+
+  /** A tray menu item was chosen. */
+  async act(action: MenuAction): Promise<void> {
+    const h = this.engine.handlers();
+    switch (action) {
+      case 'open':
+        this.ports.window.show();
+        return;
+      case 'pause-all':
+        await h.pauseAll();
+        break;
+      case 'resume-all':
+        await h.resumeAll();
+        break;
+      case 'sync-now':
+        await h.syncNow();
+        break;
+      case 'add-folder': {
+        const path = await this.ports.app.chooseFolder();
+        if (path) await h.addFolder({ path });
+        break;
+      }
+      case 'start-at-login':
+        this.ports.app.setStartAtLogin(!this.ports.app.isStartingAtLogin());
+        break;
+      case 'quit':
+        this.ports.app.quit();
+        return;
+    }
+    await this.refresh();
   }
 }

@@ -1,5 +1,5 @@
 /** The preload: one function per command, and on(listener) returning an unsubscribe. */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import {
   COMMAND_NAMES,
   IPC_COMMAND_CHANNEL,
@@ -15,8 +15,10 @@ const api = Object.fromEntries(
   ]),
 ) as unknown as Omit<FerryApi, 'on'>;
 
-const exposed: FerryApi = {
+const exposed: FerryApi & { pathForFile(file: File): string } = {
   ...api,
+  /** where a dropped folder lives (the renderer cannot see paths itself) */
+  pathForFile: (file) => webUtils.getPathForFile(file),
   on(listener) {
     const wrapped = (_event: IpcRendererEvent, payload: EngineEvent): void => listener(payload);
     ipcRenderer.on(IPC_EVENT_CHANNEL, wrapped);

@@ -1,37 +1,133 @@
-/** The main window: the repositories Ferry manages. The queue and the network map come next. */
-import { useEffect, useState } from 'react';
+/**
+ * The main window: a header with the overall state and the global controls, tabs for folders
+ * (with drives and the drop area), transfers, the network map and the activity list. Seeded by
+ * the `snapshot` command, kept current by events (applied once per frame).
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
+import type { StoreApi } from 'zustand/vanilla';
 import type { FerryApi } from '../shared/ipc';
-import { createFerryStore } from './store';
+import { batchEvents, createFerryStore, type FerryState } from './store';
+import {
+  ActivityView,
+  NetworkView,
+  RepositoriesView,
+  Tabs,
+  TransfersView,
+  type Tab,
+} from './views';
 
-const store = createFerryStore();
-
-export function App({ api }: { api: FerryApi }) {
-  const repositories = useStore(store, (s) => s.repositories);
+export function App({
+  api,
+  store: given,
+  pathForFile,
+}: {
+  api: FerryApi;
+  store?: StoreApi<FerryState>;
+  pathForFile?: (file: File) => string;
+}) {
+  const store = useMemo(() => given ?? createFerryStore(), [given]);
+  const [tab, setTab] = useState<Tab>('repositories');
+  const isSeeded = useStore(store, (s) => s.isSeeded);
+  const connection = useStore(store, (s) => s.connection);
   const lastError = useStore(store, (s) => s.lastError);
-  const [isLoading, setLoading] = useState(true);
+  const control = useStore(store, (s) => s.control);
+  const transfers = useStore(store, (s) => s.transfers);
+  const repositories = useStore(store, (s) => s.repositories);
+
   useEffect(() => {
-    void api.listRepositories(undefined).then((r) => {
+    const push = batchEvents(store);
+    const off = api.on(push);
+    void api.snapshot(undefined).then((r) => {
       if (r.ok) store.getState().seed(r.value);
-      setLoading(false);
+      else
+        store.getState().apply({
+          type: 'error-raised',
+          code: r.error.code,
+          message: r.error.message,
+          at: Date.now(),
+        });
     });
-    return api.on((event) => store.getState().apply(event));
-  }, [api]);
+    return off;
+  }, [api, store]);
+
+  // after a reconnect (headless), fetch everything again
+  const wasClosed = useRef(false);
+  useEffect(() => {
+    if (connection === 'closed') wasClosed.current = true;
+    if (connection !== 'open' || !wasClosed.current) return;
+    wasClosed.current = false;
+    void api.snapshot(undefined).then((r) => {
+      if (r.ok) store.getState().seed(r.value);
+    });
+  }, [connection, api, store]);
+
+  const active = [...transfers.values()].filter(
+    (t) => t.state === 'running' || t.state === 'queued',
+  ).length;
+  const overall = control.isPaused
+    ? 'Paused'
+    : repositories.some((r) => r.state === 'error')
+      ? 'Needs attention'
+      : active > 0
+        ? `Syncing: ${active} ${active === 1 ? 'transfer' : 'transfers'}`
+        : repositories.length === 0
+          ? 'No folders yet'
+          : 'Everything is in sync';
+
   return (
-    <main>
-      <h1>Ferry</h1>
-      {lastError !== null && <p role="alert">{lastError}</p>}
-      {isLoading ? (
-        <p aria-busy="true">Loading…</p>
-      ) : (
-        <ul aria-label="Repositories">
-          {repositories.map((r) => (
-            <li key={r.uuid}>
-              <strong>{r.description}</strong> — {r.presentFiles} of {r.annexedFiles} files here
-            </li>
-          ))}
-        </ul>
+    <div className="app">
+      <header>
+        <h1>Ferry</h1>
+        <p className="overall" role="status">
+          {overall}
+          {connection === 'closed' && <span className="error"> · disconnected, reconnecting…</span>}
+        </p>
+        <div className="controls">
+          {control.isPaused ? (
+            <button type="button" onClick={() => void api.resumeAll(undefined)}>
+              Resume all
+            </button>
+          ) : (
+            <button type="button" onClick={() => void api.pauseAll(undefined)}>
+              Pause all
+            </button>
+          )}
+          <button
+            type="button"
+            onClick={() => void api.syncNow(undefined)}
+            disabled={repositories.length === 0}
+          >
+            Sync now
+          </button>
+        </div>
+      </header>
+      {lastError !== null && (
+        <div role="alert" className="banner error">
+          {lastError}{' '}
+          <button
+            type="button"
+            onClick={() => store.getState().dismissError()}
+            aria-label="Dismiss the error"
+          >
+            Dismiss
+          </button>
+        </div>
       )}
-    </main>
+      <Tabs tab={tab} onChange={setTab} counts={{ transfers: active }} />
+      <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} tabIndex={0}>
+        {!isSeeded ? (
+          <p aria-busy="true">Loading…</p>
+        ) : tab === 'repositories' ? (
+          <RepositoriesView store={store} api={api} pathForFile={pathForFile} />
+        ) : tab === 'transfers' ? (
+          <TransfersView store={store} api={api} />
+        ) : tab === 'network' ? (
+          <NetworkView store={store} />
+        ) : (
+          <ActivityView store={store} />
+        )}
+      </main>
+    </div>
   );
 }

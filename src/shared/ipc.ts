@@ -3,17 +3,65 @@
  * one entry per command with its argument and result, and the events the engine emits.
  * Everything here is plain serialisable data.
  */
+import type { DriveEvent, DriveState } from './drives';
 import type { ErrorCode } from './errors';
 import type { SyncEvent } from './events';
-import type { NetworkEvent } from './network';
-import type { TransferEvent } from './transfers';
+import type { NetworkEvent, NetworkMap } from './network';
+import type { TransferControlState, TransferEvent, TransferSnapshot } from './transfers';
 import type { RepositoryStatus } from './types';
 
+export type RepositoryState = 'idle' | 'syncing' | 'paused' | 'error' | 'offline';
+
+/** A repository as the window shows it: its status, what it is doing and why it is not in sync. */
+export interface RepositoryView extends RepositoryStatus {
+  readonly state: RepositoryState;
+  /** why it is not in sync, in words; null when it is */
+  readonly reason: string | null;
+}
+
+export interface DriveView {
+  readonly mountPoint: string;
+  readonly remote: string;
+  readonly repository: string;
+  readonly state: DriveState;
+}
+
+/** One line of the activity list: a commit, a merge, a conflict kept, a drive, an error. */
+export interface ActivityEntry {
+  readonly at: number;
+  readonly repository: string | null;
+  readonly kind: 'sync' | 'conflict' | 'drive' | 'error';
+  readonly text: string;
+}
+
+export interface EngineSnapshot {
+  readonly repositories: readonly RepositoryView[];
+  readonly transfers: readonly TransferSnapshot[];
+  readonly control: TransferControlState;
+  /** the network map of each repository, by its UUID */
+  readonly maps: Readonly<Record<string, NetworkMap>>;
+  readonly drives: readonly DriveView[];
+  readonly activity: readonly ActivityEntry[];
+  /** true in the headless web UI: the drop area takes a typed path */
+  readonly isHeadless: boolean;
+}
+
 export interface Commands {
+  /** Everything the window shows, at once; events keep it current. */
+  snapshot: { args: void; result: EngineSnapshot };
   /** Snapshot of every repository Ferry manages. */
-  listRepositories: { args: void; result: readonly RepositoryStatus[] };
-  /** Adds a folder: makes it a repository (or adopts an existing one). */
-  addFolder: { args: { path: string; description?: string }; result: RepositoryStatus };
+  listRepositories: { args: void; result: readonly RepositoryView[] };
+  /** Adds a folder: makes it a repository (or adopts an existing one) and starts syncing it. */
+  addFolder: { args: { path: string; description?: string }; result: RepositoryView };
+  /** Pull, merge and push every repository now. */
+  syncNow: { args: void; result: null };
+  pauseAll: { args: void; result: null };
+  resumeAll: { args: void; result: null };
+  pauseTransfer: { args: { id: string }; result: boolean };
+  resumeTransfer: { args: { id: string }; result: boolean };
+  cancelTransfer: { args: { id: string }; result: number };
+  /** bytes per second, 0 for no limit; for one remote's name or all */
+  setRateLimit: { args: { bytesPerSecond: number; remote?: string }; result: null };
 }
 
 export type CommandName = keyof Commands;
@@ -22,7 +70,14 @@ export type EngineEvent =
   | SyncEvent
   | TransferEvent
   | NetworkEvent
-  | { readonly type: 'repository-changed'; readonly status: RepositoryStatus; readonly at: number }
+  | DriveEvent
+  | { readonly type: 'repository-changed'; readonly status: RepositoryView; readonly at: number }
+  | {
+      readonly type: 'control-changed';
+      readonly control: TransferControlState;
+      readonly at: number;
+    }
+  | { readonly type: 'activity'; readonly entry: ActivityEntry; readonly at: number }
   | {
       readonly type: 'error-raised';
       readonly code: ErrorCode;
@@ -41,6 +96,27 @@ export type FerryApi = {
   readonly on: (listener: (event: EngineEvent) => void) => () => void;
 };
 
-export const COMMAND_NAMES: readonly CommandName[] = ['listRepositories', 'addFolder'];
+export const COMMAND_NAMES: readonly CommandName[] = [
+  'snapshot',
+  'listRepositories',
+  'addFolder',
+  'syncNow',
+  'pauseAll',
+  'resumeAll',
+  'pauseTransfer',
+  'resumeTransfer',
+  'cancelTransfer',
+  'setRateLimit',
+];
 export const IPC_COMMAND_CHANNEL = 'ferry:command';
 export const IPC_EVENT_CHANNEL = 'ferry:event';
+
+/** WebSocket frames of the headless UI: requests carry an id, replies echo it; events have none. */
+export type BridgeRequest = {
+  readonly id: number;
+  readonly command: string;
+  readonly args: unknown;
+};
+export type BridgeMessage =
+  | { readonly id: number; readonly result: CommandResult<CommandName> }
+  | { readonly event: EngineEvent };

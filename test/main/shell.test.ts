@@ -1,17 +1,31 @@
-/** The desktop shell's logic, without Electron: tray state, the command table, dispatch. */
+/**
+ * The desktop shell without Electron: the tray's look and menu and the notifications as pure
+ * functions, and the Shell wired to a real engine on a real repository through fake ports.
+ */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createHandlers, dispatch, trayStateFor } from '../../src/main/shell';
-import { COMMAND_NAMES } from '../../src/shared/ipc';
-import type { RepositoryStatus } from '../../src/shared/types';
-import { tempDir } from '../helpers/repos';
+import { Engine } from '../../src/engine/engine';
+import { parcelWatch } from '../../src/engine/sync/watcher';
+import {
+  notificationFor,
+  Shell,
+  trayMenuFor,
+  trayStateFor,
+  type MenuItem,
+  type ShellState,
+  type TrayState,
+} from '../../src/main/shell';
+import type { EngineEvent, RepositoryView } from '../../src/shared/ipc';
+import type { TransferSnapshot } from '../../src/shared/transfers';
+import { git, tempDir } from '../helpers/repos';
+import { waitFor } from '../helpers/wait';
 
-function status(overrides: Partial<RepositoryStatus> = {}): RepositoryStatus {
+function repo(over: Partial<RepositoryView> = {}): RepositoryView {
   return {
     uuid: 'u',
-    description: 'd',
+    description: 'laptop',
     top: '/x',
     isBare: false,
     branch: 'master',
@@ -21,60 +35,163 @@ function status(overrides: Partial<RepositoryStatus> = {}): RepositoryStatus {
     numcopies: 1,
     pendingJournal: 0,
     remotes: [],
-    ...overrides,
+    state: 'idle',
+    reason: null,
+    ...over,
   };
 }
 
-describe('tray state', () => {
-  it('is idle with nothing to do and says how many folders are in sync', () => {
-    assert.deepEqual(trayStateFor([]), { state: 'idle', tooltip: 'Ferry: no folders yet' });
-    assert.equal(
-      trayStateFor([status(), status({ uuid: 'v' })]).tooltip,
-      'Ferry: 2 folders in sync',
-    );
-  });
-  it('is offline when no remote of any repository is reachable', () => {
-    const offline = status({
-      remotes: [{ name: 'usb', url: '/media/usb', uuid: null, cost: 100, isAvailable: false }],
+const control = { isPaused: false, pausedRemotes: [], rateLimit: 0, remoteRateLimits: {} };
+const state = (over: Partial<ShellState> = {}): ShellState => ({
+  repositories: [repo()],
+  transfers: [],
+  control,
+  ...over,
+});
+
+describe('tray state and menu', () => {
+  it('is idle when everything is in sync, and says how many folders', () => {
+    assert.deepEqual(trayStateFor(state({ repositories: [] })), {
+      state: 'idle',
+      tooltip: 'Ferry: no folders yet',
     });
-    assert.equal(trayStateFor([offline]).state, 'offline');
+    assert.deepEqual(trayStateFor(state({ repositories: [repo(), repo({ uuid: 'v' })] })), {
+      state: 'idle',
+      tooltip: 'Ferry: 2 folders in sync',
+    });
   });
-  it('is syncing while location changes wait to be recorded', () => {
-    assert.equal(trayStateFor([status({ pendingJournal: 3 })]).state, 'syncing');
+
+  it('shows syncing with the transfer count and rate', () => {
+    const t = { state: 'running', rate: 2_500_000 } as TransferSnapshot;
+    assert.deepEqual(trayStateFor(state({ transfers: [t, { ...t, state: 'queued', rate: 0 }] })), {
+      state: 'syncing',
+      tooltip: 'Ferry: 2 transfers, 2.5 MB/s',
+    });
+  });
+
+  it('puts an error first, then paused, then offline', () => {
+    const broken = repo({ state: 'error', reason: 'could not send changes to nas: disk full' });
+    const offline = repo({ state: 'offline' });
+    assert.equal(
+      trayStateFor(
+        state({ repositories: [offline, broken], control: { ...control, isPaused: true } }),
+      ).state,
+      'error',
+    );
+    assert.match(trayStateFor(state({ repositories: [broken] })).tooltip, /disk full/);
+    assert.equal(
+      trayStateFor(state({ repositories: [offline], control: { ...control, isPaused: true } }))
+        .state,
+      'paused',
+    );
+    assert.equal(trayStateFor(state({ repositories: [offline] })).state, 'offline');
+  });
+
+  it('offers pause or resume as the state requires, and start at login as a check box', () => {
+    const labels = (m: readonly MenuItem[]): string[] => m.map((i) => i.label).filter(Boolean);
+    assert.deepEqual(labels(trayMenuFor(state(), false)), [
+      '1 folder in sync',
+      'Open Ferry',
+      'Pause syncing',
+      'Sync now',
+      'Add a folder…',
+      'Start at login',
+      'Quit Ferry',
+    ]);
+    const paused = trayMenuFor(state({ control: { ...control, isPaused: true } }), true);
+    assert.ok(paused.some((i) => i.action === 'resume-all'));
+    assert.equal(paused.find((i) => i.action === 'start-at-login')?.checked, true);
+  });
+
+  it('notifies about conflicts, drives safe to unplug and errors, and nothing else', () => {
+    assert.match(
+      notificationFor({
+        type: 'conflict-resolved',
+        repo: '/x',
+        path: 'a.txt',
+        kind: 'both-annexed',
+        kept: ['a.variant-1.txt', 'a.variant-2.txt'],
+        at: 1,
+      })?.body ?? '',
+      /a.txt was changed in two places/,
+    );
+    assert.equal(
+      notificationFor({
+        type: 'drive-safe-to-unplug',
+        mountPoint: '/m',
+        remote: 'usb',
+        failed: 0,
+        at: 1,
+      })?.title,
+      'Safe to unplug',
+    );
+    assert.equal(
+      notificationFor({ type: 'committed', repo: '/x', commit: 'c', files: 1, at: 1 }),
+      null,
+    );
   });
 });
 
-describe('command handlers', () => {
+describe('the shell on a real engine', () => {
   const tmp = tempDir();
-  after(() => tmp.cleanup());
-
-  it('has a handler for every command of the contract', () => {
-    const handlers = createHandlers([]);
-    assert.deepEqual(Object.keys(handlers).sort(), [...COMMAND_NAMES].sort());
+  const engines: Engine[] = [];
+  after(async () => {
+    for (const e of engines) await e.stop();
+    tmp.cleanup();
   });
 
-  it('adds a folder, then lists it', async () => {
-    const folder = join(tmp.path, 'dropped');
-    mkdirSync(folder);
-    const handlers = createHandlers([]);
-    const added = await dispatch(handlers, 'addFolder', {
-      path: folder,
-      description: 'dropped folder',
+  it('drives the tray from engine state and acts on the menu', async () => {
+    const a = join(tmp.path, 'A');
+    mkdirSync(a);
+    writeFileSync(join(a, 'hello.txt'), 'hello\n');
+    const engine = new Engine({ watch: parcelWatch, quietMs: 50 });
+    engines.push(engine);
+    await engine.start();
+    const trays: { state: TrayState; tooltip: string }[] = [];
+    const sent: EngineEvent[] = [];
+    const notes: string[] = [];
+    let shown = 0;
+    let quit = 0;
+    let atLogin = false;
+    const shell = new Shell(engine, {
+      tray: {
+        setState: (s, tooltip) => trays.push({ state: s, tooltip }),
+        setMenu: () => undefined,
+      },
+      window: { show: () => shown++, send: (e) => sent.push(e) },
+      notifier: { notify: (title, body) => notes.push(`${title}: ${body}`) },
+      app: {
+        quit: () => quit++,
+        chooseFolder: () => Promise.resolve(a),
+        isStartingAtLogin: () => atLogin,
+        setStartAtLogin: (on) => {
+          atLogin = on;
+        },
+      },
     });
-    assert.ok(added.ok);
-    assert.equal(added.value.description, 'dropped folder');
-    const listed = await dispatch(handlers, 'listRepositories', undefined);
-    assert.ok(listed.ok);
-    assert.deepEqual(
-      listed.value.map((r) => r.description),
-      ['dropped folder'],
+    await shell.start();
+    assert.equal(trays.at(-1)?.tooltip, 'Ferry: no folders yet');
+    await shell.act('add-folder'); // the dialog "chooses" A
+    await waitFor('hello.txt committed by the assistant', () => {
+      try {
+        return git(a, 'ls-files').includes('hello.txt');
+      } catch {
+        return false;
+      }
+    });
+    await waitFor('tray says one folder', () => /1 folder/.test(trays.at(-1)?.tooltip ?? ''));
+    await shell.act('pause-all');
+    assert.equal(trays.at(-1)?.state, 'paused');
+    await shell.act('resume-all');
+    assert.notEqual(trays.at(-1)?.state, 'paused');
+    await shell.act('open');
+    await shell.act('start-at-login');
+    await shell.act('quit');
+    assert.deepEqual([shown, atLogin, quit], [1, true, 1]);
+    assert.ok(
+      sent.some((e) => e.type === 'committed'),
+      'engine events reach the window',
     );
-  });
-
-  it('turns engine errors into coded results', async () => {
-    const handlers = createHandlers([join(tmp.path, 'missing')]);
-    const r = await dispatch(handlers, 'listRepositories', undefined);
-    assert.equal(r.ok, false);
-    if (!r.ok) assert.equal(r.error.code, 'not-a-repository');
+    shell.stop();
   });
 });

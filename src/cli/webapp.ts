@@ -1,0 +1,104 @@
+/**
+ * `ferry webapp` (and `npm start` where Electron is not installed): the engine syncing every
+ * folder it knows, with the desktop window's UI served on 127.0.0.1 behind a random token.
+ * Folders: those given, the current folder when it is a repository, and those added in the UI
+ * (kept in the state directory: $FERRY_STATE_DIR, else $XDG_CONFIG_HOME/ferry or ~/.config/ferry).
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findRepository } from '../engine/annex/repository';
+import { chooseMountSource } from '../engine/drives';
+import { Engine } from '../engine/engine';
+import { FerryError } from '../engine/errors';
+import { parcelWatch } from '../engine/sync/watcher';
+import { startWebServer, type WebServer } from './web-server';
+
+/** The folder holding package.json: the source tree or the installed package. */
+export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find Ferry’s package.json');
+    dir = up;
+  }
+  return dir;
+}
+
+export function stateDir(): string {
+  return (
+    process.env.FERRY_STATE_DIR ??
+    join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'ferry')
+  );
+}
+
+export interface Webapp {
+  readonly engine: Engine;
+  readonly server: WebServer;
+  stop(): Promise<void>;
+}
+
+export async function startWebapp(options: {
+  cwd: string;
+  folders: readonly string[];
+  port?: number;
+  drives?: boolean;
+  log: (message: string) => void;
+  quietMs?: number;
+}): Promise<Webapp> {
+  const staticDir = join(packageRoot(), 'out', 'renderer');
+  if (!existsSync(join(staticDir, 'index.html')))
+    throw new FerryError('io-error', `the web UI is not built (${staticDir}); run "npm run build"`);
+  const folders = options.folders.map((f) => resolve(options.cwd, f));
+  if (folders.length === 0 && findRepository(options.cwd)) folders.push(options.cwd);
+  const drives = options.drives === false ? undefined : await chooseMountSource(options.log);
+  const engine = new Engine({
+    watch: parcelWatch,
+    folders,
+    stateDir: stateDir(),
+    mountSource: drives?.source,
+    log: options.log,
+    isHeadless: true,
+    quietMs: options.quietMs,
+  });
+  await engine.start();
+  const server = await startWebServer(engine, { staticDir, port: options.port });
+  return {
+    engine,
+    server,
+    stop: async () => {
+      await server.close();
+      await engine.stop();
+      await drives?.close();
+    },
+  };
+}
+
+/** Runs until SIGINT/SIGTERM, printing the address to open. */
+export async function runWebapp(options: {
+  cwd: string;
+  folders: readonly string[];
+  port?: number;
+  drives?: boolean;
+  out: (text: string) => void;
+}): Promise<number> {
+  const log = (m: string): void => options.out(`${new Date().toLocaleTimeString()} ${m}\n`);
+  const app = await startWebapp({ ...options, log });
+  options.out(
+    `Ferry is running. Open this address in a browser on this machine:\n\n  ${app.server.url}\n\n`,
+  );
+  options.out('Press Ctrl-C to stop.\n');
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolveStop();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await app.stop();
+  options.out('stopped\n');
+  return 0;
+}

@@ -1,0 +1,456 @@
+/**
+ * The composition root: every repository Ferry syncs, each with its own assistant and
+ * transferrer, one drive watch shared by all of them, and the commands of the IPC contract.
+ * The Electron main process and the headless web server both run exactly this.
+ *
+ * Loops, queues and shared state, all owned by the parts named here:
+ *   - per repository: the assistant's drain loop and watchers (sync/assistant.ts), the
+ *     transferrer's queue, slots, progress and recheck timers (transfer/transferrer.ts), the
+ *     drive manager's serial chain of mount changes (drives/drive-manager.ts);
+ *   - here: `managed` (folder → its parts), `listeners` (event subscribers), `activity` (the
+ *     last 200 entries for the window), `statusTimers` (one pending repository-changed per
+ *     repository, at most every 300 ms), and the shared mount source fan-out.
+ * Folder list: `folders.json` in the state directory when one is given (the desktop app keeps
+ * it under the user's config directory), else only what is added in this run.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type {
+  ActivityEntry,
+  Commands,
+  CommandName,
+  DriveView,
+  EngineEvent,
+  EngineSnapshot,
+  RepositoryView,
+} from '../shared/ipc';
+import type { DriveEvent } from '../shared/drives';
+import type { SyncEvent } from '../shared/events';
+import type { TransferControlState } from '../shared/transfers';
+import type { NetworkMap } from '../shared/network';
+import { initRepository } from './annex/init';
+import { openRepository, type Repository } from './annex/repository';
+import { DriveManager } from './drives/drive-manager';
+import type { Mount, MountListener, MountSource } from './drives/mounts';
+import { FerryError } from './errors';
+import { repositoryStatus } from './status';
+import { Assistant } from './sync/assistant';
+import type { WatchFn } from './sync/watcher';
+import { Transferrer } from './transfer/transferrer';
+
+export type Handlers = {
+  [K in CommandName]: (args: Commands[K]['args']) => Promise<Commands[K]['result']>;
+};
+
+export interface EngineOptions {
+  readonly folders?: readonly string[];
+  /** where folders.json is kept; none: the folder list lives only in memory */
+  readonly stateDir?: string;
+  readonly watch: WatchFn;
+  /** how drives are noticed; none: drives are not watched */
+  readonly mountSource?: MountSource;
+  readonly log?: (message: string) => void;
+  readonly isHeadless?: boolean;
+  /** assistant timings, for tests */
+  readonly quietMs?: number;
+}
+
+interface Managed {
+  readonly repo: Repository;
+  readonly transfers: Transferrer;
+  readonly assistant: Assistant;
+  readonly drives: DriveManager | undefined;
+  map: NetworkMap | undefined;
+  lastError: string | null;
+}
+
+/** One mount source, many drive managers: each gets the current list and every change. */
+class MountFanOut {
+  private readonly listeners = new Set<MountListener>();
+  private last: readonly Mount[] = [];
+  private started: Promise<void> | undefined;
+
+  constructor(private readonly source: MountSource) {}
+
+  child(): MountSource {
+    return {
+      name: this.source.name,
+      start: async (listener) => {
+        this.listeners.add(listener);
+        this.started ??= this.source.start((mounts) => {
+          this.last = mounts;
+          for (const l of this.listeners) l(mounts);
+        });
+        await this.started;
+        listener(this.last);
+      },
+      rescan: () => this.source.rescan(),
+      stop: () => Promise.resolve(),
+    };
+  }
+
+  stop(): Promise<void> {
+    this.listeners.clear();
+    return this.source.stop();
+  }
+}
+
+const describeSync = (e: SyncEvent): string | null => {
+  switch (e.type) {
+    case 'committed':
+      return `committed ${e.files} ${e.files === 1 ? 'change' : 'changes'}`;
+    case 'merged':
+      return `merged changes from ${e.ref.replace(/^refs\/(remotes\/|heads\/)?/, '')}`;
+    case 'pushed':
+      return `sent changes to ${e.remote}`;
+    case 'push-failed':
+      return `could not send changes to ${e.remote}: ${e.reason}`;
+    case 'conflict-resolved':
+      return `${e.path} was changed in two places; both versions are kept (${e.kept.join(', ')})`;
+    case 'local-changes-kept':
+      return `kept local changes to ${e.paths.length} file(s) that an incoming change also touched`;
+    case 'change-hook-failed':
+      return `the change hook failed: ${e.reason}`;
+    default:
+      return null;
+  }
+};
+
+const describeDrive = (e: DriveEvent): string => {
+  switch (e.type) {
+    case 'drive-appeared':
+      return `drive ${e.remote} plugged in at ${e.mountPoint}`;
+    case 'drive-syncing':
+      return `syncing with drive ${e.remote}`;
+    case 'drive-safe-to-unplug':
+      return `drive ${e.remote} is in sync: safe to unplug`;
+    case 'drive-removed':
+      return `drive ${e.remote} was removed`;
+    case 'drive-unknown-repository':
+      return `a drive at ${e.mountPoint} holds ${e.knownAs ?? 'a repository'} that is not synced yet (${e.path})`;
+    case 'drive-empty':
+      return `an empty drive was mounted at ${e.mountPoint}`;
+  }
+};
+
+export class Engine {
+  private readonly managed = new Map<string, Managed>();
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private readonly activity: ActivityEntry[] = [];
+  private readonly statusTimers = new Map<string, NodeJS.Timeout>();
+  private readonly driveStates = new Map<string, DriveView>();
+  private readonly fanOut: MountFanOut | undefined;
+  private isPaused = false;
+  private isStopped = false;
+
+  constructor(private readonly options: EngineOptions) {
+    this.fanOut = options.mountSource ? new MountFanOut(options.mountSource) : undefined;
+  }
+
+  private get stateFile(): string | undefined {
+    return this.options.stateDir ? resolve(this.options.stateDir, 'folders.json') : undefined;
+  }
+
+  /** Starts syncing every known folder (given, and saved from earlier runs). */
+  async start(): Promise<void> {
+    const saved: string[] = [];
+    const file = this.stateFile;
+    if (file && existsSync(file)) {
+      try {
+        saved.push(...(JSON.parse(readFileSync(file, 'utf8')) as string[]));
+      } catch {
+        this.log(`${file} is not readable JSON; starting with no saved folders`);
+      }
+    }
+    for (const folder of new Set([...saved, ...(this.options.folders ?? [])])) {
+      try {
+        await this.manage(await openRepository(folder));
+      } catch (e) {
+        this.raise(e, `cannot sync ${folder}`);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.isStopped = true;
+    for (const t of this.statusTimers.values()) clearTimeout(t);
+    for (const m of this.managed.values()) {
+      await m.drives?.stop();
+      await m.assistant.stop();
+    }
+    await this.fanOut?.stop();
+    this.listeners.clear();
+  }
+
+  on(listener: (e: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: EngineEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.log(`event listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  private log(m: string): void {
+    this.options.log?.(m);
+  }
+
+  private note(entry: Omit<ActivityEntry, 'at'>): void {
+    const full = { ...entry, at: Date.now() };
+    this.activity.push(full);
+    if (this.activity.length > 200) this.activity.splice(0, this.activity.length - 200);
+    this.emit({ type: 'activity', entry: full, at: full.at });
+  }
+
+  private raise(e: unknown, context: string): void {
+    const err = e instanceof FerryError ? e : undefined;
+    const message = `${context}: ${e instanceof Error ? e.message : String(e)}`;
+    this.log(message);
+    this.note({ repository: null, kind: 'error', text: message });
+    this.emit({ type: 'error-raised', code: err?.code ?? 'io-error', message, at: Date.now() });
+  }
+
+  private saveFolders(): void {
+    const file = this.stateFile;
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify([...this.managed.keys()], null, 2)}\n`);
+  }
+
+  private async manage(repo: Repository): Promise<Managed> {
+    const known = this.managed.get(repo.top);
+    if (known) return known;
+    const late: { m?: Managed } = {};
+    const name = (): string => repo.top;
+    const transfers = new Transferrer(repo, {
+      log: (m) => this.log(`${name()}: ${m}`),
+      onLogsChanged: () => late.m?.assistant.logsChanged(),
+      events: (e) => {
+        this.emit(e);
+        if (e.type === 'transfer-changed') {
+          if (e.transfer.state === 'queued') late.m?.drives?.transferQueued(e.transfer.remote);
+          this.statusSoon(repo.top);
+        }
+      },
+      network: (e) => {
+        if (late.m) late.m.map = e.map;
+        this.emit(e);
+      },
+    });
+    const assistant = new Assistant(repo, {
+      watch: this.options.watch,
+      transfers,
+      quietMs: this.options.quietMs,
+      log: (m) => this.log(`${name()}: ${m}`),
+      events: (e) => {
+        this.emit(e);
+        const text = describeSync(e);
+        if (text)
+          this.note({
+            repository: repo.uuid,
+            kind:
+              e.type === 'conflict-resolved'
+                ? 'conflict'
+                : e.type === 'push-failed'
+                  ? 'error'
+                  : 'sync',
+            text,
+          });
+        this.statusSoon(repo.top);
+      },
+    });
+    const drives = this.fanOut
+      ? new DriveManager(repo, {
+          source: this.fanOut.child(),
+          transfers,
+          assistant,
+          log: (m) => this.log(`${name()}: ${m}`),
+          events: (e) => {
+            this.emit(e);
+            this.note({ repository: repo.uuid, kind: 'drive', text: describeDrive(e) });
+            if ('remote' in e) {
+              if (e.type === 'drive-removed') this.driveStates.delete(e.mountPoint);
+              else if (e.type !== 'drive-appeared')
+                this.driveStates.set(e.mountPoint, {
+                  mountPoint: e.mountPoint,
+                  remote: e.remote,
+                  repository: repo.uuid,
+                  state: e.type === 'drive-syncing' ? 'syncing' : 'safe-to-unplug',
+                });
+            }
+          },
+        })
+      : undefined;
+    const m: Managed = { repo, transfers, assistant, drives, map: undefined, lastError: null };
+    late.m = m;
+    this.managed.set(repo.top, m);
+    if (this.isPaused) transfers.pause();
+    await assistant.start();
+    m.map = transfers.networkMap();
+    await drives?.start();
+    this.statusSoon(repo.top);
+    return m;
+  }
+
+  private statusSoon(top: string): void {
+    if (this.statusTimers.has(top) || this.isStopped) return;
+    this.statusTimers.set(
+      top,
+      setTimeout(() => {
+        this.statusTimers.delete(top);
+        const m = this.managed.get(top);
+        if (!m || this.isStopped) return;
+        void this.view(m)
+          .then((status) => this.emit({ type: 'repository-changed', status, at: Date.now() }))
+          .catch(() => undefined);
+      }, 300),
+    );
+  }
+
+  /** A repository's status, state and the reason it is not in sync. */
+  private async view(m: Managed): Promise<RepositoryView> {
+    const status = await repositoryStatus(m.repo);
+    const failed = m.assistant.failedRemotes();
+    const active = m.transfers
+      .snapshot(200)
+      .filter((t) => !t.isExternal && (t.state === 'running' || t.state === 'queued'));
+    const waiting = m.transfers.snapshot(200).filter((t) => t.state === 'waiting');
+    const reachable = status.remotes.filter((r) => r.isAvailable);
+    let state: RepositoryView['state'] = 'idle';
+    let reason: string | null = null;
+    if (this.isPaused) {
+      state = 'paused';
+      reason = 'transfers are paused';
+    } else if (failed.length > 0) {
+      state = 'error';
+      reason = failed.map((f) => `could not send changes to ${f.remote}: ${f.reason}`).join('; ');
+    } else if (status.remotes.length > 0 && reachable.length === 0) {
+      state = 'offline';
+      reason = `no remote is reachable (${status.remotes.map((r) => r.name).join(', ')})`;
+    } else if (active.length > 0) {
+      state = 'syncing';
+      reason = `${active.length} ${active.length === 1 ? 'transfer' : 'transfers'} in progress`;
+    } else if (waiting.length > 0) {
+      reason = `${waiting.length} ${waiting.length === 1 ? 'file waits' : 'files wait'} for a remote that is offline`;
+    } else if (status.remotes.length === 0) {
+      reason = 'no remotes yet: add a clone, a drive or another computer to sync with';
+    }
+    return { ...status, state, reason };
+  }
+
+  private control(): TransferControlState {
+    const first = [...this.managed.values()][0];
+    const c = first?.transfers.controlState();
+    return {
+      isPaused: this.isPaused,
+      pausedRemotes: c?.pausedRemotes ?? [],
+      rateLimit: c?.rateLimit ?? 0,
+      remoteRateLimits: c?.remoteRateLimits ?? {},
+    };
+  }
+
+  private emitControl(): void {
+    this.emit({ type: 'control-changed', control: this.control(), at: Date.now() });
+    for (const top of this.managed.keys()) this.statusSoon(top);
+  }
+
+  private async snapshot(): Promise<EngineSnapshot> {
+    const maps: Record<string, NetworkMap> = {};
+    const repositories: RepositoryView[] = [];
+    for (const m of this.managed.values()) {
+      repositories.push(await this.view(m));
+      const map = m.map ?? m.transfers.networkMap();
+      if (map) maps[m.repo.uuid] = map;
+    }
+    return {
+      repositories,
+      transfers: [...this.managed.values()].flatMap((m) => m.transfers.snapshot(10_000)),
+      control: this.control(),
+      maps,
+      drives: [...this.driveStates.values()],
+      activity: [...this.activity],
+      isHeadless: this.options.isHeadless ?? false,
+    };
+  }
+
+  /** The commands of the IPC contract. */
+  handlers(): Handlers {
+    return {
+      snapshot: () => this.snapshot(),
+      listRepositories: async () => {
+        const out: RepositoryView[] = [];
+        for (const m of this.managed.values()) out.push(await this.view(m));
+        return out;
+      },
+      addFolder: async ({ path, description }) => {
+        if (typeof path !== 'string' || path.trim() === '')
+          throw new FerryError('usage', 'give the path of a folder to sync');
+        const { repo } = await initRepository(resolve(path.trim()), { description });
+        const m = await this.manage(repo);
+        this.saveFolders();
+        this.note({
+          repository: repo.uuid,
+          kind: 'sync',
+          text: `started syncing ${repo.top}`,
+        });
+        return this.view(m);
+      },
+      syncNow: () => {
+        for (const m of this.managed.values()) m.assistant.syncNow();
+        return Promise.resolve(null);
+      },
+      pauseAll: () => {
+        this.isPaused = true;
+        for (const m of this.managed.values()) m.transfers.pause();
+        this.emitControl();
+        return Promise.resolve(null);
+      },
+      resumeAll: () => {
+        this.isPaused = false;
+        for (const m of this.managed.values()) m.transfers.resume();
+        this.emitControl();
+        return Promise.resolve(null);
+      },
+      pauseTransfer: ({ id }) =>
+        Promise.resolve([...this.managed.values()].some((m) => m.transfers.pauseTransfer(id))),
+      resumeTransfer: ({ id }) =>
+        Promise.resolve([...this.managed.values()].some((m) => m.transfers.resumeTransfer(id))),
+      cancelTransfer: ({ id }) =>
+        Promise.resolve([...this.managed.values()].reduce((n, m) => n + m.transfers.cancel(id), 0)),
+      setRateLimit: ({ bytesPerSecond, remote }) => {
+        if (!Number.isFinite(bytesPerSecond) || bytesPerSecond < 0)
+          throw new FerryError('usage', 'a rate limit is a number of bytes per second, 0 for none');
+        for (const m of this.managed.values()) m.transfers.setRateLimit(bytesPerSecond, remote);
+        this.emitControl();
+        return Promise.resolve(null);
+      },
+    };
+  }
+}
+
+/** Runs a handler and turns errors into the contract's error shape. */
+export async function dispatch<K extends CommandName>(
+  handlers: Handlers,
+  name: K,
+  args: Commands[K]['args'],
+): Promise<
+  | { ok: true; value: Commands[K]['result'] }
+  | { ok: false; error: { code: FerryError['code']; message: string } }
+> {
+  try {
+    const handler = handlers[name] as (a: Commands[K]['args']) => Promise<Commands[K]['result']>;
+    return { ok: true, value: await handler(args) };
+  } catch (e) {
+    const err =
+      e instanceof FerryError
+        ? e
+        : new FerryError('io-error', e instanceof Error ? e.message : String(e));
+    return { ok: false, error: { code: err.code, message: err.message } };
+  }
+}

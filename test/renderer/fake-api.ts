@@ -1,0 +1,113 @@
+/**
+ * An in-memory stand-in for the engine behind the IPC contract, for component tests: it answers
+ * commands from a snapshot it holds, records the calls and lets the test push events. (The real
+ * engine behind the real bridge is exercised by the Playwright tests.)
+ */
+import type {
+  CommandName,
+  CommandResult,
+  EngineEvent,
+  EngineSnapshot,
+  FerryApi,
+  RepositoryView,
+} from '../../src/shared/ipc';
+import type { TransferSnapshot } from '../../src/shared/transfers';
+
+export function repoView(over: Partial<RepositoryView> = {}): RepositoryView {
+  return {
+    uuid: 'u-laptop',
+    description: 'laptop',
+    top: '/home/me/Pictures',
+    isBare: false,
+    branch: 'master',
+    annexedFiles: 10,
+    presentFiles: 8,
+    presentBytes: 123_456_789,
+    numcopies: 1,
+    pendingJournal: 0,
+    remotes: [{ name: 'usb', url: '/media/usb', uuid: 'u-usb', cost: 100, isAvailable: true }],
+    state: 'idle',
+    reason: null,
+    ...over,
+  };
+}
+
+export function transfer(i: number, over: Partial<TransferSnapshot> = {}): TransferSnapshot {
+  return {
+    id: `up:u-usb:KEY${i}`,
+    direction: 'upload',
+    key: `KEY${i}`,
+    file: `photos/img${i}.jpg`,
+    remote: 'usb',
+    remoteUuid: 'u-usb',
+    state: 'queued',
+    bytesDone: 0,
+    resumedFrom: 0,
+    size: 1_000_000,
+    rate: 0,
+    etaSeconds: null,
+    reason: null,
+    nextRetryAt: null,
+    attempts: 0,
+    queuedAt: 1,
+    startedAt: null,
+    finishedAt: null,
+    isExternal: false,
+    via: null,
+    nextHops: [],
+    ...over,
+  };
+}
+
+export function snapshot(over: Partial<EngineSnapshot> = {}): EngineSnapshot {
+  return {
+    repositories: [repoView()],
+    transfers: [],
+    control: { isPaused: false, pausedRemotes: [], rateLimit: 0, remoteRateLimits: {} },
+    maps: {},
+    drives: [],
+    activity: [],
+    isHeadless: true,
+    ...over,
+  };
+}
+
+export class FakeApi {
+  readonly calls: { command: CommandName; args: unknown }[] = [];
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  addFolderResult: CommandResult<'addFolder'> = { ok: true, value: repoView() };
+
+  constructor(public state: EngineSnapshot = snapshot()) {}
+
+  emit(e: EngineEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  api(): FerryApi {
+    const record =
+      <K extends CommandName>(command: K, value: (args: unknown) => unknown) =>
+      (args: unknown): Promise<CommandResult<K>> => {
+        this.calls.push({ command, args });
+        return Promise.resolve({ ok: true, value: value(args) } as CommandResult<K>);
+      };
+    return {
+      snapshot: record('snapshot', () => this.state),
+      listRepositories: record('listRepositories', () => this.state.repositories),
+      addFolder: (args) => {
+        this.calls.push({ command: 'addFolder', args });
+        return Promise.resolve(this.addFolderResult);
+      },
+      syncNow: record('syncNow', () => null),
+      pauseAll: record('pauseAll', () => null),
+      resumeAll: record('resumeAll', () => null),
+      pauseTransfer: record('pauseTransfer', () => true),
+      resumeTransfer: record('resumeTransfer', () => true),
+      cancelTransfer: record('cancelTransfer', () => 1),
+      setRateLimit: record('setRateLimit', () => null),
+      on: (listener) => {
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+      },
+    };
+  }
+}

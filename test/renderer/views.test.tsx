@@ -1,0 +1,193 @@
+/** The window's views rendered in jsdom against an in-memory API: what a person sees and can do. */
+import './dom';
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { App } from '../../src/renderer/app';
+import { createFerryStore } from '../../src/renderer/store';
+import { FakeApi, repoView, snapshot, transfer } from './fake-api';
+
+let root: Root | undefined;
+let container: HTMLElement | undefined;
+
+async function render(fake: FakeApi): Promise<HTMLElement> {
+  container = document.createElement('div');
+  document.body.appendChild(container);
+  const store = createFerryStore();
+  root = createRoot(container);
+  await act(async () => {
+    root?.render(<App api={fake.api()} store={store} />);
+    await new Promise((r) => setTimeout(r, 0));
+  });
+  return container;
+}
+
+async function click(el: Element | null | undefined): Promise<void> {
+  assert.ok(el, 'the element is there');
+  await act(async () => {
+    (el as HTMLElement).click();
+    await new Promise((r) => setTimeout(r, 0));
+  });
+}
+
+async function flushFrames(): Promise<void> {
+  await act(async () => {
+    await new Promise((r) => setTimeout(r, 40));
+  });
+}
+
+const byText = (root: Element, selector: string, text: string): Element | undefined =>
+  [...root.querySelectorAll(selector)].find((e) => e.textContent?.includes(text));
+
+afterEach(() => {
+  act(() => root?.unmount());
+  container?.remove();
+});
+
+describe('the window', () => {
+  it('shows each repository with its state and the reason it is not in sync', async () => {
+    const fake = new FakeApi(
+      snapshot({
+        repositories: [
+          repoView(),
+          repoView({
+            uuid: 'u-music',
+            description: 'music',
+            state: 'offline',
+            reason: 'no remote is reachable (nas)',
+          }),
+        ],
+      }),
+    );
+    const c = await render(fake);
+    const cards = c.querySelectorAll('ul[aria-label="Repositories"] > li');
+    assert.equal(cards.length, 2);
+    assert.match(cards[1]?.textContent ?? '', /Offline/);
+    assert.match(cards[1]?.textContent ?? '', /no remote is reachable \(nas\)/);
+    assert.match(cards[0]?.textContent ?? '', /8 of 10 files here \(123 MB\)/);
+  });
+
+  it('adds a typed folder through addFolder and shows the error the engine gives', async () => {
+    const fake = new FakeApi();
+    const c = await render(fake);
+    const input = c.querySelector<HTMLInputElement>('#folder-path');
+    assert.ok(input);
+    assert.equal(c.querySelector('label[for="folder-path"]')?.textContent, 'Folder path');
+    act(() => {
+      const descriptor = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+      descriptor?.set?.call(input, '/srv/photos');
+      input.dispatchEvent(new window.Event('input', { bubbles: true }));
+    });
+    fake.addFolderResult = {
+      ok: false,
+      error: { code: 'io-error', message: '/srv/photos is not writable' },
+    };
+    await click(byText(c, 'button', 'Sync this folder'));
+    assert.deepEqual(fake.calls.at(-1), { command: 'addFolder', args: { path: '/srv/photos' } });
+    assert.equal(c.querySelector('[role="alert"]')?.textContent, '/srv/photos is not writable');
+  });
+
+  it('moves between tabs with the arrow keys', async () => {
+    const c = await render(new FakeApi());
+    const tab = c.querySelector<HTMLButtonElement>('#tab-repositories');
+    assert.equal(tab?.getAttribute('aria-selected'), 'true');
+    act(() => {
+      tab?.focus();
+      tab?.dispatchEvent(new window.KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    });
+    const next = c.querySelector('#tab-transfers');
+    assert.equal(next?.getAttribute('aria-selected'), 'true');
+    assert.equal(document.activeElement, next);
+    assert.equal(
+      c.querySelector('[role="tabpanel"]')?.getAttribute('aria-labelledby'),
+      'tab-transfers',
+    );
+  });
+
+  it('groups transfers by state with progress, and pauses one', async () => {
+    const fake = new FakeApi(
+      snapshot({
+        transfers: [
+          transfer(1, {
+            state: 'running',
+            bytesDone: 250_000,
+            rate: 50_000,
+            etaSeconds: 15,
+            nextHops: ['backup'],
+          }),
+          transfer(2),
+          transfer(3, { state: 'failed', reason: 'disk full' }),
+        ],
+      }),
+    );
+    const c = await render(fake);
+    await click(c.querySelector('#tab-transfers'));
+    assert.match(
+      c.querySelector('.summary')?.textContent ?? '',
+      /1 moving now · 1 queued · 1 failed, will retry/,
+    );
+    const bar = c.querySelector('progress[aria-label="photos/img1.jpg: 25%"]');
+    assert.ok(bar, 'a labelled progress bar');
+    assert.match(byText(c, '.transfer', 'img1')?.textContent ?? '', /50 KB\/s · 15 s left/);
+    assert.match(byText(c, '.transfer', 'img1')?.textContent ?? '', /here → usb → backup/);
+    await click(c.querySelector('button[aria-label="Pause photos/img1.jpg"]'));
+    assert.deepEqual(fake.calls.at(-1), { command: 'pauseTransfer', args: { id: transfer(1).id } });
+    assert.ok(c.querySelector('button[aria-label="Resume photos/img3.jpg"]'));
+    // progress arrives as events, applied per frame
+    fake.emit({
+      type: 'transfers-progressed',
+      progress: [{ id: transfer(1).id, bytesDone: 750_000, rate: 50_000, etaSeconds: 5 }],
+      at: 2,
+    });
+    await flushFrames();
+    assert.ok(c.querySelector('progress[aria-label="photos/img1.jpg: 75%"]'));
+  });
+
+  it('renders only the visible rows of 10,000 transfers', async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => transfer(i));
+    const c = await render(new FakeApi(snapshot({ transfers: many })));
+    await click(c.querySelector('#tab-transfers'));
+    const rows = c.querySelectorAll('[role="listitem"]');
+    assert.ok(rows.length > 5 && rows.length < 40, `${rows.length} rows in the DOM`);
+    assert.equal(c.querySelector('[role="list"]')?.getAttribute('aria-rowcount'), '10001');
+    assert.match(c.querySelector('.summary')?.textContent ?? '', /10000 queued/);
+  });
+
+  it('draws the network map with the least-cost routes highlighted', async () => {
+    const edge = (from: string, to: string, cost: number, isUp = true) => ({
+      from,
+      to,
+      cost,
+      remote: to,
+      isUp,
+      path: `/r/${to}`,
+    });
+    const map = {
+      root: 'u-laptop',
+      nodes: [
+        { uuid: 'u-laptop', description: 'laptop', path: '/a', isHere: true, isReachable: true },
+        { uuid: 'u-usb', description: 'usb', path: '/b', isHere: false, isReachable: true },
+        { uuid: 'u-nas', description: 'nas', path: '/c', isHere: false, isReachable: true },
+        { uuid: 'u-old', description: 'old phone', path: null, isHere: false, isReachable: false },
+      ],
+      edges: [
+        edge('u-laptop', 'u-usb', 100),
+        edge('u-laptop', 'u-nas', 1000),
+        edge('u-usb', 'u-nas', 100, false),
+      ],
+      arborescence: [edge('u-laptop', 'u-usb', 100), edge('u-laptop', 'u-nas', 1000)],
+    };
+    const c = await render(new FakeApi(snapshot({ maps: { 'u-laptop': map } })));
+    await click(c.querySelector('#tab-network'));
+    const svg = c.querySelector('svg[role="img"]');
+    assert.match(
+      svg?.getAttribute('aria-label') ?? '',
+      /4 repositories, 3 links, 2 on least-cost routes/,
+    );
+    assert.equal(c.querySelectorAll('g.node').length, 4);
+    assert.equal(c.querySelectorAll('g.edge.tree').length, 2);
+    assert.equal(c.querySelectorAll('g.edge.down').length, 1);
+    assert.ok(c.querySelector('g.node.unreachable[data-name="old phone"]'));
+  });
+});
