@@ -182,14 +182,41 @@ async function measure(
   mkdirSync(shelf);
   const mountPoint = join(media, 'usb1');
   mkdirSync(mountPoint);
-  const { a, d: dOnShelf } = makeRepos(root, kind, shelf, how);
+  const { a } = makeRepos(root, kind, shelf, how);
   // the repository's path as the remote knows it: on the mounted drive
   git(a, 'config', 'remote.usb.url', join(mountPoint, 'annex'));
   const d = join(mountPoint, 'annex');
   const bus = how === 'udisks2' ? startPrivateBus() : undefined;
   const fake = bus ? await FakeUDisks2.start(bus.address) : undefined;
-  const assistant = startAssistant(kind, a, bus?.address);
+  const plug = (withSignal: boolean): void => {
+    if (how === 'udisks2') {
+      rmSync(mountPoint, { recursive: true, force: true });
+      renameSync(shelf, mountPoint);
+      mkdirSync(shelf);
+      if (withSignal) {
+        fake?.plug('sdb', 'DRIVE');
+        fake?.mount('sdb', mountPoint);
+      }
+    } else execFileSync('mount', ['--bind', shelf, mountPoint]);
+  };
+  const unplug = (withSignal: boolean): void => {
+    if (how === 'udisks2') {
+      if (withSignal) {
+        fake?.unmount('sdb');
+        fake?.unplug('sdb');
+      }
+      rmSync(shelf, { recursive: true, force: true });
+      renameSync(mountPoint, shelf);
+      mkdirSync(mountPoint);
+    } else spawnSync('umount', [mountPoint]);
+  };
+  // the drive has been synced once, so both sides know each other
+  plug(false);
+  if (kind === 'ferry') ferry(a, 'sync');
+  else git(a, 'annex', 'sync');
+  unplug(false);
   process.stderr.write(`  ${kind} through ${how}\n`);
+  const assistant = startAssistant(kind, a, bus?.address);
   const firstByte: (number | null)[] = [];
   const safe: (number | null)[] = [];
   try {
@@ -198,17 +225,8 @@ async function measure(
       await addContent(a, r);
       await sleep(kind === 'ferry' ? 1000 : 3000); // let the assistant settle with the drive away
       assistant.lines.length = 0;
-      // plug in
-      if (how === 'udisks2') {
-        rmSync(mountPoint, { recursive: true, force: true });
-        renameSync(shelf, mountPoint);
-        mkdirSync(shelf);
-        fake?.plug('sdb', 'DRIVE');
-        fake?.mount('sdb', mountPoint);
-      } else {
-        execFileSync('mount', ['--bind', shelf, mountPoint]);
-      }
-      firstByte.push(await until(() => hasFirstByte(d, r), 120_000));
+      plug(true);
+      firstByte.push(await until(() => hasFirstByte(d, r), 90_000));
       process.stderr.write(
         `    round ${r}: first byte after ${Math.round(firstByte.at(-1) ?? -1)} ms\n`,
       );
@@ -220,17 +238,9 @@ async function measure(
             )
           : null,
       );
-      await until(() => countObjects(d) >= (r + 1) * FILES, 300_000);
-      // unplug
-      if (how === 'udisks2') {
-        fake?.unmount('sdb');
-        fake?.unplug('sdb');
-        rmSync(shelf, { recursive: true, force: true });
-        renameSync(mountPoint, shelf);
-        mkdirSync(mountPoint);
-      } else {
-        spawnSync('umount', [mountPoint]);
-      }
+      const all = await until(() => countObjects(d) >= (r + 1) * FILES, 120_000);
+      unplug(true);
+      if (firstByte.at(-1) === null || all === null) break; // it does not react: stop here
       await sleep(500);
     }
   } finally {
@@ -239,7 +249,6 @@ async function measure(
     fake?.stop();
     bus?.stop();
   }
-  void dOnShelf;
   return {
     mountToFirstByteMs: median(firstByte),
     mountToSafeToUnplugMs: median(safe),

@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- add sync transfer drives]`: Ferry beside git-annex on the same data, JSON on stdout.
+ * `npm run bench [-- add sync transfer drives ui]`: Ferry beside git-annex on the same data, JSON on stdout.
  * Nothing here is asserted; the numbers are for people and for issue notes.
  */
 import { cpus } from 'node:os';
 import { benchAdd } from './add';
 import { benchDrives } from './drives';
+import { benchUi } from './ui';
 import { benchSync } from './sync';
 import { benchTransfer } from './transfer';
 
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   sync: benchSync,
   transfer: benchTransfer,
   drives: benchDrives,
+  ui: benchUi,
 };
 const chosen = process.argv.slice(2).filter((a) => a in suites);
 const results: Record<string, unknown> = {

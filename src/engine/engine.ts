@@ -391,7 +391,13 @@ export class Engine {
       addFolder: async ({ path, description }) => {
         if (typeof path !== 'string' || path.trim() === '')
           throw new FerryError('usage', 'give the path of a folder to sync');
-        const { repo } = await initRepository(resolve(path.trim()), { description });
+        const dir = resolve(path.trim());
+        // an existing git-annex repository is adopted as it is (its description kept)
+        const existing = await openRepository(dir).catch(() => undefined);
+        const repo =
+          existing && existing.top === dir && !description
+            ? existing
+            : (await initRepository(dir, { description })).repo;
         const m = await this.manage(repo);
         this.saveFolders();
         this.note({

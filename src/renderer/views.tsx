@@ -378,7 +378,7 @@ function layout(
   width: number,
   height: number,
 ): Map<string, { x: number; y: number }> {
-  // the root in the middle, the others on a circle, in arborescence order so children sit together
+  // in arborescence order, so children sit next to their parents
   const order: string[] = [];
   const visit = (u: string): void => {
     if (order.includes(u)) return;
@@ -387,13 +387,15 @@ function layout(
   };
   visit(map.root);
   for (const n of map.nodes) if (!order.includes(n.uuid)) order.push(n.uuid);
+  // every repository on one circle, this one at the top: no link passes through a node
   const pos = new Map<string, { x: number; y: number }>();
-  const others = order.filter((u) => u !== map.root);
-  const r = Math.min(width, height) / 2 - 70;
-  pos.set(map.root, { x: width / 2, y: height / 2 });
-  others.forEach((u, i) => {
-    const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(1, others.length);
-    pos.set(u, { x: width / 2 + r * Math.cos(a), y: height / 2 + r * Math.sin(a) });
+  const r = Math.min(width, height) / 2 - 60;
+  order.forEach((u, i) => {
+    const angle = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(1, order.length);
+    pos.set(u, {
+      x: width / 2 + (order.length === 1 ? 0 : r * Math.cos(angle)),
+      y: height / 2 + (order.length === 1 ? 0 : r * Math.sin(angle)),
+    });
   });
   return pos;
 }
@@ -448,11 +450,12 @@ export function NetworkView({ store }: { store: StoreApi<FerryState> }) {
           <marker
             id="arrow"
             viewBox="0 0 10 10"
-            refX="24"
+            refX="30"
             refY="5"
-            markerWidth="7"
-            markerHeight="7"
-            orient="auto-start-reverse"
+            markerUnits="userSpaceOnUse"
+            markerWidth="10"
+            markerHeight="10"
+            orient="auto"
           >
             <path d="M 0 0 L 10 5 L 0 10 z" className="arrowhead" />
           </marker>

@@ -1,0 +1,168 @@
+/**
+ * The headless UI end to end: a real engine on real repositories behind `ferry webapp`'s server,
+ * Debian's Chromium driven by Playwright. A folder added through the UI syncs to a second clone;
+ * a transfer shows progress and is paused and resumed from the queue; the map shows the
+ * repositories with the least-cost routes; the token keeps others out. Screenshots of each view
+ * go to test-output/screenshots.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startWebapp, type Webapp } from '../../src/cli/webapp';
+import { launchChromium, screenshotDir } from '../helpers/browser';
+import { ferryOk, git, gitAsync, tempDir } from '../helpers/repos';
+import { waitFor } from '../helpers/wait';
+
+function bytes(n: number, seed: number): Buffer {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i += 4096) b.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
+  return b;
+}
+
+describe('the web UI on a real engine', () => {
+  const tmp = tempDir();
+  let app: Webapp;
+  let browser: Browser;
+  let page: Page;
+  const shots = screenshotDir();
+  const a = join(tmp.path, 'A');
+  const b = join(tmp.path, 'B');
+  const c = join(tmp.path, 'C');
+
+  before(async () => {
+    mkdirSync(a);
+    writeFileSync(join(a, 'README.txt'), 'laptop\n');
+    await ferryOk(a, 'init', 'laptop');
+    await ferryOk(a, 'add', '.');
+    git(tmp.path, 'clone', '-q', a, b);
+    git(tmp.path, 'clone', '-q', a, c);
+    await ferryOk(b, 'init', 'usb drive');
+    await ferryOk(c, 'init', 'backup');
+    git(a, 'remote', 'add', 'usb', b);
+    git(a, 'remote', 'add', 'backup', c);
+    git(a, 'config', 'remote.backup.annex-cost', '1000');
+    git(b, 'remote', 'add', 'backup', c);
+    process.env.FERRY_STATE_DIR = join(tmp.path, 'state');
+    app = await startWebapp({
+      cwd: tmp.path,
+      folders: [],
+      drives: false,
+      log: () => undefined,
+      quietMs: 100,
+    });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+    delete process.env.FERRY_STATE_DIR;
+    tmp.cleanup();
+  });
+
+  it('keeps out a browser without the token', async () => {
+    const r = await page.goto(app.server.url.replace(/\?token=.*/, ''));
+    assert.equal(r?.status(), 403);
+    const wrong = await page.goto(app.server.url.replace(/token=.*/, 'token=guess'));
+    assert.equal(wrong?.status(), 403);
+  });
+
+  it('a folder added through the UI syncs to a second clone', async () => {
+    await page.goto(app.server.url);
+    await page.getByText('No folders are synced yet.').waitFor();
+    await page.screenshot({ path: join(shots, 'folders-empty.png'), fullPage: true });
+    await page.getByLabel('Folder path').fill(a);
+    await page.getByRole('button', { name: 'Sync this folder' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Syncing ${a}` })
+      .waitFor();
+    await page.locator('ul[aria-label="Repositories"] h3', { hasText: 'laptop' }).waitFor();
+    writeFileSync(join(a, 'from-the-ui.txt'), 'added after the folder was added in the UI\n');
+    await waitFor(
+      'the new file reached the second clone',
+      async () =>
+        (
+          await gitAsync(b, 'ls-tree', '-r', '--name-only', 'refs/heads/synced/master').catch(
+            () => '',
+          )
+        ).includes('from-the-ui.txt'),
+      30_000,
+    );
+    await page.screenshot({ path: join(shots, 'folders.png'), fullPage: true });
+  });
+
+  it('shows a transfer progressing and pauses and resumes it', async () => {
+    await app.engine.handlers().setRateLimit({ bytesPerSecond: 1_000_000 });
+    writeFileSync(join(a, 'movie.mkv'), bytes(12_000_000, 7));
+    await page.getByRole('tab', { name: /Transfers/ }).click();
+    const row = page.locator('.transfer', { hasText: 'movie.mkv' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    // progress visible: the bar's label moves past 0 %
+    await page
+      .locator('progress[aria-label^="movie.mkv: "]:not([aria-label="movie.mkv: 0%"])')
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(shots, 'transfers.png'), fullPage: true });
+    await row.getByRole('button', { name: 'Pause movie.mkv' }).click();
+    await page.locator('h3.group', { hasText: 'Paused' }).waitFor();
+    await page.screenshot({ path: join(shots, 'transfers-paused.png'), fullPage: true });
+    const paused = await page.locator('.transfer.state-paused', { hasText: 'movie.mkv' }).count();
+    assert.equal(paused, 1);
+    await app.engine.handlers().setRateLimit({ bytesPerSecond: 0 });
+    await page
+      .locator('.transfer.state-paused', { hasText: 'movie.mkv' })
+      .getByRole('button', { name: 'Resume movie.mkv' })
+      .click();
+    await page.locator('h3.group', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
+    await page
+      .locator('.transfer.state-done', { hasText: 'movie.mkv' })
+      .first()
+      .waitFor({ timeout: 60_000 });
+  });
+
+  it('draws the map with every repository and highlights the least-cost routes', async () => {
+    await page.getByRole('tab', { name: 'Network' }).click();
+    const svg = page.locator('svg.map');
+    await svg.waitFor();
+    for (const name of ['laptop', 'usb drive', 'backup'])
+      assert.equal(await page.locator(`g.node[data-name="${name}"]`).count(), 1, name);
+    // laptop -> usb drive -> backup is cheaper than the direct 1000 link
+    assert.equal(
+      await page.locator('g.edge.tree[data-from="laptop"][data-to="usb drive"]').count(),
+      1,
+    );
+    assert.equal(
+      await page.locator('g.edge.tree[data-from="usb drive"][data-to="backup"]').count(),
+      1,
+    );
+    assert.equal(
+      await page.locator('g.edge.tree[data-from="laptop"][data-to="backup"]').count(),
+      0,
+    );
+    await page.screenshot({ path: join(shots, 'network.png'), fullPage: true });
+    await page.getByRole('tab', { name: 'Activity' }).click();
+    await page.locator('ol.activity li', { hasText: 'started syncing' }).waitFor();
+    await page.screenshot({ path: join(shots, 'activity.png'), fullPage: true });
+  });
+
+  it('is usable by keyboard, in light and dark themes', async () => {
+    await page.getByRole('tab', { name: 'Activity' }).focus();
+    await page.keyboard.press('Home');
+    assert.equal(
+      await page.getByRole('tab', { name: 'Folders' }).getAttribute('aria-selected'),
+      'true',
+    );
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+    assert.equal(bg, 'rgb(15, 18, 22)');
+    await page.screenshot({ path: join(shots, 'folders-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+    assert.equal(
+      await page.evaluate('getComputedStyle(document.body).backgroundColor'),
+      'rgb(255, 255, 255)',
+    );
+  });
+});
