@@ -36,9 +36,9 @@ const INJECTED = `(count) => {
     snapshot: () => ok({
       repositories: [], transfers,
       control: { isPaused: false, pausedRemotes: [], rateLimit: 0, remoteRateLimits: {} },
-      maps: {}, drives: [], activity: [], isHeadless: false,
+      maps: {}, drives: [], activity: [], offers: {}, isHeadless: false,
     }),
-    listRepositories: () => ok([]), addFolder: () => ok(null), syncNow: () => ok(null),
+    listRepositories: () => ok([]), addFolder: () => ok(null), syncWith: () => ok(null), syncNow: () => ok(null),
     pauseAll: () => ok(null), resumeAll: () => ok(null), pauseTransfer: () => ok(true),
     resumeTransfer: () => ok(true), cancelTransfer: () => ok(1), setRateLimit: () => ok(null),
     on: (l) => { listeners.add(l); return () => listeners.delete(l); },

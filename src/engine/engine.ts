@@ -14,7 +14,7 @@
  * it under the user's config directory), else only what is added in this run.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type {
   ActivityEntry,
   Commands,
@@ -23,6 +23,7 @@ import type {
   EngineEvent,
   EngineSnapshot,
   RepositoryView,
+  SyncOffer,
 } from '../shared/ipc';
 import type { DriveEvent } from '../shared/drives';
 import type { SyncEvent } from '../shared/events';
@@ -30,6 +31,9 @@ import type { TransferControlState } from '../shared/transfers';
 import type { NetworkMap } from '../shared/network';
 import { initRepository } from './annex/init';
 import { openRepository, type Repository } from './annex/repository';
+import { AnnexBranch } from './annex/branch';
+import { parseUuidLog } from './annex/logs';
+import { addLocalRemote, listGitRemotes } from './remotes/git-remotes';
 import { DriveManager } from './drives/drive-manager';
 import type { Mount, MountListener, MountSource } from './drives/mounts';
 import { FerryError } from './errors';
@@ -62,6 +66,8 @@ interface Managed {
   readonly drives: DriveManager | undefined;
   map: NetworkMap | undefined;
   lastError: string | null;
+  /** repositories on drives that are not remotes yet, by path */
+  readonly driveRepositories: Map<string, { uuid: string; description: string }>;
 }
 
 /** One mount source, many drive managers: each gets the current list and every change. */
@@ -274,6 +280,13 @@ export class Engine {
           events: (e) => {
             this.emit(e);
             this.note({ repository: repo.uuid, kind: 'drive', text: describeDrive(e) });
+            if (e.type === 'drive-unknown-repository') {
+              late.m?.driveRepositories.set(e.path, {
+                uuid: e.uuid,
+                description: e.knownAs ?? e.path,
+              });
+              void this.emitOffers(repo.top);
+            }
             if ('remote' in e) {
               if (e.type === 'drive-removed') this.driveStates.delete(e.mountPoint);
               else if (e.type !== 'drive-appeared')
@@ -287,7 +300,15 @@ export class Engine {
           },
         })
       : undefined;
-    const m: Managed = { repo, transfers, assistant, drives, map: undefined, lastError: null };
+    const m: Managed = {
+      repo,
+      transfers,
+      assistant,
+      drives,
+      map: undefined,
+      lastError: null,
+      driveRepositories: new Map(),
+    };
     late.m = m;
     this.managed.set(repo.top, m);
     if (this.isPaused) transfers.pause();
@@ -344,6 +365,41 @@ export class Engine {
     return { ...status, state, reason };
   }
 
+  /**
+   * What a folder could sync with: repositories on mounted drives that are not its remotes, and
+   * the other folders Ferry syncs that belong to the same network (its git-annex branch knows
+   * their UUID, so they are clones of one another) and are not its remotes yet.
+   */
+  private async offersFor(m: Managed): Promise<SyncOffer[]> {
+    const remotes = await listGitRemotes(m.repo);
+    const isRemote = (uuid: string, path: string): boolean =>
+      remotes.some((r) => r.uuid === uuid || r.path === path);
+    const known = parseUuidLog(await new AnnexBranch(m.repo).read('uuid.log'));
+    const out: SyncOffer[] = [];
+    for (const [path, d] of m.driveRepositories) {
+      if (!existsSync(path) || isRemote(d.uuid, path)) continue;
+      out.push({ path, uuid: d.uuid, description: d.description, source: 'drive' });
+    }
+    for (const other of this.managed.values()) {
+      if (other === m || !known.has(other.repo.uuid)) continue;
+      if (isRemote(other.repo.uuid, other.repo.top)) continue;
+      out.push({
+        path: other.repo.top,
+        uuid: other.repo.uuid,
+        description: known.get(other.repo.uuid)?.value ?? other.repo.top,
+        source: 'folder',
+      });
+    }
+    return out;
+  }
+
+  private async emitOffers(top: string): Promise<void> {
+    const m = this.managed.get(top);
+    if (!m) return;
+    const offers = await this.offersFor(m).catch(() => []);
+    this.emit({ type: 'offers-changed', repository: m.repo.uuid, offers, at: Date.now() });
+  }
+
   private control(): TransferControlState {
     const first = [...this.managed.values()][0];
     const c = first?.transfers.controlState();
@@ -363,8 +419,10 @@ export class Engine {
   private async snapshot(): Promise<EngineSnapshot> {
     const maps: Record<string, NetworkMap> = {};
     const repositories: RepositoryView[] = [];
+    const offers: Record<string, SyncOffer[]> = {};
     for (const m of this.managed.values()) {
       repositories.push(await this.view(m));
+      offers[m.repo.uuid] = await this.offersFor(m).catch(() => []);
       const map = m.map ?? m.transfers.networkMap();
       if (map) maps[m.repo.uuid] = map;
     }
@@ -375,6 +433,7 @@ export class Engine {
       maps,
       drives: [...this.driveStates.values()],
       activity: [...this.activity],
+      offers,
       isHeadless: this.options.isHeadless ?? false,
     };
   }
@@ -400,11 +459,39 @@ export class Engine {
             : (await initRepository(dir, { description })).repo;
         const m = await this.manage(repo);
         this.saveFolders();
+        for (const top of this.managed.keys()) void this.emitOffers(top);
         this.note({
           repository: repo.uuid,
           kind: 'sync',
           text: `started syncing ${repo.top}`,
         });
+        return this.view(m);
+      },
+      syncWith: async ({ repository, path }) => {
+        const m = [...this.managed.values()].find((x) => x.repo.uuid === repository);
+        if (!m)
+          throw new FerryError('usage', `Ferry does not sync a folder with UUID ${repository}`);
+        const other = await openRepository(resolve(path));
+        if (other.uuid === m.repo.uuid)
+          throw new FerryError('usage', `${path} is this folder itself`);
+        const name = parseUuidLog(await new AnnexBranch(m.repo).read('uuid.log')).get(
+          other.uuid,
+        )?.value;
+        const remote = await addLocalRemote(m.repo, other.top, name ?? basename(other.top));
+        // another folder Ferry syncs gets the way back too, so changes flow both ways
+        const back = this.managed.get(other.top);
+        if (back) {
+          await addLocalRemote(back.repo, m.repo.top, basename(m.repo.top));
+          back.assistant.remotesChanged();
+        }
+        m.assistant.remotesChanged();
+        this.note({
+          repository: m.repo.uuid,
+          kind: 'sync',
+          text: `syncing with ${other.top} (remote "${remote}")`,
+        });
+        for (const top of this.managed.keys()) void this.emitOffers(top);
+        this.statusSoon(m.repo.top);
         return this.view(m);
       },
       syncNow: () => {

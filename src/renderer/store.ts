@@ -11,12 +11,15 @@ import type {
   EngineEvent,
   EngineSnapshot,
   RepositoryView,
+  SyncOffer,
 } from '../shared/ipc';
 import type { NetworkMap } from '../shared/network';
 import type { TransferControlState, TransferSnapshot } from '../shared/transfers';
 
 export interface RepositoriesSlice {
   readonly repositories: readonly RepositoryView[];
+  /** what each folder could sync with, by its UUID */
+  readonly offers: Readonly<Record<string, readonly SyncOffer[]>>;
 }
 export interface TransfersSlice {
   /** by id, in arrival order */
@@ -99,6 +102,8 @@ export function reduce(s: Data, e: EngineEvent): Data {
     }
     case 'control-changed':
       return { ...s, control: e.control };
+    case 'offers-changed':
+      return { ...s, offers: { ...s.offers, [e.repository]: e.offers } };
     case 'map-changed':
       return { ...s, maps: { ...s.maps, [e.map.root]: e.map } };
     case 'drive-syncing':
@@ -134,6 +139,7 @@ export function reduce(s: Data, e: EngineEvent): Data {
 export function createFerryStore(): StoreApi<FerryState> {
   return createStore<FerryState>()((set) => ({
     repositories: [],
+    offers: {},
     transfers: new Map(),
     control: { isPaused: false, pausedRemotes: [], rateLimit: 0, remoteRateLimits: {} },
     maps: {},
@@ -146,6 +152,7 @@ export function createFerryStore(): StoreApi<FerryState> {
     seed: (snap) =>
       set({
         repositories: snap.repositories,
+        offers: snap.offers ?? {},
         transfers: new Map(snap.transfers.map((t) => [t.id, t])),
         control: snap.control,
         maps: snap.maps,

@@ -134,6 +134,16 @@ export function RepositoriesView({
   const repositories = useStore(store, (s) => s.repositories);
   const drives = useStore(store, (s) => s.drives);
   const isHeadless = useStore(store, (s) => s.isHeadless);
+  const offers = useStore(store, (s) => s.offers);
+  const [offerMessage, setOfferMessage] = useState<{ text: string; isError: boolean } | null>(null);
+  const syncWith = async (repository: string, path: string, description: string): Promise<void> => {
+    const r = await api.syncWith({ repository, path });
+    setOfferMessage(
+      r.ok
+        ? { text: `Now syncing with ${description}`, isError: false }
+        : { text: r.error.message, isError: true },
+    );
+  };
   return (
     <div className="repositories">
       {repositories.length === 0 ? (
@@ -161,9 +171,38 @@ export function RepositoriesView({
                   </li>
                 ))}
               </ul>
+              {(offers[r.uuid] ?? []).length > 0 && (
+                <div className="offers">
+                  <p>Sync with:</p>
+                  <ul aria-label={`Repositories ${r.description} could sync with`}>
+                    {(offers[r.uuid] ?? []).map((o) => (
+                      <li key={o.path}>
+                        <button
+                          type="button"
+                          onClick={() => void syncWith(r.uuid, o.path, o.description)}
+                          aria-label={`Sync ${r.description} with ${o.description}`}
+                        >
+                          {o.description}
+                        </button>{' '}
+                        <span className="muted">
+                          {o.source === 'drive' ? 'on a drive' : 'another folder'} · {o.path}
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              )}
             </li>
           ))}
         </ul>
+      )}
+      {offerMessage && (
+        <p
+          role={offerMessage.isError ? 'alert' : 'status'}
+          className={offerMessage.isError ? 'error' : ''}
+        >
+          {offerMessage.text}
+        </p>
       )}
       {drives.length > 0 && (
         <section aria-labelledby="drives-title">

@@ -34,6 +34,14 @@ export interface ActivityEntry {
   readonly text: string;
 }
 
+/** A repository a folder could sync with: a drive's repository, or another folder Ferry syncs. */
+export interface SyncOffer {
+  readonly path: string;
+  readonly uuid: string;
+  readonly description: string;
+  readonly source: 'drive' | 'folder';
+}
+
 export interface EngineSnapshot {
   readonly repositories: readonly RepositoryView[];
   readonly transfers: readonly TransferSnapshot[];
@@ -42,6 +50,8 @@ export interface EngineSnapshot {
   readonly maps: Readonly<Record<string, NetworkMap>>;
   readonly drives: readonly DriveView[];
   readonly activity: readonly ActivityEntry[];
+  /** what each folder (by UUID) could sync with and does not yet */
+  readonly offers: Readonly<Record<string, readonly SyncOffer[]>>;
   /** true in the headless web UI: the drop area takes a typed path */
   readonly isHeadless: boolean;
 }
@@ -53,6 +63,8 @@ export interface Commands {
   listRepositories: { args: void; result: readonly RepositoryView[] };
   /** Adds a folder: makes it a repository (or adopts an existing one) and starts syncing it. */
   addFolder: { args: { path: string; description?: string }; result: RepositoryView };
+  /** Makes the repository at `path` a remote of the folder `repository` (a UUID) and syncs with it. */
+  syncWith: { args: { repository: string; path: string }; result: RepositoryView };
   /** Pull, merge and push every repository now. */
   syncNow: { args: void; result: null };
   pauseAll: { args: void; result: null };
@@ -79,6 +91,12 @@ export type EngineEvent =
     }
   | { readonly type: 'activity'; readonly entry: ActivityEntry; readonly at: number }
   | {
+      readonly type: 'offers-changed';
+      readonly repository: string;
+      readonly offers: readonly SyncOffer[];
+      readonly at: number;
+    }
+  | {
       readonly type: 'error-raised';
       readonly code: ErrorCode;
       readonly message: string;
@@ -100,6 +118,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'snapshot',
   'listRepositories',
   'addFolder',
+  'syncWith',
   'syncNow',
   'pauseAll',
   'resumeAll',

@@ -6,7 +6,7 @@
  * go to test-output/screenshots.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -30,6 +30,7 @@ describe('the web UI on a real engine', () => {
   const a = join(tmp.path, 'A');
   const b = join(tmp.path, 'B');
   const c = join(tmp.path, 'C');
+  const d = join(tmp.path, 'D');
 
   before(async () => {
     mkdirSync(a);
@@ -44,6 +45,13 @@ describe('the web UI on a real engine', () => {
     git(a, 'remote', 'add', 'backup', c);
     git(a, 'config', 'remote.backup.annex-cost', '1000');
     git(b, 'remote', 'add', 'backup', c);
+    // a phone's clone that the laptop has heard of but does not sync with yet
+    git(tmp.path, 'clone', '-q', a, d);
+    git(d, 'remote', 'remove', 'origin');
+    await ferryOk(d, 'init', 'phone');
+    git(a, 'remote', 'add', 'once', d);
+    await ferryOk(a, 'sync', 'once');
+    git(a, 'remote', 'remove', 'once');
     process.env.FERRY_STATE_DIR = join(tmp.path, 'state');
     app = await startWebapp({
       cwd: tmp.path,
@@ -94,6 +102,24 @@ describe('the web UI on a real engine', () => {
     await page.screenshot({ path: join(shots, 'folders.png'), fullPage: true });
   });
 
+  it('offers another folder to sync with, and syncs with it from the UI', async () => {
+    await page.getByLabel('Folder path').fill(d);
+    await page.getByRole('button', { name: 'Sync this folder' }).click();
+    await page.locator('ul[aria-label="Repositories"] h3', { hasText: 'phone' }).waitFor();
+    const offer = page.getByRole('button', { name: 'Sync laptop with phone' });
+    await offer.waitFor();
+    await page.screenshot({ path: join(shots, 'folders-offer.png'), fullPage: true });
+    await offer.click();
+    await page.getByText('Now syncing with phone').waitFor();
+    writeFileSync(join(a, 'for-the-phone.txt'), 'sent to the phone\n');
+    await waitFor(
+      'the file reached the phone',
+      () => existsSync(join(d, 'for-the-phone.txt')),
+      30_000,
+    );
+    assert.equal(await page.getByRole('button', { name: 'Sync laptop with phone' }).count(), 0);
+  });
+
   it('shows a transfer progressing and pauses and resumes it', async () => {
     await app.engine.handlers().setRateLimit({ bytesPerSecond: 1_000_000 });
     writeFileSync(join(a, 'movie.mkv'), bytes(12_000_000, 7));
@@ -127,7 +153,7 @@ describe('the web UI on a real engine', () => {
     await page.getByRole('tab', { name: 'Network' }).click();
     const svg = page.locator('svg.map');
     await svg.waitFor();
-    for (const name of ['laptop', 'usb drive', 'backup'])
+    for (const name of ['laptop', 'usb drive', 'backup', 'phone'])
       assert.equal(await page.locator(`g.node[data-name="${name}"]`).count(), 1, name);
     // laptop -> usb drive -> backup is cheaper than the direct 1000 link
     assert.equal(
@@ -144,7 +170,7 @@ describe('the web UI on a real engine', () => {
     );
     await page.screenshot({ path: join(shots, 'network.png'), fullPage: true });
     await page.getByRole('tab', { name: 'Activity' }).click();
-    await page.locator('ol.activity li', { hasText: 'started syncing' }).waitFor();
+    await page.locator('ol.activity li', { hasText: 'started syncing' }).first().waitFor();
     await page.screenshot({ path: join(shots, 'activity.png'), fullPage: true });
   });
 

@@ -67,6 +67,7 @@ export function snapshot(over: Partial<EngineSnapshot> = {}): EngineSnapshot {
     maps: {},
     drives: [],
     activity: [],
+    offers: {},
     isHeadless: true,
     ...over,
   };
@@ -97,6 +98,7 @@ export class FakeApi {
         this.calls.push({ command: 'addFolder', args });
         return Promise.resolve(this.addFolderResult);
       },
+      syncWith: record('syncWith', () => this.state.repositories[0]),
       syncNow: record('syncNow', () => null),
       pauseAll: record('pauseAll', () => null),
       resumeAll: record('resumeAll', () => null),

@@ -88,6 +88,30 @@ describe('the window', () => {
     assert.equal(c.querySelector('[role="alert"]')?.textContent, '/srv/photos is not writable');
   });
 
+  it('offers the repositories a folder could sync with, and syncs with one on request', async () => {
+    const fake = new FakeApi(
+      snapshot({
+        offers: {
+          'u-laptop': [
+            { path: '/media/usb/annex', uuid: 'u-usb2', description: 'old usb', source: 'drive' },
+          ],
+        },
+      }),
+    );
+    const c = await render(fake);
+    const offer = c.querySelector('button[aria-label="Sync laptop with old usb"]');
+    assert.match(offer?.parentElement?.textContent ?? '', /on a drive · \/media\/usb\/annex/);
+    await click(offer);
+    assert.deepEqual(fake.calls.at(-1), {
+      command: 'syncWith',
+      args: { repository: 'u-laptop', path: '/media/usb/annex' },
+    });
+    assert.equal(
+      c.querySelector('.repositories p[role="status"]')?.textContent,
+      'Now syncing with old usb',
+    );
+  });
+
   it('moves between tabs with the arrow keys', async () => {
     const c = await render(new FakeApi());
     const tab = c.querySelector<HTMLButtonElement>('#tab-repositories');

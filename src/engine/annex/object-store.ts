@@ -296,8 +296,11 @@ async function receiveOnce(
   }
   options.onProgress?.(done);
   const resumedFrom = done;
+  // stopped while the partial copy was being hashed: stop before opening anything
+  options.signal?.throwIfAborted();
   const out = await fsp.open(tmp, done > 0 ? 'a' : 'w', 0o644);
   try {
+    options.signal?.throwIfAborted();
     const input = createReadStream(source, {
       start: done,
       highWaterMark: 4 << 20,

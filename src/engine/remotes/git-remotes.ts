@@ -102,3 +102,25 @@ export async function openLocalRemote(repo: Repository, remote: RemoteInfo): Pro
     await setConfig(repo.git, `remote.${remote.name}.annex-uuid`, opened.uuid);
   return opened;
 }
+
+/**
+ * Adds a remote for a local path, named after `preferred` (made safe and unique), the way
+ * `git remote add` does. Returns the name used.
+ */
+export async function addLocalRemote(
+  repo: Repository,
+  path: string,
+  preferred: string,
+): Promise<string> {
+  const taken = new Set((await listRemotes(repo.git)).map((r) => r.remote));
+  const base =
+    preferred
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '') || 'remote';
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  await setConfig(repo.git, `remote.${name}.url`, path);
+  await setConfig(repo.git, `remote.${name}.fetch`, `+refs/heads/*:refs/remotes/${name}/*`);
+  return name;
+}

@@ -15,12 +15,14 @@ export class RateLimit {
 
   setLimit(bytesPerSecond: number): void {
     this.bytesPerSecond = bytesPerSecond;
-    this.available = Math.min(this.available, bytesPerSecond);
+    // a new limit starts with a fresh allowance, not with the debt of the old one
+    this.available = Math.max(0, Math.min(this.available, bytesPerSecond));
   }
 
   async take(bytes: number, signal?: AbortSignal): Promise<void> {
-    if (this.bytesPerSecond <= 0) return;
     for (;;) {
+      // the limit may be lifted while a transfer waits here
+      if (this.bytesPerSecond <= 0) return;
       const now = Date.now();
       this.available = Math.min(
         this.bytesPerSecond,

@@ -598,10 +598,10 @@ export class Transferrer {
       });
   }
 
-  private throttle(remote: string): (n: number) => Promise<void> {
+  private throttle(remote: string, signal: AbortSignal): (n: number) => Promise<void> {
     return async (n) => {
-      await this.globalLimit.take(n);
-      await this.remoteLimit(remote).take(n);
+      await this.globalLimit.take(n, signal);
+      await this.remoteLimit(remote).take(n, signal);
     };
   }
 
@@ -718,7 +718,7 @@ export class Transferrer {
       try {
         await receiveFromFile(to, kf, source.objectPath, {
           signal: run.abort.signal,
-          throttle: this.throttle(item.remote),
+          throttle: this.throttle(item.remote, run.abort.signal),
           onProgress: (n) => {
             run.resumedFrom ??= n;
             run.bytesDone = n;
@@ -1231,6 +1231,13 @@ export class Transferrer {
     if (this.progressTimer) clearInterval(this.progressTimer);
     if (this.recheckTimer) clearTimeout(this.recheckTimer);
     for (const w of this.roomWaiters.splice(0)) w();
-    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
+    // Running transfers were told to stop; a stuck file system must not hold up quitting.
+    const deadline = Date.now() + 10_000;
+    while (this.running.size > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    if (this.running.size > 0)
+      this.options.log?.(
+        `${this.running.size} transfer(s) did not stop within 10 s; their partial copies are kept`,
+      );
   }
 }

@@ -1,0 +1,74 @@
+/**
+ * The engine's commands on real repositories: folders added (new and adopted), what a folder is
+ * offered to sync with, syncing with an offer, and the snapshot the window starts from.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Engine } from '../../src/engine/engine';
+import { parcelWatch } from '../../src/engine/sync/watcher';
+import type { EngineEvent } from '../../src/shared/ipc';
+import { ferryOk, git, gitAsync, tempDir } from '../helpers/repos';
+import { waitFor } from '../helpers/wait';
+
+describe('the engine', () => {
+  const tmp = tempDir();
+  const engines: Engine[] = [];
+  after(async () => {
+    for (const e of engines) await e.stop();
+    tmp.cleanup();
+  });
+
+  it('adds folders, offers a clone to sync with, and syncs with it both ways', async () => {
+    const a = join(tmp.path, 'A');
+    const b = join(tmp.path, 'B');
+    mkdirSync(a);
+    writeFileSync(join(a, 'notes.txt'), 'notes\n');
+    await ferryOk(a, 'init', 'laptop');
+    await ferryOk(a, 'add', '.');
+    git(tmp.path, 'clone', '-q', a, b);
+    await ferryOk(b, 'init', 'desktop');
+    git(b, 'remote', 'remove', 'origin');
+    // A's git-annex branch learns of B (as a clone pushing back once would tell it)
+    git(a, 'remote', 'add', 'tmp', b);
+    await ferryOk(a, 'sync');
+    git(a, 'remote', 'remove', 'tmp');
+    const state = join(tmp.path, 'state');
+    const engine = new Engine({ watch: parcelWatch, stateDir: state, quietMs: 50 });
+    engines.push(engine);
+    const events: EngineEvent[] = [];
+    engine.on((e) => events.push(e));
+    await engine.start();
+    const h = engine.handlers();
+    const va = await h.addFolder({ path: a });
+    assert.equal(va.description, 'laptop', 'an existing repository is adopted as it is');
+    const vb = await h.addFolder({ path: b });
+    assert.equal(vb.description, 'desktop');
+    const snap = await h.snapshot();
+    assert.deepEqual(
+      snap.offers[va.uuid]?.map((o) => [o.description, o.source]),
+      [['desktop', 'folder']],
+    );
+    assert.ok(existsSync(join(state, 'folders.json')), 'the folder list is kept');
+    await h.syncWith({ repository: va.uuid, path: b });
+    assert.equal(git(a, 'config', 'remote.desktop.url').trim(), b);
+    assert.equal(git(b, 'config', 'remote.a.url').trim(), a, 'and the way back');
+    assert.deepEqual((await h.snapshot()).offers[va.uuid], [], 'nothing left to offer');
+    writeFileSync(join(a, 'new.txt'), 'made on the laptop\n');
+    await waitFor('new.txt in the desktop folder', () => existsSync(join(b, 'new.txt')), 30_000);
+    writeFileSync(join(b, 'back.txt'), 'made on the desktop\n');
+    await waitFor('back.txt on the laptop', () => existsSync(join(a, 'back.txt')), 30_000);
+    assert.ok(events.some((e) => e.type === 'offers-changed'));
+    assert.ok(
+      (await gitAsync(a, 'log', '--format=%s')).split('\n').length >= 2,
+      'commits were made',
+    );
+  });
+
+  it('refuses a folder path that is empty, with a clear message', async () => {
+    const engine = new Engine({ watch: parcelWatch });
+    engines.push(engine);
+    await assert.rejects(engine.handlers().addFolder({ path: '  ' }), /give the path of a folder/);
+  });
+});
