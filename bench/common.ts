@@ -1,5 +1,5 @@
 /** What the benchmarks share: a fixed git identity, timing a command, running the installed `ferry`. */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const env = {
@@ -41,4 +41,14 @@ export function ferry(cwd: string, ...args: string[]): { seconds: number; maxRss
   };
   if (parsed.code !== 0) throw new Error(`ferry ${args.join(' ')} failed: ${r.stderr}`);
   return { seconds: parsed.seconds, maxRssMB: Math.round(parsed.maxRssMB) };
+}
+
+/** Runs git with the benchmarks' identity; its output, stderr dropped. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
 }

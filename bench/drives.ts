@@ -21,22 +21,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeUDisks2, startPrivateBus } from '../test/helpers/dbus';
-import { env, ferryBin } from './common';
+import { env, ferryBin, git } from './common';
 
 const rounds = Number(process.env.BENCH_DRIVE_ROUNDS ?? 5);
 const FILES = 20;
 const SIZE = 1 << 20;
 
 type Kind = 'ferry' | 'git-annex';
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-}
 
 function ferry(cwd: string, ...args: string[]): void {
   execFileSync(process.execPath, [ferryBin, ...args], { cwd, env, stdio: 'ignore' });

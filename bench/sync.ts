@@ -8,21 +8,12 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env, ferryBin } from './common';
+import { env, ferryBin, git } from './common';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const saves = Number(process.env.BENCH_SAVES ?? 9);
 const burst = Number(process.env.BENCH_BURST ?? 1000);
 const watched = Number(process.env.BENCH_WATCHED ?? 10_000);
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-}
 
 function treeHas(dir: string, paths: readonly string[]): boolean {
   const r = spawnSync('git', ['ls-tree', '-r', '--name-only', 'refs/heads/master'], {

@@ -14,12 +14,7 @@ import { startWebapp, type Webapp } from '../../src/cli/webapp';
 import { launchChromium, screenshotDir } from '../helpers/browser';
 import { ferryOk, git, gitAsync, tempDir } from '../helpers/repos';
 import { waitFor } from '../helpers/wait';
-
-function bytes(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i += 4096) b.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
-  return b;
-}
+import { bytes } from '../helpers/data';
 
 describe('the web UI on a real engine', () => {
   const tmp = tempDir();

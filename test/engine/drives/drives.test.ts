@@ -22,12 +22,7 @@ import type { TransferEvent } from '../../../src/shared/transfers';
 import { FakeUDisks2, startPrivateBus, type PrivateBus } from '../../helpers/dbus';
 import { assertGitFsck, ferryOk, git, gitAsync, tempDir } from '../../helpers/repos';
 import { waitFor } from '../../helpers/wait';
-
-function bytes(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i += 4096) b.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
-  return b;
-}
+import { bytes } from '../../helpers/data';
 
 interface Setup {
   a: string;

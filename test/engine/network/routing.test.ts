@@ -22,12 +22,7 @@ import {
   tempDir,
 } from '../../helpers/repos';
 import { waitFor } from '../../helpers/wait';
-
-function bytes(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i += 4096) b.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
-  return b;
-}
+import { bytes } from '../../helpers/data';
 
 /** Clones of A named `names`; `links` are [from, to, cost] remotes (to may be a path override). */
 async function topology(
