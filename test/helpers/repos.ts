@@ -7,7 +7,11 @@ import { main } from '../../src/cli/main';
 
 export function tempDir(prefix = 'ferry-test-'): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true, maxRetries: 5 }) };
+  // a process the test started may still be finishing a write there: retry for a few seconds
+  return {
+    path,
+    cleanup: () => rmSync(path, { recursive: true, force: true, maxRetries: 12, retryDelay: 250 }),
+  };
 }
 
 const gitEnv = {
