@@ -72,7 +72,11 @@ export async function startWebServer(
     if (!sameToken(given, token))
       return deny(res, 403, 'Open the address Ferry printed when it started (it carries the key).');
     let path = url.pathname === '/' ? '/index.html' : url.pathname;
-    path = normalize(decodeURIComponent(path)).replace(/^(\.\.(\/|\\|$))+/, '');
+    try {
+      path = normalize(decodeURIComponent(path)).replace(/^(\.\.(\/|\\|$))+/, '');
+    } catch {
+      return deny(res, 400, 'bad path');
+    }
     const file = join(options.staticDir, path);
     if (!file.startsWith(options.staticDir + sep) || !existsSync(file) || !statSync(file).isFile())
       return deny(res, 404, 'not found');

@@ -7,9 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { startWebapp, type Webapp } from '../../src/cli/webapp';
 import { launchChromium, screenshotDir } from '../helpers/browser';
 import { ferryOk, git, gitAsync, tempDir } from '../helpers/repos';
@@ -70,6 +72,35 @@ describe('the web UI on a real engine', () => {
     assert.equal(r?.status(), 403);
     const wrong = await page.goto(app.server.url.replace(/token=.*/, 'token=guess'));
     assert.equal(wrong?.status(), 403);
+    // odd requests get an answer, not a crash
+    const odd = await fetch(app.server.url.replace('/?', '/%E0%A4%A?'));
+    assert.equal(odd.status, 400);
+    const escape = await fetch(app.server.url.replace('/?', '/..%2F..%2Fpackage.json?'));
+    assert.equal(escape.status, 404);
+    // a page on another name that resolves here (DNS rebinding) is refused
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = httpGet(app.server.url, { headers: { Host: 'attacker.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+    });
+    assert.equal(status, 421);
+    // the socket wants the key and a page of this server as its origin
+    const wsUrl = app.server.url.replace('http://', 'ws://').replace('/?', '/ws?');
+    const opens = (url: string, origin: string): Promise<boolean> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(url, { origin });
+        ws.on('open', () => {
+          ws.close();
+          resolve(true);
+        });
+        ws.on('error', () => resolve(false));
+      });
+    const own = new URL(app.server.url).origin;
+    assert.equal(await opens(wsUrl, own), true);
+    assert.equal(await opens(wsUrl, 'http://attacker.example'), false);
+    assert.equal(await opens(wsUrl.replace(/token=.*/, 'token=guess'), own), false);
   });
 
   it('a folder added through the UI syncs to a second clone', async () => {
