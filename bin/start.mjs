@@ -23,8 +23,9 @@ if (electron && existsSync(join(root, 'out', 'main', 'index.js'))) {
   const { register } = await import('tsx/esm/api');
   register();
   const { runHeadless } = await import('../src/cli/headless.ts');
+  // npm runs scripts in the package folder; INIT_CWD is where `npm start` was typed
   process.exitCode = await runHeadless(
-    process.cwd(),
+    process.env.INIT_CWD ?? process.cwd(),
     electron ? 'the desktop app is not built yet' : 'Electron is not installed here',
   );
 }

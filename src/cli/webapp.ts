@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findRepository } from '../engine/annex/repository';
+import { findRepository, openRepository } from '../engine/annex/repository';
 import { chooseMountSource } from '../engine/drives';
 import { Engine } from '../engine/engine';
 import { FerryError } from '../engine/errors';
@@ -51,7 +51,11 @@ export async function startWebapp(options: {
   if (!existsSync(join(staticDir, 'index.html')))
     throw new FerryError('io-error', `the web UI is not built (${staticDir}); run "npm run build"`);
   const folders = options.folders.map((f) => resolve(options.cwd, f));
-  if (folders.length === 0 && findRepository(options.cwd)) folders.push(options.cwd);
+  // the current folder, when it is a Ferry (git-annex) repository
+  if (folders.length === 0 && findRepository(options.cwd)) {
+    const here = await openRepository(options.cwd).catch(() => undefined);
+    if (here) folders.push(here.top);
+  }
   const drives = options.drives === false ? undefined : await chooseMountSource(options.log);
   const engine = new Engine({
     watch: parcelWatch,
