@@ -60,7 +60,7 @@ import type { TransferSnapshot } from '../shared/transfers';
 import { syncRepository } from '../engine/sync/sync';
 import { parcelWatch } from '../engine/sync/watcher';
 import { describeDriveEvent, describeEvent } from './describe-event';
-import { runWebapp } from './webapp';
+import { runWebapp, untilStopped } from './webapp';
 import { DriveManager } from '../engine/drives/drive-manager';
 import { chooseMountSource } from '../engine/drives';
 import type { ParsedArgs } from './args';
@@ -507,15 +507,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       late.drives = manager;
       await manager?.start();
       if (!json) print(`watching ${repo.top}; press Ctrl-C to stop`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopped();
       await manager?.stop();
       await drives?.close();
       await assistant.stop();

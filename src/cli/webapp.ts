@@ -79,6 +79,19 @@ export async function startWebapp(options: {
   };
 }
 
+/** Resolves at the first SIGINT or SIGTERM (Ctrl-C, a service manager stopping Ferry). */
+export function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
 /** Runs until SIGINT/SIGTERM, printing the address to open. */
 export async function runWebapp(options: {
   cwd: string;
@@ -93,15 +106,7 @@ export async function runWebapp(options: {
     `Ferry is running. Open this address in a browser on this machine:\n\n  ${app.server.url}\n\n`,
   );
   options.out('Press Ctrl-C to stop.\n');
-  await new Promise<void>((resolveStop) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolveStop();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   await app.stop();
   options.out('stopped\n');
   return 0;

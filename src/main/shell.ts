@@ -5,6 +5,7 @@
  * the engine's state and events.
  */
 import type { Engine } from '../engine/engine';
+import { formatBytes } from '../shared/format';
 import type { EngineEvent, EngineSnapshot, RepositoryView } from '../shared/ipc';
 import type { TransferControlState, TransferSnapshot } from '../shared/transfers';
 
@@ -70,24 +71,13 @@ export function trayStateFor(s: ShellState): { state: TrayState; tooltip: string
     const rate = running.reduce((n, t) => n + t.rate, 0);
     return {
       state: 'syncing',
-      tooltip: `Ferry: ${active.length} ${active.length === 1 ? 'transfer' : 'transfers'}${rate > 0 ? `, ${formatRate(rate)}` : ''}`,
+      tooltip: `Ferry: ${active.length} ${active.length === 1 ? 'transfer' : 'transfers'}${rate > 0 ? `, ${formatBytes(rate)}/s` : ''}`,
     };
   }
   return {
     state: 'idle',
     tooltip: `Ferry: ${repos.length} ${repos.length === 1 ? 'folder' : 'folders'} in sync`,
   };
-}
-
-function formatRate(bytesPerSecond: number): string {
-  const units = ['B/s', 'KB/s', 'MB/s', 'GB/s'];
-  let v = bytesPerSecond;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(v < 10 && i > 0 ? 1 : 0)} ${units[i] ?? ''}`;
 }
 
 /** Pure: the tray menu for a state. */

@@ -6,21 +6,11 @@
 import { useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
+import { formatBytes } from '../shared/format';
 import type { FerryApi, RepositoryView } from '../shared/ipc';
 import type { MapEdge, NetworkMap } from '../shared/network';
 import type { TransferSnapshot, TransferState } from '../shared/transfers';
 import type { FerryState } from './store';
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(v < 10 && i > 0 ? 1 : 0)} ${units[i] ?? ''}`;
-}
 
 function formatEta(s: number | null): string {
   if (s === null) return '';

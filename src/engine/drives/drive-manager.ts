@@ -97,15 +97,6 @@ export class DriveManager {
     await this.chain;
   }
 
-  /** Drives that hold one of our remotes, with their state. */
-  drives(): { mountPoint: string; remote: string; state: DriveState }[] {
-    return [...this.attached.values()].map((a) => ({
-      mountPoint: a.mount.mountPoint,
-      remote: a.remote,
-      state: a.state,
-    }));
-  }
-
   /** Settles once the mount changes seen so far have been handled (tests, the CLI). */
   whenSettled(): Promise<void> {
     return this.chain;

@@ -12,7 +12,7 @@ import { parseTrustLog, parseUuidLog } from '../annex/logs';
 import { findRepository, type Repository } from '../annex/repository';
 import { gitContext } from '../git/context';
 import { getConfig, listRemotes } from '../git/read';
-import { COST_CHEAP, COST_EXPENSIVE, localPathOf } from '../remotes/git-remotes';
+import { COST_CHEAP, COST_EXPENSIVE, localPathOf, remoteCost } from '../remotes/git-remotes';
 import type { MapEdge, MapNode, NetworkMap } from '../../shared/network';
 import { minimumArborescence } from './arborescence';
 
@@ -42,13 +42,9 @@ export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
     const ctx = gitContext(at.top, at.gitdir, at.top === at.gitdir);
     for (const { remote, url } of await listRemotes(ctx).catch(() => [])) {
       const path = localPathOf(at.top, url);
-      const costText = await getConfig(ctx, `remote.${remote}.annex-cost`).catch(() => undefined);
-      const cost =
-        costText !== undefined && Number.isFinite(Number(costText))
-          ? Number(costText)
-          : path
-            ? COST_CHEAP
-            : COST_EXPENSIVE;
+      const cost = await remoteCost(ctx, remote, path).catch(() =>
+        path ? COST_CHEAP : COST_EXPENSIVE,
+      );
       const isUp = path !== undefined && existsSync(path);
       let uuid = await getConfig(ctx, `remote.${remote}.annex-uuid`).catch(() => undefined);
       let found: ReturnType<typeof findRepository>;

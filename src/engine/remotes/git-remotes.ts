@@ -35,17 +35,22 @@ export function localPathOf(top: string, url: string): string | undefined {
   return isAbsolute(url) ? url : resolve(top, url);
 }
 
+/** A remote's cost: `remote.<name>.annex-cost`, else 100 for a local path and 200 otherwise. */
+export async function remoteCost(
+  git: Repository['git'],
+  remote: string,
+  path: string | undefined,
+): Promise<number> {
+  const text = await getConfig(git, `remote.${remote}.annex-cost`);
+  if (text !== undefined && Number.isFinite(Number(text))) return Number(text);
+  return path ? COST_CHEAP : COST_EXPENSIVE;
+}
+
 export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
   const out: RemoteInfo[] = [];
   for (const { remote, url } of await listRemotes(repo.git)) {
     const path = localPathOf(repo.top, url);
-    const costText = await getConfig(repo.git, `remote.${remote}.annex-cost`);
-    const cost =
-      costText !== undefined && Number.isFinite(Number(costText))
-        ? Number(costText)
-        : path
-          ? COST_CHEAP
-          : COST_EXPENSIVE;
+    const cost = await remoteCost(repo.git, remote, path);
     out.push({
       name: remote,
       url,

@@ -115,6 +115,12 @@ async function startAssistant(
 const branchOf = (dir: string): string => git(dir, 'symbolic-ref', '--short', 'HEAD').trim();
 const kinds = (events: DriveEvent[]): string[] => events.map((e) => e.type);
 
+/** A drive just plugged in is synced until it is safe to unplug, with the events in order. */
+async function syncedToSafeToUnplug(run: Running): Promise<void> {
+  await waitFor('safe to unplug', () => kinds(run.events).includes('drive-safe-to-unplug'), 60_000);
+  assert.deepEqual(kinds(run.events), ['drive-appeared', 'drive-syncing', 'drive-safe-to-unplug']);
+}
+
 describe('drives through UDisks2 on a private D-Bus', () => {
   const tmp = tempDir();
   let bus: PrivateBus;
@@ -149,16 +155,7 @@ describe('drives through UDisks2 on a private D-Bus', () => {
     renameSync(s.shelf, fsRoot);
     fake.plug('sdb', 'BACKUP');
     fake.mount('sdb', fsRoot);
-    await waitFor(
-      'safe to unplug',
-      () => kinds(run.events).includes('drive-safe-to-unplug'),
-      60_000,
-    );
-    assert.deepEqual(kinds(run.events), [
-      'drive-appeared',
-      'drive-syncing',
-      'drive-safe-to-unplug',
-    ]);
+    await syncedToSafeToUnplug(run);
     const d = join(fsRoot, 'annex');
     // the drive got the laptop's commit and the photo's content
     assert.ok(
@@ -314,16 +311,7 @@ describe('drives through the mount table', () => {
       renameSync(s.shelf, fsRoot);
       table += `40 22 8:17 / ${fsRoot} rw - ext4 /dev/sdb1 rw\n`;
       await source.rescan();
-      await waitFor(
-        'safe to unplug',
-        () => kinds(run.events).includes('drive-safe-to-unplug'),
-        60_000,
-      );
-      assert.deepEqual(kinds(run.events), [
-        'drive-appeared',
-        'drive-syncing',
-        'drive-safe-to-unplug',
-      ]);
+      await syncedToSafeToUnplug(run);
       assert.ok(
         await findObject(s.repoA, keyOfBuffer('SHA256E', 'from-drive.jpg', bytes(200_000, 9))),
       );
