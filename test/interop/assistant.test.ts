@@ -41,31 +41,58 @@ describe('Ferry assistant and git annex assistant', () => {
     git(tmp.path, 'clone', '-q', a, b);
     git(b, 'annex', 'init', 'annex side');
     git(a, 'remote', 'add', 'annex', b);
-    annexAssistant = spawn('git', ['annex', 'assistant', '--foreground'], {
+    // --debug makes git-annex log when its threads watch: the test writes only once they do
+    annexAssistant = spawn('git', ['annex', 'assistant', '--foreground', '--debug'], {
       cwd: b,
       stdio: 'ignore',
     });
     ferryAssistant = new Assistant(await openRepository(a), { watch: parcelWatch, quietMs: 200 });
     await ferryAssistant.start();
     await ferryAssistant.whenIdle();
-    await waitFor('git annex assistant running', () =>
-      existsSync(join(b, '.git', 'annex', 'daemon.pid')),
+    // daemon.pid appears before the assistant watches anything; a push that lands before its
+    // Merger watches .git/refs is never merged, so wait until both watchers have started
+    const daemonLog = join(b, '.git', 'annex', 'daemon.log');
+    const readDaemonLog = (): string =>
+      existsSync(daemonLog) ? readFileSync(daemonLog, 'utf8') : '';
+    await waitFor(
+      'git annex assistant watching the work tree and .git/refs',
+      () => {
+        const log = readDaemonLog();
+        return log.includes('(Merger) watching') && log.includes('(Watcher) watching');
+      },
+      60000,
     );
+    const explain = (e: unknown): Error =>
+      new Error(
+        `${e instanceof Error ? e.message : String(e)}\nFerry's failed pushes: ${JSON.stringify(
+          ferryAssistant?.failedRemotes(),
+        )}\ngit-annex's log (last lines):\n${readDaemonLog()
+          .split('\n')
+          .filter((l) => !l.includes('(Utility.Process)') && !l.includes('(Annex.Branch)'))
+          .slice(-40)
+          .join('\n')}`,
+      );
 
     writeFileSync(join(a, 'from-ferry.txt'), 'saved next to Ferry\n');
     await waitFor(
       'from-ferry.txt in the git-annex clone',
       () => lsTree(b).includes('from-ferry.txt') && existsSync(join(b, 'from-ferry.txt')),
       60000,
-    );
+    ).catch((e: unknown) => {
+      throw explain(e);
+    });
 
     writeFileSync(join(b, 'from-annex.txt'), 'saved next to git-annex\n');
     await waitFor(
       'from-annex.txt in the Ferry clone',
       () => lsTree(a).includes('from-annex.txt'),
       60000,
-    );
-    await waitFor('the same tree', () => headTree(a) === headTree(b), 60000);
+    ).catch((e: unknown) => {
+      throw explain(e);
+    });
+    await waitFor('the same tree', () => headTree(a) === headTree(b), 60000).catch((e: unknown) => {
+      throw explain(e);
+    });
     // git-annex added it unlocked: Ferry has its pointer (content moves with the transfer engine)
     assert.match(
       git(a, 'cat-file', '-p', 'HEAD:from-annex.txt'),
