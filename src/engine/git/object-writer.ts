@@ -3,7 +3,7 @@
  * through web streams at about 2 ms per object). Small batches go out as loose objects; large
  * batches as one pack with a version 2 index, which is what git itself does on fetch.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -88,9 +88,14 @@ async function writeLoose(gitdir: string, item: Pending): Promise<void> {
   await fsp.mkdir(dir, { recursive: true });
   const header = Buffer.from(`${item.type} ${item.content.byteLength}\0`);
   const data = deflateObject(Buffer.concat([header, item.content]));
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  // git's own temporary name: git fsck passes over it and git prune removes it after a crash
+  const tmp = join(dir, `tmp_obj_${process.pid}_${randomSuffix()}`);
   await fsp.writeFile(tmp, data, { mode: 0o444 });
   await fsp.rename(tmp, file);
+}
+
+function randomSuffix(): string {
+  return randomBytes(6).toString('hex');
 }
 
 function packEntryHeader(type: ObjectType, size: number): Buffer {
@@ -163,8 +168,11 @@ async function writePack(gitdir: string, items: Pending[]): Promise<void> {
   createHash('sha1').update(idx.subarray(0, pos)).digest().copy(idx, pos);
 
   const name = `pack-${packSum.toString('hex')}`;
-  const tmpPack = join(packDir, `tmp-${name}.pack`);
-  const tmpIdx = join(packDir, `tmp-${name}.idx`);
+  // git's own temporary names (no .pack/.idx ending): a crash before the renames leaves files
+  // git never opens as a pack, and git prune removes them
+  const suffix = `${process.pid}_${randomSuffix()}`;
+  const tmpPack = join(packDir, `tmp_pack_${suffix}`);
+  const tmpIdx = join(packDir, `tmp_idx_${suffix}`);
   await fsp.writeFile(tmpPack, Buffer.concat(chunks), { mode: 0o444 });
   await fsp.writeFile(tmpIdx, idx, { mode: 0o444 });
   // The pack first: git only looks at packs that have an index.
