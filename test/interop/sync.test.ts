@@ -101,3 +101,51 @@ describe('the same conflict resolved by Ferry and by git-annex', () => {
     assertGitFsck(a);
   });
 });
+
+describe('files staged by git or git-annex in a Ferry repository', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('are committed by ferry sync as they are staged, with their location logs', async () => {
+    const a = join(tmp.path, 'ferry');
+    mkdirSync(a);
+    write(a, 'start.txt', 'start\n');
+    await ferryOk(a, 'init', 'ferry side');
+    await ferryOk(a, 'add', '.');
+
+    write(a, 'by-annex.bin', 'added by git annex add\n');
+    git(a, 'annex', 'add', 'by-annex.bin');
+    write(a, 'notes.txt', 'added by git add\n');
+    git(a, 'add', 'notes.txt');
+    // staged, not committed: nothing in the work tree differs from the index
+    assert.equal(git(a, 'diff', '--name-only').trim(), '');
+    assert.notEqual(git(a, 'diff', '--cached', '--name-only').trim(), '');
+
+    await ferryOk(a, 'sync');
+    assert.ok(lsTree(a).includes('by-annex.bin'));
+    assert.ok(lsTree(a).includes('notes.txt'));
+    assert.equal(git(a, 'status', '--porcelain').trim(), '', 'nothing left staged or changed');
+    assert.equal(git(a, 'rev-parse', 'HEAD:notes.txt'), git(a, 'rev-parse', ':notes.txt'));
+    assert.equal(gitStatus(a, 'annex', 'fsck').status, 0);
+    assertGitFsck(a);
+  });
+
+  it('are committed when an add stopped between writing the index and moving the branch', async () => {
+    const a = join(tmp.path, 'crashed');
+    mkdirSync(a);
+    write(a, 'start.txt', 'start\n');
+    await ferryOk(a, 'init', 'crashed side');
+    await ferryOk(a, 'add', '.');
+    const before = git(a, 'rev-parse', 'HEAD').trim();
+    write(a, 'late.txt', 'added just before the crash\n');
+    await ferryOk(a, 'add', 'late.txt');
+    // what a crash after the index and before the ref leaves: the index ahead of the branch
+    git(a, 'update-ref', 'refs/heads/master', before);
+    assert.ok(!lsTree(a).includes('late.txt'));
+
+    await ferryOk(a, 'sync');
+    assert.ok(lsTree(a).includes('late.txt'));
+    assert.equal(git(a, 'status', '--porcelain').trim(), '');
+    assert.equal(gitStatus(a, 'annex', 'fsck').status, 0);
+  });
+});

@@ -1,8 +1,8 @@
 /**
  * `ferry add`: puts files into the content store (or into git, for dotfiles and files
  * annex.largefiles calls small), stages them and commits, then records the new content in the
- * location logs. Objects are written first, then the index, then the ref, so a crash at any point
- * leaves a valid repository.
+ * location logs. Objects are written first, then the ref, then the index, so a crash at any point
+ * leaves a valid repository that the next add completes.
  */
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
@@ -16,13 +16,14 @@ import {
   type IndexEntry,
 } from '../git/index-file';
 import { ObjectBatch } from '../git/object-writer';
-import { commitTree, currentBranch, resolveRef } from '../git/read';
+import { commitTree, currentBranch, readBlob, resolveRef, treeLookup } from '../git/read';
 import { editTree, type BlobEdit } from '../git/tree-edit';
 import { updateRef } from '../git/write-ref';
 import { syncOps as ops } from '../os/fs-ops';
 import { forEachLimit } from '../util/pool';
 import { AnnexBranch } from './branch';
 import { ingestFile } from './ingest';
+import { findObject } from './object-store';
 import { parseLargeFiles, type Matcher } from './largefiles';
 import { addPresence, parseUuidLog } from './logs';
 import {
@@ -70,6 +71,24 @@ export async function repoDescription(repo: Repository, branch: AnnexBranch): Pr
   return parseUuidLog(await branch.read('uuid.log')).get(repo.uuid)?.value ?? repo.top;
 }
 
+function stagedMode(mode: number): BlobEdit['mode'] | undefined {
+  if (mode === 0o120000) return '120000';
+  if (mode === 0o100755) return '100755';
+  if (mode === 0o100644) return '100644';
+  return undefined; // a submodule or something else git tracks that Ferry leaves alone
+}
+
+/** The annex key a staged blob points to (symlink target or pointer file), if any. */
+async function stagedKey(
+  repo: Repository,
+  oid: string,
+  mode: BlobEdit['mode'],
+): Promise<string | undefined> {
+  const blob = Buffer.from(await readBlob(repo.git, oid));
+  if (mode === '120000') return parseSymlinkTarget(blob.toString('utf8'));
+  return blob.length <= 32768 ? parsePointer(blob) : undefined;
+}
+
 function isDotPath(path: string): boolean {
   return path.split('/').some((part) => part.startsWith('.'));
 }
@@ -98,6 +117,9 @@ export async function addPaths(
   const listed = await listWorkFiles(repo, scope, { allowMissing: options.withDeletions === true });
   const files = options.trackedOnly ? listed.filter((f) => index.has(f)) : listed;
 
+  const head = await resolveRef(repo.git, 'HEAD');
+  const baseTree = head ? await commitTree(repo.git, head) : undefined;
+  const committed = treeLookup(repo.git, baseTree);
   const batch = new ObjectBatch(repo.gitdir);
   const edits = new Map<string, BlobEdit | null>();
   const newEntries = new Map<string, IndexEntry>();
@@ -123,7 +145,18 @@ export async function addPaths(
       const size = Number(lst.size);
       const known = index.get(rel);
       if (known && known.stage === 0 && statMatches(known, lst)) {
-        unchanged++;
+        const inHead = await committed(rel);
+        const staged = stagedMode(known.mode);
+        if (!staged || (inHead?.oid === known.oid && inHead.mode === staged)) {
+          unchanged++;
+          return;
+        }
+        // Staged but not committed (`git add`, `git annex add`, or an add that stopped before
+        // its commit): committed as staged, as git commit -a does.
+        edits.set(rel, { oid: known.oid, mode: staged });
+        const key = await stagedKey(repo, known.oid, staged);
+        if (key && (await findObject(repo, key, ops))) annexed.push({ path: rel, key });
+        else if (!key) toGit.push(rel);
         return;
       }
       if (lst.isSymbolicLink()) {
@@ -225,9 +258,7 @@ export async function addPaths(
 
   let commit: string | undefined;
   if (edits.size > 0) {
-    const head = await resolveRef(repo.git, 'HEAD');
     const branchName = (await currentBranch(repo.git)) ?? 'master';
-    const baseTree = head ? await commitTree(repo.git, head) : undefined;
     const tree = await editTree(repo.git, batch, baseTree, edits);
     if (tree !== baseTree) {
       const message = options.message ?? `git-annex in ${await repoDescription(repo, branch)}`;
@@ -236,8 +267,11 @@ export async function addPaths(
     await batch.flush();
     for (const [path, entry] of newEntries) index.set(path, entry);
     for (const path of removed) index.delete(path);
-    await writeIndex(repo.gitdir, index.values());
+    // The ref before the index, as git commit does: a crash between the two leaves an index
+    // behind the branch, whose files the next add stages again unchanged. The other way round,
+    // the index would hold files the branch lacks and the next add would take them as committed.
     if (commit) await updateRef(repo.git, `refs/heads/${branchName}`, commit, head);
+    await writeIndex(repo.gitdir, index.values());
   }
   const now = nowTimestamp();
   const logChanges = new Map<string, (old: string) => string | undefined>();

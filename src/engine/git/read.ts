@@ -70,6 +70,38 @@ export async function readPathInTree(
   return undefined;
 }
 
+/**
+ * Looks paths up in one tree, each directory's entries read once into a map: for many lookups
+ * in the same tree (readPathInTree scans a directory's entries on every call).
+ */
+export function treeLookup(
+  ctx: GitContext,
+  treeOid: string | undefined,
+): (path: string) => Promise<TreeEntry | undefined> {
+  const dirs = new Map<string, Promise<Map<string, TreeEntry>>>();
+  const entriesOf = (oid: string): Promise<Map<string, TreeEntry>> => {
+    let known = dirs.get(oid);
+    if (!known) {
+      known = readTree(ctx, oid).then((entries) => new Map(entries.map((e) => [e.path, e])));
+      dirs.set(oid, known);
+    }
+    return known;
+  };
+  return async (path) => {
+    if (!treeOid) return undefined;
+    let current = treeOid;
+    const parts = path.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const entry = (await entriesOf(current)).get(parts[i] ?? '');
+      if (!entry) return undefined;
+      if (i === parts.length - 1) return entry;
+      if (entry.type !== 'tree') return undefined;
+      current = entry.oid;
+    }
+    return undefined;
+  };
+}
+
 /** Every blob under a tree, depth first, as [path, entry]. */
 export async function* walkTree(
   ctx: GitContext,

@@ -1,26 +1,27 @@
-/** Updating refs, with a check that the ref still holds what we based the update on. */
+/** Updating this repository's refs, with a check that the ref still holds what we based the update on. */
 import git from 'isomorphic-git';
 import { FerryError } from '../errors';
 import type { GitContext } from './context';
-import { resolveRef } from './read';
+import { compareAndSetRef, readRef } from './ref-store';
 
+/**
+ * Sets `ref` to `value` under git's `<ref>.lock` (written, then renamed), so a process killed at
+ * any instant leaves the old value or the new one, never a torn ref file. `expected` is what
+ * the ref must hold (undefined: must not exist; null: anything).
+ */
 export async function updateRef(
   ctx: GitContext,
   ref: string,
   value: string,
   expected: string | undefined | null,
 ): Promise<void> {
-  if (expected !== null) {
-    const current = await resolveRef(ctx, ref);
-    if (current !== expected) {
-      throw new FerryError('git-error', `${ref} moved while Ferry was updating it`, {
-        ref,
-        expected,
-        current,
-      });
-    }
+  if (!(await compareAndSetRef(ctx.gitdir, ref, value, expected))) {
+    throw new FerryError('git-error', `${ref} moved while Ferry was updating it`, {
+      ref,
+      expected,
+      current: await readRef(ctx.gitdir, ref),
+    });
   }
-  await git.writeRef({ fs: ctx.fs, gitdir: ctx.gitdir, ref, value, force: true });
 }
 
 export async function setSymbolicHead(ctx: GitContext, branch: string): Promise<void> {
