@@ -43,25 +43,20 @@ import { repositoryStatus } from '../engine/status';
 import { forEachLimit } from '../engine/util/pool';
 import { buildNetworkMap, mapToDot, mapToText } from '../engine/network/network-map';
 import { floodTransfers } from '../engine/network/route';
-import { Assistant } from '../engine/sync/assistant';
 import { Transferrer } from '../engine/transfer/transferrer';
 import {
   externalSnapshot,
   listFailedTransfers,
   listRunningTransfers,
 } from '../engine/transfer/transfer-info';
-import {
-  sendControl,
-  startControlServer,
-  type ControlRequest,
-} from '../engine/control/control-server';
+import { sendControl, type ControlRequest } from '../engine/control/control-server';
 import { parseSize } from '../engine/annex/largefiles';
 import type { TransferSnapshot } from '../shared/transfers';
 import { syncRepository } from '../engine/sync/sync';
 import { parcelWatch } from '../engine/sync/watcher';
-import { describeDriveEvent, describeEvent } from './describe-event';
+import { describeEngineEvent, describeEvent, describeTransfer } from './describe-event';
 import { runWebapp, untilStopped } from './webapp';
-import { DriveManager } from '../engine/drives/drive-manager';
+import { Engine } from '../engine/engine';
 import { chooseMountSource } from '../engine/drives';
 import type { ParsedArgs } from './args';
 import type { Io } from './main';
@@ -458,60 +453,34 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         json
           ? io.out(`${JSON.stringify({ type: 'log', message: m, at: Date.now() })}\n`)
           : print(m);
-      const late: { assistant?: Assistant; drives?: DriveManager } = {};
-      const transfers = new Transferrer(repo, {
-        log,
-        onLogsChanged: () => late.assistant?.logsChanged(),
-        events: (e) => {
-          if (e.type === 'transfer-changed' && e.transfer.state === 'queued')
-            late.drives?.transferQueued(e.transfer.remote);
-          if (json) io.out(`${JSON.stringify(e)}\n`);
-          else if (
-            e.type === 'transfer-changed' &&
-            (e.transfer.state === 'done' || e.transfer.state === 'failed')
-          ) {
-            print(describeTransfer(e.transfer));
-          }
-        },
-        network: (e) => {
-          if (json) io.out(`${JSON.stringify(e)}\n`);
-          else {
-            const up = e.map.edges.filter((x) => x.isUp).length;
-            print(
-              `network map: ${e.map.nodes.length} repositories, ${up} of ${e.map.edges.length} links up, ${e.map.arborescence.length} on least-cost routes`,
-            );
-          }
-        },
-      });
-      const assistant = new Assistant(repo, {
-        watch: parcelWatch,
-        transfers,
-        events: (e) => (json ? io.out(`${JSON.stringify(e)}\n`) : print(describeEvent(e))),
-        log,
-      });
-      late.assistant = assistant;
-      const control = await startControlServer(repo.annexdir, transfers);
-      await assistant.start();
       const drives = args.flags.has('no-drives')
         ? undefined
         : await chooseMountSource(log, { busAddress: process.env.FERRY_UDISKS2_BUS });
-      const manager = drives
-        ? new DriveManager(repo, {
-            source: drives.source,
-            transfers,
-            assistant,
-            log,
-            events: (e) => (json ? io.out(`${JSON.stringify(e)}\n`) : print(describeDriveEvent(e))),
-          })
-        : undefined;
-      late.drives = manager;
-      await manager?.start();
+      // the same composition root as the desktop app and ferry webapp, with this one folder
+      const engine = new Engine({
+        folders: [repo.top],
+        watch: parcelWatch,
+        mountSource: drives?.source,
+        log,
+      });
+      engine.on((e) => {
+        if (json) {
+          if (e.type !== 'activity') io.out(`${JSON.stringify(e)}\n`);
+          return;
+        }
+        const line = describeEngineEvent(e);
+        if (line) print(line);
+      });
+      await engine.start();
+      if ((await engine.handlers().listRepositories()).length === 0) {
+        await engine.stop();
+        await drives?.close();
+        throw new FerryError('io-error', `cannot sync ${repo.top} (see the message above)`);
+      }
       if (!json) print(`watching ${repo.top}; press Ctrl-C to stop`);
       await untilStopped();
-      await manager?.stop();
+      await engine.stop();
       await drives?.close();
-      await assistant.stop();
-      await new Promise((r) => control.close(r));
       if (!json) print('stopped');
       return 0;
     },
@@ -779,20 +748,6 @@ function controlCommand(build: (args: ParsedArgs) => ControlRequest): Command {
       return 0;
     },
   };
-}
-
-export function describeTransfer(t: TransferSnapshot): string {
-  const arrow =
-    t.direction === 'upload'
-      ? `${t.via ? `${t.via} ` : ''}→ ${t.remote}${t.nextHops.length > 0 ? ` → ${t.nextHops.join(', ')}` : ''}`
-      : `← ${t.remote}`;
-  const pct = t.size ? ` ${Math.floor((t.bytesDone / t.size) * 100)}%` : '';
-  const rate = t.state === 'running' && t.rate > 0 ? ` ${formatBytes(t.rate)}/s` : '';
-  const eta = t.etaSeconds !== null && t.state === 'running' ? ` ETA ${t.etaSeconds}s` : '';
-  const reason = t.reason
-    ? ` (${t.reason}${t.nextRetryAt ? `; retry at ${new Date(t.nextRetryAt).toLocaleTimeString()}` : ''})`
-    : '';
-  return `${t.state.padEnd(9)} ${t.file} ${arrow}${pct}${rate}${eta}${reason}  [${t.id}]`;
 }
 
 function trustCommand(level: TrustLevel): Command {

@@ -1,6 +1,9 @@
-import type { DriveEvent } from '../shared/drives';
 /** One readable line per engine event, for the terminal. */
+import type { DriveEvent } from '../shared/drives';
 import type { SyncEvent } from '../shared/events';
+import type { EngineEvent } from '../shared/ipc';
+import type { TransferSnapshot } from '../shared/transfers';
+import { formatBytes } from './progress';
 
 export function describeEvent(e: SyncEvent): string {
   switch (e.type) {
@@ -39,5 +42,66 @@ export function describeDriveEvent(e: DriveEvent): string {
       return `a drive at ${e.mountPoint} holds ${e.knownAs ? `"${e.knownAs}"` : 'a git-annex repository'} at ${e.path}, which is not a remote: add it with "git remote add NAME ${e.path}" to sync with it`;
     case 'drive-empty':
       return `a drive${e.label ? ` "${e.label}"` : ''} was mounted at ${e.mountPoint}; it holds no repository`;
+  }
+}
+
+export function describeTransfer(t: TransferSnapshot): string {
+  const arrow =
+    t.direction === 'upload'
+      ? `${t.via ? `${t.via} ` : ''}→ ${t.remote}${t.nextHops.length > 0 ? ` → ${t.nextHops.join(', ')}` : ''}`
+      : `← ${t.remote}`;
+  const pct = t.size ? ` ${Math.floor((t.bytesDone / t.size) * 100)}%` : '';
+  const rate = t.state === 'running' && t.rate > 0 ? ` ${formatBytes(t.rate)}/s` : '';
+  const eta = t.etaSeconds !== null && t.state === 'running' ? ` ETA ${t.etaSeconds}s` : '';
+  const reason = t.reason
+    ? ` (${t.reason}${t.nextRetryAt ? `; retry at ${new Date(t.nextRetryAt).toLocaleTimeString()}` : ''})`
+    : '';
+  return `${t.state.padEnd(9)} ${t.file} ${arrow}${pct}${rate}${eta}${reason}  [${t.id}]`;
+}
+
+/** The line `ferry assistant` prints for an event, or null for what is only for the window. */
+export function describeEngineEvent(e: EngineEvent): string | null {
+  switch (e.type) {
+    case 'committed':
+    case 'fetched':
+    case 'pushed':
+    case 'push-failed':
+    case 'merged':
+    case 'conflict-resolved':
+    case 'annex-branch-merged':
+    case 'local-changes-kept':
+    case 'change-hook-failed':
+      return describeEvent(e);
+    case 'drive-appeared':
+    case 'drive-syncing':
+    case 'drive-safe-to-unplug':
+    case 'drive-removed':
+    case 'drive-unknown-repository':
+    case 'drive-empty':
+      return describeDriveEvent(e);
+    case 'transfer-changed':
+      return e.transfer.state === 'done' || e.transfer.state === 'failed'
+        ? describeTransfer(e.transfer)
+        : null;
+    case 'map-changed': {
+      const up = e.map.edges.filter((x) => x.isUp).length;
+      return `network map: ${e.map.nodes.length} repositories, ${up} of ${e.map.edges.length} links up, ${e.map.arborescence.length} on least-cost routes`;
+    }
+    case 'control-changed': {
+      const limit =
+        e.control.rateLimit > 0 ? `, at most ${formatBytes(e.control.rateLimit)}/s` : '';
+      const paused =
+        e.control.pausedRemotes.length > 0
+          ? ` (paused: ${e.control.pausedRemotes.join(', ')})`
+          : '';
+      return `transfers ${e.control.isPaused ? 'paused' : 'running'}${limit}${paused}`;
+    }
+    case 'error-raised':
+      return e.message;
+    case 'transfers-progressed':
+    case 'repository-changed':
+    case 'activity':
+    case 'offers-changed':
+      return null;
   }
 }

@@ -14,6 +14,7 @@
  * it under the user's config directory), else only what is added in this run.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import type {
   ActivityEntry,
@@ -34,6 +35,7 @@ import { openRepository, type Repository } from './annex/repository';
 import { AnnexBranch } from './annex/branch';
 import { parseUuidLog } from './annex/logs';
 import { addLocalRemote, listGitRemotes } from './remotes/git-remotes';
+import { controlSocketPath, startControlServer } from './control/control-server';
 import { DriveManager } from './drives/drive-manager';
 import type { Mount, MountListener, MountSource } from './drives/mounts';
 import { FerryError } from './errors';
@@ -57,6 +59,11 @@ export interface EngineOptions {
   readonly isHeadless?: boolean;
   /** assistant timings, for tests */
   readonly quietMs?: number;
+  /**
+   * serve each folder's control socket (`ferry transfers`, `pause`, `resume`, `cancel`,
+   * `ratelimit` from a terminal); default true
+   */
+  readonly controlSockets?: boolean;
 }
 
 interface Managed {
@@ -64,6 +71,7 @@ interface Managed {
   readonly transfers: Transferrer;
   readonly assistant: Assistant;
   readonly drives: DriveManager | undefined;
+  readonly control: Server | undefined;
   map: NetworkMap | undefined;
   lastError: string | null;
   /** repositories on drives that are not remotes yet, by path */
@@ -183,6 +191,8 @@ export class Engine {
     for (const m of this.managed.values()) {
       await m.drives?.stop();
       await m.assistant.stop();
+      const control = m.control;
+      if (control) await new Promise((r) => control.close(r));
     }
     await this.fanOut?.stop();
     this.listeners.clear();
@@ -300,11 +310,26 @@ export class Engine {
           },
         })
       : undefined;
+    // One Ferry process per folder: the control socket answering means another one syncs it.
+    // Pause, resume, cancel or a rate limit from a terminal go through it and show here too.
+    const control =
+      this.options.controlSockets === false
+        ? undefined
+        : await startControlServer(repo.annexdir, transfers, () => this.emitControl()).catch(
+            (e: unknown) => {
+              if (e instanceof FerryError && e.code === 'lock-busy') throw e;
+              this.log(
+                `${name()}: ferry transfers/pause/resume cannot reach this folder (${controlSocketPath(repo.annexdir)}: ${e instanceof Error ? e.message : String(e)})`,
+              );
+              return undefined;
+            },
+          );
     const m: Managed = {
       repo,
       transfers,
       assistant,
       drives,
+      control,
       map: undefined,
       lastError: null,
       driveRepositories: new Map(),
@@ -345,7 +370,7 @@ export class Engine {
     const reachable = status.remotes.filter((r) => r.isAvailable);
     let state: RepositoryView['state'] = 'idle';
     let reason: string | null = null;
-    if (this.isPaused) {
+    if (this.isPaused || m.transfers.controlState().isPaused) {
       state = 'paused';
       reason = 'transfers are paused';
     } else if (failed.length > 0) {
@@ -403,8 +428,11 @@ export class Engine {
   private control(): TransferControlState {
     const first = [...this.managed.values()][0];
     const c = first?.transfers.controlState();
+    const isEveryFolderPaused =
+      this.managed.size > 0 &&
+      [...this.managed.values()].every((m) => m.transfers.controlState().isPaused);
     return {
-      isPaused: this.isPaused,
+      isPaused: this.isPaused || isEveryFolderPaused,
       pausedRemotes: c?.pausedRemotes ?? [],
       rateLimit: c?.rateLimit ?? 0,
       remoteRateLimits: c?.remoteRateLimits ?? {},

@@ -66,6 +66,36 @@ describe('the engine', () => {
     );
   });
 
+  it('answers ferry pause and resume from a terminal, and shows the pause in its state', async () => {
+    const c = join(tmp.path, 'C');
+    mkdirSync(c);
+    writeFileSync(join(c, 'c.txt'), 'c\n');
+    await ferryOk(c, 'init', 'camera');
+    const engine = new Engine({ watch: parcelWatch, folders: [c], quietMs: 50 });
+    engines.push(engine);
+    const events: EngineEvent[] = [];
+    engine.on((e) => events.push(e));
+    await engine.start();
+    await ferryOk(c, 'pause');
+    const paused = await engine.handlers().snapshot();
+    assert.equal(paused.control.isPaused, true);
+    assert.equal(paused.repositories[0]?.state, 'paused');
+    assert.ok(events.some((e) => e.type === 'control-changed' && e.control.isPaused));
+    // the window's own view of the folder follows
+    await waitFor('the folder shown paused', () =>
+      events.some((e) => e.type === 'repository-changed' && e.status.state === 'paused'),
+    );
+    await ferryOk(c, 'resume');
+    assert.equal((await engine.handlers().snapshot()).control.isPaused, false);
+    // a second engine (another Ferry process) does not take the folder over
+    const other = new Engine({ watch: parcelWatch, quietMs: 50 });
+    engines.push(other);
+    await assert.rejects(
+      other.handlers().addFolder({ path: c }),
+      /another Ferry process is already syncing this folder/,
+    );
+  });
+
   it('refuses a folder path that is empty, with a clear message', async () => {
     const engine = new Engine({ watch: parcelWatch });
     engines.push(engine);

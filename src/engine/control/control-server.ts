@@ -67,13 +67,19 @@ export function handleControl(transfers: Transferrer, req: ControlRequest): Cont
   }
 }
 
+/** `onChange` runs after a request that changed something (all but `transfers`). */
 export async function startControlServer(
   annexdir: string,
   transfers: Transferrer,
+  onChange?: () => void,
 ): Promise<Server> {
   const path = controlSocketPath(annexdir);
   mkdirSync(join(annexdir, 'ferry'), { recursive: true });
-  rmSync(path, { force: true });
+  if (await isAnswering(path))
+    throw new FerryError('lock-busy', 'another Ferry process is already syncing this folder', {
+      path,
+    });
+  rmSync(path, { force: true }); // left by a process that stopped without closing it
   const server = createServer((socket) => {
     let buffer = '';
     socket.setEncoding('utf8');
@@ -83,7 +89,9 @@ export async function startControlServer(
       if (nl < 0) return;
       let response: ControlResponse;
       try {
-        response = handleControl(transfers, JSON.parse(buffer.slice(0, nl)) as ControlRequest);
+        const req = JSON.parse(buffer.slice(0, nl)) as ControlRequest;
+        response = handleControl(transfers, req);
+        if (req.cmd !== 'transfers') onChange?.();
       } catch (e) {
         response = { ok: false, error: e instanceof Error ? e.message : String(e) };
       }
@@ -97,6 +105,17 @@ export async function startControlServer(
   });
   server.on('close', () => rmSync(path, { force: true }));
   return server;
+}
+
+function isAnswering(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
 }
 
 /** Sends one request to a running assistant; undefined when none is running. */
