@@ -28,6 +28,19 @@ describe('the web UI on a real engine', () => {
   const b = join(tmp.path, 'B');
   const c = join(tmp.path, 'C');
   const d = join(tmp.path, 'D');
+  const logs: string[] = [];
+  /** What the engine logged and shows, for a failure's message. */
+  const explain = async (e: unknown): Promise<Error> => {
+    const snap = await app.engine.handlers().snapshot();
+    return new Error(
+      `${e instanceof Error ? e.message : String(e)}\nengine log:\n${logs.slice(-40).join('\n')}\nactivity:\n${snap.activity
+        .slice(-20)
+        .map((x) => `${new Date(x.at).toISOString()} ${x.text}`)
+        .join(
+          '\n',
+        )}\ntransfers: ${JSON.stringify(snap.transfers.map((t) => [t.file, t.remote, t.state, t.reason]))}`,
+    );
+  };
 
   before(async () => {
     mkdirSync(a);
@@ -54,7 +67,7 @@ describe('the web UI on a real engine', () => {
       cwd: tmp.path,
       folders: [],
       drives: false,
-      log: () => undefined,
+      log: (m) => logs.push(`${new Date().toISOString()} ${m}`),
       quietMs: 100,
     });
     browser = await launchChromium();
@@ -151,7 +164,9 @@ describe('the web UI on a real engine', () => {
     writeFileSync(join(a, 'movie.mkv'), bytes(12_000_000, 7));
     await page.getByRole('tab', { name: /Transfers/ }).click();
     const row = page.locator('.transfer', { hasText: 'movie.mkv' }).first();
-    await row.waitFor({ timeout: 30_000 });
+    await row.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+      throw await explain(e);
+    });
     // progress visible: the bar's label moves past 0 %
     await page
       .locator('progress[aria-label^="movie.mkv: "]:not([aria-label="movie.mkv: 0%"])')
