@@ -278,8 +278,25 @@ export function VirtualList<T>({
   );
 }
 
+/** The line under a transfer's bar: size, rate, time left, why it waits, who moves it. */
+export function transferFigures(t: TransferSnapshot, pct: number): string {
+  const isAlreadyThere = t.state === 'done' && t.bytesDone === 0 && (t.size ?? 0) > 0;
+  return [
+    `${pct}%${t.size ? ` of ${formatBytes(t.size)}` : ''}`,
+    isAlreadyThere ? 'it was already there' : '',
+    t.state === 'running' && t.rate > 0 ? `${formatBytes(t.rate)}/s` : '',
+    t.state === 'running' ? formatEta(t.etaSeconds) : '',
+    t.reason ?? '',
+    t.isExternal ? 'by another program' : '',
+  ]
+    .filter((part) => part !== '')
+    .join(' · ');
+}
+
 function TransferRow({ t, api }: { t: TransferSnapshot; api: FerryApi }) {
-  const pct = t.size ? Math.min(100, Math.floor((t.bytesDone / t.size) * 100)) : 0;
+  // a done transfer is complete, also when the content was there before it started
+  const pct =
+    t.state === 'done' ? 100 : t.size ? Math.min(100, Math.floor((t.bytesDone / t.size) * 100)) : 0;
   const route = [
     t.via ?? (t.direction === 'upload' ? 'here' : t.remote),
     t.direction === 'upload' ? t.remote : 'here',
@@ -298,13 +315,7 @@ function TransferRow({ t, api }: { t: TransferSnapshot; api: FerryApi }) {
       </div>
       <div className="t-progress">
         <progress max={100} value={pct} aria-label={`${t.file}: ${pct}%`} />
-        <span className="t-figures">
-          {pct}%{t.size ? ` of ${formatBytes(t.size)}` : ''}
-          {t.state === 'running' && t.rate > 0 ? ` · ${formatBytes(t.rate)}/s` : ''}
-          {t.state === 'running' ? ` · ${formatEta(t.etaSeconds)}` : ''}
-          {t.reason ? ` · ${t.reason}` : ''}
-          {t.isExternal ? ' · by another program' : ''}
-        </span>
+        <span className="t-figures">{transferFigures(t, pct)}</span>
       </div>
       <div className="t-actions">
         {canPause && !t.isExternal && (
@@ -458,7 +469,7 @@ export function NetworkView({ store }: { store: StoreApi<FerryState> }) {
   return (
     <div className="network">
       {roots.length > 1 && (
-        <label>
+        <label className="map-of">
           Map of{' '}
           <select value={root} onChange={(e) => setChosen(e.target.value)}>
             {roots.map((u) => (
@@ -520,6 +531,13 @@ export function NetworkView({ store }: { store: StoreApi<FerryState> }) {
         {map.nodes.map((n) => {
           const p = pos.get(n.uuid);
           if (!p) return null;
+          // the name on the outer side of the circle, away from the links that meet in the middle
+          const dx = p.x - W / 2;
+          const dy = p.y - H / 2;
+          const len = Math.hypot(dx, dy);
+          const ux = len > 0 ? dx / len : 0;
+          const uy = len > 0 ? dy / len : 1;
+          const anchor = Math.abs(ux) < 0.35 ? 'middle' : ux > 0 ? 'start' : 'end';
           return (
             <g
               key={n.uuid}
@@ -527,7 +545,7 @@ export function NetworkView({ store }: { store: StoreApi<FerryState> }) {
               data-name={n.description}
             >
               <circle cx={p.x} cy={p.y} r={18} />
-              <text x={p.x} y={p.y + 34} textAnchor="middle">
+              <text x={p.x + ux * 28} y={p.y + uy * 30 + 5} textAnchor={anchor}>
                 {n.description}
               </text>
               <title>{`${n.description}${n.path ? ` at ${n.path}` : ''}${n.isReachable ? '' : ' (not reachable from here)'}`}</title>

@@ -142,6 +142,8 @@ describe('the window', () => {
           }),
           transfer(2),
           transfer(3, { state: 'failed', reason: 'disk full' }),
+          transfer(4, { state: 'done', bytesDone: 0 }),
+          transfer(5, { state: 'running', bytesDone: 0, rate: 0, etaSeconds: null }),
         ],
       }),
     );
@@ -149,7 +151,18 @@ describe('the window', () => {
     await click(c.querySelector('#tab-transfers'));
     assert.match(
       c.querySelector('.summary')?.textContent ?? '',
-      /1 moving now · 1 queued · 1 failed, will retry/,
+      /2 moving now · 1 queued · 1 failed, will retry · 1 done/,
+    );
+    // a done transfer is complete, also when the content was there before it started
+    assert.ok(c.querySelector('progress[aria-label="photos/img4.jpg: 100%"]'));
+    assert.match(
+      byText(c, '.transfer', 'img4')?.textContent ?? '',
+      /100% of .* · it was already there/,
+    );
+    // no dangling separators when there is nothing more to say
+    assert.match(
+      byText(c, '.transfer', 'img5')?.textContent ?? '',
+      /0% of [\d.]+ [KMG]?B(Pause|$)/,
     );
     const bar = c.querySelector('progress[aria-label="photos/img1.jpg: 25%"]');
     assert.ok(bar, 'a labelled progress bar');

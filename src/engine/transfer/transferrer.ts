@@ -678,7 +678,10 @@ export class Transferrer {
       item.direction === 'download' &&
       listRunningTransfers(ours.annexdir).some((t) => t.direction === 'download' && t.key === kf)
     ) {
-      await this.waitOrReroute(run, 'another process is already downloading it');
+      await this.waitOrReroute(
+        run,
+        'it is already on its way here (another transfer is bringing it)',
+      );
       return;
     }
     const mine = await TransferClaim.claim(
