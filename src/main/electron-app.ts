@@ -44,7 +44,13 @@ export function startElectronApp(rootDir: string): void {
   const rendererUrl = pathToFileURL(rendererIndex).href;
 
   const trayIcon = (state: TrayState): Electron.NativeImage => {
-    const name = process.platform === 'darwin' ? `${state}Template.png` : `${state}.png`;
+    // macOS: template images that follow the menu bar's colour; Windows: .ico (16 and 32 px)
+    const name =
+      process.platform === 'darwin'
+        ? `${state}Template.png`
+        : process.platform === 'win32'
+          ? `${state}.ico`
+          : `${state}.png`;
     return nativeImage.createFromPath(join(rootDir, 'assets', 'tray', name));
   };
 
