@@ -56,7 +56,10 @@ export async function startWebapp(options: {
     const here = await openRepository(options.cwd).catch(() => undefined);
     if (here) folders.push(here.top);
   }
-  const drives = options.drives === false ? undefined : await chooseMountSource(options.log);
+  const drives =
+    options.drives === false
+      ? undefined
+      : await chooseMountSource(options.log, { busAddress: process.env.FERRY_UDISKS2_BUS });
   const engine = new Engine({
     watch: parcelWatch,
     folders,

@@ -104,7 +104,7 @@ export function startElectronApp(rootDir: string): void {
       callback(false),
     );
     const log = (m: string): void => console.log(m);
-    const drives = await chooseMountSource(log);
+    const drives = await chooseMountSource(log, { busAddress: process.env.FERRY_UDISKS2_BUS });
     engine = new Engine({
       watch: parcelWatch,
       stateDir: join(app.getPath('userData')),
