@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { AnnexBranch } from '../../src/engine/annex/branch';
 import { whereIs } from '../../src/engine/annex/content';
 import { keyOfBuffer } from '../../src/engine/annex/key';
+import { locationLogPath } from '../../src/engine/annex/paths';
 import { openRepository } from '../../src/engine/annex/repository';
 import { assertGitFsck, ferry, ferryOk, git, gitStatus, tempDir } from '../helpers/repos';
 
@@ -126,5 +127,58 @@ describe('union merge of git-annex branches from other clones', () => {
     const before = git(a, 'rev-parse', 'git-annex').trim();
     assert.deepEqual(await new AnnexBranch(repo).update(), []);
     assert.equal(git(a, 'rev-parse', 'git-annex').trim(), before);
+  });
+});
+
+describe('a clone pushing into the git-annex branch while Ferry writes to it', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('union-merges the pushed branch with Ferry’s change, losing no line', async () => {
+    const a = join(tmp.path, 'a');
+    const b = join(tmp.path, 'b');
+    mkdirSync(a);
+    writeFileSync(join(a, 'from-a.txt'), 'a\n');
+    await ferryOk(a, 'init', 'ferry a');
+    await ferryOk(a, 'add', '.');
+    git(tmp.path, 'clone', '-q', a, b);
+    git(b, 'annex', 'init', 'annex b');
+    // B's git-annex branch descends from A's, records a file of its own and a copy of A's
+    git(b, 'annex', 'sync', '--no-push', '--no-content');
+    git(b, 'annex', 'get', '--from', 'origin', 'from-a.txt');
+    writeFileSync(join(b, 'from-b.txt'), 'b\n');
+    git(b, 'annex', 'add', 'from-b.txt');
+    git(b, 'commit', '-q', '-m', 'b adds');
+    const repo = await openRepository(a);
+    const bRepo = await openRepository(b);
+    const branch = new AnnexBranch(repo);
+    const aKey = keyOfBuffer('SHA256E', 'from-a.txt', Buffer.from('a\n'));
+    const bKey = keyOfBuffer('SHA256E', 'from-b.txt', Buffer.from('b\n'));
+    const logPath = locationLogPath(aKey);
+    const before = git(a, 'rev-parse', 'git-annex').trim();
+    // Ferry records a third copy of from-a.txt while B's push (which says B has one) lands
+    const otherUuid = '5b2c3d4e-0000-4000-8000-00000000000c';
+    await branch.changeMany(
+      new Map([
+        [
+          logPath,
+          (old: string) => {
+            // B's git annex sync pushes its git-annex branch into A right now (a fast-forward)
+            git(b, 'push', '-q', 'origin', 'git-annex');
+            assert.notEqual(git(a, 'rev-parse', 'git-annex').trim(), before);
+            return `${old}1700000000s 1 ${otherUuid}\n`;
+          },
+        ],
+      ]),
+    );
+    const parents = git(a, 'log', '-1', '--format=%P', 'git-annex').trim().split(' ');
+    assert.equal(parents.length, 2, 'a merge of the pushed branch and Ferry’s change');
+    // both the pushed lines and Ferry's are there, as Ferry and as git-annex read them
+    assert.deepEqual(await whereIs(branch, bKey), [bRepo.uuid]);
+    const holders = [repo.uuid, bRepo.uuid, otherUuid].sort();
+    assert.deepEqual(await whereIs(branch, aKey), holders);
+    const log = git(a, 'show', `git-annex:${logPath}`);
+    for (const uuid of holders) assert.match(log, new RegExp(` 1 ${uuid}$`, 'm'));
+    assertGitFsck(a);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { errnoCode } from '../errors';
+import { errnoCode, FerryError } from '../errors';
 import { addCommit } from '../git/commit';
 import { ObjectBatch } from '../git/object-writer';
 import {
@@ -18,7 +18,7 @@ import {
   resolveRef,
 } from '../git/read';
 import { editTree, type BlobEdit } from '../git/tree-edit';
-import { updateRef } from '../git/write-ref';
+import { tryUpdateRef, updateRef } from '../git/write-ref';
 import { lock, type HeldLock } from '../os/file-lock';
 import { unionMergeText } from './logs';
 import { journalName, journalNameToPath } from './paths';
@@ -149,7 +149,9 @@ export class AnnexBranch {
         const next = fn(old);
         if (next !== undefined) extra.set(path, next);
       }
-      if (extra.size > 0) await this.commitLocked('update', extra);
+      // committed on the tip the changes were computed from; a branch moved meanwhile (a push
+      // into it) is union-merged by setTip
+      if (extra.size > 0) await this.commitLocked('update', extra, tip);
       return extra.size;
     });
   }
@@ -162,6 +164,7 @@ export class AnnexBranch {
   private async commitLocked(
     message: string,
     extra: ReadonlyMap<string, string>,
+    base?: string,
   ): Promise<boolean> {
     let names: string[];
     try {
@@ -176,7 +179,7 @@ export class AnnexBranch {
     }
     for (const [path, content] of extra) files.set(path, content);
     if (files.size === 0) return false;
-    const tip = await this.ensure();
+    const tip = base ?? (await this.ensure());
     const batch = new ObjectBatch(this.repo.gitdir);
     const edits = new Map<string, BlobEdit>();
     for (const [path, content] of files)
@@ -184,7 +187,7 @@ export class AnnexBranch {
     const tree = await editTree(this.repo.git, batch, await commitTree(this.repo.git, tip), edits);
     const commit = await addCommit(this.repo.git, batch, tree, [tip], message);
     await batch.flush();
-    await updateRef(this.repo.git, ANNEX_BRANCH, commit, tip);
+    await this.setTip(commit, tip);
     await Promise.all(names.map((name) => fsp.rm(join(this.journalDir, name), { force: true })));
     return true;
   }
@@ -268,13 +271,39 @@ export class AnnexBranch {
         await batch.flush();
         tip = commit;
       }
-      if (tip !== before) await updateRef(this.repo.git, ANNEX_BRANCH, tip, before);
+      if (tip !== before && before) await this.setTip(tip, before);
+      else if (tip !== before) await updateRef(this.repo.git, ANNEX_BRANCH, tip, before);
       if (seen.size > 0) {
         for (const [ref, sha] of seen) merged.set(ref, sha);
         const text = [...merged].map(([ref, sha]) => `${sha}\t${ref}\n`).join('');
         await fsp.writeFile(join(this.repo.annexdir, 'mergedrefs'), text);
       }
       return names;
+    });
+  }
+
+  /**
+   * Moves the branch from `expected` to `commit`. A clone that pushed into this repository's
+   * git-annex branch meanwhile (as git annex sync does) moved it on: then the two are
+   * union-merged, as git-annex merges its branch, so neither side's lines are lost.
+   */
+  private async setTip(commit: string, expected: string): Promise<void> {
+    let ours = commit;
+    let base = expected;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      if (await tryUpdateRef(this.repo.git, ANNEX_BRANCH, ours, base)) return;
+      const moved = await this.tip();
+      if (!moved) break;
+      base = moved;
+      if (await isAncestor(this.repo.git, moved, ours)) continue; // ours already holds it
+      const batch = new ObjectBatch(this.repo.gitdir);
+      const ourTree = await commitTree(this.repo.git, ours);
+      const tree = await this.unionTrees(batch, ourTree, await commitTree(this.repo.git, moved));
+      ours = await addCommit(this.repo.git, batch, tree, [moved, ours], 'update');
+      await batch.flush();
+    }
+    throw new FerryError('git-error', `${ANNEX_BRANCH} keeps moving while Ferry updates it`, {
+      ref: ANNEX_BRANCH,
     });
   }
 

@@ -15,13 +15,23 @@ export async function updateRef(
   value: string,
   expected: string | undefined | null,
 ): Promise<void> {
-  if (!(await compareAndSetRef(ctx.gitdir, ref, value, expected))) {
+  if (!(await tryUpdateRef(ctx, ref, value, expected))) {
     throw new FerryError('git-error', `${ref} moved while Ferry was updating it`, {
       ref,
       expected,
       current: await readRef(ctx.gitdir, ref),
     });
   }
+}
+
+/** As updateRef, but false instead of an error when the ref no longer holds `expected`. */
+export function tryUpdateRef(
+  ctx: GitContext,
+  ref: string,
+  value: string,
+  expected: string | undefined | null,
+): Promise<boolean> {
+  return compareAndSetRef(ctx.gitdir, ref, value, expected);
 }
 
 export async function setSymbolicHead(ctx: GitContext, branch: string): Promise<void> {
