@@ -59,11 +59,6 @@ export interface EngineOptions {
   readonly isHeadless?: boolean;
   /** assistant timings, for tests */
   readonly quietMs?: number;
-  /**
-   * serve each folder's control socket (`ferry transfers`, `pause`, `resume`, `cancel`,
-   * `ratelimit` from a terminal); default true
-   */
-  readonly controlSockets?: boolean;
 }
 
 interface Managed {
@@ -312,18 +307,15 @@ export class Engine {
       : undefined;
     // One Ferry process per folder: the control socket answering means another one syncs it.
     // Pause, resume, cancel or a rate limit from a terminal go through it and show here too.
-    const control =
-      this.options.controlSockets === false
-        ? undefined
-        : await startControlServer(repo.annexdir, transfers, () => this.emitControl()).catch(
-            (e: unknown) => {
-              if (e instanceof FerryError && e.code === 'lock-busy') throw e;
-              this.log(
-                `${name()}: ferry transfers/pause/resume cannot reach this folder (${controlSocketPath(repo.annexdir)}: ${e instanceof Error ? e.message : String(e)})`,
-              );
-              return undefined;
-            },
-          );
+    const control = await startControlServer(repo.annexdir, transfers, () =>
+      this.emitControl(),
+    ).catch((e: unknown) => {
+      if (e instanceof FerryError && e.code === 'lock-busy') throw e;
+      this.log(
+        `${name()}: ferry transfers/pause/resume cannot reach this folder (${controlSocketPath(repo.annexdir)}: ${e instanceof Error ? e.message : String(e)})`,
+      );
+      return undefined;
+    });
     const m: Managed = {
       repo,
       transfers,
