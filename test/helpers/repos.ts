@@ -1,6 +1,6 @@
 /** Real repositories in temp dirs, and the real git and git-annex as referees. */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
@@ -100,4 +100,20 @@ export function annexWhereisUuids(cwd: string, file: string): string[] {
     whereis: { uuid: string }[];
   };
   return out.whereis.map((w) => w.uuid).sort();
+}
+
+/** A new Ferry repository at `dir` holding `files` (path → text), added and committed. */
+export async function ferryRepository(
+  dir: string,
+  description: string,
+  files: Readonly<Record<string, string>>,
+): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  await ferryOk(dir, 'init', description);
+  await ferryOk(dir, 'add', '.');
+  return dir;
 }

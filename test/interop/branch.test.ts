@@ -11,7 +11,15 @@ import { whereIs } from '../../src/engine/annex/content';
 import { keyOfBuffer } from '../../src/engine/annex/key';
 import { locationLogPath } from '../../src/engine/annex/paths';
 import { openRepository } from '../../src/engine/annex/repository';
-import { assertGitFsck, ferry, ferryOk, git, gitStatus, tempDir } from '../helpers/repos';
+import {
+  assertGitFsck,
+  ferry,
+  ferryOk,
+  ferryRepository,
+  git,
+  gitStatus,
+  tempDir,
+} from '../helpers/repos';
 
 describe('repository settings in the git-annex branch', () => {
   const tmp = tempDir();
@@ -135,12 +143,8 @@ describe('a clone pushing into the git-annex branch while Ferry writes to it', (
   after(() => tmp.cleanup());
 
   it('union-merges the pushed branch with Ferry’s change, losing no line', async () => {
-    const a = join(tmp.path, 'a');
+    const a = await ferryRepository(join(tmp.path, 'a'), 'ferry a', { 'from-a.txt': 'a\n' });
     const b = join(tmp.path, 'b');
-    mkdirSync(a);
-    writeFileSync(join(a, 'from-a.txt'), 'a\n');
-    await ferryOk(a, 'init', 'ferry a');
-    await ferryOk(a, 'add', '.');
     git(tmp.path, 'clone', '-q', a, b);
     git(b, 'annex', 'init', 'annex b');
     // B's git-annex branch descends from A's, records a file of its own and a copy of A's

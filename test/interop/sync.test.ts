@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { copyTree, headTree, lsTree } from '../helpers/clones';
-import { assertGitFsck, ferryOk, git, gitStatus, tempDir } from '../helpers/repos';
+import { assertGitFsck, ferryOk, ferryRepository, git, gitStatus, tempDir } from '../helpers/repos';
 
 function write(dir: string, path: string, text: string): void {
   rmSync(join(dir, path), { force: true, recursive: true });
@@ -107,12 +107,9 @@ describe('files staged by git or git-annex in a Ferry repository', () => {
   after(() => tmp.cleanup());
 
   it('are committed by ferry sync as they are staged, with their location logs', async () => {
-    const a = join(tmp.path, 'ferry');
-    mkdirSync(a);
-    write(a, 'start.txt', 'start\n');
-    await ferryOk(a, 'init', 'ferry side');
-    await ferryOk(a, 'add', '.');
-
+    const a = await ferryRepository(join(tmp.path, 'ferry'), 'ferry side', {
+      'start.txt': 'start\n',
+    });
     write(a, 'by-annex.bin', 'added by git annex add\n');
     git(a, 'annex', 'add', 'by-annex.bin');
     write(a, 'notes.txt', 'added by git add\n');
@@ -131,11 +128,9 @@ describe('files staged by git or git-annex in a Ferry repository', () => {
   });
 
   it('are committed when an add stopped between writing the index and moving the branch', async () => {
-    const a = join(tmp.path, 'crashed');
-    mkdirSync(a);
-    write(a, 'start.txt', 'start\n');
-    await ferryOk(a, 'init', 'crashed side');
-    await ferryOk(a, 'add', '.');
+    const a = await ferryRepository(join(tmp.path, 'crashed'), 'crashed side', {
+      'start.txt': 'start\n',
+    });
     const before = git(a, 'rev-parse', 'HEAD').trim();
     write(a, 'late.txt', 'added just before the crash\n');
     await ferryOk(a, 'add', 'late.txt');
