@@ -3,7 +3,7 @@
  * resolved independently by each ending in the same tree.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { copyTree, headTree, lsTree } from '../helpers/clones';
@@ -142,5 +142,29 @@ describe('files staged by git or git-annex in a Ferry repository', () => {
     assert.ok(lsTree(a).includes('late.txt'));
     assert.equal(git(a, 'status', '--porcelain').trim(), '');
     assert.equal(gitStatus(a, 'annex', 'fsck').status, 0);
+  });
+
+  it('commit removals that are only staged (git rm, a merge stopped before the branch moved)', async () => {
+    const a = await ferryRepository(join(tmp.path, 'removals'), 'removals', {
+      'keep.txt': 'keep\n',
+      'gone.txt': 'removed with git rm\n',
+      'docs/old.txt': 'removed from the index and the work tree\n',
+    });
+    git(a, 'rm', '-q', 'gone.txt');
+    git(a, 'rm', '-q', '--cached', 'docs/old.txt');
+    rmSync(join(a, 'docs'), { recursive: true });
+    await ferryOk(a, 'sync');
+    assert.deepEqual(lsTree(a), ['keep.txt']);
+    assert.equal(git(a, 'status', '--porcelain').trim(), '');
+  });
+
+  it('leave alone a file whose removal is staged but which is still in the work tree', async () => {
+    const a = await ferryRepository(join(tmp.path, 'untracked'), 'untracked', {
+      'kept.txt': 'still here\n',
+    });
+    git(a, 'rm', '-q', '--cached', 'kept.txt');
+    await ferryOk(a, 'sync');
+    // not tracked any more, but nothing of the user's is deleted
+    assert.ok(existsSync(join(a, 'kept.txt')));
   });
 });

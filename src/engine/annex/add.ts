@@ -1,8 +1,8 @@
 /**
  * `ferry add`: puts files into the content store (or into git, for dotfiles and files
- * annex.largefiles calls small), stages them and commits, then records the new content in the
- * location logs. Objects are written first, then the ref, then the index, so a crash at any point
- * leaves a valid repository that the next add completes.
+ * annex.largefiles calls small), records the new content in the location logs, then stages and
+ * commits them. Content and location logs first, then objects, the ref and the index, so a
+ * crash at any point leaves a valid repository that the next add completes.
  */
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import {
   type IndexEntry,
 } from '../git/index-file';
 import { ObjectBatch } from '../git/object-writer';
-import { commitTree, currentBranch, readBlob, resolveRef, treeLookup } from '../git/read';
+import { commitTree, currentBranch, readBlob, resolveRef, treeLookup, walkTree } from '../git/read';
 import { editTree, type BlobEdit } from '../git/tree-edit';
 import { updateRef } from '../git/write-ref';
 import { syncOps as ops } from '../os/fs-ops';
@@ -87,6 +87,22 @@ async function stagedKey(
   const blob = Buffer.from(await readBlob(repo.git, oid));
   if (mode === '120000') return parseSymlinkTarget(blob.toString('utf8'));
   return blob.length <= 32768 ? parsePointer(blob) : undefined;
+}
+
+/** The files committed at `rel` (a file, or everything under a folder; '' for all). */
+async function committedPaths(
+  repo: Repository,
+  committed: (path: string) => Promise<{ type: string; oid: string } | undefined>,
+  baseTree: string | undefined,
+  rel: string,
+): Promise<string[]> {
+  const entry = rel === '' ? undefined : await committed(rel);
+  const tree = rel === '' ? baseTree : entry?.type === 'tree' ? entry.oid : undefined;
+  if (!tree) return entry?.type === 'blob' ? [rel] : [];
+  const out: string[] = [];
+  for await (const [path, e] of walkTree(repo.git, tree, rel))
+    if (e.type === 'blob') out.push(path);
+  return out;
 }
 
 function isDotPath(path: string): boolean {
@@ -244,8 +260,14 @@ export async function addPaths(
     const rels = scope.map((p) => toRelative(repo, p));
     const inScope = (path: string): boolean =>
       rels.some((r) => r === '' || path === r || path.startsWith(`${r}/`));
-    for (const path of index.keys()) {
-      if (present.has(path) || !inScope(path)) continue;
+    // Gone from the work tree: tracked files, and committed files whose removal is only staged
+    // (`git rm`, or a merge stopped before it moved the branch), as git commit -a takes them.
+    const candidates = new Set([...index.keys()].filter(inScope));
+    for (const rel of new Set(rels)) {
+      for (const path of await committedPaths(repo, committed, baseTree, rel)) candidates.add(path);
+    }
+    for (const path of candidates) {
+      if (present.has(path) || edits.has(path)) continue;
       const exists = await ops.lstat(join(repo.top, path)).then(
         () => true,
         () => false,
@@ -255,6 +277,16 @@ export async function addPaths(
       removed.push(path);
     }
   }
+
+  // The content is in the store now: say so before anything is committed, as git annex add
+  // does. A process stopped after this and before its commit leaves a true location log and
+  // files the next add commits; the other way round, the next add would find the files
+  // committed and never record their content.
+  const now = nowTimestamp();
+  const logChanges = new Map<string, (old: string) => string | undefined>();
+  for (const { key } of annexed)
+    logChanges.set(locationLogPath(key), (old) => addPresence(old, repo.uuid, '1', now));
+  await branch.changeMany(logChanges);
 
   let commit: string | undefined;
   if (edits.size > 0) {
@@ -273,10 +305,5 @@ export async function addPaths(
     if (commit) await updateRef(repo.git, `refs/heads/${branchName}`, commit, head);
     await writeIndex(repo.gitdir, index.values());
   }
-  const now = nowTimestamp();
-  const logChanges = new Map<string, (old: string) => string | undefined>();
-  for (const { key } of annexed)
-    logChanges.set(locationLogPath(key), (old) => addPresence(old, repo.uuid, '1', now));
-  await branch.changeMany(logChanges);
   return { annexed, removed, toGit, failed, unchanged, commit };
 }

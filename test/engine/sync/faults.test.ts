@@ -12,7 +12,7 @@ import { Assistant } from '../../../src/engine/sync/assistant';
 import { parcelWatch } from '../../../src/engine/sync/watcher';
 import type { SyncEvent } from '../../../src/shared/events';
 import { headTree, lsTree, starClones } from '../../helpers/clones';
-import { assertGitFsck, ferryOk, git, tempDir } from '../../helpers/repos';
+import { assertGitFsck, ferryOk, git, gitStatus, tempDir } from '../../helpers/repos';
 import { waitFor } from '../../helpers/wait';
 
 describe('a remote that disappears', () => {
@@ -94,6 +94,15 @@ describe('a sync killed at random points', () => {
     for (let round = 0; round < 8; round++) {
       assert.ok(files.includes(`b${round}.txt`), `b${round}.txt`);
       assert.ok(files.includes(`r${round}-19.txt`), `r${round}-19.txt`);
+    }
+    // and the location logs say where every file's content is, as git-annex reads them
+    for (const dir of [a, b]) {
+      const fsck = gitStatus(dir, 'annex', 'fsck', '--fast', '--quiet');
+      assert.equal(
+        fsck.status,
+        0,
+        `git annex fsck --fast in ${dir}:\n${fsck.stderr}${fsck.stdout}`,
+      );
     }
   });
 });
