@@ -472,7 +472,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         if (line) print(line);
       });
       await engine.start();
-      if ((await engine.handlers().listRepositories()).length === 0) {
+      if (!engine.folders().includes(repo.top)) {
         await engine.stop();
         await drives?.close();
         throw new FerryError('io-error', `cannot sync ${repo.top} (see the message above)`);

@@ -193,6 +193,11 @@ export class Engine {
     this.listeners.clear();
   }
 
+  /** The folders being synced (their top directories). */
+  folders(): string[] {
+    return [...this.managed.keys()];
+  }
+
   on(listener: (e: EngineEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

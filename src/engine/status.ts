@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { RepositoryStatus } from '../shared/types';
 import { repoDescription } from './annex/add';
 import { AnnexBranch } from './annex/branch';
+import { keySize } from './annex/key';
 import { findObject } from './annex/object-store';
+import { syncOps } from './os/fs-ops';
 import type { Repository } from './annex/repository';
 import { readSettings } from './annex/settings';
 import { annexedFiles } from './annex/worktree';
@@ -17,10 +19,10 @@ export async function repositoryStatus(repo: Repository): Promise<RepositoryStat
   let presentFiles = 0;
   let presentBytes = 0;
   for (const f of files) {
-    const object = await findObject(repo, f.key);
+    const object = await findObject(repo, f.key, syncOps);
     if (object) {
       presentFiles++;
-      presentBytes += (await fsp.stat(object)).size;
+      presentBytes += keySize(f.key) ?? (await fsp.stat(object)).size;
     }
   }
   const pending = await fsp.readdir(join(repo.annexdir, 'journal')).catch(() => []);

@@ -90,16 +90,40 @@ export async function annexedFiles(
     if (entry.stage !== 0 || !under(entry.path)) continue;
     const isLink = (entry.mode & 0o170000) === 0o120000;
     if (!isLink && entry.mode !== 0o100644 && entry.mode !== 0o100755) continue;
-    let blob: Uint8Array;
-    try {
-      blob = await readBlob(repo.git, entry.oid);
-    } catch {
-      continue;
-    }
-    if (!isLink && blob.byteLength > 32768) continue;
-    const text = Buffer.from(blob).toString('utf8');
-    const key = isLink ? parseSymlinkTarget(text) : parsePointer(text);
+    const key = await keyOfBlob(repo, entry.oid, isLink);
     if (key) out.push({ path: entry.path, key, isLocked: isLink, entry });
   }
   return out;
+}
+
+/**
+ * The annex key a blob names (a symlink target or a pointer file), or null. A blob never changes,
+ * so what it names is remembered by its id: listing the annexed files of a big repository again
+ * (the window's status, every few hundred milliseconds while things happen) reads no blob twice.
+ */
+const keysByBlob = new Map<string, string | null>();
+const MAX_REMEMBERED_BLOBS = 500_000;
+
+async function keyOfBlob(
+  repo: Repository,
+  oid: string,
+  isLink: boolean,
+): Promise<string | null | undefined> {
+  const cacheKey = isLink ? `l${oid}` : `p${oid}`;
+  const known = keysByBlob.get(cacheKey);
+  if (known !== undefined) return known;
+  let blob: Uint8Array;
+  try {
+    blob = await readBlob(repo.git, oid);
+  } catch {
+    return undefined; // not readable now (a repository being written to): ask again next time
+  }
+  let key: string | null = null;
+  if (isLink || blob.byteLength <= 32768) {
+    const text = Buffer.from(blob).toString('utf8');
+    key = (isLink ? parseSymlinkTarget(text) : parsePointer(text)) ?? null;
+  }
+  if (keysByBlob.size >= MAX_REMEMBERED_BLOBS) keysByBlob.clear();
+  keysByBlob.set(cacheKey, key);
+  return key;
 }

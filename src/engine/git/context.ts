@@ -5,12 +5,42 @@
  * `cacheFor` drops the cache whenever the pack directory changed.
  */
 import * as fs from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import type { PromiseFsClient } from 'isomorphic-git';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
 import type { TreeEntry } from './object-writer';
 
+/**
+ * node's file system for isomorphic-git. isomorphic-git wraps the fs it is given on every call
+ * and probes it twice by calling `readFile()` with no argument; node answers with an error that
+ * carries a stack trace, which cost about half the CPU of reading many small objects (the
+ * annexed files of a big repository). Here the probe gets an answer that costs nothing.
+ */
+const probeAnswer = Promise.resolve(undefined);
+export const gitFs: PromiseFsClient = {
+  promises: {
+    readFile: (...args: unknown[]) =>
+      args.length === 0
+        ? probeAnswer
+        : (fsp.readFile as (...a: unknown[]) => Promise<string | Buffer>)(...args),
+    writeFile: fsp.writeFile,
+    unlink: fsp.unlink,
+    readdir: fsp.readdir,
+    mkdir: fsp.mkdir,
+    rmdir: fsp.rmdir,
+    stat: fsp.stat,
+    lstat: fsp.lstat,
+    readlink: fsp.readlink,
+    symlink: fsp.symlink,
+    chmod: fsp.chmod,
+    rm: fsp.rm,
+    cp: fsp.cp,
+  } as PromiseFsClient['promises'],
+};
+
 export interface GitContext {
-  readonly fs: typeof fs;
+  readonly fs: PromiseFsClient;
   /** Work tree top, or the gitdir itself for a bare repository. */
   readonly dir: string;
   readonly gitdir: string;
@@ -24,7 +54,7 @@ export interface GitContext {
 }
 
 export function gitContext(dir: string, gitdir: string, isBare: boolean): GitContext {
-  return { fs, dir, gitdir, isBare, cache: {}, packStamp: -1, trees: new Map() };
+  return { fs: gitFs, dir, gitdir, isBare, cache: {}, packStamp: -1, trees: new Map() };
 }
 
 function packDirStamp(gitdir: string): number {

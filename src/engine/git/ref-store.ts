@@ -6,10 +6,9 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import git from 'isomorphic-git';
-import * as fs from 'node:fs';
 import { errnoCode, FerryError } from '../errors';
 import { openLockFile } from './index-file';
-import { assertGitDirPresent } from './context';
+import { assertGitDirPresent, gitFs as fs } from './context';
 
 export async function readRef(gitdir: string, ref: string): Promise<string | undefined> {
   try {
