@@ -428,6 +428,7 @@ export class Transferrer {
    * still gets a direct upload: routing never delivers less than flooding.
    */
   async queueRouted(key: string, file: string, priority: Priority = 'next'): Promise<number> {
+    if (this.remotes.size === 0) return 0;
     const map = this.map;
     if (!map) return this.queueFlood(key, file, priority);
     const { hops, holders, wanting } = await this.planFor(key, file);
@@ -516,6 +517,8 @@ export class Transferrer {
   /** The full scan: every annexed file, both ways, as "later" items, keeping the queue small. */
   async scan(signal?: AbortSignal): Promise<void> {
     await this.refresh();
+    // No remote: nothing can move either way (every route starts at one of them).
+    if (this.remotes.size === 0) return;
     const max = this.options.maxQueued ?? 1000;
     for (const f of await annexedFiles(this.repo)) {
       signal?.throwIfAborted();
