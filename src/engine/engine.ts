@@ -8,8 +8,9 @@
  *     transferrer's queue, slots, progress and recheck timers (transfer/transferrer.ts), the
  *     drive manager's serial chain of mount changes (drives/drive-manager.ts);
  *   - here: `managed` (folder → its parts), `listeners` (event subscribers), `activity` (the
- *     last 200 entries for the window), `statusTimers` (one pending repository-changed per
- *     repository, at most every 300 ms), and the shared mount source fan-out.
+ *     last 200 entries for the window), `statusPasses` (one pending or running
+ *     repository-changed per repository, at most every 300 ms or ten times its last cost), and
+ *     the shared mount source fan-out.
  * Folder list: `folders.json` in the state directory when one is given (the desktop app keeps
  * it under the user's config directory), else only what is added in this run.
  */
@@ -71,6 +72,16 @@ interface Managed {
   lastError: string | null;
   /** repositories on drives that are not remotes yet, by path */
   readonly driveRepositories: Map<string, { uuid: string; description: string }>;
+}
+
+/** The pending or running `repository-changed` of one folder. */
+interface StatusPass {
+  timer: NodeJS.Timeout | undefined;
+  isRunning: boolean;
+  /** something changed while it ran: run again after it */
+  isDirty: boolean;
+  /** how long the last one took (ms) */
+  costMs: number;
 }
 
 /** One mount source, many drive managers: each gets the current list and every change. */
@@ -146,7 +157,7 @@ export class Engine {
   private readonly managed = new Map<string, Managed>();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly activity: ActivityEntry[] = [];
-  private readonly statusTimers = new Map<string, NodeJS.Timeout>();
+  private readonly statusPasses = new Map<string, StatusPass>();
   private readonly driveStates = new Map<string, DriveView>();
   private readonly fanOut: MountFanOut | undefined;
   private isPaused = false;
@@ -182,7 +193,7 @@ export class Engine {
 
   async stop(): Promise<void> {
     this.isStopped = true;
-    for (const t of this.statusTimers.values()) clearTimeout(t);
+    for (const p of this.statusPasses.values()) if (p.timer) clearTimeout(p.timer);
     for (const m of this.managed.values()) {
       await m.drives?.stop();
       await m.assistant.stop();
@@ -341,18 +352,44 @@ export class Engine {
     return m;
   }
 
+  /**
+   * A `repository-changed` soon: at most one status pass per folder at a time, and the next one
+   * no sooner than 300 ms, or ten times what the last one cost (a folder of many files is
+   * recounted less often instead of keeping a core busy while transfers run).
+   */
   private statusSoon(top: string): void {
-    if (this.statusTimers.has(top) || this.isStopped) return;
-    this.statusTimers.set(
-      top,
-      setTimeout(() => {
-        this.statusTimers.delete(top);
+    if (this.isStopped) return;
+    let pass = this.statusPasses.get(top);
+    if (!pass) {
+      pass = { timer: undefined, isRunning: false, isDirty: false, costMs: 0 };
+      this.statusPasses.set(top, pass);
+    }
+    if (pass.isRunning) {
+      pass.isDirty = true;
+      return;
+    }
+    if (pass.timer) return;
+    const p = pass;
+    p.timer = setTimeout(
+      () => {
+        p.timer = undefined;
         const m = this.managed.get(top);
         if (!m || this.isStopped) return;
+        p.isRunning = true;
+        const started = Date.now();
         void this.view(m)
           .then((status) => this.emit({ type: 'repository-changed', status, at: Date.now() }))
-          .catch(() => undefined);
-      }, 300),
+          .catch(() => undefined)
+          .finally(() => {
+            p.costMs = Date.now() - started;
+            p.isRunning = false;
+            if (p.isDirty) {
+              p.isDirty = false;
+              this.statusSoon(top);
+            }
+          });
+      },
+      Math.max(300, 10 * p.costMs),
     );
   }
 
