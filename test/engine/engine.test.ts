@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { controlSocketPath } from '../../src/engine/control/control-server';
 import { Engine } from '../../src/engine/engine';
 import { parcelWatch } from '../../src/engine/sync/watcher';
 import type { EngineEvent } from '../../src/shared/ipc';
@@ -94,6 +96,29 @@ describe('the engine', () => {
       other.handlers().addFolder({ path: c }),
       /another Ferry process is already syncing this folder/,
     );
+  });
+
+  it('takes over a folder whose last Ferry process was killed (its socket left behind)', async () => {
+    const e = join(tmp.path, 'E');
+    mkdirSync(e);
+    await ferryOk(e, 'init', 'killed');
+    const socket = controlSocketPath(join(e, '.git', 'annex'));
+    mkdirSync(dirname(socket), { recursive: true });
+    const killed = spawn(
+      process.execPath,
+      ['-e', `require('net').createServer().listen(${JSON.stringify(socket)})`],
+      { stdio: 'ignore' },
+    );
+    await waitFor('the socket of the process to be killed', () => existsSync(socket));
+    killed.kill('SIGKILL');
+    await new Promise((r) => killed.on('exit', r));
+    assert.ok(existsSync(socket), 'a killed process leaves its socket file');
+    const engine = new Engine({ watch: parcelWatch, folders: [e], quietMs: 50 });
+    engines.push(engine);
+    await engine.start();
+    assert.deepEqual(engine.folders(), [e]);
+    // and answers the terminal through a new socket
+    assert.match((await ferryOk(e, 'transfers', '--json')).out, /"control":\{/);
   });
 
   it('refuses a folder path that is empty, with a clear message', async () => {
