@@ -30,6 +30,22 @@ describe('Ferry assistant and git annex assistant', () => {
       await exited;
       clearTimeout(timer);
     }
+    // git-annex's helpers (in the wrapper's process group) may still be writing as they stop:
+    // wait for the whole group to be gone before removing the repositories
+    const group = child?.pid;
+    if (group) {
+      const isGone = (): boolean => {
+        try {
+          process.kill(-group, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      };
+      await waitFor('git annex assistant and its helpers gone', isGone, 10000).catch(() => {
+        if (!isGone()) process.kill(-group, 'SIGKILL');
+      });
+    }
     tmp.cleanup();
   });
 
@@ -45,6 +61,7 @@ describe('Ferry assistant and git annex assistant', () => {
     annexAssistant = spawn('git', ['annex', 'assistant', '--foreground', '--debug'], {
       cwd: b,
       stdio: 'ignore',
+      detached: true, // a process group of its own, so every helper can be stopped with it
     });
     ferryAssistant = new Assistant(await openRepository(a), { watch: parcelWatch, quietMs: 200 });
     await ferryAssistant.start();
