@@ -243,8 +243,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const names = await describeUuids(branch);
       const remotes = await listGitRemotes(repo);
       const files = await annexedFiles(repo, paths(args, io));
-      for (const file of files) {
-        const where = await whereIs(branch, file.key);
+      // the logs are read several at a time, and printed in order
+      const wheres = new Array<string[]>(files.length);
+      await forEachLimit(files, 16, async (file, i) => {
+        wheres[i] = await whereIs(branch, file.key);
+      });
+      for (const [i, file] of files.entries()) {
+        const where = wheres[i] ?? [];
         const entries = where.map((uuid) => ({
           uuid,
           description: names.get(uuid) ?? '',

@@ -13,9 +13,9 @@ import {
   isAncestor,
   listRefs,
   readBlob,
-  readPathInTree,
   readTree,
   resolveRef,
+  treeLookup,
 } from '../git/read';
 import { editTree, type BlobEdit } from '../git/tree-edit';
 import { tryUpdateRef, updateRef } from '../git/write-ref';
@@ -89,9 +89,14 @@ export class AnnexBranch {
     }
   }
 
+  private lookup: { tree: string; find: ReturnType<typeof treeLookup> } | undefined;
+
   private async readCommitted(path: string, tip: string | undefined): Promise<string> {
     if (!tip) return '';
-    const entry = await readPathInTree(this.repo.git, await this.treeOf(tip), path);
+    const tree = await this.treeOf(tip);
+    // one lookup per branch tree: reading many logs reads each hash directory once
+    if (this.lookup?.tree !== tree) this.lookup = { tree, find: treeLookup(this.repo.git, tree) };
+    const entry = await this.lookup.find(path);
     if (!entry || entry.type !== 'blob') return '';
     return Buffer.from(await readBlob(this.repo.git, entry.oid)).toString('utf8');
   }

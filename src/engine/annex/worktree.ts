@@ -8,6 +8,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { FerryError } from '../errors';
 import { readIndex, type IndexEntry } from '../git/index-file';
 import { readBlob } from '../git/read';
+import { forEachLimit } from '../util/pool';
 import { parsePointer, parseSymlinkTarget } from './paths';
 import type { Repository } from './repository';
 
@@ -85,15 +86,20 @@ export async function annexedFiles(
   const rels = prefixes.map((p) => toRelative(repo, p));
   const under = (path: string): boolean =>
     rels.length === 0 || rels.some((r) => r === '' || path === r || path.startsWith(`${r}/`));
-  const out: AnnexedFile[] = [];
-  for (const entry of await readIndex(repo.gitdir)) {
-    if (entry.stage !== 0 || !under(entry.path)) continue;
+  const entries = (await readIndex(repo.gitdir)).filter(
+    (e) =>
+      e.stage === 0 &&
+      under(e.path) &&
+      ((e.mode & 0o170000) === 0o120000 || e.mode === 0o100644 || e.mode === 0o100755),
+  );
+  // index order kept; blobs read several at a time (each read waits on the disk)
+  const found: (AnnexedFile | undefined)[] = new Array<AnnexedFile | undefined>(entries.length);
+  await forEachLimit(entries, 16, async (entry, i) => {
     const isLink = (entry.mode & 0o170000) === 0o120000;
-    if (!isLink && entry.mode !== 0o100644 && entry.mode !== 0o100755) continue;
     const key = await keyOfBlob(repo, entry.oid, isLink);
-    if (key) out.push({ path: entry.path, key, isLocked: isLink, entry });
-  }
-  return out;
+    if (key) found[i] = { path: entry.path, key, isLocked: isLink, entry };
+  });
+  return found.filter((f): f is AnnexedFile => f !== undefined);
 }
 
 /**
