@@ -51,29 +51,7 @@ export async function readCommitInfo(
   return { tree: commit.tree, parents: commit.parent, message: commit.message };
 }
 
-/** The blob at a path in a tree, or undefined. */
-export async function readPathInTree(
-  ctx: GitContext,
-  treeOid: string,
-  path: string,
-): Promise<TreeEntry | undefined> {
-  const parts = path.split('/');
-  let current = treeOid;
-  for (let i = 0; i < parts.length; i++) {
-    const entries = await readTree(ctx, current);
-    const entry = entries.find((e) => e.path === parts[i]);
-    if (!entry) return undefined;
-    if (i === parts.length - 1) return entry;
-    if (entry.type !== 'tree') return undefined;
-    current = entry.oid;
-  }
-  return undefined;
-}
-
-/**
- * Looks paths up in one tree, each directory's entries read once into a map: for many lookups
- * in the same tree (readPathInTree scans a directory's entries on every call).
- */
+/** Looks paths up in one tree; each directory's entries are read once, into a map. */
 export function treeLookup(
   ctx: GitContext,
   treeOid: string | undefined,
