@@ -16,7 +16,7 @@ import {
   type IndexEntry,
 } from '../git/index-file';
 import { ObjectBatch } from '../git/object-writer';
-import { commitTree, currentBranch, readBlob, resolveRef, treeLookup, walkTree } from '../git/read';
+import { commitTree, currentBranch, resolveRef, treeLookup, walkTree } from '../git/read';
 import { editTree, type BlobEdit } from '../git/tree-edit';
 import { updateRef } from '../git/write-ref';
 import { syncOps as ops } from '../os/fs-ops';
@@ -36,7 +36,7 @@ import {
 import type { Repository } from './repository';
 import { readSettings } from './settings';
 import { nowTimestamp } from './timestamp';
-import { listWorkFiles, toRelative } from './worktree';
+import { keyOfBlob, listWorkFiles, toRelative } from './worktree';
 
 export interface AddProgress {
   readonly filesDone: number;
@@ -76,17 +76,6 @@ function stagedMode(mode: number): BlobEdit['mode'] | undefined {
   if (mode === 0o100755) return '100755';
   if (mode === 0o100644) return '100644';
   return undefined; // a submodule or something else git tracks that Ferry leaves alone
-}
-
-/** The annex key a staged blob points to (symlink target or pointer file), if any. */
-async function stagedKey(
-  repo: Repository,
-  oid: string,
-  mode: BlobEdit['mode'],
-): Promise<string | undefined> {
-  const blob = Buffer.from(await readBlob(repo.git, oid));
-  if (mode === '120000') return parseSymlinkTarget(blob.toString('utf8'));
-  return blob.length <= 32768 ? parsePointer(blob) : undefined;
 }
 
 /** The files committed at `rel` (a file, or everything under a folder; '' for all). */
@@ -170,7 +159,7 @@ export async function addPaths(
         // Staged but not committed (`git add`, `git annex add`, or an add that stopped before
         // its commit): committed as staged, as git commit -a does.
         edits.set(rel, { oid: known.oid, mode: staged });
-        const key = await stagedKey(repo, known.oid, staged);
+        const key = await keyOfBlob(repo, known.oid, staged === '120000');
         if (key && (await findObject(repo, key, ops))) annexed.push({ path: rel, key });
         else if (!key) toGit.push(rel);
         return;

@@ -276,8 +276,7 @@ export class AnnexBranch {
         await batch.flush();
         tip = commit;
       }
-      if (tip !== before && before) await this.setTip(tip, before);
-      else if (tip !== before) await updateRef(this.repo.git, ANNEX_BRANCH, tip, before);
+      if (tip !== before) await this.setTip(tip, before);
       if (seen.size > 0) {
         for (const [ref, sha] of seen) merged.set(ref, sha);
         const text = [...merged].map(([ref, sha]) => `${sha}\t${ref}\n`).join('');
@@ -292,7 +291,7 @@ export class AnnexBranch {
    * git-annex branch meanwhile (as git annex sync does) moved it on: then the two are
    * union-merged, as git-annex merges its branch, so neither side's lines are lost.
    */
-  private async setTip(commit: string, expected: string): Promise<void> {
+  private async setTip(commit: string, expected: string | undefined): Promise<void> {
     let ours = commit;
     let base = expected;
     for (let attempt = 0; attempt < 10; attempt++) {

@@ -110,7 +110,7 @@ export async function annexedFiles(
 const keysByBlob = new Map<string, string | null>();
 const MAX_REMEMBERED_BLOBS = 500_000;
 
-async function keyOfBlob(
+export async function keyOfBlob(
   repo: Repository,
   oid: string,
   isLink: boolean,

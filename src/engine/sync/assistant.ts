@@ -31,8 +31,7 @@ import {
 import type { Subscription, WatchEvent, WatchFn } from './watcher';
 import type { Transferrer } from '../transfer/transferrer';
 import { diffTrees } from './worktree-update';
-import { parsePointer, parseSymlinkTarget } from '../annex/paths';
-import { readBlob } from '../git/read';
+import { keyOfBlob } from '../annex/worktree';
 
 export interface AssistantOptions {
   readonly watch: WatchFn;
@@ -91,13 +90,7 @@ export class Assistant {
       for (const change of await diffTrees(this.repo, oldTree, newTree)) {
         const entry = change.after;
         if (!entry || entry.type !== 'blob') continue;
-        const blob = Buffer.from(await readBlob(this.repo.git, entry.oid));
-        const key =
-          entry.mode === '120000'
-            ? parseSymlinkTarget(blob.toString('utf8'))
-            : blob.length <= 32768
-              ? parsePointer(blob)
-              : undefined;
+        const key = await keyOfBlob(this.repo, entry.oid, entry.mode === '120000');
         if (key) await transfers.queueFor(key, change.path, 'next');
       }
     } catch (e) {
