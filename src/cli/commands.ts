@@ -423,10 +423,15 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         includeUntracked: args.flags.has('add'),
         events: (e) => io.out(json ? `${JSON.stringify(e)}\n` : `${describeEvent(e)}\n`),
       });
+      let transfersFailed = 0;
+      let second: Awaited<ReturnType<typeof syncRepository>> | undefined;
       if (args.flags.has('content')) {
+        const failedIds = new Set<string>();
         const transfers = new Transferrer(repo, {
           events: (e) => {
             if (e.type !== 'transfer-changed') return;
+            if (e.transfer.state === 'failed') failedIds.add(e.transfer.id);
+            if (e.transfer.state === 'done') failedIds.delete(e.transfer.id);
             if (json) io.out(`${JSON.stringify(e)}\n`);
             else if (e.transfer.state === 'done' || e.transfer.state === 'failed')
               io.out(`${describeTransfer(e.transfer)}\n`);
@@ -435,17 +440,26 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         await transfers.scan();
         await transfers.whenIdle();
         await transfers.stop();
+        transfersFailed = failedIds.size;
         // record and send the location changes
-        await syncRepository(repo, {
+        second = await syncRepository(repo, {
           commit: false,
           remotes: args.positional.length > 0 ? args.positional : undefined,
         });
       }
-      const failed = report.remotes.filter((r) => r.pushed === 'failed');
-      for (const f of failed)
+      const failed = [...report.remotes, ...(second?.remotes ?? [])].filter(
+        (r) => r.pushed === 'failed',
+      );
+      const failedRemotes = new Map(failed.map((f) => [f.remote, f]));
+      for (const f of failedRemotes.values())
         io.err(`sync: pushing to ${f.remote} failed: ${f.reason ?? 'unknown reason'}\n`);
-      if (!json) io.out(failed.length === 0 ? 'sync ok\n' : 'sync finished with errors\n');
-      return failed.length > 0 ? 1 : 0;
+      for (const r of report.refused)
+        io.err(`sync: ${describeEvent({ type: 'ref-refused', repo: repo.top, at: 0, ...r })}\n`);
+      if (transfersFailed > 0)
+        io.err(`sync: ${transfersFailed} transfer(s) failed (see "ferry transfers")\n`);
+      const isOk = failedRemotes.size === 0 && report.refused.length === 0 && transfersFailed === 0;
+      if (!json) io.out(isOk ? 'sync ok\n' : 'sync finished with errors\n');
+      return isOk ? 0 : 1;
     },
   },
 

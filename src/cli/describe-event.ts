@@ -23,6 +23,8 @@ export function describeEvent(e: SyncEvent): string {
       return `merged location information from ${e.refs.length} ${e.refs.length === 1 ? 'branch' : 'branches'}`;
     case 'local-changes-kept':
       return `kept local changes to ${e.paths.join(', ')} (they will be committed on top)`;
+    case 'ref-refused':
+      return `could not ${e.step} ${e.ref}${e.remote ? ` from ${e.remote}` : ''}: ${e.reason}`;
     case 'change-hook-failed':
       return `change hook failed: ${e.reason}`;
   }
@@ -70,6 +72,7 @@ export function describeEngineEvent(e: EngineEvent): string | null {
     case 'conflict-resolved':
     case 'annex-branch-merged':
     case 'local-changes-kept':
+    case 'ref-refused':
     case 'change-hook-failed':
       return describeEvent(e);
     case 'drive-appeared':

@@ -131,6 +131,8 @@ const describeSync = (e: SyncEvent): string | null => {
       return `kept local changes to ${e.paths.length} file(s) that an incoming change also touched`;
     case 'change-hook-failed':
       return `the change hook failed: ${e.reason}`;
+    case 'ref-refused':
+      return `could not ${e.step} ${e.ref}${e.remote ? ` from ${e.remote}` : ''}: ${e.reason}`;
     default:
       return null;
   }
@@ -284,7 +286,7 @@ export class Engine {
             kind:
               e.type === 'conflict-resolved'
                 ? 'conflict'
-                : e.type === 'push-failed'
+                : e.type === 'push-failed' || e.type === 'ref-refused'
                   ? 'error'
                   : 'sync',
             text,

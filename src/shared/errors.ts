@@ -16,4 +16,7 @@ export type ErrorCode =
   | 'disk-full'
   | 'io-error'
   | 'git-error'
+  | 'bad-object'
+  | 'unsafe-path'
+  | 'too-large'
   | 'usage';

@@ -62,6 +62,17 @@ export type SyncEvent =
       readonly at: number;
     }
   | {
+      /** a ref that could not be fetched or merged (a bad object on it); everything else synced */
+      readonly type: 'ref-refused';
+      readonly repo: string;
+      /** the remote it came from, or null for a ref pushed into this repository */
+      readonly remote: string | null;
+      readonly ref: string;
+      readonly step: 'fetch' | 'merge';
+      readonly reason: string;
+      readonly at: number;
+    }
+  | {
       readonly type: 'change-hook-failed';
       readonly repo: string;
       readonly reason: string;

@@ -22,7 +22,7 @@ import { updateRef } from '../git/write-ref';
 import { syncOps as ops } from '../os/fs-ops';
 import { forEachLimit } from '../util/pool';
 import { AnnexBranch } from './branch';
-import { ingestFile } from './ingest';
+import { cleanIngestLeftovers, ingestFile } from './ingest';
 import { findObject } from './object-store';
 import { parseLargeFiles, type Matcher } from './largefiles';
 import { addPresence, parseUuidLog } from './logs';
@@ -116,6 +116,7 @@ export async function addPaths(
     );
   }
   const mode = options.mode ?? (settings.addunlocked ? 'unlocked' : 'locked');
+  await cleanIngestLeftovers(repo);
   const index = new Map<string, IndexEntry>();
   for (const e of await readIndex(repo.gitdir)) index.set(e.path, e);
   const scope = paths.length === 0 ? ['.'] : paths;
@@ -215,11 +216,11 @@ export async function addPaths(
         mode,
         thin: settings.thin,
         signal: options.signal,
+        symlinkFor: (k) => symlinkTarget(rel, k),
       });
       bytesDone += size;
       if (mode === 'locked') {
         const target = symlinkTarget(rel, key);
-        await ops.symlink(target, abs);
         stage(rel, batch.add('blob', target), '120000', await ops.lstatBig(abs));
       } else {
         const oid = batch.add('blob', pointerContent(key));

@@ -9,6 +9,7 @@ import { errnoCode, FerryError } from '../errors';
 import { addCommit } from '../git/commit';
 import { ObjectBatch } from '../git/object-writer';
 import {
+  readNewTrees,
   commitTree,
   isAncestor,
   listRefs,
@@ -34,6 +35,9 @@ function completeLines(text: string): string {
 }
 
 export class AnnexBranch {
+  /** refs the last `update` could not merge (a bad object on them), with why */
+  refused: { ref: string; reason: string }[] = [];
+
   constructor(private readonly repo: Repository) {}
 
   private get journalDir(): string {
@@ -240,29 +244,42 @@ export class AnnexBranch {
       const parents: string[] = [];
       const names: string[] = [];
       const seen = new Map<string, string>();
+      this.refused = [];
       for (const ref of await this.annexRefs()) {
         if (ignored.has(ref)) continue;
         const sha = await resolveRef(this.repo.git, ref);
         if (!sha) continue;
-        seen.set(ref, sha);
         if (merged.get(ref) === sha) continue;
-        if (await isAncestor(this.repo.git, sha, tip)) continue;
-        if (parents.includes(sha)) continue;
-        if (parents.length === 0 && (await isAncestor(this.repo.git, tip, sha))) {
-          tip = sha;
-          tree = await commitTree(this.repo.git, sha);
-          names.push(ref);
-          continue;
+        try {
+          if (await isAncestor(this.repo.git, sha, tip)) {
+            seen.set(ref, sha);
+            continue;
+          }
+          if (parents.includes(sha)) continue;
+          if (parents.length === 0 && (await isAncestor(this.repo.git, tip, sha))) {
+            const theirTree = await commitTree(this.repo.git, sha);
+            // every tree the fast-forward brings is read (and so checked) before the branch moves
+            await readNewTrees(this.repo.git, tree, theirTree);
+            tip = sha;
+            tree = theirTree;
+            names.push(ref);
+            seen.set(ref, sha);
+            continue;
+          }
+          const unioned = await this.unionTrees(batch, tree, await commitTree(this.repo.git, sha));
+          seen.set(ref, sha);
+          // Nothing new in it (two clones that merged each other's merges): record it as merged
+          // without a commit, or the two would trade merge commits for ever.
+          if (unioned === tree) continue;
+          tree = unioned;
+          // the next ref's merge reads this tree back: write it now
+          await batch.flush();
+          parents.push(sha);
+          names.push(ref.replace(/^refs\/(remotes\/|heads\/)?/, ''));
+        } catch (e) {
+          // A bad object on one ref fails that ref alone; it is tried again at the next update.
+          this.refused.push({ ref, reason: e instanceof Error ? e.message : String(e) });
         }
-        const unioned = await this.unionTrees(batch, tree, await commitTree(this.repo.git, sha));
-        // Nothing new in it (two clones that merged each other's merges): record it as merged
-        // without a commit, or the two would trade merge commits for ever.
-        if (unioned === tree) continue;
-        tree = unioned;
-        // the next ref's merge reads this tree back: write it now
-        await batch.flush();
-        parents.push(sha);
-        names.push(ref.replace(/^refs\/(remotes\/|heads\/)?/, ''));
       }
       const before = await this.tip();
       if (parents.length > 0) {

@@ -1,13 +1,15 @@
 /**
  * Moving a work-tree file into the content store (the "lockdown" of `git annex add`). The file
  * is hashed where it is and its stat is compared before and after, so a file that changes while
- * it is hashed is never stored under the wrong key. Locked files are renamed into the store (no
- * copy); unlocked files are copied (a reflink where the filesystem can) or hard-linked with
- * annex.thin.
+ * it is hashed is never stored under the wrong key. Locked files are hard-linked into the store
+ * (no copy) and their symlink then renamed over them, so at every instant the file is under its
+ * name: first as itself, then as the link to its object. A kill at any point loses nothing; what
+ * is left is at most a stray link in `.git/annex/tmp`, removed by the next add. Unlocked files are
+ * copied (a reflink where the filesystem can) or hard-linked with annex.thin.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { constants, promises as fsp, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { asyncOps, SMALL_FILE_BYTES, syncOps, type FsOps } from '../os/fs-ops';
 import { makeKey, type Backend } from './key';
@@ -23,6 +25,8 @@ export interface IngestOptions {
   readonly thin: boolean;
   readonly signal?: AbortSignal;
   readonly onBytes?: (bytes: number) => void;
+  /** locked mode: the symlink that replaces the work-tree file once its object is stored */
+  readonly symlinkFor?: (key: string) => string;
 }
 
 export interface Ingested {
@@ -101,20 +105,31 @@ export async function ingestFile(
           path: relPath,
         });
       if (options.mode === 'locked') {
-        await renameIntoTmp(ops, absPath, tmp, repo);
-        const moved = await ops.stat(tmp);
-        if (!sameFile(stat, moved, { ignoreCtime: true })) {
-          // Written between the hash and the rename: put it back and hash again.
-          await ops.rename(tmp, absPath);
+        try {
+          await linkOrCopyIntoTmp(ops, absPath, tmp, repo);
+        } catch (e) {
+          await ops.rm(tmp);
+          throw e;
+        }
+        const linked = await ops.stat(tmp);
+        if (!sameFile(stat, linked, { ignoreCtime: true })) {
+          // Written between the hash and the link: hash again.
+          await ops.rm(tmp);
           if (attempt >= MAX_ATTEMPTS) throw changed();
           continue;
         }
-        try {
-          await moveIntoStore(repo, key, tmp, { ops });
-        } catch (e) {
-          // Never lose the user's file: put it back where it was.
-          await ops.rename(tmp, absPath).catch(() => undefined);
-          throw e;
+        const object = await moveIntoStore(repo, key, tmp, { ops });
+        if (options.symlinkFor) {
+          await replaceWithSymlink(ops, absPath, options.symlinkFor(key));
+          // Written through the path after the hash and before the link replaced it: the object
+          // shares those bytes. They go back under the file's name and the object is dropped.
+          const now = await ops.stat(object);
+          if (now.ino === linked.ino && !sameFile(linked, now, { ignoreCtime: true })) {
+            await ops.chmod(dirname(object), 0o755).catch(() => undefined);
+            await ops.rename(object, absPath);
+            await ops.chmod(absPath, stat.mode & 0o777).catch(() => undefined);
+            throw changed();
+          }
         }
       } else {
         try {
@@ -152,8 +167,49 @@ async function intoTmp(repo: Repository, ops: FsOps, step: () => Promise<void>):
   }
 }
 
-function renameIntoTmp(ops: FsOps, from: string, tmp: string, repo: Repository): Promise<void> {
-  return intoTmp(repo, ops, () => ops.rename(from, tmp));
+/** A hard link where the file system has them, a copy where it does not. */
+function linkOrCopyIntoTmp(ops: FsOps, from: string, tmp: string, repo: Repository): Promise<void> {
+  return intoTmp(repo, ops, async () => {
+    try {
+      await ops.link(from, tmp);
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK' && code !== 'EXDEV') throw e;
+      await ops.copyFile(from, tmp, constants.COPYFILE_FICLONE);
+    }
+  });
+}
+
+/** Puts a symlink in place of a file in one rename: the name never stands empty. */
+async function replaceWithSymlink(ops: FsOps, absPath: string, target: string): Promise<void> {
+  const tmp = join(dirname(absPath), `.ferry-link-${randomBytes(4).toString('hex')}`);
+  await ops.symlink(target, tmp);
+  try {
+    await ops.rename(tmp, absPath);
+  } catch (e) {
+    await ops.rm(tmp);
+    throw e;
+  }
+}
+
+/**
+ * Removes what an interrupted add left in `.git/annex/tmp`: links to files that are still under
+ * their names (or already in the store). A file with no other name is kept: it is someone's data.
+ */
+export async function cleanIngestLeftovers(repo: Repository): Promise<void> {
+  const dir = join(repo.annexdir, 'tmp');
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!/\.ingest-[0-9a-f]{8}$/.test(name)) continue;
+    const path = join(dir, name);
+    const st = await fsp.lstat(path).catch(() => undefined);
+    if (st?.isFile() && st.nlink > 1) await fsp.rm(path, { force: true });
+  }
 }
 
 function linkIntoTmp(ops: FsOps, from: string, tmp: string, repo: Repository): Promise<void> {

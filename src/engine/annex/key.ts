@@ -62,6 +62,18 @@ export function parseKey(text: string): AnnexKey | undefined {
   return key;
 }
 
+/**
+ * Whether a key that came from elsewhere (a pointer, a symlink, a log, a message) may be used to
+ * name files: it parses, holds no control character, and its file name (keyFile) fits in one
+ * path component. Nothing is looked up on disk for a key that fails this.
+ */
+export function isUsableKey(text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  if (text.length === 0 || /[\u0000-\u001f\u007f]/.test(text)) return false;
+  if (Buffer.byteLength(text) > 240) return false; // keyFile escapes grow it; NAME_MAX is 255
+  return parseKey(text) !== undefined;
+}
+
 export function formatKey(key: AnnexKey): string {
   let out = key.variety;
   if (key.size !== undefined) out += `-s${key.size}`;

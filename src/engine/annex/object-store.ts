@@ -5,11 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, promises as fsp, type Stats } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { lockHolder, tryLock, type HeldLock, type LockKind } from '../os/file-lock';
 import { asyncOps, type FsOps } from '../os/fs-ops';
-import { expectedDigest, hashAlgorithm, parseKey } from './key';
+import { assertSafeParents, makeParentDirs } from '../os/safe-path';
+import { expectedDigest, hashAlgorithm, isUsableKey, parseKey } from './key';
 import { keyFile, objectRelPath } from './paths';
 import { assertPresent, type Repository } from './repository';
 
@@ -32,21 +33,82 @@ export function objectCandidates(
   return repo.isBare ? [lower, mixed] : [mixed, lower];
 }
 
-/** Where the object is, if present. */
+type StoreRepo = Pick<Repository, 'annexdir' | 'isBare' | 'untrusted'>;
+
+/** What content is read from: an object of a repository (checked as its trust says), or a file. */
+export type ObjectSource = string | { readonly repo: StoreRepo; readonly path: string };
+
+function unsafeObject(key: string, path: string, why: string): FerryError {
+  return new FerryError('unsafe-path', `the object for ${key} is refused: ${why}`, { key, path });
+}
+
+/**
+ * Where the object is, if present: a regular file (never a symbolic link). In an untrusted
+ * repository every directory from its annex folder down must be a real directory too.
+ * Undefined for a key that cannot name a file.
+ */
 export async function findObject(
-  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  repo: StoreRepo,
   key: string,
   ops: FsOps = asyncOps,
 ): Promise<string | undefined> {
+  if (!isUsableKey(key)) return undefined;
   for (const path of objectCandidates(repo, key)) {
     try {
-      const st = await ops.stat(path);
-      if (st.isFile()) return path;
+      const st = await ops.lstat(path);
+      if (!st.isFile()) continue;
+      if (repo.untrusted && !isSafeInAnnex(repo, path)) continue;
+      return path;
     } catch {
       // next
     }
   }
   return undefined;
+}
+
+function annexRel(repo: Pick<Repository, 'annexdir'>, path: string): string {
+  return path.slice(repo.annexdir.length + 1);
+}
+
+function isSafeInAnnex(repo: Pick<Repository, 'annexdir'>, path: string): boolean {
+  try {
+    assertAnnexDir(repo);
+    assertSafeParents(repo.annexdir, annexRel(repo, path));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An untrusted repository's annex folder itself must be a real directory. */
+function assertAnnexDir(repo: Pick<Repository, 'annexdir'>): void {
+  assertSafeParents(dirname(repo.annexdir), `${basename(repo.annexdir)}/x`);
+}
+
+/**
+ * Opens an object for reading without following a symbolic link, and checks that what was
+ * opened is a regular file (in an untrusted repository, one whose directories are all real).
+ */
+export async function openObject(
+  repo: StoreRepo,
+  key: string,
+  path: string,
+): Promise<fsp.FileHandle> {
+  if (repo.untrusted && !isSafeInAnnex(repo, path))
+    throw unsafeObject(key, path, 'a directory on its path is a symbolic link or not a directory');
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    if (errnoCode(e) === 'ELOOP') throw unsafeObject(key, path, 'it is a symbolic link');
+    throw e;
+  }
+  const st = await handle.stat();
+  if (!st.isFile()) {
+    await handle.close();
+    throw unsafeObject(key, path, 'it is not a regular file');
+  }
+  return handle;
 }
 
 export function tmpPath(repo: Pick<Repository, 'annexdir'>, key: string): string {
@@ -124,7 +186,7 @@ async function chmodQuiet(path: string, mode: number, ops: FsOps = asyncOps): Pr
  * already present the temporary file is removed. Returns the object path.
  */
 export async function moveIntoStore(
-  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  repo: StoreRepo,
   key: string,
   verifiedTmp: string,
   options: { freeze?: boolean; ops?: FsOps } = {},
@@ -132,6 +194,12 @@ export async function moveIntoStore(
   const ops = options.ops ?? asyncOps;
   const [dest = '', other = ''] = objectCandidates(repo, key);
   const keyDir = dirname(dest);
+  if (repo.untrusted) {
+    // Every directory down to the key's is made or checked one at a time, never through a link.
+    assertPresent({ gitdir: dirname(repo.annexdir) });
+    assertAnnexDir(repo);
+    await makeParentDirs(repo.annexdir, annexRel(repo, dest));
+  }
   let isNewDir = true;
   // Directory creation is the slow step on ext4 and scales with parallelism, so it always goes
   // through the thread pool, whatever `ops` the rest uses.
@@ -179,7 +247,7 @@ async function withWritableDir<T>(dir: string, fn: () => Promise<T>): Promise<T>
  * on this copy. Undefined when the object is absent or the lock is held by someone else.
  */
 export async function lockContent(
-  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  repo: StoreRepo,
   key: string,
   kind: LockKind,
 ): Promise<{ lock: HeldLock; objectPath: string } | undefined> {
@@ -202,7 +270,7 @@ export function contentLockHolder(objectPath: string): ReturnType<typeof lockHol
  * must throw to prevent the drop (for example when too few other copies are verified).
  */
 export async function dropObject(
-  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  repo: StoreRepo,
   key: string,
   check: () => Promise<void>,
 ): Promise<boolean> {
@@ -249,9 +317,9 @@ export function sameFile(a: Stats, b: Stats, options: { ignoreCtime?: boolean } 
  * bytes are hashed first, then the rest is appended. A mismatch discards the temporary file.
  */
 export async function receiveFromFile(
-  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  repo: StoreRepo,
   key: string,
-  source: string,
+  source: ObjectSource,
   options: ReceiveOptions = {},
 ): Promise<string> {
   try {
@@ -266,23 +334,29 @@ export async function receiveFromFile(
 }
 
 async function receiveOnce(
-  repo: Pick<Repository, 'annexdir' | 'isBare'>,
+  repo: StoreRepo,
   key: string,
-  source: string,
+  source: ObjectSource,
   options: ReceiveOptions,
 ): Promise<string> {
+  if (!isUsableKey(key))
+    throw new FerryError('invalid-key', `${JSON.stringify(key)} is not a valid key`, { key });
   const existing = await findObject(repo, key);
   if (existing) return existing;
   const tmp = tmpPath(repo, key);
   assertPresent({ gitdir: dirname(repo.annexdir) });
-  await fsp.mkdir(dirname(tmp), { recursive: true });
+  if (repo.untrusted) {
+    assertAnnexDir(repo);
+    await makeParentDirs(repo.annexdir, annexRel(repo, tmp));
+  } else await fsp.mkdir(dirname(tmp), { recursive: true });
   const hasher = keyHasher(key);
   const parsed = parseKey(key);
   let done = 0;
   try {
-    const st = await fsp.stat(tmp);
+    const st = await fsp.lstat(tmp);
     const limit = parsed?.size;
-    if (limit !== undefined && st.size > limit) await fsp.rm(tmp, { force: true });
+    if (!st.isFile() || (limit !== undefined && st.size > limit))
+      await fsp.rm(tmp, { force: true });
     else if (st.size > 0) {
       for await (const chunk of createReadStream(tmp, {
         highWaterMark: 4 << 20,
@@ -298,10 +372,20 @@ async function receiveOnce(
   const resumedFrom = done;
   // stopped while the partial copy was being hashed: stop before opening anything
   options.signal?.throwIfAborted();
-  const out = await fsp.open(tmp, done > 0 ? 'a' : 'w', 0o644);
+  const flags = done > 0 ? constants.O_APPEND : constants.O_TRUNC;
+  const out = await fsp.open(
+    tmp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | flags,
+    0o644,
+  );
+  let input: ReturnType<typeof createReadStream> | undefined;
   try {
     options.signal?.throwIfAborted();
-    const input = createReadStream(source, {
+    const from =
+      typeof source === 'string' ? { repo: { annexdir: '', isBare: false }, path: source } : source;
+    const handle = await openObject(from.repo, key, from.path);
+    input = createReadStream(from.path, {
+      fd: handle,
       start: done,
       highWaterMark: 4 << 20,
       signal: options.signal,
@@ -329,6 +413,7 @@ async function receiveOnce(
     await writing;
     await out.datasync();
   } catch (e) {
+    input?.destroy();
     await out.close();
     if (errnoCode(e) === 'ENOSPC') {
       throw new FerryError(

@@ -3,7 +3,7 @@
  * object, location-log, journal and pointer paths.
  */
 import { createHash } from 'node:crypto';
-import { unchunkedKey } from './key';
+import { isUsableKey, unchunkedKey } from './key';
 
 /** `&`→`&a`, `%`→`&s`, `:`→`&c`, `/`→`%`, applied only when the key holds one of them. */
 export function keyFile(key: string): string {
@@ -116,12 +116,14 @@ export function parsePointer(content: Uint8Array | string): string | undefined {
   if (rest.length > 0) return undefined;
   const file = first.slice('/annex/objects/'.length);
   if (file.length === 0 || file.includes('/')) return undefined;
-  return fileKey(file);
+  const key = fileKey(file);
+  return isUsableKey(key) ? key : undefined;
 }
 
 /** The key a symlink target names, if it points into an annex objects directory. */
 export function parseSymlinkTarget(target: string): string | undefined {
   if (!target.includes('/annex/objects/')) return undefined;
   const last = target.slice(target.lastIndexOf('/') + 1);
-  return last.length > 0 ? fileKey(last) : undefined;
+  const key = last.length > 0 ? fileKey(last) : undefined;
+  return key !== undefined && isUsableKey(key) ? key : undefined;
 }

@@ -16,6 +16,11 @@ export interface Repository {
   readonly git: GitContext;
   /** Empty until the repository is initialised for git-annex. */
   uuid: string;
+  /**
+   * Another repository (a remote): its annex is untrusted input. Every directory under its annex
+   * folder must be a real directory before anything in it is read, locked, created or chmodded.
+   */
+  readonly untrusted?: boolean;
 }
 
 function readGitFile(path: string): string | undefined {

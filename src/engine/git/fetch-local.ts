@@ -1,4 +1,5 @@
 /** `git fetch <remote>` for a local-path remote: its branches land in refs/remotes/<name>/*. */
+import { isFerryError } from '../errors';
 import type { GitContext } from './context';
 import type { ObjectDatabase } from './object-db';
 import { compareAndSetRef, listRefNames, readRef } from './ref-store';
@@ -9,6 +10,8 @@ export interface FetchResult {
   /** refs/remotes/<name>/... that changed, with their new values */
   readonly updated: { ref: string; from: string | undefined; to: string }[];
   readonly objects: number;
+  /** branches that were not fetched, with why (a bad object on them); the others were */
+  readonly refused: { ref: string; reason: string }[];
 }
 
 export async function fetchLocal(
@@ -24,19 +27,32 @@ export async function fetchLocal(
     const oid = await readRef(remoteGitdir, ref);
     if (oid) heads.push({ branch: ref.slice('refs/heads/'.length), oid });
   }
-  const { objects } = await copyObjects(
-    remote,
-    { gitdir: local.gitdir, db: localDb },
-    heads.map((h) => h.oid),
-    signal,
-  );
+  // One branch at a time, so a branch holding a bad object is refused alone.
+  let objects = 0;
+  const refused: FetchResult['refused'] = [];
+  const fetched: typeof heads = [];
+  for (const head of heads) {
+    try {
+      const copied = await copyObjects(
+        remote,
+        { gitdir: local.gitdir, db: localDb },
+        [head.oid],
+        signal,
+      );
+      objects += copied.objects;
+      fetched.push(head);
+    } catch (e) {
+      if (!isFerryError(e, 'bad-object')) throw e;
+      refused.push({ ref: `refs/heads/${head.branch}`, reason: e.message });
+    }
+  }
   const updated: FetchResult['updated'] = [];
-  for (const { branch, oid } of heads) {
+  for (const { branch, oid } of fetched) {
     const ref = `refs/remotes/${remoteName}/${branch}`;
     const from = await readRef(local.gitdir, ref);
     if (from === oid) continue;
     await compareAndSetRef(local.gitdir, ref, oid, null);
     updated.push({ ref, from, to: oid });
   }
-  return { updated, objects };
+  return { updated, objects, refused };
 }

@@ -4,6 +4,7 @@
  * rejected, as git rejects it.
  */
 import git from 'isomorphic-git';
+import { isFerryError } from '../errors';
 import { cacheFor, type GitContext } from './context';
 import { ObjectDatabase } from './object-db';
 import { compareAndSetRef, readRef } from './ref-store';
@@ -45,14 +46,23 @@ export async function pushLocal(
   signal?: AbortSignal,
 ): Promise<PushOutcome[]> {
   const db = new ObjectDatabase(remoteGitdir);
-  await copyObjects(
-    local,
-    { gitdir: remoteGitdir, db },
-    [...new Set(updates.map((u) => u.src))],
-    signal,
-  );
+  // One tip at a time: a tip holding a bad object is refused alone and the others are pushed.
+  const refused = new Map<string, string>();
+  for (const src of new Set(updates.map((u) => u.src))) {
+    try {
+      await copyObjects(local, { gitdir: remoteGitdir, db }, [src], signal);
+    } catch (e) {
+      if (!isFerryError(e, 'bad-object')) throw e;
+      refused.set(src, e.message);
+    }
+  }
   const out: PushOutcome[] = [];
   for (const u of updates) {
+    const bad = refused.get(u.src);
+    if (bad !== undefined) {
+      out.push({ dst: u.dst, status: 'error', reason: bad });
+      continue;
+    }
     try {
       const current = await readRef(remoteGitdir, u.dst);
       if (current === u.src) {

@@ -1,6 +1,8 @@
 /** Reading objects and refs through isomorphic-git, always with the shared cache. */
 import git from 'isomorphic-git';
+import { FerryError } from '../errors';
 import { cacheFor, type GitContext } from './context';
+import { treeEntriesProblem } from './fsck';
 import type { TreeEntry } from './object-writer';
 
 export async function readBlob(ctx: GitContext, oid: string): Promise<Uint8Array> {
@@ -23,6 +25,15 @@ export async function readTree(ctx: GitContext, oid: string): Promise<TreeEntry[
     cache: cacheFor(ctx),
   });
   const entries = tree.map((e) => ({ mode: e.mode, path: e.path, oid: e.oid, type: e.type }));
+  // Whatever way the tree arrived, nothing acts on a name git would refuse. isomorphic-git sorts
+  // the entries it parsed, so their order was checked when the object arrived.
+  const problem = treeEntriesProblem(
+    entries.map((e) => ({ mode: e.mode.replace(/^0+/, ''), name: e.path, oid: e.oid })),
+    { checkOrder: false },
+  );
+  if (problem) {
+    throw new FerryError('bad-object', `tree ${oid} is refused: it holds ${problem}`, { oid });
+  }
   if (ctx.trees.size > 20000) ctx.trees.clear();
   ctx.trees.set(oid, entries);
   return entries;
@@ -78,6 +89,20 @@ export function treeLookup(
     }
     return undefined;
   };
+}
+
+/** Reads every subtree of `to` that `from` does not have at the same place (each read is checked). */
+export async function readNewTrees(
+  ctx: GitContext,
+  from: string | undefined,
+  to: string,
+): Promise<void> {
+  if (from === to) return;
+  const old = new Map(from ? (await readTree(ctx, from)).map((e) => [e.path, e.oid]) : []);
+  for (const e of await readTree(ctx, to)) {
+    if (e.type === 'tree' && old.get(e.path) !== e.oid)
+      await readNewTrees(ctx, old.get(e.path), e.oid);
+  }
 }
 
 /** Every blob under a tree, depth first, as [path, entry]. */

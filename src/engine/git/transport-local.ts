@@ -5,9 +5,11 @@
  * one pack. Objects land before any ref moves, so a crash never leaves a ref to a missing object.
  */
 import git from 'isomorphic-git';
+import { FerryError } from '../errors';
 import { cacheFor, type GitContext } from './context';
+import { objectProblem } from './fsck';
 import type { ObjectDatabase } from './object-db';
-import { ObjectBatch, type ObjectType } from './object-writer';
+import { hashObject, ObjectBatch, type ObjectType } from './object-writer';
 
 function parseCommitLinks(raw: Buffer): string[] {
   const out: string[] = [];
@@ -43,7 +45,12 @@ export interface CopyResult {
   readonly bytes: number;
 }
 
-/** Copies every object reachable from `tips` that `dest` lacks. */
+/**
+ * Copies every object reachable from `tips` that `dest` lacks. Every object is checked before
+ * anything is written: its bytes must hash to its id and trees, commits and tags must pass git's
+ * fsck checks. One bad object fails the whole copy (a `bad-object` error naming it) and nothing is
+ * stored, so callers copy one tip at a time to keep the others.
+ */
 export async function copyObjects(
   source: GitContext,
   dest: { gitdir: string; db: ObjectDatabase },
@@ -68,6 +75,16 @@ export async function copyObjects(
     });
     const raw = Buffer.from(object as Uint8Array);
     bytes += raw.length;
+    const problem =
+      hashObject(type as ObjectType, raw) !== oid
+        ? 'its bytes do not hash to its id'
+        : objectProblem(type, raw);
+    if (problem) {
+      throw new FerryError('bad-object', `${type} ${oid} is refused: it holds ${problem}`, {
+        oid,
+        type,
+      });
+    }
     batch.add(type as ObjectType, raw);
     if (type === 'commit') stack.push(...parseCommitLinks(raw));
     else if (type === 'tree') stack.push(...parseTreeLinks(raw));

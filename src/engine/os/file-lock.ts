@@ -4,7 +4,7 @@
  * conflict with git-annex's POSIX locks, they also exclude other locks inside this process, and
  * closing an unrelated descriptor never drops them.
  */
-import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import koffi from 'koffi';
 import { FerryError } from '../errors';
@@ -101,14 +101,19 @@ function request(kind: LockKind, api: Fcntl): FlockValue {
  */
 export function tryLock(path: string, kind: LockKind = 'exclusive'): HeldLock | undefined {
   const api = fcntlApi();
-  const fd = openSync(path, 'a+', 0o666);
+  // Never through a symbolic link: a lock file is always a plain file of its own (ELOOP otherwise).
+  const fd = openSync(
+    path,
+    constants.O_RDWR | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW,
+    0o666,
+  );
   if (api.call(fd, api.setlk, request(kind, api)) !== 0) {
     closeSync(fd);
     return undefined;
   }
   try {
     const held = fstatSync(fd);
-    const now = statSync(path);
+    const now = lstatSync(path);
     if (held.ino !== now.ino || held.dev !== now.dev) throw new Error('replaced');
   } catch {
     closeSync(fd);
@@ -157,7 +162,7 @@ export function lockHolder(path: string, kind: LockKind = 'exclusive'): LockHold
   const api = fcntlApi();
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     return undefined;
   }

@@ -105,7 +105,7 @@ export async function openLocalRemote(repo: Repository, remote: RemoteInfo): Pro
   }
   if (remote.uuid !== opened.uuid)
     await setConfig(repo.git, `remote.${remote.name}.annex-uuid`, opened.uuid);
-  return opened;
+  return { ...opened, untrusted: true };
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   commitChanges,
   mergeIncoming,
   pullRemote,
+  updateAnnexBranch,
   pushRemote,
   syncContext,
   syncRemotes,
@@ -356,8 +357,7 @@ export class Assistant {
   private async merge(): Promise<void> {
     const merged = await withRepositoryLock(this.repo, async () => {
       const refs = await mergeIncoming(this.ctx);
-      const annex = await this.ctx.branch.update();
-      if (annex.length > 0) this.ctx.emit({ type: 'annex-branch-merged', refs: annex });
+      const annex = await updateAnnexBranch(this.ctx);
       return refs.length + annex.length;
     });
     if (merged > 0) {
@@ -424,8 +424,7 @@ export class Assistant {
           this.log(`pulling from ${r.name} failed: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
-      const annex = await this.ctx.branch.update();
-      if (annex.length > 0) this.ctx.emit({ type: 'annex-branch-merged', refs: annex });
+      await updateAnnexBranch(this.ctx);
     });
     this.jobs.push = true;
   }

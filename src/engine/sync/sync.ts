@@ -53,10 +53,19 @@ export interface RemoteSyncResult {
   readonly reason?: string;
 }
 
+export interface RefProblem {
+  readonly remote: string | null;
+  readonly ref: string;
+  readonly step: 'fetch' | 'merge';
+  readonly reason: string;
+}
+
 export interface SyncReport {
   readonly committed: string | undefined;
   readonly merged: string[];
   readonly remotes: RemoteSyncResult[];
+  /** refs that could not be fetched or merged; the rest synced */
+  readonly refused: RefProblem[];
 }
 
 interface Context {
@@ -67,6 +76,8 @@ interface Context {
   readonly db: ObjectDatabase;
   readonly emit: (e: DistributiveOmit<SyncEvent, 'repo' | 'at'>) => void;
   readonly signal: AbortSignal | undefined;
+  /** what failed of one ref alone during this sync */
+  readonly refused: RefProblem[];
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -78,6 +89,7 @@ function makeContext(repo: Repository, options: SyncOptions): Context {
     db: new ObjectDatabase(repo.gitdir),
     signal: options.signal,
     emit: (e) => options.events?.({ ...e, repo: repo.top, at: Date.now() }),
+    refused: [],
   };
 }
 
@@ -158,8 +170,40 @@ export async function mergeIncoming(ctx: Context): Promise<string[]> {
     if (ref.endsWith(`/${branchName}`)) refs.push(ref);
   }
   const merged: string[] = [];
-  for (const ref of refs) if (await mergeRef(ctx, ref)) merged.push(ref);
+  for (const ref of refs) if (await mergeIsolated(ctx, ref, null)) merged.push(ref);
   return merged;
+}
+
+/** Union-merges every git-annex ref; one that cannot be merged is reported and skipped. */
+export async function updateAnnexBranch(ctx: Context): Promise<string[]> {
+  const merged = await ctx.branch.update();
+  if (merged.length > 0) ctx.emit({ type: 'annex-branch-merged', refs: merged });
+  for (const r of ctx.branch.refused) {
+    if (!ctx.refused.some((x) => x.ref === r.ref && x.step === 'merge'))
+      refuse(ctx, { remote: null, ref: r.ref, step: 'merge', reason: r.reason });
+  }
+  return merged;
+}
+
+function refuse(ctx: Context, problem: RefProblem): void {
+  ctx.refused.push(problem);
+  ctx.emit({ type: 'ref-refused', ...problem });
+}
+
+/**
+ * Merges one ref; a bad object on it (a refused tree name, a corrupt commit) fails that ref
+ * alone, reported with the remote and ref, and the sync goes on with the others.
+ */
+async function mergeIsolated(ctx: Context, ref: string, remote: string | null): Promise<boolean> {
+  try {
+    return await mergeRef(ctx, ref);
+  } catch (e) {
+    if (ctx.signal?.aborted) throw e;
+    const reason = e instanceof Error ? e.message : String(e);
+    const known = ctx.refused.find((r) => r.ref === ref && r.step === 'merge');
+    if (!known) refuse(ctx, { remote, ref, step: 'merge', reason });
+    return false;
+  }
 }
 
 function remoteGitdir(remote: RemoteInfo): string {
@@ -182,6 +226,10 @@ export async function pullRemote(ctx: Context, remote: RemoteInfo): Promise<stri
   const fetched = await fetchLocal(repo.git, ctx.db, remote.name, gitdir, ctx.signal);
   if (fetched.updated.length > 0)
     ctx.emit({ type: 'fetched', remote: remote.name, refs: fetched.updated.map((u) => u.ref) });
+  for (const r of fetched.refused) {
+    if (!ctx.refused.some((x) => x.ref === r.ref && x.remote === remote.name))
+      refuse(ctx, { remote: remote.name, ref: r.ref, step: 'fetch', reason: r.reason });
+  }
   if (!remote.uuid) {
     const uuid = await getConfig({ ...repo.git, gitdir }, 'annex.uuid').catch(() => undefined);
     if (uuid) await setConfig(repo.git, `remote.${remote.name}.annex-uuid`, uuid);
@@ -192,7 +240,7 @@ export async function pullRemote(ctx: Context, remote: RemoteInfo): Promise<stri
     `refs/remotes/${remote.name}/${branchName}`,
     `refs/remotes/${remote.name}/synced/${branchName}`,
   ]) {
-    if (await mergeRef(ctx, ref)) merged.push(ref);
+    if (await mergeIsolated(ctx, ref, remote.name)) merged.push(ref);
   }
   return merged;
 }
@@ -347,8 +395,7 @@ export async function syncRepository(
         });
       }
     }
-    const annexMerged = await ctx.branch.update();
-    if (annexMerged.length > 0) ctx.emit({ type: 'annex-branch-merged', refs: annexMerged });
+    await updateAnnexBranch(ctx);
     await updateSyncedBranch(ctx);
     const pushes = await Promise.all(
       remotes
@@ -376,7 +423,7 @@ export async function syncRepository(
           retryAt: null,
         });
     }
-    return { committed, merged, remotes: [...results.values()] };
+    return { committed, merged, remotes: [...results.values()], refused: ctx.refused };
   });
 }
 

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { findObject, verifyFile } from '../annex/object-store';
 import { parsePointer } from '../annex/paths';
 import type { Repository } from '../annex/repository';
+import { FerryError } from '../errors';
 import {
   entryFromStats,
   readIndex,
@@ -17,8 +18,10 @@ import {
   writeIndex,
   type IndexEntry,
 } from '../git/index-file';
+import { badPath } from '../git/fsck';
 import { hashObject, type TreeEntry } from '../git/object-writer';
 import { readBlob, readTree } from '../git/read';
+import { hasSafeParents, makeParentDirs } from '../os/safe-path';
 
 export interface FileChange {
   readonly path: string;
@@ -53,7 +56,14 @@ export async function diffTrees(
 }
 
 /** Whether the work-tree file still holds what the index says was committed. */
-async function isUnmodified(repo: Repository, entry: IndexEntry, abs: string): Promise<boolean> {
+async function isUnmodified(
+  repo: Repository,
+  entry: IndexEntry,
+  abs: string,
+  rel: string,
+): Promise<boolean> {
+  // Behind a link or a file in place of a directory: not the committed file, and not ours to touch.
+  if (!hasSafeParents(repo.top, rel)) return false;
   let st;
   try {
     st = await fsp.lstat(abs, { bigint: true });
@@ -81,8 +91,16 @@ function tmpBeside(abs: string): string {
   return join(dirname(abs), `.ferry-new-${randomBytes(4).toString('hex')}`);
 }
 
-async function writeEntry(repo: Repository, abs: string, entry: TreeEntry): Promise<void> {
-  await fsp.mkdir(dirname(abs), { recursive: true });
+async function writeEntry(
+  repo: Repository,
+  rel: string,
+  abs: string,
+  entry: TreeEntry,
+): Promise<void> {
+  const problem = badPath(rel);
+  if (problem) throw new FerryError('unsafe-path', `${rel} is not written: it holds ${problem}`);
+  // Each leading directory is made or checked in turn: never through a symbolic link.
+  await makeParentDirs(repo.top, rel);
   const tmp = tmpBeside(abs);
   const blob = Buffer.from(await readBlob(repo.git, entry.oid));
   try {
@@ -142,7 +160,10 @@ export async function updateWorkTree(
   for (const c of removals) {
     const abs = join(repo.top, c.path);
     const entry = index.get(c.path);
-    if (entry && !(await isUnmodified(repo, entry, abs))) {
+    if (!hasSafeParents(repo.top, c.path)) {
+      // a leading directory is now a link or a file: what is behind it is not this file
+      removed++;
+    } else if (entry && !(await isUnmodified(repo, entry, abs, c.path))) {
       keptLocal.push(c.path);
     } else {
       await fsp.rm(abs, { force: true });
@@ -157,11 +178,12 @@ export async function updateWorkTree(
     const entry = index.get(c.path);
     const mode = parseInt(c.after.mode, 8);
     const mayWrite = entry
-      ? await isUnmodified(repo, entry, abs)
-      : await fsp.lstat(abs).then(
+      ? await isUnmodified(repo, entry, abs, c.path)
+      : hasSafeParents(repo.top, c.path) &&
+        (await fsp.lstat(abs).then(
           () => false,
           () => true,
-        );
+        ));
     if (!mayWrite) {
       keptLocal.push(c.path);
       // Staged as the merged version with no stat data, so git and Ferry see the local change.
@@ -176,7 +198,7 @@ export async function updateWorkTree(
       continue;
     }
     try {
-      await writeEntry(repo, abs, c.after);
+      await writeEntry(repo, c.path, abs, c.after);
       written++;
       index.set(
         c.path,

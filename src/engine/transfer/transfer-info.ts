@@ -8,6 +8,7 @@
  */
 import { promises as fsp, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { makeParentDirs } from '../os/safe-path';
 import { assertPresent } from '../annex/repository';
 import { fileKey, keyFile } from '../annex/paths';
 import {
@@ -97,6 +98,13 @@ export function isTransferRunning(
   return lockHolder(lockPath(annexdir, direction, uuid, key)) !== undefined;
 }
 
+/** Writes a small file through a temporary name and a rename: a link in its place is replaced, never followed. */
+async function replaceFile(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`;
+  await fsp.writeFile(tmp, text, { flag: 'wx' });
+  await fsp.rename(tmp, path);
+}
+
 /** A claimed transfer: the lock is held and the info file written until `finish`. */
 export class TransferClaim {
   private lastWritten = 0;
@@ -121,7 +129,8 @@ export class TransferClaim {
   ): Promise<TransferClaim | undefined> {
     const dir = transferDir(annexdir, direction, uuid);
     assertPresent({ gitdir: dirname(annexdir) });
-    await fsp.mkdir(dir, { recursive: true });
+    // One directory at a time, never through a link: the other side's annex is untrusted.
+    await makeParentDirs(annexdir, `${dir.slice(annexdir.length + 1)}/x`);
     const lock = tryLock(lockPath(annexdir, direction, uuid, key), 'exclusive');
     if (!lock) return undefined;
     const started = nowTimestamp();
@@ -142,12 +151,10 @@ export class TransferClaim {
     if (bytes - this.lastWritten < step || now - this.lastTime < 250) return;
     this.lastWritten = bytes;
     this.lastTime = now;
-    await fsp
-      .writeFile(
-        infoPath(this.annexdir, this.direction, this.uuid, this.key),
-        formatInfo(this.started, bytes, this.file),
-      )
-      .catch(() => undefined);
+    await replaceFile(
+      infoPath(this.annexdir, this.direction, this.uuid, this.key),
+      formatInfo(this.started, bytes, this.file),
+    ).catch(() => undefined);
   }
 
   private lastTime = 0;
@@ -159,8 +166,8 @@ export class TransferClaim {
       if (succeeded) await fsp.rm(failed, { force: true });
       else {
         assertPresent({ gitdir: dirname(this.annexdir) });
-        await fsp.mkdir(join(failed, '..'), { recursive: true });
-        await fsp.writeFile(failed, formatInfo(this.started, undefined, this.file));
+        await makeParentDirs(this.annexdir, failed.slice(this.annexdir.length + 1));
+        await replaceFile(failed, formatInfo(this.started, undefined, this.file));
       }
       await fsp.rm(infoPath(this.annexdir, this.direction, this.uuid, this.key), { force: true });
       await fsp.rm(lockPath(this.annexdir, this.direction, this.uuid, this.key), { force: true });

@@ -243,7 +243,8 @@ export class Transferrer {
     }
     let sender = this.senders.get(item.via.top);
     if (!sender || !existsSync(sender.repo.gitdir)) {
-      const repo = await openRepository(item.via.top);
+      // another repository on this machine, forwarding: its annex is untrusted like a remote's
+      const repo = { ...(await openRepository(item.via.top)), untrusted: true };
       sender = { repo, branch: new AnnexBranch(repo) };
       this.senders.set(item.via.top, sender);
     }
@@ -722,16 +723,21 @@ export class Transferrer {
           { key: kf },
         );
       try {
-        await receiveFromFile(to, kf, source.objectPath, {
-          signal: run.abort.signal,
-          throttle: this.throttle(item.remote, run.abort.signal),
-          onProgress: (n) => {
-            run.resumedFrom ??= n;
-            run.bytesDone = n;
-            void mine.progress(n, run.size);
-            void theirs.progress(n, run.size);
+        await receiveFromFile(
+          to,
+          kf,
+          { repo: from, path: source.objectPath },
+          {
+            signal: run.abort.signal,
+            throttle: this.throttle(item.remote, run.abort.signal),
+            onProgress: (n) => {
+              run.resumedFrom ??= n;
+              run.bytesDone = n;
+              void mine.progress(n, run.size);
+              void theirs.progress(n, run.size);
+            },
           },
-        });
+        );
       } finally {
         source.lock.release();
       }
