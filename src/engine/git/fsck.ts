@@ -7,7 +7,17 @@
  * unknown modes are refused too. Returns a problem in words, or undefined when the object is fine.
  */
 
-const VALID_MODES = new Set(['100644', '100755', '120000', '40000', '160000', '100664']);
+// 100664 (very old git) passes only git's non-strict fsck; transfers check strictly.
+const VALID_MODES = new Set(['100644', '100755', '120000', '40000', '160000']);
+
+/** Files git opens without following links: a symlink by one of these names is refused. */
+const NO_LINK_NAMES = ['.gitmodules', '.gitattributes', '.gitignore', '.mailmap'];
+
+function isDotfileNamed(name: string, wanted: string): boolean {
+  if (name.replace(HFS_IGNORED, '').toLowerCase() === wanted) return true;
+  const lower = name.toLowerCase();
+  return lower.startsWith(wanted) && /^[. ]*$/.test(lower.slice(wanted.length));
+}
 
 /** Code points HFS+ ignores when it compares names (git's `next_hfs_char`). */
 const HFS_IGNORED = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/gu;
@@ -37,7 +47,10 @@ export function badName(name: string): string | undefined {
   if (name.includes('/')) return `a name holding "/" (${JSON.stringify(name)})`;
   if (name === '.') return 'the name "."';
   if (name === '..') return 'the name ".."';
-  if (isHfsDotGit(name) || isNtfsDotGit(name)) return `the name ${JSON.stringify(name)} (.git)`;
+  // NTFS also takes "\\" as a separator: each part after one is checked too, as git does.
+  const ntfsParts = name.split('\\');
+  if (isHfsDotGit(name) || ntfsParts.some(isNtfsDotGit))
+    return `the name ${JSON.stringify(name)} (.git)`;
   return undefined;
 }
 
@@ -98,6 +111,9 @@ export function treeEntriesProblem(
       return `a zero-padded mode (${e.mode}) for ${JSON.stringify(e.name)}`;
     if (!VALID_MODES.has(e.mode))
       return `an unknown mode (${e.mode}) for ${JSON.stringify(e.name)}`;
+    if (/^0{40}$/.test(e.oid)) return `a null object id for ${JSON.stringify(e.name)}`;
+    if (e.mode === '120000' && NO_LINK_NAMES.some((n) => isDotfileNamed(e.name, n)))
+      return `a symbolic link named ${JSON.stringify(e.name)}`;
     if (seen.has(e.name)) return `a duplicate entry ${JSON.stringify(e.name)}`;
     seen.add(e.name);
     if (options.checkOrder === false) continue;
