@@ -124,23 +124,26 @@ export async function startWebServer(
     ws.on('close', unsubscribe);
     ws.on('error', unsubscribe);
     ws.on('message', (data) => {
-      let req: { id?: unknown; command?: unknown; args?: unknown };
+      let parsed: unknown;
       try {
-        req = JSON.parse(
+        parsed = JSON.parse(
           (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString(
             'utf8',
           ),
-        ) as typeof req;
+        );
       } catch {
         return;
       }
+      // `null`, a number, an array: not a request, and never a reason to stop serving
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return;
+      const req = parsed as { id?: unknown; command?: unknown; args?: unknown };
       const id = typeof req.id === 'number' ? req.id : -1;
       if (typeof req.command !== 'string' || !COMMAND_NAMES.includes(req.command as CommandName)) {
         send({
           id,
           result: {
             ok: false,
-            error: { code: 'usage', message: `unknown command ${String(req.command)}` },
+            error: { code: 'usage', message: 'unknown command' },
           },
         });
         return;

@@ -27,6 +27,8 @@ import type {
   RepositoryView,
   SyncOffer,
 } from '../shared/ipc';
+import { COMMAND_NAMES } from '../shared/ipc';
+import { commandArgsProblem } from '../shared/validate';
 import type { DriveEvent } from '../shared/drives';
 import type { SyncEvent } from '../shared/events';
 import type { TransferControlState } from '../shared/transfers';
@@ -601,6 +603,10 @@ export async function dispatch<K extends CommandName>(
   | { ok: false; error: { code: FerryError['code']; message: string } }
 > {
   try {
+    // Whatever carried it (IPC, WebSocket), nothing reaches a handler unchecked.
+    if (!COMMAND_NAMES.includes(name)) throw new FerryError('usage', 'unknown command');
+    const problem = commandArgsProblem(name, args);
+    if (problem) throw new FerryError('usage', `${name}: ${problem}`);
     const handler = handlers[name] as (a: Commands[K]['args']) => Promise<Commands[K]['result']>;
     return { ok: true, value: await handler(args) };
   } catch (e) {

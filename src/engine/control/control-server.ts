@@ -2,12 +2,36 @@
  * A running assistant's control socket (`.git/annex/ferry/control.sock`): the `ferry transfers`,
  * `pause`, `resume`, `cancel` and `ratelimit` commands talk to it with one JSON line each way.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
 import type { Transferrer } from '../transfer/transferrer';
 import type { TransferControlState, TransferSnapshot } from '../../shared/transfers';
+import { shapeProblem } from '../../shared/validate';
+
+/** A request line longer than this is refused and the connection closed. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+/** Checks a parsed request against the contract above; the problem in words, or undefined. */
+export function controlRequestProblem(req: unknown): string | undefined {
+  if (typeof req !== 'object' || req === null || Array.isArray(req))
+    return 'a request is a JSON object';
+  const { cmd, ...rest } = req as Record<string, unknown>;
+  switch (cmd) {
+    case 'transfers':
+      return shapeProblem(rest, { limit: 'count?' });
+    case 'pause':
+    case 'resume':
+      return shapeProblem(rest, { remote: 'string?', id: 'string?' });
+    case 'cancel':
+      return shapeProblem(rest, { target: 'string' });
+    case 'ratelimit':
+      return shapeProblem(rest, { bytesPerSecond: 'count', remote: 'string?' });
+    default:
+      return 'unknown command';
+  }
+}
 
 export type ControlRequest =
   | { readonly cmd: 'transfers'; readonly limit?: number }
@@ -74,7 +98,10 @@ export async function startControlServer(
   onChange?: () => void,
 ): Promise<Server> {
   const path = controlSocketPath(annexdir);
-  mkdirSync(join(annexdir, 'ferry'), { recursive: true });
+  // Only this user may reach the socket, whatever the umask: a 0700 folder and a 0600 socket.
+  const dir = join(annexdir, 'ferry');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   if (await isAnswering(path))
     throw new FerryError('lock-busy', 'another Ferry process is already syncing this folder', {
       path,
@@ -82,14 +109,24 @@ export async function startControlServer(
   rmSync(path, { force: true }); // left by a process that stopped without closing it
   const server = createServer((socket) => {
     let buffer = '';
+    let answered = false;
     socket.setEncoding('utf8');
+    socket.setTimeout(10_000, () => socket.destroy());
     socket.on('data', (chunk: string) => {
+      if (answered) return;
       buffer += chunk;
       const nl = buffer.indexOf('\n');
-      if (nl < 0) return;
+      if (nl < 0 && buffer.length <= MAX_REQUEST_BYTES) return;
+      answered = true;
       let response: ControlResponse;
       try {
-        const req = JSON.parse(buffer.slice(0, nl)) as ControlRequest;
+        if (nl < 0 || nl > MAX_REQUEST_BYTES)
+          throw new FerryError('too-large', `a request is at most ${MAX_REQUEST_BYTES} bytes`);
+        const parsed: unknown = JSON.parse(buffer.slice(0, nl));
+        buffer = '';
+        const problem = controlRequestProblem(parsed);
+        if (problem) throw new FerryError('usage', problem);
+        const req = parsed as ControlRequest;
         response = handleControl(transfers, req);
         if (req.cmd !== 'transfers') onChange?.();
       } catch (e) {
@@ -103,6 +140,7 @@ export async function startControlServer(
     server.once('error', reject);
     server.listen(path, () => resolve());
   });
+  chmodSync(path, 0o600);
   server.on('close', () => rmSync(path, { force: true }));
   return server;
 }
