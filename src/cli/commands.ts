@@ -170,7 +170,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   init: {
     async run(args, io) {
       const description = args.positional.join(' ') || undefined;
-      const result = await initRepository(io.cwd, { description });
+      const result = await initRepository(io.cwd, {
+        description,
+        convert: args.flags.has('convert'),
+      });
       if (args.flags.has('json')) {
         io.out(
           `${JSON.stringify({ command: 'init', uuid: result.repo.uuid, success: true, gitAnnexIntegration: result.hasGitAnnexIntegration })}\n`,
@@ -221,6 +224,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
             : `add ${g} (non-large file; adding content to git repository) ok\n`,
         );
       }
+      for (const s of result.skipped) io.err(`add: warning: ${s.message}\n`);
       for (const f of result.failed) {
         if (json)
           io.out(

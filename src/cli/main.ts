@@ -3,6 +3,7 @@
  * 1 some item failed, 2 usage error, 3 not a repository.
  */
 import { errnoCode, FerryError } from '../engine/errors';
+import { terminalSafe } from './terminal';
 import { parseArgs } from './args';
 import { COMMANDS } from './commands';
 
@@ -11,7 +12,8 @@ git-annex v10 repository.
 
 Usage: ferry <command> [options] [paths...]
 
-  init [description]          make this folder a Ferry (git-annex) repository
+  init [description]          make this folder a Ferry (git-annex) repository (--convert: also
+                              an existing plain git project)
   add [paths...]              put files into the content store, stage and commit them
   whereis [paths...]          list the repositories that hold each file's content
   get [paths...] [--from R]   fetch missing content from remote R (or the cheapest that has it)
@@ -54,7 +56,13 @@ const defaultIo: Io = {
   cwd: process.cwd(),
 };
 
-export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: readonly string[], given: Io = defaultIo): Promise<number> {
+  // Everything printed passes through terminalSafe: names come from other repositories.
+  const io: Io = {
+    cwd: given.cwd,
+    out: (t) => given.out(terminalSafe(t)),
+    err: (t) => given.err(terminalSafe(t)),
+  };
   let args = [...argv];
   let cwd = io.cwd;
   if (args[0] === '-C') {

@@ -1,3 +1,5 @@
+import { terminalSafe } from './terminal';
+
 /** A one-line progress display on stderr, redrawn at most ten times a second, only on a terminal. */
 export interface ProgressLine {
   update(text: string): void;
@@ -15,6 +17,7 @@ export function progressLine(stream: NodeJS.WriteStream = process.stderr): Progr
       if (now - last < 100) return;
       last = now;
       const width = (stream.columns ?? 80) - 1;
+      text = terminalSafe(text);
       stream.write(
         `\r${text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width)}`,
       );

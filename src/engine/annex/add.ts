@@ -52,6 +52,8 @@ export interface AddResult {
   readonly failed: { path: string; code: string; message: string }[];
   readonly unchanged: number;
   readonly commit: string | undefined;
+  /** folders that could not be read and were skipped, with why */
+  readonly skipped: { path: string; message: string }[];
 }
 
 export interface AddOptions {
@@ -120,7 +122,14 @@ export async function addPaths(
   const index = new Map<string, IndexEntry>();
   for (const e of await readIndex(repo.gitdir)) index.set(e.path, e);
   const scope = paths.length === 0 ? ['.'] : paths;
-  const listed = await listWorkFiles(repo, scope, { allowMissing: options.withDeletions === true });
+  const skipped: { path: string; message: string }[] = [];
+  const listed = await listWorkFiles(repo, scope, {
+    allowMissing: options.withDeletions === true,
+    skipped,
+  });
+  // What is under a folder that could not be read is not gone: it is never staged as removed.
+  const isUnderSkipped = (path: string): boolean =>
+    skipped.some((s) => s.path === '' || path.startsWith(`${s.path}/`));
   const files = options.trackedOnly ? listed.filter((f) => index.has(f)) : listed;
 
   const head = await resolveRef(repo.git, 'HEAD');
@@ -257,7 +266,7 @@ export async function addPaths(
       for (const path of await committedPaths(repo, committed, baseTree, rel)) candidates.add(path);
     }
     for (const path of candidates) {
-      if (present.has(path) || edits.has(path)) continue;
+      if (present.has(path) || edits.has(path) || isUnderSkipped(path)) continue;
       const exists = await ops.lstat(join(repo.top, path)).then(
         () => true,
         () => false,
@@ -295,5 +304,5 @@ export async function addPaths(
     if (commit) await updateRef(repo.git, `refs/heads/${branchName}`, commit, head);
     await writeIndex(repo.gitdir, index.values());
   }
-  return { annexed, removed, toGit, failed, unchanged, commit };
+  return { annexed, removed, toGit, failed, unchanged, commit, skipped };
 }

@@ -34,6 +34,24 @@ function completeLines(text: string): string {
   return nl < 0 ? '' : text.slice(0, nl + 1);
 }
 
+/**
+ * The most of one git-annex branch file Ferry reads (git-annex's own logs stay far below: a
+ * uuid.log of a thousand repositories is about 100 KiB). A bigger file from a remote is refused
+ * with the ref it came on, so this repository's branch stays readable.
+ */
+export const MAX_LOG_BYTES = 64 << 20;
+
+function logText(blob: Uint8Array, path: string): string {
+  if (blob.byteLength > MAX_LOG_BYTES) {
+    throw new FerryError(
+      'too-large',
+      `the git-annex branch file ${path} is ${blob.byteLength} bytes, more than the ${MAX_LOG_BYTES} Ferry reads`,
+      { path, size: blob.byteLength },
+    );
+  }
+  return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('utf8');
+}
+
 export class AnnexBranch {
   /** refs the last `update` could not merge (a bad object on them), with why */
   refused: { ref: string; reason: string }[] = [];
@@ -102,7 +120,7 @@ export class AnnexBranch {
     if (this.lookup?.tree !== tree) this.lookup = { tree, find: treeLookup(this.repo.git, tree) };
     const entry = await this.lookup.find(path);
     if (!entry || entry.type !== 'blob') return '';
-    return Buffer.from(await readBlob(this.repo.git, entry.oid)).toString('utf8');
+    return logText(await readBlob(this.repo.git, entry.oid), path);
   }
 
   /** The current content of a branch file: the journal's if there is one, else the branch's. */
@@ -258,15 +276,19 @@ export class AnnexBranch {
           if (parents.includes(sha)) continue;
           if (parents.length === 0 && (await isAncestor(this.repo.git, tip, sha))) {
             const theirTree = await commitTree(this.repo.git, sha);
-            // every tree the fast-forward brings is read (and so checked) before the branch moves
+            // every tree the fast-forward brings is read (and so checked) before the branch moves,
+            // and the top-level logs (read whole: uuid.log, trust.log...) are held to their size
             await readNewTrees(this.repo.git, tree, theirTree);
+            await this.checkTopLogs(tree, theirTree);
             tip = sha;
             tree = theirTree;
             names.push(ref);
             seen.set(ref, sha);
             continue;
           }
-          const unioned = await this.unionTrees(batch, tree, await commitTree(this.repo.git, sha));
+          const theirs = await commitTree(this.repo.git, sha);
+          await this.checkTopLogs(tree, theirs);
+          const unioned = await this.unionTrees(batch, tree, theirs);
           seen.set(ref, sha);
           // Nothing new in it (two clones that merged each other's merges): record it as merged
           // without a commit, or the two would trade merge commits for ever.
@@ -328,6 +350,14 @@ export class AnnexBranch {
     });
   }
 
+  private async checkTopLogs(from: string, to: string): Promise<void> {
+    const old = new Map((await readTree(this.repo.git, from)).map((e) => [e.path, e.oid]));
+    for (const e of await readTree(this.repo.git, to)) {
+      if (e.type === 'blob' && old.get(e.path) !== e.oid)
+        logText(await readBlob(this.repo.git, e.oid), e.path);
+    }
+  }
+
   private async unionTrees(batch: ObjectBatch, a: string, b: string): Promise<string> {
     if (a === b) return a;
     const left = new Map((await readTree(this.repo.git, a)).map((e) => [e.path, e]));
@@ -343,8 +373,8 @@ export class AnnexBranch {
         if (l.type === 'tree' && r.type === 'tree') {
           merged = { ...l, oid: await this.unionTrees(batch, l.oid, r.oid) };
         } else if (l.type === 'blob' && r.type === 'blob') {
-          const lt = Buffer.from(await readBlob(this.repo.git, l.oid)).toString('utf8');
-          const rt = Buffer.from(await readBlob(this.repo.git, r.oid)).toString('utf8');
+          const lt = logText(await readBlob(this.repo.git, l.oid), r.path);
+          const rt = logText(await readBlob(this.repo.git, r.oid), r.path);
           const u = unionMergeText(lt, rt);
           merged =
             u.same === 'left'

@@ -8,7 +8,17 @@ import { accessSync, constants, promises as fsp } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { initGitRepository } from '../git/init';
-import { getConfig, setConfig } from '../git/read';
+import { FerryError } from '../errors';
+import {
+  commitTree,
+  getConfig,
+  listRefs,
+  readBlob,
+  readTree,
+  resolveRef,
+  setConfig,
+} from '../git/read';
+import { parseSymlinkTarget } from './paths';
 import { AnnexBranch } from './branch';
 import { setUuidLogValue } from './logs';
 import { findRepository, openRepository, type Repository } from './repository';
@@ -45,6 +55,32 @@ export function defaultDescription(top: string): string {
   return `${user}@${hostname()}:${top}`;
 }
 
+/**
+ * A repository with commits, no git-annex branch anywhere and no annexed file among the first
+ * few thousand entries of its tree: someone's plain git project, not a clone of a git-annex one.
+ */
+async function isPlainGitProject(repo: Repository): Promise<boolean> {
+  const head = await resolveRef(repo.git, 'HEAD');
+  if (!head) return false;
+  for (const prefix of ['refs/heads', 'refs/remotes']) {
+    const refs = await listRefs(repo.git, prefix).catch(() => []);
+    if (refs.some((r) => r.endsWith('/git-annex'))) return false;
+  }
+  const queue = [await commitTree(repo.git, head)];
+  let seen = 0;
+  while (queue.length > 0 && seen < 5000) {
+    for (const e of await readTree(repo.git, queue.shift() ?? '')) {
+      seen++;
+      if (e.type === 'tree') queue.push(e.oid);
+      else if (e.mode === '120000') {
+        const target = Buffer.from(await readBlob(repo.git, e.oid)).toString('utf8');
+        if (parseSymlinkTarget(target)) return false;
+      }
+    }
+  }
+  return true;
+}
+
 export interface InitResult {
   readonly repo: Repository;
   readonly isNewUuid: boolean;
@@ -53,7 +89,12 @@ export interface InitResult {
 
 export async function initRepository(
   path: string,
-  options: { description?: string; withGitAnnexIntegration?: boolean } = {},
+  options: {
+    description?: string;
+    withGitAnnexIntegration?: boolean;
+    /** make an existing plain git project (with commits) a git-annex repository */
+    convert?: boolean;
+  } = {},
 ): Promise<InitResult> {
   const dir = resolve(path);
   if (!findRepository(dir)) {
@@ -62,6 +103,14 @@ export async function initRepository(
   }
   const repo = await openRepository(dir, { requireAnnex: false });
   const existing = await getConfig(repo.git, 'annex.uuid');
+  if (!existing && !options.convert && (await isPlainGitProject(repo))) {
+    const inside = repo.top === dir ? '' : `${dir} is inside the git repository ${repo.top}, and `;
+    throw new FerryError(
+      'usage',
+      `${inside}${inside ? 'it' : repo.top} is a git project that is not a git-annex repository: Ferry would make all of it one and commit its untracked files. To do that on purpose, run "ferry init --convert" in ${repo.top}; to sync a folder of its own, choose a folder outside it`,
+      { path: dir, top: repo.top },
+    );
+  }
   const uuid = existing ?? randomUUID();
   if (!existing) await setConfig(repo.git, 'annex.uuid', uuid);
   await setConfig(repo.git, 'annex.version', '10');

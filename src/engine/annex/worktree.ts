@@ -5,7 +5,7 @@
 import git from 'isomorphic-git';
 import { promises as fsp } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { FerryError } from '../errors';
+import { errnoCode, FerryError } from '../errors';
 import { readIndex, type IndexEntry } from '../git/index-file';
 import { readBlob } from '../git/read';
 import { forEachLimit } from '../util/pool';
@@ -28,7 +28,11 @@ async function hasIgnoreRules(repo: Repository): Promise<boolean> {
 export async function listWorkFiles(
   repo: Repository,
   paths: readonly string[],
-  options: { allowMissing?: boolean } = {},
+  options: {
+    allowMissing?: boolean;
+    /** directories that could not be read are skipped and listed here (as git warns and goes on) */
+    skipped?: { path: string; message: string }[];
+  } = {},
 ): Promise<string[]> {
   const out: string[] = [];
   let checkIgnores = await hasIgnoreRules(repo);
@@ -43,7 +47,17 @@ export async function listWorkFiles(
       throw new FerryError('usage', `${rel === '' ? '.' : rel} does not exist`, { path: rel }, e);
     }
     if (st.isDirectory()) {
-      const entries = await fsp.readdir(abs, { withFileTypes: true });
+      let entries;
+      try {
+        entries = await fsp.readdir(abs, { withFileTypes: true });
+      } catch (e) {
+        const code = errnoCode(e);
+        if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EIO') throw e;
+        const shown = rel === '' ? '.' : rel;
+        const why = code === 'EIO' ? 'it cannot be read (I/O error)' : 'permission denied';
+        options.skipped?.push({ path: rel, message: `skipped ${shown}/: ${why}` });
+        return;
+      }
       if (entries.some((e) => e.name === '.gitignore')) checkIgnores = true;
       for (const entry of entries) {
         if (entry.name === '.git') continue;
