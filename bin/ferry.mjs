@@ -29,11 +29,12 @@ function isBundleFresh() {
   }
 }
 
-if (isBundleFresh()) {
+// tsx is a development dependency: an install without it runs the bundle it shipped with.
+const tsx = isBundleFresh() ? undefined : await import('tsx/esm/api').catch(() => undefined);
+if (!tsx) {
   await import(pathToFileURL(bundle).href);
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
+  tsx.register();
   const { main } = await import('../src/cli/main.ts');
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -20,12 +20,21 @@ if (electron && existsSync(join(root, 'out', 'main', 'index.js'))) {
   const child = spawn(electron, [root], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  const { runHeadless } = await import('../src/cli/headless.ts');
+  const why = electron ? 'the desktop app is not built yet' : 'Electron is not installed here';
   // npm runs scripts in the package folder; INIT_CWD is where `npm start` was typed
-  process.exitCode = await runHeadless(
-    process.env.INIT_CWD ?? process.cwd(),
-    electron ? 'the desktop app is not built yet' : 'Electron is not installed here',
-  );
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  // tsx is a development dependency: without it, the bundled `ferry webapp` serves the same window
+  const tsx = await import('tsx/esm/api').catch(() => undefined);
+  if (tsx) {
+    tsx.register();
+    const { runHeadless } = await import('../src/cli/headless.ts');
+    process.exitCode = await runHeadless(cwd, why);
+  } else {
+    console.log(`Ferry (headless: ${why})`);
+    const child = spawn(process.execPath, [join(root, 'out', 'cli', 'ferry.mjs'), 'webapp'], {
+      cwd,
+      stdio: 'inherit',
+    });
+    child.on('exit', (code) => process.exit(code ?? 0));
+  }
 }

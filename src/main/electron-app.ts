@@ -103,6 +103,8 @@ export function startElectronApp(rootDir: string): void {
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
       callback(false),
     );
+    // Checks (asked without a prompt, e.g. clipboard or media queries) are refused too.
+    session.defaultSession.setPermissionCheckHandler(() => false);
     const log = (m: string): void => console.log(m);
     const drives = await chooseMountSource(log, { busAddress: process.env.FERRY_UDISKS2_BUS });
     engine = new Engine({
