@@ -3,8 +3,8 @@
  * journal lock, commits of the journal as `update` commits, and the union merge of every
  * ref ending in `/git-annex` (deletions never propagate; lines are unioned and sorted).
  */
-import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import { constants, promises as fsp } from 'node:fs';
+import { basename, join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { addCommit } from '../git/commit';
 import { ObjectBatch } from '../git/object-writer';
@@ -21,6 +21,8 @@ import {
 import { editTree, type BlobEdit } from '../git/tree-edit';
 import { tryUpdateRef, updateRef } from '../git/write-ref';
 import { lock, type HeldLock } from '../os/file-lock';
+import { hasSafeParents, makeParentDirs } from '../os/safe-path';
+import { badPath } from '../git/fsck';
 import { unionMergeText } from './logs';
 import { journalName, journalNameToPath } from './paths';
 import { assertPresent, type Repository } from './repository';
@@ -41,14 +43,16 @@ function completeLines(text: string): string {
  */
 export const MAX_LOG_BYTES = 64 << 20;
 
+function tooLarge(path: string, size: number): FerryError {
+  return new FerryError(
+    'too-large',
+    `the git-annex branch file ${path} is ${size} bytes, more than the ${MAX_LOG_BYTES} Ferry reads`,
+    { path, size },
+  );
+}
+
 function logText(blob: Uint8Array, path: string): string {
-  if (blob.byteLength > MAX_LOG_BYTES) {
-    throw new FerryError(
-      'too-large',
-      `the git-annex branch file ${path} is ${blob.byteLength} bytes, more than the ${MAX_LOG_BYTES} Ferry reads`,
-      { path, size: blob.byteLength },
-    );
-  }
+  if (blob.byteLength > MAX_LOG_BYTES) throw tooLarge(path, blob.byteLength);
   return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('utf8');
 }
 
@@ -102,12 +106,33 @@ export class AnnexBranch {
     return commit;
   }
 
+  /** The journal folder is a real folder (or absent): a remote's may be a link out of it. */
+  private hasRealJournal(): boolean {
+    return hasSafeParents(this.repo.gitdir, `${basename(this.repo.annexdir)}/journal`, true);
+  }
+
   private async readJournal(path: string): Promise<string | undefined> {
+    if (!this.hasRealJournal()) return undefined;
+    let handle;
     try {
-      return completeLines(await fsp.readFile(join(this.journalDir, journalName(path)), 'utf8'));
+      // A journal file is a regular file of its own: a link (a remote's, to some secret) is not
+      // followed, and is taken as no journal at all.
+      handle = await fsp.open(
+        join(this.journalDir, journalName(path)),
+        constants.O_RDONLY | constants.O_NOFOLLOW,
+      );
     } catch (e) {
-      if (errnoCode(e) === 'ENOENT') return undefined;
+      const code = errnoCode(e);
+      if (code === 'ENOENT' || code === 'ELOOP') return undefined;
       throw e;
+    }
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) return undefined;
+      if (st.size > MAX_LOG_BYTES) throw tooLarge(path, st.size);
+      return completeLines(await handle.readFile('utf8'));
+    } finally {
+      await handle.close();
     }
   }
 
@@ -145,11 +170,12 @@ export class AnnexBranch {
     // git-annex empties and removes othertmp/ when it starts a command (it holds no lock we
     // take for that), so the directory can vanish between our mkdir and our write: try again.
     for (let attempt = 1; ; attempt++) {
-      await fsp.mkdir(othertmp, { recursive: true });
-      await fsp.mkdir(this.journalDir, { recursive: true });
+      // made or checked one folder at a time: a remote's othertmp or journal may be a link
+      await makeParentDirs(this.repo.annexdir, 'othertmp/x');
+      await makeParentDirs(this.repo.annexdir, 'journal/x');
       const tmp = join(othertmp, `journal.${process.pid}.${Math.random().toString(36).slice(2)}`);
       try {
-        await fsp.writeFile(tmp, content);
+        await fsp.writeFile(tmp, content, { flag: 'wx' });
         await fsp.rename(tmp, join(this.journalDir, journalName(path)));
         return;
       } catch (e) {
@@ -195,12 +221,14 @@ export class AnnexBranch {
   ): Promise<boolean> {
     let names: string[];
     try {
-      names = await fsp.readdir(this.journalDir);
+      names = this.hasRealJournal() ? await fsp.readdir(this.journalDir) : [];
     } catch {
       names = [];
     }
     const files = new Map<string, string>();
     for (const name of names) {
+      // only names that map to a path git accepts (a remote's journal is untrusted)
+      if (badPath(journalNameToPath(name))) continue;
       const content = await this.readJournal(journalNameToPath(name));
       if (content !== undefined) files.set(journalNameToPath(name), content);
     }

@@ -2,9 +2,12 @@
  * Moving and checking content between this repository and local-path remotes: get, copy, drop,
  * fsck and whereis, with the location logs updated on both sides only after the bytes are safe.
  */
+import { randomBytes } from 'node:crypto';
 import { constants, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
+import { badPath } from '../git/fsck';
+import { hasSafeParents } from '../os/safe-path';
 import { entryFromStats, readIndex, statMatches, writeIndex } from '../git/index-file';
 import { openLocalRemote, type RemoteInfo } from '../remotes/git-remotes';
 import type { AnnexBranch } from './branch';
@@ -24,6 +27,10 @@ import { nowTimestamp } from './timestamp';
 import type { AnnexedFile } from './worktree';
 import { withTransferClaims } from '../transfer/transfer-info';
 import { withRepositoryLock } from './repository-lock';
+
+function tmpBeside(abs: string): string {
+  return `${abs}.ferry-${randomBytes(4).toString('hex')}.tmp`;
+}
 
 export async function setPresence(
   branch: AnnexBranch,
@@ -57,11 +64,13 @@ async function populateLocked(repo: Repository, targets: readonly AnnexedFile[])
     const object = await findObject(repo, file.key);
     if (!object) continue;
     const abs = join(repo.top, file.path);
-    const st = await fsp.stat(abs).catch(() => undefined);
-    if (!st || st.size > 32768) continue;
+    // a remote's work tree too: never through a link in a leading folder, never onto a link
+    if (badPath(file.path) || !hasSafeParents(repo.top, file.path)) continue;
+    const st = await fsp.lstat(abs).catch(() => undefined);
+    if (!st?.isFile() || st.size > 32768) continue;
     if (parsePointer(await fsp.readFile(abs)) !== file.key) continue;
-    const tmp = `${abs}.ferry-tmp`;
-    await fsp.copyFile(object, tmp, constants.COPYFILE_FICLONE);
+    const tmp = tmpBeside(abs);
+    await fsp.copyFile(object, tmp, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
     await fsp.chmod(tmp, st.mode & 0o777);
     await fsp.rename(tmp, abs);
     const entry = index.get(file.path);
@@ -92,12 +101,16 @@ async function depopulateLocked(repo: Repository, targets: readonly AnnexedFile[
   for (const file of targets) {
     const abs = join(repo.top, file.path);
     const entry = index.get(file.path);
-    const st = await fsp.stat(abs, { bigint: true }).catch(() => undefined);
-    if (!entry || !st) continue;
+    if (badPath(file.path) || !hasSafeParents(repo.top, file.path)) continue;
+    const st = await fsp.lstat(abs, { bigint: true }).catch(() => undefined);
+    if (!entry || !st?.isFile()) continue;
     // git zeroes the size of racily clean entries, so a stat mismatch is settled by the checksum.
     if (!statMatches(entry, st) && !(await verifyFile(file.key, abs))) continue;
-    const tmp = `${abs}.ferry-tmp`;
-    await fsp.writeFile(tmp, pointerContent(file.key), { mode: Number(st.mode) & 0o777 });
+    const tmp = tmpBeside(abs);
+    await fsp.writeFile(tmp, pointerContent(file.key), {
+      mode: Number(st.mode) & 0o777,
+      flag: 'wx',
+    });
     await fsp.rename(tmp, abs);
     index.set(
       file.path,

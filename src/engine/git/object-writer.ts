@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
+import { makeParentDirs } from '../os/safe-path';
 import { assertGitDirPresent } from './context';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
@@ -52,6 +53,8 @@ export class ObjectBatch {
   constructor(
     private readonly gitdir: string,
     private readonly packThreshold = 64,
+    /** another repository's object folders: made or checked one at a time, never through a link */
+    private readonly untrusted = false,
   ) {}
 
   get size(): number {
@@ -70,8 +73,16 @@ export class ObjectBatch {
     const items = [...this.pending.values()];
     this.pending.clear();
     if (items.length === 0) return;
-    if (items.length >= this.packThreshold) await writePack(this.gitdir, items);
-    else await Promise.all(items.map((item) => writeLoose(this.gitdir, item)));
+    if (items.length >= this.packThreshold) {
+      if (this.untrusted) await makeParentDirs(this.gitdir, 'objects/pack/x');
+      await writePack(this.gitdir, items);
+    } else {
+      if (this.untrusted) {
+        for (const dir of new Set(items.map((i) => i.oid.slice(0, 2))))
+          await makeParentDirs(this.gitdir, `objects/${dir}/x`);
+      }
+      await Promise.all(items.map((item) => writeLoose(this.gitdir, item)));
+    }
   }
 }
 
@@ -90,7 +101,7 @@ async function writeLoose(gitdir: string, item: Pending): Promise<void> {
   const data = deflateObject(Buffer.concat([header, item.content]));
   // git's own temporary name: git fsck passes over it and git prune removes it after a crash
   const tmp = join(dir, `tmp_obj_${process.pid}_${randomSuffix()}`);
-  await fsp.writeFile(tmp, data, { mode: 0o444 });
+  await fsp.writeFile(tmp, data, { mode: 0o444, flag: 'wx' });
   await fsp.rename(tmp, file);
 }
 
@@ -173,8 +184,8 @@ async function writePack(gitdir: string, items: Pending[]): Promise<void> {
   const suffix = `${process.pid}_${randomSuffix()}`;
   const tmpPack = join(packDir, `tmp_pack_${suffix}`);
   const tmpIdx = join(packDir, `tmp_idx_${suffix}`);
-  await fsp.writeFile(tmpPack, Buffer.concat(chunks), { mode: 0o444 });
-  await fsp.writeFile(tmpIdx, idx, { mode: 0o444 });
+  await fsp.writeFile(tmpPack, Buffer.concat(chunks), { mode: 0o444, flag: 'wx' });
+  await fsp.writeFile(tmpIdx, idx, { mode: 0o444, flag: 'wx' });
   // The pack first: git only looks at packs that have an index.
   await fsp.rename(tmpPack, join(packDir, `${name}.pack`));
   await fsp.rename(tmpIdx, join(packDir, `${name}.idx`));

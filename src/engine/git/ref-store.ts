@@ -4,9 +4,10 @@
  * local-path remote, where another git (or git-annex) may be working at the same time.
  */
 import { promises as fsp } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import git from 'isomorphic-git';
 import { errnoCode, FerryError } from '../errors';
+import { makeParentDirs } from '../os/safe-path';
 import { openLockFile } from './index-file';
 import { assertGitDirPresent, gitFs as fs } from './context';
 
@@ -40,7 +41,8 @@ export async function compareAndSetRef(
   const path = join(gitdir, ref);
   const lockPath = `${path}.lock`;
   assertGitDirPresent(gitdir);
-  await fsp.mkdir(dirname(path), { recursive: true });
+  // a remote's refs folders are untrusted: made or checked one at a time, never through a link
+  await makeParentDirs(gitdir, ref);
   let handle;
   try {
     handle = await openLockFile(lockPath);

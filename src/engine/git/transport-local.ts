@@ -53,11 +53,11 @@ export interface CopyResult {
  */
 export async function copyObjects(
   source: GitContext,
-  dest: { gitdir: string; db: ObjectDatabase },
+  dest: { gitdir: string; db: ObjectDatabase; untrusted?: boolean },
   tips: readonly string[],
   signal?: AbortSignal,
 ): Promise<CopyResult> {
-  const batch = new ObjectBatch(dest.gitdir, 32);
+  const batch = new ObjectBatch(dest.gitdir, 32, dest.untrusted === true);
   const seen = new Set<string>();
   const stack = [...tips];
   let bytes = 0;

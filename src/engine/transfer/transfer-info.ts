@@ -6,7 +6,15 @@
  * A transfer is running only while its lck file is locked; an info file without a held lock is
  * stale. Claiming is non-blocking, as in git-annex.
  */
-import { promises as fsp, readdirSync, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  promises as fsp,
+  readdirSync,
+  readFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeParentDirs } from '../os/safe-path';
 import { assertPresent } from '../annex/repository';
@@ -96,6 +104,18 @@ export function isTransferRunning(
   key: string,
 ): boolean {
   return lockHolder(lockPath(annexdir, direction, uuid, key)) !== undefined;
+}
+
+/** An info file, read only when it is a small regular file of its own (never through a link). */
+function readSmallFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > 64 * 1024) throw new Error(`${path} is not a transfer info file`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes a small file through a temporary name and a rename: a link in its place is replaced, never followed. */
@@ -202,7 +222,7 @@ export function listRunningTransfers(annexdir: string): TransferFileInfo[] {
         if (!holder) continue;
         let text: string;
         try {
-          text = readFileSync(join(base, uuid, name), 'utf8');
+          text = readSmallFile(join(base, uuid, name));
         } catch {
           continue;
         }
@@ -236,7 +256,12 @@ export function listFailedTransfers(
           return [];
         }
       })()) {
-        const info = parseInfo(readFileSync(join(base, uuid, name), 'utf8'));
+        let info: ReturnType<typeof parseInfo>;
+        try {
+          info = parseInfo(readSmallFile(join(base, uuid, name)));
+        } catch {
+          continue; // not a file of ours (a link, a folder): skipped
+        }
         if (info)
           out.push({
             direction,
