@@ -1,6 +1,6 @@
 /**
- * `ferry add` killed with SIGKILL at random moments, locked and unlocked, over many files of mixed
- * sizes, then run again: every file is under its name with its bytes, and git and git-annex find
+ * `ferry add` (locked and unlocked) and the assistant killed with SIGKILL at random moments, over
+ * many files of mixed sizes, then run again: every file is under its name with its bytes, and git and git-annex find
  * the repository clean (no unused content, nothing committed without its content).
  */
 import assert from 'node:assert/strict';
@@ -43,9 +43,9 @@ function makeFiles(
   }
 }
 
-function addKilledAfter(cwd: string, ms: number): Promise<void> {
+function killedAfter(cwd: string, ms: number, args = ['add', '.']): Promise<void> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [ferryBin, 'add', '.'], { cwd, stdio: 'ignore' });
+    const child = spawn(process.execPath, [ferryBin, ...args], { cwd, stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
     child.on('exit', () => {
       clearTimeout(timer);
@@ -70,6 +70,14 @@ function assertAllThere(dir: string, digests: Map<string, string>, seed: number)
   assert.deepEqual(missing, [], `files lost or changed (seed ${seed})`);
 }
 
+function assertClean(dir: string, seed: number): void {
+  assert.equal(git(dir, 'status', '--porcelain').trim(), '', 'everything committed');
+  assertGitFsck(dir);
+  git(dir, 'annex', 'fsck', '--fast', '--quiet');
+  const unused = git(dir, 'annex', 'unused');
+  assert.doesNotMatch(unused, /Some annexed data is no longer used/, `seed ${seed}`);
+}
+
 describe('ferry add killed with -9 at random moments', () => {
   const tmp = tempDir();
   after(() => tmp.cleanup());
@@ -87,16 +95,53 @@ describe('ferry add killed with -9 at random moments', () => {
       // 500 files here takes about a second, most of it after the process has started).
       for (let round = 0; round < 12; round++) {
         makeFiles(dir, round * 500, 500, random, digests);
-        await addKilledAfter(dir, 250 + Math.floor(random() * 1200));
+        await killedAfter(dir, 250 + Math.floor(random() * 1200));
         assertAllThere(dir, digests, seed);
       }
       await ferryOk(dir, 'add', '.');
       assertAllThere(dir, digests, seed);
-      assert.equal(git(dir, 'status', '--porcelain').trim(), '', 'everything committed');
-      assertGitFsck(dir);
-      git(dir, 'annex', 'fsck', '--fast', '--quiet');
-      const unused = git(dir, 'annex', 'unused');
-      assert.doesNotMatch(unused, /Some annexed data is no longer used/, `seed ${seed}`);
+      assertClean(dir, seed);
     });
   }
+
+  it(
+    'the assistant killed while it commits a burst loses no file, and the next one commits them all',
+    { timeout: 600_000 },
+    async () => {
+      const seed = Number(process.env.FERRY_KILL_SEED ?? Date.now() % 100000);
+      const random = prng(seed);
+      const dir = join(tmp.path, 'assistant');
+      mkdirSync(dir);
+      await ferryOk(dir, 'init', 'assistant');
+      const digests = new Map<string, string>();
+      for (let round = 0; round < 6; round++) {
+        // the assistant starts, then a burst lands while it runs, then it is killed
+        const child = spawn(process.execPath, [ferryBin, 'assistant', '--no-drives'], {
+          cwd: dir,
+          stdio: 'ignore',
+        });
+        await new Promise((r) => setTimeout(r, 1500));
+        makeFiles(dir, round * 400, 400, random, digests);
+        await new Promise((r) => setTimeout(r, 100 + Math.floor(random() * 1500)));
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+        assertAllThere(dir, digests, seed);
+      }
+      // run again: the assistant commits everything an interrupted one left
+      const child = spawn(process.execPath, [ferryBin, 'assistant', '--no-drives'], {
+        cwd: dir,
+        stdio: 'ignore',
+      });
+      try {
+        const deadline = Date.now() + 120_000;
+        while (Date.now() < deadline && git(dir, 'status', '--porcelain').trim() !== '')
+          await new Promise((r) => setTimeout(r, 250));
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      assertAllThere(dir, digests, seed);
+      assertClean(dir, seed);
+    },
+  );
 });

@@ -196,8 +196,14 @@ export class AnnexBranch {
     return this.withJournalLock(async () => {
       const tip = await this.ensure();
       const extra = new Map<string, string>();
+      // One listing of the journal (held under its lock) instead of one open per path.
+      const inJournal = new Set(
+        this.hasRealJournal() ? await fsp.readdir(this.journalDir).catch(() => []) : [],
+      );
       for (const [path, fn] of changes) {
-        const journalled = await this.readJournal(path);
+        const journalled = inJournal.has(journalName(path))
+          ? await this.readJournal(path)
+          : undefined;
         const old = journalled ?? (await this.readCommitted(path, tip));
         const next = fn(old);
         if (next !== undefined) extra.set(path, next);

@@ -105,13 +105,15 @@ export async function ingestFile(
           path: relPath,
         });
       if (options.mode === 'locked') {
+        let isLink: boolean;
         try {
-          await linkOrCopyIntoTmp(ops, absPath, tmp, repo);
+          isLink = await linkOrCopyIntoTmp(ops, absPath, tmp, repo);
         } catch (e) {
           await ops.rm(tmp);
           throw e;
         }
-        const linked = await ops.stat(tmp);
+        // a link is the same file as the one hashed; a copy is checked against the file it copied
+        const linked = await ops.stat(isLink ? tmp : absPath);
         if (!sameFile(stat, linked, { ignoreCtime: true })) {
           // Written between the hash and the link: hash again.
           await ops.rm(tmp);
@@ -124,7 +126,7 @@ export async function ingestFile(
           // Written through the path after the hash and before the link replaced it: the object
           // shares those bytes. They go back under the file's name and the object is dropped.
           const now = await ops.stat(object);
-          if (now.ino === linked.ino && !sameFile(linked, now, { ignoreCtime: true })) {
+          if (isLink && now.ino === linked.ino && !sameFile(linked, now, { ignoreCtime: true })) {
             await ops.chmod(dirname(object), 0o755).catch(() => undefined);
             await ops.rename(object, absPath);
             await ops.chmod(absPath, stat.mode & 0o777).catch(() => undefined);
@@ -167,17 +169,25 @@ async function intoTmp(repo: Repository, ops: FsOps, step: () => Promise<void>):
   }
 }
 
-/** A hard link where the file system has them, a copy where it does not. */
-function linkOrCopyIntoTmp(ops: FsOps, from: string, tmp: string, repo: Repository): Promise<void> {
-  return intoTmp(repo, ops, async () => {
+/** A hard link where the file system has them (true), a copy where it does not (false). */
+async function linkOrCopyIntoTmp(
+  ops: FsOps,
+  from: string,
+  tmp: string,
+  repo: Repository,
+): Promise<boolean> {
+  let isLink = true;
+  await intoTmp(repo, ops, async () => {
     try {
       await ops.link(from, tmp);
     } catch (e) {
       const code = errnoCode(e);
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK' && code !== 'EXDEV') throw e;
       await ops.copyFile(from, tmp, constants.COPYFILE_FICLONE);
+      isLink = false;
     }
   });
+  return isLink;
 }
 
 /** Puts a symlink in place of a file in one rename: the name never stands empty. */

@@ -5,7 +5,7 @@
  * folding, Unicode normalisation) decides what "the same name" is: on a case-insensitive volume
  * `EVIL` (a link) stops a later write to `evil/x`.
  */
-import { lstatSync, mkdirSync, promises as fsp } from 'node:fs';
+import { lstatSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 
@@ -25,14 +25,23 @@ function components(rel: string): string[] {
  * Creates the directories leading to `rel` under `top` one at a time, refusing any that exists
  * and is not a real directory. `top` itself is trusted.
  */
-export async function makeParentDirs(top: string, rel: string): Promise<void> {
+export async function makeParentDirs(
+  top: string,
+  rel: string,
+  /** folders already made or checked by this caller's run (one work-tree update) */
+  known?: Set<string>,
+): Promise<void> {
   const parts = components(rel).slice(0, -1);
-  if (parts.length > 0) await fsp.mkdir(top, { recursive: true });
+  if (parts.length > 0 && !known?.has(top)) {
+    await fsp.mkdir(top, { recursive: true });
+    known?.add(top);
+  }
   let dir = top;
   let at = '';
   for (const part of parts) {
     dir = join(dir, part);
     at = at === '' ? part : `${at}/${part}`;
+    if (known?.has(dir)) continue;
     let st = await fsp.lstat(dir).catch((e: unknown) => {
       if (errnoCode(e) === 'ENOENT') return undefined;
       throw e;
@@ -40,6 +49,7 @@ export async function makeParentDirs(top: string, rel: string): Promise<void> {
     if (!st) {
       try {
         await fsp.mkdir(dir);
+        known?.add(dir);
         continue;
       } catch (e) {
         if (errnoCode(e) !== 'EEXIST') throw e;
@@ -48,32 +58,7 @@ export async function makeParentDirs(top: string, rel: string): Promise<void> {
     }
     if (st.isSymbolicLink()) throw unsafe(top, rel, at, 'a symbolic link');
     if (!st.isDirectory()) throw unsafe(top, rel, at, 'not a directory');
-  }
-}
-
-/** The same as makeParentDirs, synchronously, for the annex's own small paths. */
-export function makeParentDirsSync(top: string, rel: string): void {
-  const parts = components(rel).slice(0, -1);
-  let dir = top;
-  let at = '';
-  for (const part of parts) {
-    dir = join(dir, part);
-    at = at === '' ? part : `${at}/${part}`;
-    let st;
-    try {
-      st = lstatSync(dir);
-    } catch (e) {
-      if (errnoCode(e) !== 'ENOENT') throw e;
-      try {
-        mkdirSync(dir);
-        continue;
-      } catch (e2) {
-        if (errnoCode(e2) !== 'EEXIST') throw e2;
-        st = lstatSync(dir);
-      }
-    }
-    if (st.isSymbolicLink()) throw unsafe(top, rel, at, 'a symbolic link');
-    if (!st.isDirectory()) throw unsafe(top, rel, at, 'not a directory');
+    known?.add(dir);
   }
 }
 

@@ -96,11 +96,12 @@ async function writeEntry(
   rel: string,
   abs: string,
   entry: TreeEntry,
+  madeDirs: Set<string>,
 ): Promise<void> {
   const problem = badPath(rel);
   if (problem) throw new FerryError('unsafe-path', `${rel} is not written: it holds ${problem}`);
   // Each leading directory is made or checked in turn: never through a symbolic link.
-  await makeParentDirs(repo.top, rel);
+  await makeParentDirs(repo.top, rel, madeDirs);
   const tmp = tmpBeside(abs);
   const blob = Buffer.from(await readBlob(repo.git, entry.oid));
   try {
@@ -151,6 +152,8 @@ export async function updateWorkTree(
   const changes = await diffTrees(repo, oldTree, newTree);
   const index = new Map((await readIndex(repo.gitdir)).map((e) => [e.path, e]));
   const keptLocal: string[] = [];
+  // folders made or checked during this update: each is looked at once, not once per file
+  const madeDirs = new Set<string>();
   let written = 0;
   let removed = 0;
   // Removals first, deepest first, so files can replace directories and the other way round.
@@ -198,7 +201,7 @@ export async function updateWorkTree(
       continue;
     }
     try {
-      await writeEntry(repo, c.path, abs, c.after);
+      await writeEntry(repo, c.path, abs, c.after, madeDirs);
       written++;
       index.set(
         c.path,
