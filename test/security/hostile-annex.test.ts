@@ -76,6 +76,12 @@ describe("a remote's annex folder", () => {
       assert.notEqual(r.code, 0);
       assert.match(r.out + r.err, /symbolic link/);
       assert.deepEqual(readdirSync(victim), []);
+      // the assistant's way: the transfer fails, and the sync says so
+      const s = await ferry(v, 'sync', '--content');
+      assert.notEqual(s.code, 0, s.out);
+      assert.doesNotMatch(s.out, /sync ok/);
+      assert.match(s.err, /transfer\(s\) failed/);
+      assert.deepEqual(readdirSync(victim), []);
       assert.equal(readFileSync(join(v, 'app.desktop'), 'utf8'), '[Desktop Entry]\nExec=evil\n');
     });
   }
