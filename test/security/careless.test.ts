@@ -96,12 +96,16 @@ describe('careless use and small tricks', () => {
     assert.equal(readFileSync(join(v, 'good.txt'), 'utf8'), 'good content\n');
   });
 
-  it('an enormous uuid.log from a remote is refused with its ref; whereis and fsck keep working', async () => {
+  it('an enormous uuid.log from a remote is left out with a clear message; the rest of its branch merges, whereis and fsck keep working', async () => {
     const root = join(tmp.path, 'huge');
     mkdirSync(root);
     const c = await starClones(root, ['V', 'E']);
     const [v, e] = [c.V ?? '', c.E ?? ''];
     await ferryOk(e, 'sync');
+    // recorded on E's git-annex branch only, with the enormous uuid.log on top
+    writeFileSync(join(e, 'from-e.txt'), 'made on E\n');
+    await ferryOk(e, 'add', 'from-e.txt');
+    const eUuid = git(e, 'config', 'annex.uuid').trim();
     // 70 MB of description lines on the remote's git-annex branch
     const line = `${'0'.repeat(8)}-0000-0000-0000-000000000000 ${'x'.repeat(1000)} timestamp=1s\n`;
     const huge = writeLiteral(e, 'blob', line.repeat(70_000));
@@ -112,8 +116,10 @@ describe('careless use and small tricks', () => {
     commitOnBranch(e, rawTree(e, entries), 'refs/heads/git-annex');
     const r = await ferry(v, 'sync');
     assert.notEqual(r.code, 0, r.out);
-    assert.match(r.err, /uuid\.log is \d+ bytes/);
+    assert.match(r.err, /uuid\.log is \d+ bytes.*left out and the rest merged/);
     await ferryOk(v, 'whereis', 'README.txt');
-    await ferryOk(v, 'fsck');
+    const where = await ferryOk(v, 'whereis', 'from-e.txt');
+    assert.match(where.out, new RegExp(eUuid), "E's location log was merged");
+    await ferryOk(v, 'fsck', '--fast');
   });
 });

@@ -14,7 +14,6 @@ import {
   isAncestor,
   listRefs,
   readBlob,
-  readTree,
   resolveRef,
   treeLookup,
 } from '../git/read';
@@ -23,10 +22,9 @@ import { tryUpdateRef, updateRef } from '../git/write-ref';
 import { lock, type HeldLock } from '../os/file-lock';
 import { hasSafeParents, makeParentDirs } from '../os/safe-path';
 import { badPath } from '../git/fsck';
-import { unionMergeText } from './logs';
+import { logText, MAX_LOG_BYTES, oversizedTopLogs, tooLarge, unionTrees } from './branch-union';
 import { journalName, journalNameToPath } from './paths';
 import { assertPresent, type Repository } from './repository';
-import { serializeTree, type TreeEntry } from '../git/object-writer';
 
 export const ANNEX_BRANCH = 'refs/heads/git-annex';
 
@@ -34,26 +32,6 @@ export const ANNEX_BRANCH = 'refs/heads/git-annex';
 function completeLines(text: string): string {
   const nl = text.lastIndexOf('\n');
   return nl < 0 ? '' : text.slice(0, nl + 1);
-}
-
-/**
- * The most of one git-annex branch file Ferry reads (git-annex's own logs stay far below: a
- * uuid.log of a thousand repositories is about 100 KiB). A bigger file from a remote is refused
- * with the ref it came on, so this repository's branch stays readable.
- */
-export const MAX_LOG_BYTES = 64 << 20;
-
-function tooLarge(path: string, size: number): FerryError {
-  return new FerryError(
-    'too-large',
-    `the git-annex branch file ${path} is ${size} bytes, more than the ${MAX_LOG_BYTES} Ferry reads`,
-    { path, size },
-  );
-}
-
-function logText(blob: Uint8Array, path: string): string {
-  if (blob.byteLength > MAX_LOG_BYTES) throw tooLarge(path, blob.byteLength);
-  return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('utf8');
 }
 
 export class AnnexBranch {
@@ -308,21 +286,30 @@ export class AnnexBranch {
             continue;
           }
           if (parents.includes(sha)) continue;
-          if (parents.length === 0 && (await isAncestor(this.repo.git, tip, sha))) {
-            const theirTree = await commitTree(this.repo.git, sha);
-            // every tree the fast-forward brings is read (and so checked) before the branch moves,
-            // and the top-level logs (read whole: uuid.log, trust.log...) are held to their size
-            await readNewTrees(this.repo.git, tree, theirTree);
-            await this.checkTopLogs(tree, theirTree);
+          const theirTree = await commitTree(this.repo.git, sha);
+          // every tree their side brings is read (and so checked) before the branch moves, and
+          // the top-level logs (read whole: uuid.log, trust.log...) are held to their size: one
+          // too big is left as ours is, the rest merged, and the ref reported
+          await readNewTrees(this.repo.git, tree, theirTree);
+          const oversized = await oversizedTopLogs(this.repo.git, tree, theirTree);
+          const problems = [...oversized.values()];
+          if (
+            oversized.size === 0 &&
+            parents.length === 0 &&
+            (await isAncestor(this.repo.git, tip, sha))
+          ) {
             tip = sha;
             tree = theirTree;
             names.push(ref);
             seen.set(ref, sha);
             continue;
           }
-          const theirs = await commitTree(this.repo.git, sha);
-          await this.checkTopLogs(tree, theirs);
-          const unioned = await this.unionTrees(batch, tree, theirs);
+          const unioned = await unionTrees(this.repo.git, batch, tree, theirTree, {
+            skip: new Set(oversized.keys()),
+            problems,
+          });
+          for (const reason of problems)
+            this.refused.push({ ref, reason: `${reason}; it was left out and the rest merged` });
           seen.set(ref, sha);
           // Nothing new in it (two clones that merged each other's merges): record it as merged
           // without a commit, or the two would trade merge commits for ever.
@@ -375,52 +362,17 @@ export class AnnexBranch {
       if (await isAncestor(this.repo.git, moved, ours)) continue; // ours already holds it
       const batch = new ObjectBatch(this.repo.gitdir);
       const ourTree = await commitTree(this.repo.git, ours);
-      const tree = await this.unionTrees(batch, ourTree, await commitTree(this.repo.git, moved));
+      const tree = await unionTrees(
+        this.repo.git,
+        batch,
+        ourTree,
+        await commitTree(this.repo.git, moved),
+      );
       ours = await addCommit(this.repo.git, batch, tree, [moved, ours], 'update');
       await batch.flush();
     }
     throw new FerryError('git-error', `${ANNEX_BRANCH} keeps moving while Ferry updates it`, {
       ref: ANNEX_BRANCH,
     });
-  }
-
-  private async checkTopLogs(from: string, to: string): Promise<void> {
-    const old = new Map((await readTree(this.repo.git, from)).map((e) => [e.path, e.oid]));
-    for (const e of await readTree(this.repo.git, to)) {
-      if (e.type === 'blob' && old.get(e.path) !== e.oid)
-        logText(await readBlob(this.repo.git, e.oid), e.path);
-    }
-  }
-
-  private async unionTrees(batch: ObjectBatch, a: string, b: string): Promise<string> {
-    if (a === b) return a;
-    const left = new Map((await readTree(this.repo.git, a)).map((e) => [e.path, e]));
-    const right = await readTree(this.repo.git, b);
-    let changed = false;
-    for (const r of right) {
-      const l = left.get(r.path);
-      if (!l) {
-        left.set(r.path, r);
-        changed = true;
-      } else if (l.oid !== r.oid) {
-        let merged: TreeEntry;
-        if (l.type === 'tree' && r.type === 'tree') {
-          merged = { ...l, oid: await this.unionTrees(batch, l.oid, r.oid) };
-        } else if (l.type === 'blob' && r.type === 'blob') {
-          const lt = logText(await readBlob(this.repo.git, l.oid), r.path);
-          const rt = logText(await readBlob(this.repo.git, r.oid), r.path);
-          const u = unionMergeText(lt, rt);
-          merged =
-            u.same === 'left'
-              ? l
-              : u.same === 'right'
-                ? r
-                : { ...l, oid: batch.add('blob', u.text) };
-        } else merged = l;
-        if (merged.oid !== l.oid) changed = true;
-        left.set(r.path, merged);
-      }
-    }
-    return changed ? batch.add('tree', serializeTree([...left.values()])) : a;
   }
 }
