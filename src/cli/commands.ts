@@ -48,7 +48,7 @@ import {
   externalSnapshot,
   listFailedTransfers,
   listRunningTransfers,
-} from '../engine/transfer/transfer-info';
+} from '../engine/annex/transfer-info';
 import { sendControl, type ControlRequest } from '../engine/control/control-server';
 import { parseSize } from '../engine/annex/largefiles';
 import type { TransferSnapshot } from '../shared/transfers';

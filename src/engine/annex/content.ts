@@ -25,7 +25,7 @@ import { locationLogPath, parsePointer, pointerContent } from './paths';
 import type { Repository } from './repository';
 import { nowTimestamp } from './timestamp';
 import type { AnnexedFile } from './worktree';
-import { withTransferClaims } from '../transfer/transfer-info';
+import { withTransferClaims } from './transfer-info';
 import { withRepositoryLock } from './repository-lock';
 
 function tmpBeside(abs: string): string {

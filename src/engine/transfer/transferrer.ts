@@ -55,7 +55,7 @@ import {
   isTransferRunning,
   listRunningTransfers,
   TransferClaim,
-} from './transfer-info';
+} from '../annex/transfer-info';
 
 export interface TransferrerOptions {
   readonly events?: (e: TransferEvent) => void;

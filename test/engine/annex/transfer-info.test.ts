@@ -21,7 +21,7 @@ import {
   lockPath,
   parseInfo,
   TransferClaim,
-} from '../../../src/engine/transfer/transfer-info';
+} from '../../../src/engine/annex/transfer-info';
 import { parseTimestamp } from '../../../src/engine/annex/timestamp';
 import { loadVectors } from '../../helpers/vectors';
 import { tempDir } from '../../helpers/repos';

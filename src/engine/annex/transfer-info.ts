@@ -17,17 +17,17 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeParentDirs } from '../os/safe-path';
-import { assertPresent } from '../annex/repository';
-import { fileKey, keyFile } from '../annex/paths';
+import { assertPresent } from './repository';
+import { fileKey, keyFile } from './paths';
 import {
   formatTimestamp,
   nowTimestamp,
   parseTimestamp,
   timestampToMillis,
   type Timestamp,
-} from '../annex/timestamp';
+} from './timestamp';
 import { FerryError } from '../errors';
-import { keySize } from '../annex/key';
+import { keySize } from './key';
 import type { TransferSnapshot } from '../../shared/transfers';
 import { lockHolder, tryLock, type HeldLock } from '../os/file-lock';
 
