@@ -3,13 +3,11 @@ import { resolve } from 'node:path';
 import { addPaths } from '../engine/annex/add';
 import { AnnexBranch } from '../engine/annex/branch';
 import {
-  copyToRemote,
   copyVerifier,
   depopulateUnlocked,
   describeUuids,
   dropKey,
   fsckKey,
-  getFromRemote,
   populateUnlocked,
   whereIs,
 } from '../engine/annex/content';
@@ -33,17 +31,14 @@ import type { TrustLevel } from '../engine/annex/logs';
 import { readSettings } from '../engine/annex/settings';
 import { annexedFiles, type AnnexedFile } from '../engine/annex/worktree';
 import { FerryError } from '../engine/errors';
-import {
-  findRemote,
-  listGitRemotes,
-  openLocalRemote,
-  type RemoteInfo,
-} from '../engine/remotes/git-remotes';
+import { findRemote, listGitRemotes, openLocalRemote } from '../engine/remotes/git-remotes';
 import { repositoryStatus } from '../engine/status';
 import { forEachLimit } from '../engine/util/pool';
 import { buildNetworkMap, mapToDot, mapToText } from '../engine/network/network-map';
 import { floodTransfers } from '../engine/network/route';
 import { Transferrer } from '../engine/transfer/transferrer';
+import { copyKey, getKey } from '../engine/transfer/runner';
+import { LocalRepoRemote } from '../engine/remotes/local-repo';
 import {
   externalSnapshot,
   listFailedTransfers,
@@ -143,15 +138,12 @@ async function eachFile(
   return failures > 0 ? 1 : 0;
 }
 
-async function remoteRepos(
-  repo: Repository,
-): Promise<{ info: RemoteInfo; repo: Repository; branch: AnnexBranch }[]> {
-  const out: { info: RemoteInfo; repo: Repository; branch: AnnexBranch }[] = [];
+async function remoteRepos(repo: Repository): Promise<LocalRepoRemote[]> {
+  const out: LocalRepoRemote[] = [];
   for (const info of await listGitRemotes(repo)) {
     if (!info.isAvailable || info.isIgnored) continue;
     try {
-      const rr = await openLocalRemote(repo, info);
-      out.push({ info, repo: rr, branch: new AnnexBranch(rr) });
+      out.push(await LocalRepoRemote.open(repo, info));
     } catch {
       // not a git-annex repository, or gone: skip
     }
@@ -288,7 +280,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const { repo, branch } = await open(io);
       const from = args.options.get('from');
       const remotes = (await remoteRepos(repo)).filter(
-        (r) => from === undefined || r.info.name === from,
+        (r) => from === undefined || r.name === from,
       );
       if (from !== undefined && remotes.length === 0) {
         const info = await findRemote(repo, from);
@@ -302,18 +294,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         }
         const listed = await whereIs(branch, file.key);
         const ordered = [...remotes].sort(
-          (a, b) => Number(listed.includes(b.repo.uuid)) - Number(listed.includes(a.repo.uuid)),
+          (a, b) => Number(listed.includes(b.uuid)) - Number(listed.includes(a.uuid)),
         );
         for (const r of ordered) {
-          if (
-            await getFromRemote(repo, branch, r.repo, file.key, {
-              onProgress: onBytes,
-              file: file.path,
-            })
-          ) {
-            await populateUnlocked(repo, [file]);
-            return `from ${r.info.name}...`;
-          }
+          if (await getKey(repo, branch, r, file.key, { onProgress: onBytes, file: file.path }))
+            return `from ${r.name}...`;
         }
         throw new FerryError(
           'content-missing',
@@ -340,18 +325,17 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       const json = args.flags.has('json');
       const { repo, branch } = await open(io);
       const info = await findRemote(repo, to ?? '');
-      const remoteRepo = await openLocalRemote(repo, info);
-      const remoteBranch = new AnnexBranch(remoteRepo);
+      const remote = await LocalRepoRemote.open(repo, info);
       const files = await annexedFiles(repo, paths(args, io));
       const code = await eachFile(io, json, 'copy', files, async (file, onBytes) => {
         if (!(await findObject(repo, file.key))) return undefined;
-        const r = await copyToRemote(repo, branch, remoteRepo, remoteBranch, file.key, {
+        const r = await copyKey(repo, branch, remote, file.key, {
           onProgress: onBytes,
           file: file.path,
         });
         return r === 'copied' ? `to ${info.name}...` : `already on ${info.name}`;
       });
-      await remoteBranch.commit();
+      await remote.bookkeeping.branch.commit();
       await branch.commit();
       return code;
     },

@@ -1,6 +1,7 @@
 /**
- * Moving and checking content between this repository and local-path remotes: get, copy, drop,
- * fsck and whereis, with the location logs updated on both sides only after the bytes are safe.
+ * Content of this repository and its local-path remotes beside the moving of it (which is
+ * `transfer/runner.ts`): location logs, unlocked files getting or losing their content, drop
+ * with its verified copies, fsck and whereis.
  */
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fsp } from 'node:fs';
@@ -12,20 +13,12 @@ import { entryFromStats, readIndex, statMatches, writeIndex } from '../git/index
 import { openLocalRemote, type RemoteInfo } from '../remotes/git-remotes';
 import type { AnnexBranch } from './branch';
 import { addPresence, parseTrustLog, parseUuidLog, presentUuids } from './logs';
-import {
-  dropObject,
-  findObject,
-  lockContent,
-  receiveFromFile,
-  verifyFile,
-  type Progress,
-} from './object-store';
+import { dropObject, findObject, lockContent, verifyFile } from './object-store';
 import { parseKey } from './key';
 import { locationLogPath, parsePointer, pointerContent } from './paths';
 import type { Repository } from './repository';
 import { nowTimestamp } from './timestamp';
 import type { AnnexedFile } from './worktree';
-import { withTransferClaims } from './transfer-info';
 import { withRepositoryLock } from './repository-lock';
 
 function tmpBeside(abs: string): string {
@@ -119,86 +112,6 @@ async function depopulateLocked(repo: Repository, targets: readonly AnnexedFile[
     changed = true;
   }
   if (changed) await writeIndex(repo.gitdir, index.values());
-}
-
-export interface TransferOptions {
-  readonly signal?: AbortSignal;
-  readonly onProgress?: Progress;
-  /** the work-tree file, recorded in the transfer info file */
-  readonly file?: string;
-}
-
-/** Downloads a key from a local remote into this repository. Returns false if the remote lacks it. */
-export async function getFromRemote(
-  repo: Repository,
-  branch: AnnexBranch,
-  remoteRepo: Repository,
-  key: string,
-  options: TransferOptions = {},
-): Promise<boolean> {
-  if (await findObject(repo, key)) return true;
-  // Hold a shared content lock on the remote's copy so it cannot be dropped while we read it.
-  const held = await lockContent(remoteRepo, key, 'shared');
-  if (!held) return false;
-  try {
-    await withTransferClaims(repo, remoteRepo, 'download', key, options.file ?? '', (progress) =>
-      receiveFromFile(
-        repo,
-        key,
-        { repo: remoteRepo, path: held.objectPath },
-        {
-          ...options,
-          onProgress: (n) => {
-            progress(n, undefined);
-            options.onProgress?.(n);
-          },
-        },
-      ),
-    );
-  } finally {
-    held.lock.release();
-  }
-  await setPresence(branch, key, repo.uuid, true);
-  return true;
-}
-
-/** Uploads a key to a local remote; the remote's own branch and ours both record it. */
-export async function copyToRemote(
-  repo: Repository,
-  branch: AnnexBranch,
-  remoteRepo: Repository,
-  remoteBranch: AnnexBranch,
-  key: string,
-  options: TransferOptions = {},
-): Promise<'copied' | 'already-there'> {
-  const source = await lockContent(repo, key, 'shared');
-  if (!source)
-    throw new FerryError('content-missing', `the content of ${key} is not present here`, { key });
-  let result: 'copied' | 'already-there' = 'copied';
-  try {
-    if (await findObject(remoteRepo, key)) result = 'already-there';
-    else {
-      await withTransferClaims(repo, remoteRepo, 'upload', key, options.file ?? '', (progress) =>
-        receiveFromFile(
-          remoteRepo,
-          key,
-          { repo, path: source.objectPath },
-          {
-            ...options,
-            onProgress: (n) => {
-              progress(n, undefined);
-              options.onProgress?.(n);
-            },
-          },
-        ),
-      );
-    }
-  } finally {
-    source.lock.release();
-  }
-  await setPresence(remoteBranch, key, remoteRepo.uuid, true);
-  await setPresence(branch, key, remoteRepo.uuid, true);
-  return result;
 }
 
 export interface CopyVerifier {

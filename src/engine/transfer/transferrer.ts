@@ -21,9 +21,9 @@ import { planRoute } from '../network/route';
 import { openRepository } from '../annex/repository';
 import { AnnexBranch } from '../annex/branch';
 import { keySize } from '../annex/key';
-import { populateUnlocked, setPresence, whereIs } from '../annex/content';
+import { whereIs } from '../annex/content';
 import { parseTrustLog, parseUuidLog, parseSingleValueLog } from '../annex/logs';
-import { findObject, lockContent, receiveFromFile } from '../annex/object-store';
+import { findObject } from '../annex/object-store';
 import {
   parseWanted,
   repoFactsFrom,
@@ -32,9 +32,11 @@ import {
 } from '../annex/preferred-content';
 import type { Repository } from '../annex/repository';
 import { annexedFiles } from '../annex/worktree';
-import { FerryError, isFerryError } from '../errors';
+import { isFerryError } from '../errors';
 import { getConfig } from '../git/read';
-import { listGitRemotes, openLocalRemote, type RemoteInfo } from '../remotes/git-remotes';
+import { listGitRemotes, type RemoteInfo } from '../remotes/git-remotes';
+import { LocalRepoRemote } from '../remotes/local-repo';
+import { runTransfer, type TransferOutcome } from './runner';
 import type {
   TransferControlState,
   TransferEvent,
@@ -50,12 +52,7 @@ import {
   type QueueItem,
 } from './queue';
 import { RateLimit } from './rate-limit';
-import {
-  externalSnapshot,
-  isTransferRunning,
-  listRunningTransfers,
-  TransferClaim,
-} from '../annex/transfer-info';
+import { externalSnapshot, listRunningTransfers } from '../annex/transfer-info';
 
 export interface TransferrerOptions {
   readonly events?: (e: TransferEvent) => void;
@@ -105,12 +102,6 @@ interface Finished {
   readonly attempts: number;
 }
 
-interface OpenRemote {
-  readonly info: RemoteInfo;
-  readonly repo: Repository;
-  readonly branch: AnnexBranch;
-}
-
 export class Transferrer {
   private readonly queue = new TransferQueue();
   private readonly running = new Map<string, Running>();
@@ -119,7 +110,7 @@ export class Transferrer {
   private readonly attempts = new Map<string, number>();
   private readonly branch: AnnexBranch;
   private remotes = new Map<string, RemoteInfo>();
-  private readonly opened = new Map<string, OpenRemote>();
+  private readonly opened = new Map<string, LocalRepoRemote>();
   private readonly pausedRemotes = new Set<string>();
   private isPaused = false;
   private readonly globalLimit = new RateLimit(0);
@@ -223,11 +214,10 @@ export class Transferrer {
     info: RemoteInfo,
     base: Repository = this.repo,
     cacheKey = info.name,
-  ): Promise<OpenRemote> {
+  ): Promise<LocalRepoRemote> {
     const known = this.opened.get(cacheKey);
-    if (known && known.info.path === info.path && existsSync(known.repo.gitdir)) return known;
-    const repo = await openLocalRemote(base, info);
-    const o = { info, repo, branch: new AnnexBranch(repo) };
+    if (known && known.info.path === info.path && known.availability().state === 'up') return known;
+    const o = await LocalRepoRemote.open(base, info);
     this.opened.set(cacheKey, o);
     return o;
   }
@@ -235,7 +225,7 @@ export class Transferrer {
   /** The two ends of a transfer: the sending side's repository ("ours") and the remote. */
   private async ends(
     item: QueueItem,
-  ): Promise<{ ours: Repository; ourBranch: AnnexBranch; remote: OpenRemote } | undefined> {
+  ): Promise<{ ours: Repository; ourBranch: AnnexBranch; remote: LocalRepoRemote } | undefined> {
     if (!item.via) {
       const info = this.remotes.get(item.remote);
       if (!info) return undefined;
@@ -653,133 +643,49 @@ export class Transferrer {
     if (!ends) return;
     const { ours, ourBranch, remote } = ends;
     const kf = item.key;
-    // Already there? Then there is nothing to move.
-    if (
-      item.direction === 'upload' ? await findObject(remote.repo, kf) : await findObject(ours, kf)
-    ) {
-      if (item.direction === 'upload') {
-        await setPresence(remote.branch, kf, remote.repo.uuid, true);
-        await setPresence(this.branch, kf, remote.repo.uuid, true);
-        if (item.via) await setPresence(ourBranch, kf, remote.repo.uuid, true);
-        this.options.onLogsChanged?.();
-        if (this.routing === 'route') await this.queueRouted(kf, item.file, 'next');
-      }
-      this.finish(run, 'done');
-      return;
-    }
-    // Never send what the remote is already receiving; never fetch what someone else fetches.
-    if (
-      item.direction === 'upload' &&
-      (isTransferRunning(remote.repo.annexdir, 'download', ours.uuid, kf) ||
-        listRunningTransfers(remote.repo.annexdir).some(
-          (t) => t.direction === 'download' && t.key === kf,
-        ))
-    ) {
-      await this.waitOrReroute(run, `${item.remote} is already receiving it`);
-      return;
-    }
-    if (
-      item.direction === 'download' &&
-      listRunningTransfers(ours.annexdir).some((t) => t.direction === 'download' && t.key === kf)
-    ) {
-      await this.waitOrReroute(
-        run,
-        'it is already on its way here (another transfer is bringing it)',
-      );
-      return;
-    }
-    const mine = await TransferClaim.claim(
-      ours.annexdir,
-      item.direction,
-      item.remoteUuid,
-      kf,
-      item.file,
-    );
-    if (!mine) {
-      await this.waitOrReroute(run, 'another process is transferring it');
-      return;
-    }
-    const theirs = await TransferClaim.claim(
-      remote.repo.annexdir,
-      item.direction === 'upload' ? 'download' : 'upload',
-      ours.uuid,
-      kf,
-      item.file,
-    ).catch(() => undefined);
-    if (!theirs) {
-      await mine.finish(true);
-      await this.waitOrReroute(run, `${item.remote} is busy with this file`);
-      return;
-    }
-    let ok = false;
+    let outcome: TransferOutcome;
     try {
-      const from = item.direction === 'upload' ? ours : remote.repo;
-      const to = item.direction === 'upload' ? remote.repo : ours;
-      const source = await lockContent(from, kf, 'shared');
-      if (!source)
-        throw new FerryError(
-          'content-missing',
-          `${item.direction === 'upload' ? 'this repository' : item.remote} does not have the content any more`,
-          { key: kf },
-        );
-      try {
-        await receiveFromFile(
-          to,
-          kf,
-          { repo: from, path: source.objectPath },
-          {
-            signal: run.abort.signal,
-            throttle: this.throttle(item.remote, run.abort.signal),
-            onProgress: (n) => {
-              run.resumedFrom ??= n;
-              run.bytesDone = n;
-              void mine.progress(n, run.size);
-              void theirs.progress(n, run.size);
-            },
-          },
-        );
-      } finally {
-        source.lock.release();
-      }
-      ok = true;
+      outcome = await runTransfer({
+        ours,
+        ourBranch: item.via ? ourBranch : this.branch,
+        remote,
+        direction: item.direction,
+        key: kf,
+        file: item.file,
+        signal: run.abort.signal,
+        throttle: this.throttle(item.remote, run.abort.signal),
+        onProgress: (n) => {
+          run.resumedFrom ??= n;
+          run.bytesDone = n;
+        },
+        alsoRecordIn: item.via ? [this.branch] : [],
+        commitOurs: item.via !== undefined,
+        isFailure: () => run.stopReason === undefined,
+      });
     } catch (e) {
       await this.onFailure(run, e);
-    } finally {
-      await theirs.finish(ok || run.stopReason !== undefined).catch(() => undefined);
-      await mine.finish(ok || run.stopReason !== undefined).catch(() => undefined);
+      return;
     }
-    if (!ok) return;
-    this.moved.transfers++;
-    const copied = run.bytesDone - (run.resumedFrom ?? 0);
-    this.moved.bytes += copied;
-    this.moved.costBytes += copied * remote.info.cost;
+    if (outcome.kind === 'waiting') {
+      await this.waitOrReroute(run, outcome.reason);
+      return;
+    }
+    if (outcome.kind === 'done') {
+      this.moved.transfers++;
+      const copied = run.bytesDone - (run.resumedFrom ?? 0);
+      this.moved.bytes += copied;
+      this.moved.costBytes += copied * remote.cost;
+    }
     if (item.direction === 'upload') {
-      await setPresence(remote.branch, kf, remote.repo.uuid, true);
-      await remote.branch.commit().catch(() => undefined);
-      await setPresence(this.branch, kf, remote.repo.uuid, true);
-      if (item.via) {
-        await setPresence(ourBranch, kf, remote.repo.uuid, true);
-        await ourBranch.commit().catch(() => undefined);
-      }
-      // The remote's unlocked file gets its content, as git-annex does when content arrives.
-      if (!remote.repo.isBare) {
-        await populateUnlocked(
-          remote.repo,
-          await annexedFiles(remote.repo, [`${remote.repo.top}/${item.file}`]).catch(() => []),
-        ).catch(() => undefined);
-      }
+      if (outcome.kind === 'already-there') this.options.onLogsChanged?.();
       // Routing: the next hops of the route leave from the repository that just received it.
       if (this.routing === 'route') await this.queueRouted(kf, item.file, 'next');
-    } else {
-      await setPresence(this.branch, kf, ours.uuid, true);
-      await populateUnlocked(ours, await annexedFiles(ours, [`${ours.top}/${item.file}`])).catch(
-        () => undefined,
-      );
+    } else if (outcome.kind === 'done') {
       // Flood onwards: the other remotes that want it get it from here.
       await this.queueUploads(kf, item.file, 'later');
     }
     this.finish(run, 'done');
-    this.options.onLogsChanged?.();
+    if (outcome.kind === 'done') this.options.onLogsChanged?.();
   }
 
   /** Held up by someone else: wait and retry, unless the link is down, then route around it. */

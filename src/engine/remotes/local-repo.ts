@@ -1,0 +1,115 @@
+/**
+ * A repository on a path of this machine (another clone, a drive) as a `Remote`. Its annex is
+ * untrusted (see ARCHITECTURE.md, "Untrusted input"): it is opened as such, and every byte is
+ * verified by the receiving store before it counts.
+ */
+import { existsSync } from 'node:fs';
+import { AnnexBranch } from '../annex/branch';
+import { populateUnlocked } from '../annex/content';
+import {
+  dropObject,
+  findObject,
+  lockContent,
+  receiveFromFile,
+  type ObjectSource,
+} from '../annex/object-store';
+import type { Repository } from '../annex/repository';
+import { listRunningTransfers, TransferClaim, type Direction } from '../annex/transfer-info';
+import { annexedFiles } from '../annex/worktree';
+import type { GitContext } from '../git/context';
+import { fetchLocal } from '../git/fetch-local';
+import type { ObjectDatabase } from '../git/object-db';
+import { pushLocal, type RefUpdate } from '../git/push-local';
+import { openLocalRemote, type RemoteInfo } from './git-remotes';
+import type { Availability, ContentLock, MoveOptions, Remote } from './remote';
+
+export class LocalRepoRemote implements Remote {
+  readonly kind = 'local-repo' as const;
+  readonly name: string;
+  readonly uuid: string;
+  readonly cost: number;
+  readonly bookkeeping;
+  readonly git;
+
+  private constructor(
+    readonly info: RemoteInfo,
+    /** the remote's repository, opened as untrusted */
+    readonly repo: Repository,
+    branch: AnnexBranch,
+  ) {
+    this.name = info.name;
+    this.uuid = repo.uuid;
+    this.cost = info.cost;
+    this.bookkeeping = {
+      branch,
+      claim: (direction: Direction, otherUuid: string, key: string, file: string) =>
+        TransferClaim.claim(repo.annexdir, direction, otherUuid, key, file).catch(() => undefined),
+      isReceiving: (key: string) =>
+        listRunningTransfers(repo.annexdir).some(
+          (t) => t.direction === 'download' && t.key === key,
+        ),
+      afterStore: async (key: string, file: string) => {
+        if (repo.isBare || file === '') return;
+        const files = await annexedFiles(repo, [`${repo.top}/${file}`]).catch(() => []);
+        await populateUnlocked(
+          repo,
+          files.filter((f) => f.key === key),
+        );
+      },
+    };
+    this.git = {
+      fetch: (local: GitContext, localDb: ObjectDatabase, signal?: AbortSignal) =>
+        fetchLocal(local, localDb, this.name, repo.gitdir, signal),
+      push: (local: GitContext, updates: readonly RefUpdate[], signal?: AbortSignal) =>
+        pushLocal(local, repo.gitdir, updates, signal),
+    };
+  }
+
+  /** Opens the remote `info` of `base` (throws `remote-unavailable` when it cannot be reached). */
+  static async open(base: Repository, info: RemoteInfo): Promise<LocalRepoRemote> {
+    const repo = await openLocalRemote(base, info);
+    return new LocalRepoRemote(info, repo, new AnnexBranch(repo));
+  }
+
+  availability(): Availability {
+    if (existsSync(this.repo.gitdir)) return { state: 'up' };
+    return {
+      state: 'down',
+      reason: 'unplugged',
+      message: `${this.info.path ?? this.info.url} is not reachable (is the drive plugged in?)`,
+    };
+  }
+
+  async hasKey(key: string): Promise<boolean> {
+    return (await findObject(this.repo, key)) !== undefined;
+  }
+
+  async copyPath(key: string): Promise<string | undefined> {
+    return findObject(this.repo, key);
+  }
+
+  async lockContent(key: string): Promise<ContentLock | undefined> {
+    const held = await lockContent(this.repo, key, 'shared');
+    return held ? { release: () => held.lock.release() } : undefined;
+  }
+
+  async store(key: string, source: ObjectSource, options: MoveOptions = {}): Promise<void> {
+    await receiveFromFile(this.repo, key, source, options);
+  }
+
+  async retrieve(key: string, into: Repository, options: MoveOptions = {}): Promise<boolean> {
+    // the remote's copy is held (shared) while it is read, so it cannot be dropped meanwhile
+    const held = await lockContent(this.repo, key, 'shared');
+    if (!held) return false;
+    try {
+      await receiveFromFile(into, key, { repo: this.repo, path: held.objectPath }, options);
+      return true;
+    } finally {
+      held.lock.release();
+    }
+  }
+
+  remove(key: string, check: () => Promise<void>): Promise<boolean> {
+    return dropObject(this.repo, key, check);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * One transfer of one key between a repository of this machine ("ours": this repository, or a
+ * repository forwarding it) and a `Remote`, with the one claim order and the one log rule that
+ * `ferry get/copy` and the assistant share:
+ *   1. already there: nothing moves, and the logs say so;
+ *   2. someone else moving it (the remote receiving it, or a transfer bringing it here): wait;
+ *   3. our transfer file and lock, then the remote's (git-annex's `transfer/` on both sides);
+ *   4. the sending copy locked shared, the bytes moved and verified by the receiving store;
+ *   5. the claims finished (recorded as failed only when it failed, not when it was paused);
+ *   6. only then the location logs, on the remote's branch and ours, and the remote's unlocked
+ *      file gets its content.
+ * It returns what happened as data; a failure throws (with its reason) for the caller to retry.
+ */
+import type { AnnexBranch } from '../annex/branch';
+import { populateUnlocked, setPresence } from '../annex/content';
+import { FerryError } from '../errors';
+import { findObject, lockContent } from '../annex/object-store';
+import type { Repository } from '../annex/repository';
+import { listRunningTransfers, TransferClaim, type Direction } from '../annex/transfer-info';
+import { annexedFiles } from '../annex/worktree';
+import type { Remote } from '../remotes/remote';
+
+export type TransferOutcome =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'already-there' }
+  | { readonly kind: 'waiting'; readonly reason: string };
+
+export interface TransferRequest {
+  /** the sending side for uploads, the receiving side for downloads */
+  readonly ours: Repository;
+  readonly ourBranch: AnnexBranch;
+  readonly remote: Remote;
+  readonly direction: Direction;
+  readonly key: string;
+  readonly file: string;
+  readonly signal?: AbortSignal;
+  readonly throttle?: (bytes: number) => Promise<void>;
+  readonly onProgress?: (bytesDone: number) => void;
+  /** other branches that learn where the content now is (this repository's, when forwarding) */
+  readonly alsoRecordIn?: readonly AnnexBranch[];
+  /** whether our branch is committed right away (a forwarding repository's is) */
+  readonly commitOurs?: boolean;
+  /** false when the transfer stopped on purpose (paused, cancelled): not recorded as failed */
+  readonly isFailure?: () => boolean;
+}
+
+async function record(req: TransferRequest): Promise<void> {
+  const { remote, key } = req;
+  if (req.direction === 'download') {
+    await setPresence(req.ourBranch, key, req.ours.uuid, true);
+    if (!req.ours.isBare && req.file !== '') {
+      const files = await annexedFiles(req.ours, [`${req.ours.top}/${req.file}`]).catch(() => []);
+      await populateUnlocked(
+        req.ours,
+        files.filter((f) => f.key === key),
+      ).catch(() => undefined);
+    }
+    return;
+  }
+  const theirs = remote.bookkeeping?.branch;
+  if (theirs) {
+    await setPresence(theirs, key, remote.uuid, true);
+    await theirs.commit().catch(() => undefined);
+  }
+  await setPresence(req.ourBranch, key, remote.uuid, true);
+  if (req.commitOurs) await req.ourBranch.commit().catch(() => undefined);
+  for (const b of req.alsoRecordIn ?? []) await setPresence(b, key, remote.uuid, true);
+}
+
+export async function runTransfer(req: TransferRequest): Promise<TransferOutcome> {
+  const { ours, remote, key, direction } = req;
+  if (direction === 'upload' ? await remote.hasKey(key) : await findObject(ours, key)) {
+    if (direction === 'upload') await record(req);
+    return { kind: 'already-there' };
+  }
+  // Never send what the remote is already receiving; never fetch what someone else fetches.
+  if (direction === 'upload' && remote.bookkeeping?.isReceiving(key))
+    return { kind: 'waiting', reason: `${remote.name} is already receiving it` };
+  if (
+    direction === 'download' &&
+    listRunningTransfers(ours.annexdir).some((t) => t.direction === 'download' && t.key === key)
+  )
+    return {
+      kind: 'waiting',
+      reason: 'it is already on its way here (another transfer is bringing it)',
+    };
+  const mine = await TransferClaim.claim(ours.annexdir, direction, remote.uuid, key, req.file);
+  if (!mine) return { kind: 'waiting', reason: 'another process is transferring it' };
+  const theirs = await remote.bookkeeping?.claim(
+    direction === 'upload' ? 'download' : 'upload',
+    ours.uuid,
+    key,
+    req.file,
+  );
+  if (remote.bookkeeping && !theirs) {
+    await mine.finish(true);
+    return { kind: 'waiting', reason: `${remote.name} is busy with this file` };
+  }
+  let ok = false;
+  const options = {
+    signal: req.signal,
+    throttle: req.throttle,
+    onProgress: (n: number) => {
+      req.onProgress?.(n);
+      void mine.progress(n, undefined);
+      void theirs?.progress(n, undefined);
+    },
+  };
+  try {
+    if (direction === 'upload') {
+      const source = await lockContent(ours, key, 'shared');
+      if (!source)
+        throw new FerryError(
+          'content-missing',
+          'this repository does not have the content any more',
+          { key },
+        );
+      try {
+        await remote.store(key, { repo: ours, path: source.objectPath }, options);
+      } finally {
+        source.lock.release();
+      }
+    } else if (!(await remote.retrieve(key, ours, options))) {
+      throw new FerryError('content-missing', `${remote.name} does not have the content any more`, {
+        key,
+      });
+    }
+    ok = true;
+  } finally {
+    const settled = ok || req.isFailure?.() === false;
+    await theirs?.finish(settled).catch(() => undefined);
+    await mine.finish(settled).catch(() => undefined);
+  }
+  await record(req);
+  if (direction === 'upload')
+    await remote.bookkeeping?.afterStore(key, req.file).catch(() => undefined);
+  return { kind: 'done' };
+}
+
+/** Options of the one-key commands (`ferry get`, `ferry copy`). */
+export interface KeyMoveOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (bytesDone: number) => void;
+  /** the work-tree file, recorded in the transfer info files */
+  readonly file?: string;
+}
+
+function busy(key: string, reason: string): FerryError {
+  return new FerryError('lock-busy', `transfer already in progress: ${reason}`, { key });
+}
+
+/** `ferry get`: the key from `remote` into `repo`. False when the remote does not have it. */
+export async function getKey(
+  repo: Repository,
+  branch: AnnexBranch,
+  remote: Remote,
+  key: string,
+  options: KeyMoveOptions = {},
+): Promise<boolean> {
+  if (await findObject(repo, key)) return true;
+  if (!(await remote.hasKey(key))) return false;
+  const outcome = await runTransfer({
+    ours: repo,
+    ourBranch: branch,
+    remote,
+    direction: 'download',
+    key,
+    file: options.file ?? '',
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  if (outcome.kind === 'waiting') throw busy(key, outcome.reason);
+  return true;
+}
+
+/** `ferry copy --to`: the key from `repo` to `remote`; both sides' logs record it. */
+export async function copyKey(
+  repo: Repository,
+  branch: AnnexBranch,
+  remote: Remote,
+  key: string,
+  options: KeyMoveOptions = {},
+): Promise<'copied' | 'already-there'> {
+  const outcome = await runTransfer({
+    ours: repo,
+    ourBranch: branch,
+    remote,
+    direction: 'upload',
+    key,
+    file: options.file ?? '',
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  if (outcome.kind === 'waiting') throw busy(key, outcome.reason);
+  return outcome.kind === 'done' ? 'copied' : 'already-there';
+}
