@@ -719,7 +719,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       io.out(`numcopies: ${status.numcopies}\n`);
       for (const r of status.remotes) {
         io.out(
-          `remote ${r.name}: ${r.url} cost ${r.cost} ${r.isAvailable ? 'reachable' : 'unreachable'}${r.uuid ? ` (${r.uuid})` : ''}\n`,
+          `remote ${r.name}: ${r.url || `(${r.kind})`} cost ${r.cost} ${r.isAvailable ? 'reachable' : 'unreachable'}${r.uuid ? ` (${r.uuid})` : ''}${r.note && r.kind === 'unsupported' ? `\n  ${r.note}` : ''}\n`,
         );
       }
       if (status.pendingJournal > 0)

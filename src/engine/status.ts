@@ -12,6 +12,8 @@ import { readSettings } from './annex/settings';
 import { annexedFiles } from './annex/worktree';
 import { currentBranch } from './git/read';
 import { listGitRemotes } from './remotes/git-remotes';
+import { remoteKind } from './remotes/registry';
+import { unsupportedMessage } from './remotes/unsupported';
 
 export async function repositoryStatus(repo: Repository): Promise<RepositoryStatus> {
   const branch = new AnnexBranch(repo);
@@ -38,12 +40,22 @@ export async function repositoryStatus(repo: Repository): Promise<RepositoryStat
     presentBytes,
     numcopies: settings.numcopies,
     pendingJournal: pending.length,
-    remotes: (await listGitRemotes(repo)).map((r) => ({
-      name: r.name,
-      url: r.url,
-      uuid: r.uuid ?? null,
-      cost: r.cost,
-      isAvailable: r.isAvailable,
-    })),
+    remotes: (await listGitRemotes(repo)).map((r) => {
+      const kind = remoteKind(r);
+      return {
+        name: r.name,
+        url: r.url,
+        uuid: r.uuid ?? null,
+        cost: r.cost,
+        isAvailable: r.isAvailable,
+        kind,
+        note:
+          kind === 'unsupported'
+            ? unsupportedMessage(r)
+            : r.isAvailable
+              ? null
+              : `${r.path ?? r.url} is not reachable`,
+      };
+    }),
   };
 }

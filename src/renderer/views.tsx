@@ -156,8 +156,15 @@ export function RepositoriesView({
                   <li key={x.name} className={x.isAvailable ? 'up' : 'down'}>
                     {x.name}{' '}
                     <span className="muted">
-                      ({x.isAvailable ? 'reachable' : 'offline'}, cost {x.cost})
+                      (
+                      {x.kind === 'unsupported'
+                        ? 'not supported yet'
+                        : x.isAvailable
+                          ? 'reachable'
+                          : 'offline'}
+                      , cost {x.cost})
                     </span>
+                    {x.kind === 'unsupported' && x.note && <p className="muted">{x.note}</p>}
                   </li>
                 ))}
               </ul>

@@ -5,6 +5,10 @@ export interface RemoteStatus {
   readonly uuid: string | null;
   readonly cost: number;
   readonly isAvailable: boolean;
+  /** the remote's kind ('local-repo', or 'unsupported' for what Ferry cannot use yet) */
+  readonly kind: string;
+  /** why it cannot be used, in words (not supported yet, not reachable), or null */
+  readonly note: string | null;
 }
 
 export interface RepositoryStatus {

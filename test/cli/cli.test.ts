@@ -56,7 +56,15 @@ describe('ferry command line', () => {
     assert.equal(s.presentFiles, 1);
     assert.equal(s.presentBytes, 4);
     assert.deepEqual(s.remotes, [
-      { name: 'usb', url: '/media/not-plugged-in/repo', uuid: null, cost: 50, isAvailable: false },
+      {
+        name: 'usb',
+        url: '/media/not-plugged-in/repo',
+        uuid: null,
+        cost: 50,
+        isAvailable: false,
+        kind: 'local-repo',
+        note: '/media/not-plugged-in/repo is not reachable',
+      },
     ]);
   });
 

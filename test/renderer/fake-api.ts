@@ -25,7 +25,17 @@ export function repoView(over: Partial<RepositoryView> = {}): RepositoryView {
     presentBytes: 123_456_789,
     numcopies: 1,
     pendingJournal: 0,
-    remotes: [{ name: 'usb', url: '/media/usb', uuid: 'u-usb', cost: 100, isAvailable: true }],
+    remotes: [
+      {
+        name: 'usb',
+        url: '/media/usb',
+        uuid: 'u-usb',
+        cost: 100,
+        isAvailable: true,
+        kind: 'local-repo',
+        note: null,
+      },
+    ],
     state: 'idle',
     reason: null,
     ...over,

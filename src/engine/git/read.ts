@@ -166,6 +166,13 @@ export async function setConfig(
   await git.setConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path, value });
 }
 
-export async function listRemotes(ctx: GitContext): Promise<{ remote: string; url: string }[]> {
-  return git.listRemotes({ fs: ctx.fs, gitdir: ctx.gitdir });
+/** Every `[remote "…"]` section; `url` is undefined for git-annex special remotes, which have none. */
+export async function listRemotes(
+  ctx: GitContext,
+): Promise<{ remote: string; url: string | undefined }[]> {
+  const remotes = await git.listRemotes({ fs: ctx.fs, gitdir: ctx.gitdir });
+  return remotes.map((r) => ({
+    remote: r.remote,
+    url: (r.url as string | undefined) ?? undefined,
+  }));
 }

@@ -41,7 +41,7 @@ export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
     visited.add(at.gitdir);
     const ctx = gitContext(at.top, at.gitdir, at.top === at.gitdir);
     for (const { remote, url } of await listRemotes(ctx).catch(() => [])) {
-      const path = localPathOf(at.top, url);
+      const path = url === undefined ? undefined : localPathOf(at.top, url);
       const cost = await remoteCost(ctx, remote, path).catch(() =>
         path ? COST_CHEAP : COST_EXPENSIVE,
       );

@@ -8,6 +8,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FerryError } from '../errors';
 import { getConfig, listRemotes, setConfig } from '../git/read';
+import { AnnexBranch } from '../annex/branch';
+import { parseRemoteConfig, parseUuidLog } from '../annex/logs';
 import { openRepository, type Repository } from '../annex/repository';
 
 export interface RemoteInfo {
@@ -19,6 +21,8 @@ export interface RemoteInfo {
   readonly cost: number;
   readonly isIgnored: boolean;
   readonly isAvailable: boolean;
+  /** a git-annex special remote (no URL): its `type=` from remote.log, or "unknown" */
+  readonly specialType?: string;
 }
 
 export const COST_CHEAP = 100;
@@ -48,20 +52,49 @@ export async function remoteCost(
 
 export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
   const out: RemoteInfo[] = [];
-  for (const { remote, url } of await listRemotes(repo.git)) {
+  let special: Map<string, string> | undefined;
+  for (const { remote, url: configured } of await listRemotes(repo.git)) {
+    const uuid = await getConfig(repo.git, `remote.${remote}.annex-uuid`);
+    if (configured === undefined) {
+      // A git-annex special remote (directory, S3, …): listed with its type, never as a path.
+      special ??= await specialRemoteTypes(repo);
+      out.push({
+        name: remote,
+        url: '',
+        path: undefined,
+        uuid,
+        cost: await remoteCost(repo.git, remote, undefined),
+        isIgnored: (await getConfig(repo.git, `remote.${remote}.annex-ignore`)) === 'true',
+        isAvailable: false,
+        specialType: (uuid && special.get(uuid)) ?? 'unknown',
+      });
+      continue;
+    }
+    const url = configured;
     const path = localPathOf(repo.top, url);
     const cost = await remoteCost(repo.git, remote, path);
     out.push({
       name: remote,
       url,
       path,
-      uuid: await getConfig(repo.git, `remote.${remote}.annex-uuid`),
+      uuid,
       cost,
       isIgnored: (await getConfig(repo.git, `remote.${remote}.annex-ignore`)) === 'true',
       isAvailable: path !== undefined && existsSync(path),
     });
   }
   return out.sort((a, b) => a.cost - b.cost || a.name.localeCompare(b.name));
+}
+
+/** The `type=` of each special remote in the git-annex branch's remote.log, by UUID. */
+async function specialRemoteTypes(repo: Repository): Promise<Map<string, string>> {
+  const text = await new AnnexBranch(repo).read('remote.log').catch(() => '');
+  const out = new Map<string, string>();
+  for (const [uuid, entry] of parseUuidLog(text)) {
+    const type = parseRemoteConfig(entry.value).get('type');
+    if (type) out.set(uuid, type);
+  }
+  return out;
 }
 
 export async function findRemote(repo: Repository, name: string): Promise<RemoteInfo> {
