@@ -4,6 +4,7 @@
  * verified by the receiving store before it counts.
  */
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { AnnexBranch } from '../annex/branch';
 import { populateUnlocked } from '../annex/content';
 import {
@@ -13,15 +14,29 @@ import {
   receiveFromFile,
   type ObjectSource,
 } from '../annex/object-store';
-import type { Repository } from '../annex/repository';
+import { findRepository, type Repository } from '../annex/repository';
 import { listRunningTransfers, TransferClaim, type Direction } from '../annex/transfer-info';
 import { annexedFiles } from '../annex/worktree';
-import type { GitContext } from '../git/context';
+import { FerryError } from '../errors';
+import { gitContext, type GitContext } from '../git/context';
+import { getConfig } from '../git/read';
 import { fetchLocal } from '../git/fetch-local';
 import type { ObjectDatabase } from '../git/object-db';
 import { pushLocal, type RefUpdate } from '../git/push-local';
 import { openLocalRemote, type RemoteInfo } from './git-remotes';
-import type { Availability, ContentLock, MoveOptions, Remote } from './remote';
+import type { Availability, ContentLock, GitTransport, MoveOptions, Remote } from './remote';
+
+function localGitTransport(name: string, gitdir: string, isBare: boolean): GitTransport {
+  return {
+    isBare,
+    fetch: (local: GitContext, localDb: ObjectDatabase, signal?: AbortSignal) =>
+      fetchLocal(local, localDb, name, gitdir, signal),
+    push: (local: GitContext, updates: readonly RefUpdate[], signal?: AbortSignal) =>
+      pushLocal(local, gitdir, updates, signal),
+    annexUuid: () =>
+      getConfig(gitContext(dirname(gitdir), gitdir, isBare), 'annex.uuid').catch(() => undefined),
+  };
+}
 
 export class LocalRepoRemote implements Remote {
   readonly kind = 'local-repo' as const;
@@ -57,12 +72,22 @@ export class LocalRepoRemote implements Remote {
         );
       },
     };
-    this.git = {
-      fetch: (local: GitContext, localDb: ObjectDatabase, signal?: AbortSignal) =>
-        fetchLocal(local, localDb, this.name, repo.gitdir, signal),
-      push: (local: GitContext, updates: readonly RefUpdate[], signal?: AbortSignal) =>
-        pushLocal(local, repo.gitdir, updates, signal),
-    };
+    this.git = localGitTransport(info.name, repo.gitdir, repo.isBare);
+  }
+
+  /**
+   * Git history with the repository at `info`'s path, which need not be a git-annex repository
+   * (`git annex sync` pushes to a plain bare one too). Throws when it cannot be reached.
+   */
+  static gitTransport(info: RemoteInfo): GitTransport {
+    const found = info.path ? findRepository(info.path) : undefined;
+    if (!info.path || !found)
+      throw new FerryError(
+        'remote-unavailable',
+        `${info.path ?? info.url} is not reachable or not a git repository (is the drive plugged in?)`,
+        { remote: info.name },
+      );
+    return localGitTransport(info.name, found.gitdir, found.isBare);
   }
 
   /** Opens the remote `info` of `base` (throws `remote-unavailable` when it cannot be reached). */

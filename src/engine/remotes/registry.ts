@@ -6,14 +6,17 @@
 import type { Repository } from '../annex/repository';
 import type { RemoteInfo } from './git-remotes';
 import { LocalRepoRemote } from './local-repo';
-import type { Remote, RemoteKind } from './remote';
-import { UnsupportedRemote } from './unsupported';
+import { FerryError } from '../errors';
+import type { GitTransport, Remote, RemoteKind } from './remote';
+import { UnsupportedRemote, unsupportedMessage } from './unsupported';
 
 interface KindEntry {
   readonly kind: RemoteKind;
   /** whether this kind takes the remote `info` describes */
   takes(info: RemoteInfo): boolean;
   open(base: Repository, info: RemoteInfo): Promise<Remote>;
+  /** git history only (the remote need not be a git-annex repository); absent: no history */
+  gitTransport?(info: RemoteInfo): GitTransport;
 }
 
 export const REMOTE_KINDS: readonly KindEntry[] = [
@@ -21,6 +24,7 @@ export const REMOTE_KINDS: readonly KindEntry[] = [
     kind: 'local-repo',
     takes: (info) => info.path !== undefined && info.specialType === undefined,
     open: (base, info) => LocalRepoRemote.open(base, info),
+    gitTransport: (info) => LocalRepoRemote.gitTransport(info),
   },
 ];
 
@@ -33,4 +37,12 @@ export function remoteKind(info: RemoteInfo): RemoteKind {
 export function openRemote(base: Repository, info: RemoteInfo): Promise<Remote> {
   const entry = REMOTE_KINDS.find((k) => k.takes(info));
   return entry ? entry.open(base, info) : Promise.resolve(new UnsupportedRemote(info));
+}
+
+/** The git transport of a remote, for sync (throws with why when it has none or is unreachable). */
+export function openGitTransport(info: RemoteInfo): GitTransport {
+  const entry = REMOTE_KINDS.find((k) => k.takes(info));
+  if (!entry?.gitTransport)
+    throw new FerryError('remote-unavailable', unsupportedMessage(info), { remote: info.name });
+  return entry.gitTransport(info);
 }

@@ -38,12 +38,16 @@ export interface ContentLock {
 
 /** Git history to and from the remote: the shapes `git fetch` and `git push` have. */
 export interface GitTransport {
+  /** a bare repository takes the branch itself too, as `git annex sync` pushes it */
+  readonly isBare: boolean;
   fetch(local: GitContext, localDb: ObjectDatabase, signal?: AbortSignal): Promise<FetchResult>;
   push(
     local: GitContext,
     updates: readonly RefUpdate[],
     signal?: AbortSignal,
   ): Promise<PushOutcome[]>;
+  /** the remote's annex.uuid, when it is a git-annex repository */
+  annexUuid(): Promise<string | undefined>;
 }
 
 /** What a repository remote keeps on its side: its transfer files and its git-annex branch. */

@@ -12,13 +12,12 @@ import git from 'isomorphic-git';
 import { addPaths } from '../annex/add';
 import { withRepositoryLock } from '../annex/repository-lock';
 import { AnnexBranch } from '../annex/branch';
-import { findRepository, type Repository } from '../annex/repository';
+import type { Repository } from '../annex/repository';
 import { addCommit } from '../git/commit';
 import { cacheFor } from '../git/context';
-import { fetchLocal } from '../git/fetch-local';
 import { ObjectDatabase } from '../git/object-db';
 import { ObjectBatch } from '../git/object-writer';
-import { pushLocal, type PushOutcome, type RefUpdate } from '../git/push-local';
+import type { PushOutcome, RefUpdate } from '../git/push-local';
 import {
   commitTree,
   currentBranch,
@@ -30,6 +29,8 @@ import {
 } from '../git/read';
 import { compareAndSetRef } from '../git/ref-store';
 import { listGitRemotes, type RemoteInfo } from '../remotes/git-remotes';
+import { openGitTransport } from '../remotes/registry';
+import type { GitTransport } from '../remotes/remote';
 import type { SyncEvent, SyncEventListener } from '../../shared/events';
 import { TreeMerger } from './tree-merge';
 import { updateWorkTree } from './worktree-update';
@@ -206,24 +207,11 @@ async function mergeIsolated(ctx: Context, ref: string, remote: string | null): 
   }
 }
 
-function remoteGitdir(remote: RemoteInfo): string {
-  if (!remote.path)
-    throw new Error(
-      `${remote.url} is not a local path; only local-path remotes are supported so far`,
-    );
-  const found = findRepository(remote.path);
-  if (!found)
-    throw new Error(
-      `${remote.path} is not reachable or not a git repository (is the drive plugged in?)`,
-    );
-  return found.gitdir;
-}
-
 /** Fetches a remote and merges its branch and synced branch. */
 export async function pullRemote(ctx: Context, remote: RemoteInfo): Promise<string[]> {
   const { repo } = ctx;
-  const gitdir = remoteGitdir(remote);
-  const fetched = await fetchLocal(repo.git, ctx.db, remote.name, gitdir, ctx.signal);
+  const transport = openGitTransport(remote);
+  const fetched = await transport.fetch(repo.git, ctx.db, ctx.signal);
   if (fetched.updated.length > 0)
     ctx.emit({ type: 'fetched', remote: remote.name, refs: fetched.updated.map((u) => u.ref) });
   for (const r of fetched.refused) {
@@ -231,7 +219,7 @@ export async function pullRemote(ctx: Context, remote: RemoteInfo): Promise<stri
       refuse(ctx, { remote: remote.name, ref: r.ref, step: 'fetch', reason: r.reason });
   }
   if (!remote.uuid) {
-    const uuid = await getConfig({ ...repo.git, gitdir }, 'annex.uuid').catch(() => undefined);
+    const uuid = await transport.annexUuid();
     if (uuid) await setConfig(repo.git, `remote.${remote.name}.annex-uuid`, uuid);
   }
   const branchName = (await currentBranch(repo.git)) ?? 'master';
@@ -245,7 +233,7 @@ export async function pullRemote(ctx: Context, remote: RemoteInfo): Promise<stri
   return merged;
 }
 
-async function pushOnce(ctx: Context, remote: RemoteInfo, gitdir: string): Promise<PushOutcome[]> {
+async function pushOnce(ctx: Context, transport: GitTransport): Promise<PushOutcome[]> {
   const { repo } = ctx;
   const branchName = (await currentBranch(repo.git)) ?? 'master';
   const head = await resolveRef(repo.git, `refs/heads/${branchName}`);
@@ -253,18 +241,18 @@ async function pushOnce(ctx: Context, remote: RemoteInfo, gitdir: string): Promi
   const updates: RefUpdate[] = [];
   if (head) updates.push({ src: head, dst: `refs/heads/synced/${branchName}`, force: false });
   if (annex) updates.push({ src: annex, dst: 'refs/heads/synced/git-annex', force: true });
-  const main = await pushLocal(repo.git, gitdir, updates, ctx.signal);
+  const main = await transport.push(repo.git, updates, ctx.signal);
   if (main.some((o) => o.status === 'rejected' || o.status === 'error')) return main;
   const extra: RefUpdate[] = [];
   if (annex) extra.push({ src: annex, dst: 'refs/heads/git-annex', force: false });
-  const isBare = findRepository(gitdir)?.isBare === true;
-  if (head && isBare) extra.push({ src: head, dst: `refs/heads/${branchName}`, force: false });
+  if (head && transport.isBare)
+    extra.push({ src: head, dst: `refs/heads/${branchName}`, force: false });
   // Failures here are expected (the remote's own git-annex moved on) and ignored, as git annex sync does.
-  if (extra.length > 0) await pushLocal(repo.git, gitdir, extra, ctx.signal);
+  if (extra.length > 0) await transport.push(repo.git, extra, ctx.signal);
   return main;
 }
 
-async function taggedPush(ctx: Context, gitdir: string): Promise<PushOutcome[]> {
+async function taggedPush(ctx: Context, transport: GitTransport): Promise<PushOutcome[]> {
   const { repo } = ctx;
   const branchName = (await currentBranch(repo.git)) ?? 'master';
   const head = await resolveRef(repo.git, `refs/heads/${branchName}`);
@@ -272,7 +260,7 @@ async function taggedPush(ctx: Context, gitdir: string): Promise<PushOutcome[]> 
   const updates: RefUpdate[] = [];
   if (annex) updates.push({ src: annex, dst: `refs/synced/${repo.uuid}/git-annex`, force: true });
   if (head) updates.push({ src: head, dst: `refs/synced/${repo.uuid}/${branchName}`, force: true });
-  return pushLocal(repo.git, gitdir, updates, ctx.signal);
+  return transport.push(repo.git, updates, ctx.signal);
 }
 
 function failure(outcomes: readonly PushOutcome[]): string | undefined {
@@ -289,16 +277,16 @@ export async function pushRemote(ctx: Context, remote: RemoteInfo): Promise<Remo
   ) {
     return { remote: remote.name, pulled: false, pushed: 'skipped' };
   }
-  let gitdir: string;
+  let transport: GitTransport;
   try {
-    gitdir = remoteGitdir(remote);
+    transport = openGitTransport(remote);
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     return { remote: remote.name, pulled: false, pushed: 'failed', reason };
   }
   const refsOf = (o: readonly PushOutcome[]): string[] =>
     o.filter((x) => x.status === 'ok').map((x) => x.dst);
-  let outcomes = await pushOnce(ctx, remote, gitdir);
+  let outcomes = await pushOnce(ctx, transport);
   let reason = failure(outcomes);
   if (!reason) {
     if (refsOf(outcomes).length > 0)
@@ -309,13 +297,13 @@ export async function pushRemote(ctx: Context, remote: RemoteInfo): Promise<Remo
   await pullRemote(ctx, remote);
   await ctx.branch.update();
   await updateSyncedBranch(ctx);
-  outcomes = await pushOnce(ctx, remote, gitdir);
+  outcomes = await pushOnce(ctx, transport);
   reason = failure(outcomes);
   if (!reason) {
     ctx.emit({ type: 'pushed', remote: remote.name, refs: refsOf(outcomes), tagged: false });
     return { remote: remote.name, pulled: true, pushed: 'ok' };
   }
-  const tagged = await taggedPush(ctx, gitdir);
+  const tagged = await taggedPush(ctx, transport);
   const taggedReason = failure(tagged);
   if (!taggedReason) {
     ctx.emit({ type: 'pushed', remote: remote.name, refs: refsOf(tagged), tagged: true });
