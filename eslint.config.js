@@ -5,6 +5,22 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// isomorphic-git lives in engine/git only; electron in the shell's one file and the preload.
+const noIsomorphicGit = {
+  group: ['isomorphic-git', 'isomorphic-git/*'],
+  message: 'Only src/engine/git/ imports isomorphic-git.',
+};
+const noElectron = {
+  group: ['electron', 'electron/*'],
+  message: 'Only src/main/electron-app.ts (and the preload) import electron.',
+};
+const engineFences = [
+  {
+    group: ['**/cli/**', '**/main/**', '**/renderer/**', '**/preload/**'],
+    message: 'The engine imports only shared.',
+  },
+];
+
 const nodeBuiltins = [
   'node:*',
   'fs',
@@ -62,16 +78,14 @@ export default tseslint.config(
       'no-console': 'error',
       'no-restricted-imports': [
         'error',
-        {
-          patterns: [
-            { group: ['electron', 'electron/*'], message: 'The engine never imports electron.' },
-            {
-              group: ['**/cli/**', '**/main/**', '**/renderer/**', '**/preload/**'],
-              message: 'The engine imports only shared.',
-            },
-          ],
-        },
+        { patterns: [noElectron, noIsomorphicGit, ...engineFences] },
       ],
+    },
+  },
+  {
+    files: ['src/engine/git/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noElectron, ...engineFences] }],
     },
   },
   {
@@ -99,6 +113,29 @@ export default tseslint.config(
               group: ['**/engine/**', '**/cli/**', '**/main/**'],
               message: 'The renderer talks to the engine only through the shared contract.',
             },
+            noIsomorphicGit,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: nodeBuiltins,
+              message: 'The renderer and preload never import Node builtins.',
+            },
+            {
+              group: ['**/engine/**', '**/cli/**', '**/main/**'],
+              message: 'The renderer talks to the engine only through the shared contract.',
+            },
+            noIsomorphicGit,
+            noElectron,
           ],
         },
       ],
@@ -115,6 +152,25 @@ export default tseslint.config(
               group: ['**/renderer/**', '**/preload/**'],
               message: 'Main and CLI do not import UI code.',
             },
+            noIsomorphicGit,
+            noElectron,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/electron-app.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/renderer/**', '**/preload/**'],
+              message: 'Main and CLI do not import UI code.',
+            },
+            noIsomorphicGit,
           ],
         },
       ],

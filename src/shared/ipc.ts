@@ -114,19 +114,27 @@ export type FerryApi = {
   readonly on: (listener: (event: EngineEvent) => void) => () => void;
 };
 
-export const COMMAND_NAMES: readonly CommandName[] = [
-  'snapshot',
-  'listRepositories',
-  'addFolder',
-  'syncWith',
-  'syncNow',
-  'pauseAll',
-  'resumeAll',
-  'pauseTransfer',
-  'resumeTransfer',
-  'cancelTransfer',
-  'setRateLimit',
-];
+/**
+ * One entry per command of `Commands`, and no other: leaving one out, or naming one the contract
+ * lacks, does not compile. The preload, the WebSocket API and the handlers are all built from it.
+ */
+export type CommandTable = { readonly [K in CommandName]: true };
+
+const COMMAND_TABLE: CommandTable = {
+  snapshot: true,
+  listRepositories: true,
+  addFolder: true,
+  syncWith: true,
+  syncNow: true,
+  pauseAll: true,
+  resumeAll: true,
+  pauseTransfer: true,
+  resumeTransfer: true,
+  cancelTransfer: true,
+  setRateLimit: true,
+};
+
+export const COMMAND_NAMES: readonly CommandName[] = Object.keys(COMMAND_TABLE) as CommandName[];
 export const IPC_COMMAND_CHANNEL = 'ferry:command';
 export const IPC_EVENT_CHANNEL = 'ferry:event';
 

@@ -2,12 +2,11 @@
  * Listing work-tree files (skipping `.git` and gitignored paths) and finding the annexed files
  * the index knows about.
  */
-import git from 'isomorphic-git';
 import { promises as fsp } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { readIndex, type IndexEntry } from '../git/index-file';
-import { readBlob } from '../git/read';
+import { isIgnored, readBlob } from '../git/read';
 import { forEachLimit } from '../util/pool';
 import { parsePointer, parseSymlinkTarget } from './paths';
 import type { Repository } from './repository';
@@ -75,11 +74,7 @@ export async function listWorkFiles(
     await walk(rel);
   }
   for (const rel of candidates) {
-    if (
-      checkIgnores &&
-      (await git.isIgnored({ fs: repo.git.fs, dir: repo.top, gitdir: repo.gitdir, filepath: rel }))
-    )
-      continue;
+    if (checkIgnores && (await isIgnored(repo.git, repo.top, rel))) continue;
     out.push(rel);
   }
   return [...new Set(out)].sort();

@@ -176,3 +176,23 @@ export async function listRemotes(
     url: (r.url as string | undefined) ?? undefined,
   }));
 }
+
+/** The first merge base of two commits, if they have one. */
+export async function findMergeBase(
+  ctx: GitContext,
+  a: string,
+  b: string,
+): Promise<string | undefined> {
+  const bases = await git.findMergeBase({
+    fs: ctx.fs,
+    gitdir: ctx.gitdir,
+    oids: [a, b],
+    cache: cacheFor(ctx),
+  });
+  return typeof bases[0] === 'string' ? bases[0] : undefined;
+}
+
+/** Whether `.gitignore` and `info/exclude` leave `filepath` (relative to `top`) out. */
+export function isIgnored(ctx: GitContext, top: string, filepath: string): Promise<boolean> {
+  return git.isIgnored({ fs: ctx.fs, dir: top, gitdir: ctx.gitdir, filepath });
+}

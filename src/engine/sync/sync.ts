@@ -8,19 +8,18 @@
  * Every git operation on one repository goes through `withRepositoryLock`, so no two run at once
  * in this process.
  */
-import git from 'isomorphic-git';
 import { addPaths } from '../annex/add';
 import { withRepositoryLock } from '../annex/repository-lock';
 import { AnnexBranch } from '../annex/branch';
 import type { Repository } from '../annex/repository';
 import { addCommit } from '../git/commit';
-import { cacheFor } from '../git/context';
 import { ObjectDatabase } from '../git/object-db';
 import { ObjectBatch } from '../git/object-writer';
 import type { PushOutcome, RefUpdate } from '../git/push-local';
 import {
   commitTree,
   currentBranch,
+  findMergeBase,
   getConfig,
   isAncestor,
   listRefs,
@@ -133,13 +132,7 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
       ctx.emit({ type: 'local-changes-kept', paths: update.keptLocal });
     return true;
   }
-  const bases = await git.findMergeBase({
-    fs: repo.git.fs,
-    gitdir: repo.gitdir,
-    oids: [head, theirs],
-    cache: cacheFor(repo.git),
-  });
-  const base = typeof bases[0] === 'string' ? bases[0] : undefined;
+  const base = await findMergeBase(repo.git, head, theirs);
   const baseTree = base ? await commitTree(repo.git, base) : undefined;
   const batch = new ObjectBatch(repo.gitdir);
   const merger = new TreeMerger(repo.git, batch);
