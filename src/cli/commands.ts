@@ -56,6 +56,7 @@ import { chooseMountSource } from '../engine/drives';
 import type { ParsedArgs } from './args';
 import type { Io } from './main';
 import { bar, formatBytes, progressLine } from './progress';
+import { errorMessage } from '../shared/errors';
 
 export interface Command {
   readonly options?: readonly string[];
@@ -112,10 +113,7 @@ async function eachFile(
     } catch (e) {
       line.done();
       failures++;
-      const err =
-        e instanceof FerryError
-          ? e
-          : new FerryError('io-error', e instanceof Error ? e.message : String(e));
+      const err = e instanceof FerryError ? e : new FerryError('io-error', errorMessage(e));
       if (json)
         io.out(
           `${JSON.stringify({ command: verb, file: file.path, key: file.key, success: false, error: err.toJSON() })}\n`,

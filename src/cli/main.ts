@@ -6,6 +6,7 @@ import { errnoCode, FerryError } from '../engine/errors';
 import { terminalSafe } from './terminal';
 import { parseArgs } from './args';
 import { COMMANDS } from './commands';
+import { errorMessage } from '../shared/errors';
 
 const HELP = `Ferry keeps folders in sync across machines and drives; every Ferry repository is a
 git-annex v10 repository.
@@ -94,9 +95,7 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
     }
     const code = errnoCode(e);
     if (process.env.FERRY_DEBUG && e instanceof Error) io.err(`${e.stack ?? ''}\n`);
-    io.err(
-      `ferry ${name}: ${e instanceof Error ? e.message : String(e)}${code ? ` (${code})` : ''}\n`,
-    );
+    io.err(`ferry ${name}: ${errorMessage(e)}${code ? ` (${code})` : ''}\n`);
     return 1;
   }
 }

@@ -46,6 +46,7 @@ import { repositoryStatus } from './status';
 import { Assistant } from './sync/assistant';
 import type { WatchFn } from './sync/watcher';
 import { Transferrer } from './transfer/transferrer';
+import { errorMessage } from '../shared/errors';
 
 export type Handlers = {
   [K in CommandName]: (args: Commands[K]['args']) => Promise<Commands[K]['result']>;
@@ -223,7 +224,7 @@ export class Engine {
       try {
         l(e);
       } catch (err) {
-        this.log(`event listener failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.log(`event listener failed: ${errorMessage(err)}`);
       }
     }
   }
@@ -241,7 +242,7 @@ export class Engine {
 
   private raise(e: unknown, context: string): void {
     const err = e instanceof FerryError ? e : undefined;
-    const message = `${context}: ${e instanceof Error ? e.message : String(e)}`;
+    const message = `${context}: ${errorMessage(e)}`;
     this.log(message);
     this.note({ repository: null, kind: 'error', text: message });
     this.emit({ type: 'error-raised', code: err?.code ?? 'io-error', message, at: Date.now() });
@@ -332,7 +333,7 @@ export class Engine {
     ).catch((e: unknown) => {
       if (e instanceof FerryError && e.code === 'lock-busy') throw e;
       this.log(
-        `${name()}: ferry transfers/pause/resume cannot reach this folder (${controlSocketPath(repo.annexdir)}: ${e instanceof Error ? e.message : String(e)})`,
+        `${name()}: ferry transfers/pause/resume cannot reach this folder (${controlSocketPath(repo.annexdir)}: ${errorMessage(e)})`,
       );
       return undefined;
     });
@@ -610,10 +611,7 @@ export async function dispatch<K extends CommandName>(
     const handler = handlers[name] as (a: Commands[K]['args']) => Promise<Commands[K]['result']>;
     return { ok: true, value: await handler(args) };
   } catch (e) {
-    const err =
-      e instanceof FerryError
-        ? e
-        : new FerryError('io-error', e instanceof Error ? e.message : String(e));
+    const err = e instanceof FerryError ? e : new FerryError('io-error', errorMessage(e));
     return { ok: false, error: { code: err.code, message: err.message } };
   }
 }

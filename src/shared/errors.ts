@@ -20,3 +20,8 @@ export type ErrorCode =
   | 'unsafe-path'
   | 'too-large'
   | 'usage';
+
+/** The words of any thrown value: an Error's message, anything else as text. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

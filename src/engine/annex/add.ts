@@ -37,6 +37,7 @@ import type { Repository } from './repository';
 import { readSettings } from './settings';
 import { nowTimestamp } from './timestamp';
 import { keyOfBlob, listWorkFiles, toRelative } from './worktree';
+import { errorMessage } from '../../shared/errors';
 
 export interface AddProgress {
   readonly filesDone: number;
@@ -112,10 +113,7 @@ export async function addPaths(
   try {
     largefiles = settings.largefiles ? parseLargeFiles(settings.largefiles) : undefined;
   } catch (e) {
-    throw new FerryError(
-      'usage',
-      `annex.largefiles: ${e instanceof Error ? e.message : String(e)}`,
-    );
+    throw new FerryError('usage', `annex.largefiles: ${errorMessage(e)}`);
   }
   const mode = options.mode ?? (settings.addunlocked ? 'unlocked' : 'locked');
   await cleanIngestLeftovers(repo);

@@ -25,6 +25,7 @@ import { badPath } from '../git/fsck';
 import { logText, MAX_LOG_BYTES, oversizedTopLogs, tooLarge, unionTrees } from './branch-union';
 import { journalName, journalNameToPath } from './paths';
 import { assertPresent, type Repository } from './repository';
+import { errorMessage } from '../../shared/errors';
 
 export const ANNEX_BRANCH = 'refs/heads/git-annex';
 
@@ -321,7 +322,7 @@ export class AnnexBranch {
           names.push(ref.replace(/^refs\/(remotes\/|heads\/)?/, ''));
         } catch (e) {
           // A bad object on one ref fails that ref alone; it is tried again at the next update.
-          this.refused.push({ ref, reason: e instanceof Error ? e.message : String(e) });
+          this.refused.push({ ref, reason: errorMessage(e) });
         }
       }
       const before = await this.tip();

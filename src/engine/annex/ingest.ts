@@ -16,6 +16,7 @@ import { makeKey, type Backend } from './key';
 import { hashFile, moveIntoStore, sameFile } from './object-store';
 import { keyFile } from './paths';
 import type { Repository } from './repository';
+import { errorMessage } from '../../shared/errors';
 
 export type FileMode = 'locked' | 'unlocked';
 
@@ -51,12 +52,7 @@ function ioError(path: string, e: unknown): FerryError {
       e,
     );
   }
-  return new FerryError(
-    'io-error',
-    `cannot add ${path}: ${e instanceof Error ? e.message : String(e)}`,
-    { path },
-    e,
-  );
+  return new FerryError('io-error', `cannot add ${path}: ${errorMessage(e)}`, { path }, e);
 }
 
 async function hashStable(

@@ -9,6 +9,7 @@ import { FerryError } from '../errors';
 import type { Transferrer } from '../transfer/transferrer';
 import type { TransferControlState, TransferSnapshot } from '../../shared/transfers';
 import { shapeProblem } from '../../shared/validate';
+import { errorMessage } from '../../shared/errors';
 
 /** A request line longer than this is refused and the connection closed. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -130,7 +131,7 @@ export async function startControlServer(
         response = handleControl(transfers, req);
         if (req.cmd !== 'transfers') onChange?.();
       } catch (e) {
-        response = { ok: false, error: e instanceof Error ? e.message : String(e) };
+        response = { ok: false, error: errorMessage(e) };
       }
       socket.end(`${JSON.stringify(response)}\n`);
     });

@@ -20,6 +20,7 @@ import { listGitRemotes } from '../remotes/git-remotes';
 import type { Transferrer } from '../transfer/transferrer';
 import type { DriveEvent, DriveState } from '../../shared/drives';
 import type { Mount, MountSource } from './mounts';
+import { errorMessage } from '../../shared/errors';
 
 /** What the manager needs of the assistant. */
 export interface DriveSyncer {
@@ -87,7 +88,7 @@ export class DriveManager {
       // one change at a time, in order
       this.chain = this.chain
         .then(() => this.onMounts(mounts))
-        .catch((e: unknown) => this.log(`drives: ${e instanceof Error ? e.message : String(e)}`));
+        .catch((e: unknown) => this.log(`drives: ${errorMessage(e)}`));
     });
   }
 
@@ -242,10 +243,7 @@ export class DriveManager {
         at: Date.now(),
       });
     } catch (e) {
-      if (current())
-        this.log(
-          `drives: syncing ${a.mount.mountPoint}: ${e instanceof Error ? e.message : String(e)}`,
-        );
+      if (current()) this.log(`drives: syncing ${a.mount.mountPoint}: ${errorMessage(e)}`);
     }
   }
 

@@ -6,6 +6,7 @@ import * as dbus from 'dbus-next';
 import { MountTableSource, type MountSource } from './mounts';
 import { UDisks2Source } from './udisks2';
 import { watchUsb, type UsbHint } from './usb-hint';
+import { errorMessage } from '../../shared/errors';
 
 export interface DriveWatch {
   readonly source: MountSource;
@@ -30,9 +31,7 @@ export async function chooseMountSource(
     await udisks.stop();
     source = new UDisks2Source(bus, { timeoutMs: 2000 });
   } catch (e) {
-    log(
-      `drives: UDisks2 is not available (${e instanceof Error ? e.message : String(e)}); using the mount table`,
-    );
+    log(`drives: UDisks2 is not available (${errorMessage(e)}); using the mount table`);
     bus?.disconnect();
     bus = undefined;
     source = new MountTableSource();

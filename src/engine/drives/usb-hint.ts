@@ -3,6 +3,8 @@
  * points. Loaded lazily; on a machine without a USB subsystem (or without the native module)
  * there is simply no hint.
  */
+import { errorMessage } from '../../shared/errors';
+
 export interface UsbHint {
   stop(): void;
 }
@@ -32,7 +34,7 @@ export async function watchUsb(
       },
     };
   } catch (e) {
-    log(`USB hotplug events unavailable (${e instanceof Error ? e.message : String(e)})`);
+    log(`USB hotplug events unavailable (${errorMessage(e)})`);
     return undefined;
   }
 }

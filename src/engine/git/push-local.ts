@@ -9,6 +9,7 @@ import { cacheFor, type GitContext } from './context';
 import { ObjectDatabase } from './object-db';
 import { compareAndSetRef, readRef } from './ref-store';
 import { copyObjects } from './transport-local';
+import { errorMessage } from '../../shared/errors';
 
 export interface RefUpdate {
   readonly src: string;
@@ -80,7 +81,7 @@ export async function pushLocal(
           : { dst: u.dst, status: 'rejected', reason: 'the ref moved during the push' },
       );
     } catch (e) {
-      out.push({ dst: u.dst, status: 'error', reason: e instanceof Error ? e.message : String(e) });
+      out.push({ dst: u.dst, status: 'error', reason: errorMessage(e) });
     }
   }
   return out;

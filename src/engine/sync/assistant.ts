@@ -33,6 +33,7 @@ import type { Subscription, WatchEvent, WatchFn } from './watcher';
 import type { Transferrer } from '../transfer/transferrer';
 import { diffTrees } from './worktree-update';
 import { keyOfBlob } from '../annex/worktree';
+import { errorMessage } from '../../shared/errors';
 
 export interface AssistantOptions {
   readonly watch: WatchFn;
@@ -95,9 +96,7 @@ export class Assistant {
         if (key) await transfers.queueFor(key, change.path, 'next');
       }
     } catch (e) {
-      this.log(
-        `queueing transfers for merged files: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      this.log(`queueing transfers for merged files: ${errorMessage(e)}`);
     }
   }
 
@@ -143,9 +142,7 @@ export class Assistant {
     if (transfers) {
       void this.whenIdle()
         .then(() => transfers.scan())
-        .catch((e: unknown) =>
-          this.log(`transfer scan: ${e instanceof Error ? e.message : String(e)}`),
-        );
+        .catch((e: unknown) => this.log(`transfer scan: ${errorMessage(e)}`));
     }
   }
 
@@ -249,9 +246,7 @@ export class Assistant {
       await this.options.transfers?.refresh();
       this.jobs.reconnect = true;
       this.kick();
-    })().catch((e: unknown) =>
-      this.log(`re-reading remotes: ${e instanceof Error ? e.message : String(e)}`),
-    );
+    })().catch((e: unknown) => this.log(`re-reading remotes: ${errorMessage(e)}`));
   }
 
   private onWorkTreeEvents(events: readonly WatchEvent[]): void {
@@ -349,7 +344,7 @@ export class Assistant {
           await this.pushAll();
         } else return;
       } catch (e) {
-        this.log(`assistant: ${e instanceof Error ? e.message : String(e)}`);
+        this.log(`assistant: ${errorMessage(e)}`);
       }
     }
   }
@@ -421,7 +416,7 @@ export class Assistant {
         try {
           await pullRemote(this.ctx, r);
         } catch (e) {
-          this.log(`pulling from ${r.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+          this.log(`pulling from ${r.name} failed: ${errorMessage(e)}`);
         }
       }
       await updateAnnexBranch(this.ctx);
@@ -447,7 +442,7 @@ export class Assistant {
             return {
               remote: r.name,
               pushed: 'failed' as const,
-              reason: e instanceof Error ? e.message : String(e),
+              reason: errorMessage(e),
             };
           }
         }),

@@ -33,6 +33,7 @@ import type { GitTransport } from '../remotes/remote';
 import type { SyncEvent, SyncEventListener } from '../../shared/events';
 import { TreeMerger } from './tree-merge';
 import { updateWorkTree } from './worktree-update';
+import { errorMessage } from '../../shared/errors';
 
 export { withRepositoryLock };
 
@@ -193,7 +194,7 @@ async function mergeIsolated(ctx: Context, ref: string, remote: string | null): 
     return await mergeRef(ctx, ref);
   } catch (e) {
     if (ctx.signal?.aborted) throw e;
-    const reason = e instanceof Error ? e.message : String(e);
+    const reason = errorMessage(e);
     const known = ctx.refused.find((r) => r.ref === ref && r.step === 'merge');
     if (!known) refuse(ctx, { remote, ref, step: 'merge', reason });
     return false;
@@ -274,7 +275,7 @@ export async function pushRemote(ctx: Context, remote: RemoteInfo): Promise<Remo
   try {
     transport = openGitTransport(remote);
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
+    const reason = errorMessage(e);
     return { remote: remote.name, pulled: false, pushed: 'failed', reason };
   }
   const refsOf = (o: readonly PushOutcome[]): string[] =>
@@ -372,7 +373,7 @@ export async function syncRepository(
           remote: remote.name,
           pulled: false,
           pushed: 'failed',
-          reason: e instanceof Error ? e.message : String(e),
+          reason: errorMessage(e),
         });
       }
     }
@@ -389,7 +390,7 @@ export async function syncRepository(
               remote: r.name,
               pulled: false,
               pushed: 'failed' as const,
-              reason: e instanceof Error ? e.message : String(e),
+              reason: errorMessage(e),
             };
           }
         }),

@@ -53,6 +53,7 @@ import {
 } from './queue';
 import { RateLimit } from './rate-limit';
 import { externalSnapshot, listRunningTransfers } from '../annex/transfer-info';
+import { errorMessage } from '../../shared/errors';
 
 export interface TransferrerOptions {
   readonly events?: (e: TransferEvent) => void;
@@ -183,9 +184,7 @@ export class Transferrer {
         this.options.network?.({ type: 'map-changed', map, at: Date.now() });
       }
     } catch (e) {
-      this.options.log?.(
-        `network map: ${e instanceof Error ? e.message : String(e)}; flooding until it can be read`,
-      );
+      this.options.log?.(`network map: ${errorMessage(e)}; flooding until it can be read`);
       this.map = undefined;
     }
     return this.map;
@@ -311,7 +310,7 @@ export class Transferrer {
         pred = parseWanted(expr, facts);
       } catch (e) {
         this.options.log?.(
-          `preferred content of ${uuid} not understood (${e instanceof Error ? e.message : String(e)}); treating everything as wanted`,
+          `preferred content of ${uuid} not understood (${errorMessage(e)}); treating everything as wanted`,
         );
         pred = () => true;
       }
@@ -535,7 +534,7 @@ export class Transferrer {
         await this.refreshMap();
         for (const i of stranded) await this.queueRouted(i.key, i.file, 'next');
       })()
-        .catch((e: unknown) => this.options.log?.(e instanceof Error ? e.message : String(e)))
+        .catch((e: unknown) => this.options.log?.(errorMessage(e)))
         .finally(() => {
           this.afterHooks--;
           this.pump();
@@ -575,7 +574,7 @@ export class Transferrer {
     this.startProgressTimer();
     void this.execute(run)
       .catch((e: unknown) => this.onFailure(run, e))
-      .catch((e: unknown) => this.options.log?.(e instanceof Error ? e.message : String(e)))
+      .catch((e: unknown) => this.options.log?.(errorMessage(e)))
       .finally(() => {
         this.running.delete(item.id);
         this.emitChanged(item.id);
@@ -583,7 +582,7 @@ export class Transferrer {
         if (after) {
           this.afterHooks++;
           void after()
-            .catch((e: unknown) => this.options.log?.(e instanceof Error ? e.message : String(e)))
+            .catch((e: unknown) => this.options.log?.(errorMessage(e)))
             .finally(() => {
               this.afterHooks--;
               this.pump();
@@ -636,8 +635,7 @@ export class Transferrer {
       ends = await this.ends(item);
     } catch (e) {
       if (item.via) await this.onFailure(run, e);
-      else
-        this.park(item, 'waiting', e instanceof Error ? e.message : String(e), Date.now() + 2000);
+      else this.park(item, 'waiting', errorMessage(e), Date.now() + 2000);
       return;
     }
     if (!ends) return;
@@ -713,7 +711,7 @@ export class Transferrer {
       this.finish(run, 'cancelled');
       return;
     }
-    const reason = e instanceof Error ? e.message : String(e);
+    const reason = errorMessage(e);
     if (item.via && !this.itemAvailable(item)) {
       // A link on the route went down: plan again around it.
       this.options.log?.(
