@@ -14,6 +14,10 @@ const noElectron = {
   group: ['electron', 'electron/*'],
   message: 'Only src/main/electron-app.ts (and the preload) import electron.',
 };
+const engineSurface = {
+  regex: '^\\.\\./engine/',
+  message: "The CLI and the shell import only the engine's public surface, ../engine.",
+};
 const engineFences = [
   {
     group: ['**/cli/**', '**/main/**', '**/renderer/**', '**/preload/**'],
@@ -154,6 +158,7 @@ export default tseslint.config(
             },
             noIsomorphicGit,
             noElectron,
+            engineSurface,
           ],
         },
       ],
@@ -171,6 +176,7 @@ export default tseslint.config(
               message: 'Main and CLI do not import UI code.',
             },
             noIsomorphicGit,
+            engineSurface,
           ],
         },
       ],

@@ -59,6 +59,8 @@ describe('the fences', () => {
     ["import { Engine } from '../engine/engine';", 'src/renderer/app.tsx', /shared contract/],
     ["import { x } from '../cli/commands';", 'src/engine/engine.ts', /only shared/],
     ["import { x } from '../engine/errors';", 'src/shared/ipc.ts', /imports nothing/],
+    ["import { addPaths } from '../engine/annex/add';", 'src/cli/commands.ts', /public surface/],
+    ["import { Engine } from '../engine/engine';", 'src/main/electron-app.ts', /public surface/],
   ];
   for (const [code, file, why] of broken) {
     it(`refuses ${code} in ${file}`, () => {
@@ -75,6 +77,7 @@ describe('the fences', () => {
     ["import { app } from 'electron';", 'src/main/electron-app.ts'],
     ["import { contextBridge } from 'electron';", 'src/preload/index.ts'],
     ["import { COMMAND_NAMES } from '../shared/ipc';", 'src/renderer/ws-api.ts'],
+    ["import { Engine } from '../engine';", 'src/cli/commands.ts'],
   ];
   for (const [code, file] of allowed) {
     it(`allows ${code} in ${file}`, () => assert.deepEqual(lint.verify(code, file), []));

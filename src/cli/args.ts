@@ -1,5 +1,5 @@
 /** A small argument parser: `--flag`, `--opt value`, `--opt=value`, `--` ends options. */
-import { FerryError } from '../engine/errors';
+import { FerryError } from '../engine';
 
 export interface ParsedArgs {
   readonly positional: string[];

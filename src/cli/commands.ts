@@ -1,58 +1,60 @@
 /** One entry per `ferry` verb. Each prints human text, or JSON lines with --json. */
 import { resolve } from 'node:path';
-import { addPaths } from '../engine/annex/add';
-import { AnnexBranch } from '../engine/annex/branch';
 import {
+  addPaths,
+  AnnexBranch,
+  type AnnexedFile,
+  annexedFiles,
+  buildNetworkMap,
+  type ControlRequest,
+  copyKey,
   copyVerifier,
+  createNodeEngine,
   depopulateUnlocked,
   describeUuids,
   dropKey,
+  externalSnapshot,
+  FerryError,
+  findObject,
+  findRemote,
+  floodTransfers,
+  forEachLimit,
   fsckKey,
-  populateUnlocked,
-  whereIs,
-} from '../engine/annex/content';
-import { initRepository } from '../engine/annex/init';
-import { keySize } from '../engine/annex/key';
-import { findObject } from '../engine/annex/object-store';
-import { openRepository, type Repository } from '../engine/annex/repository';
-import {
+  getKey,
   groupsOf,
+  initRepository,
+  keySize,
+  listFailedTransfers,
+  listGitRemotes,
+  listRunningTransfers,
+  LocalRepoRemote,
+  mapToDot,
+  mapToText,
   numcopiesSetting,
+  openLocalRemote,
+  openRepository,
+  parseSize,
+  populateUnlocked,
   preferredContent,
+  readSettings,
+  type Repository,
+  repositoryStatus,
   resolveRepository,
+  sendControl,
   setDescription,
   setGroups,
   setNumcopies,
   setPreferredContent,
   setTrust,
+  syncRepository,
+  Transferrer,
+  type TrustLevel,
   trustOf,
-} from '../engine/annex/repo-config';
-import type { TrustLevel } from '../engine/annex/logs';
-import { readSettings } from '../engine/annex/settings';
-import { annexedFiles, type AnnexedFile } from '../engine/annex/worktree';
-import { FerryError } from '../engine/errors';
-import { findRemote, listGitRemotes, openLocalRemote } from '../engine/remotes/git-remotes';
-import { repositoryStatus } from '../engine/status';
-import { forEachLimit } from '../engine/util/pool';
-import { buildNetworkMap, mapToDot, mapToText } from '../engine/network/network-map';
-import { floodTransfers } from '../engine/network/route';
-import { Transferrer } from '../engine/transfer/transferrer';
-import { copyKey, getKey } from '../engine/transfer/runner';
-import { LocalRepoRemote } from '../engine/remotes/local-repo';
-import {
-  externalSnapshot,
-  listFailedTransfers,
-  listRunningTransfers,
-} from '../engine/annex/transfer-info';
-import { sendControl, type ControlRequest } from '../engine/control/control-server';
-import { parseSize } from '../engine/annex/largefiles';
+  whereIs,
+} from '../engine';
 import type { TransferSnapshot } from '../shared/transfers';
-import { syncRepository } from '../engine/sync/sync';
-import { parcelWatch } from '../engine/sync/watcher';
 import { describeEngineEvent, describeEvent, describeTransfer } from './describe-event';
 import { runWebapp, untilStopped } from './webapp';
-import { Engine } from '../engine/engine';
-import { chooseMountSource } from '../engine/drives';
 import type { ParsedArgs } from './args';
 import type { Io } from './main';
 import { bar, formatBytes, progressLine } from './progress';
@@ -458,16 +460,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
         json
           ? io.out(`${JSON.stringify({ type: 'log', message: m, at: Date.now() })}\n`)
           : print(m);
-      const drives = args.flags.has('no-drives')
-        ? undefined
-        : await chooseMountSource(log, { busAddress: process.env.FERRY_UDISKS2_BUS });
       // the same composition root as the desktop app and ferry webapp, with this one folder
-      const engine = new Engine({
+      const node = await createNodeEngine({
         folders: [repo.top],
-        watch: parcelWatch,
-        mountSource: drives?.source,
+        drives: !args.flags.has('no-drives'),
         log,
       });
+      const { engine } = node;
       engine.on((e) => {
         if (json) {
           if (e.type !== 'activity') io.out(`${JSON.stringify(e)}\n`);
@@ -478,14 +477,12 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       });
       await engine.start();
       if (!engine.folders().includes(repo.top)) {
-        await engine.stop();
-        await drives?.close();
+        await node.stop();
         throw new FerryError('io-error', `cannot sync ${repo.top} (see the message above)`);
       }
       if (!json) print(`watching ${repo.top}; press Ctrl-C to stop`);
       await untilStopped();
-      await engine.stop();
-      await drives?.close();
+      await node.stop();
       if (!json) print('stopped');
       return 0;
     },

@@ -2,7 +2,7 @@
  * The `ferry` command: git-annex's verbs and meanings where they overlap. Exit codes: 0 success,
  * 1 some item failed, 2 usage error, 3 not a repository.
  */
-import { errnoCode, FerryError } from '../engine/errors';
+import { errnoCode, FerryError } from '../engine';
 import { terminalSafe } from './terminal';
 import { parseArgs } from './args';
 import { COMMANDS } from './commands';

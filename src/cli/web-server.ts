@@ -10,7 +10,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { dispatch, type Engine } from '../engine/engine';
+import { dispatch, type Engine } from '../engine';
 import { COMMAND_NAMES, type BridgeMessage, type CommandName } from '../shared/ipc';
 
 export interface WebServer {

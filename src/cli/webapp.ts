@@ -8,11 +8,13 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findRepository, openRepository } from '../engine/annex/repository';
-import { chooseMountSource } from '../engine/drives';
-import { Engine } from '../engine/engine';
-import { FerryError } from '../engine/errors';
-import { parcelWatch } from '../engine/sync/watcher';
+import {
+  createNodeEngine,
+  FerryError,
+  findRepository,
+  openRepository,
+  type Engine,
+} from '../engine';
 import { startWebServer, type WebServer } from './web-server';
 
 /** The folder holding package.json: the source tree or the installed package. */
@@ -56,19 +58,15 @@ export async function startWebapp(options: {
     const here = await openRepository(options.cwd).catch(() => undefined);
     if (here) folders.push(here.top);
   }
-  const drives =
-    options.drives === false
-      ? undefined
-      : await chooseMountSource(options.log, { busAddress: process.env.FERRY_UDISKS2_BUS });
-  const engine = new Engine({
-    watch: parcelWatch,
+  const node = await createNodeEngine({
     folders,
     stateDir: stateDir(),
-    mountSource: drives?.source,
+    drives: options.drives,
     log: options.log,
     isHeadless: true,
     quietMs: options.quietMs,
   });
+  const { engine } = node;
   await engine.start();
   const server = await startWebServer(engine, { staticDir, port: options.port });
   return {
@@ -76,8 +74,7 @@ export async function startWebapp(options: {
     server,
     stop: async () => {
       await server.close();
-      await engine.stop();
-      await drives?.close();
+      await node.stop();
     },
   };
 }

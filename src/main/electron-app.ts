@@ -17,9 +17,7 @@ import {
 } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dispatch, Engine } from '../engine/engine';
-import { chooseMountSource } from '../engine/drives';
-import { parcelWatch } from '../engine/sync/watcher';
+import { createNodeEngine, dispatch, type Engine } from '../engine';
 import {
   COMMAND_NAMES,
   IPC_COMMAND_CHANNEL,
@@ -106,13 +104,8 @@ export function startElectronApp(rootDir: string): void {
     // Checks (asked without a prompt, e.g. clipboard or media queries) are refused too.
     session.defaultSession.setPermissionCheckHandler(() => false);
     const log = (m: string): void => console.log(m);
-    const drives = await chooseMountSource(log, { busAddress: process.env.FERRY_UDISKS2_BUS });
-    engine = new Engine({
-      watch: parcelWatch,
-      stateDir: join(app.getPath('userData')),
-      mountSource: drives.source,
-      log,
-    });
+    const node = await createNodeEngine({ stateDir: join(app.getPath('userData')), log });
+    engine = node.engine;
     tray = new Tray(trayIcon('idle'));
     tray.on('click', openWindow);
     shell = new Shell(engine, {
@@ -175,8 +168,7 @@ export function startElectronApp(rootDir: string): void {
     openWindow();
     app.on('before-quit', () => {
       shell?.stop();
-      void engine.stop();
-      void drives.close();
+      void node.stop();
     });
   });
   app.on('second-instance', openWindow);

@@ -4,7 +4,7 @@
  * the real implementations. The tray's look, its menu and the notifications are pure functions of
  * the engine's state and events.
  */
-import type { Engine } from '../engine/engine';
+import type { Engine } from '../engine';
 import { formatBytes } from '../shared/format';
 import type { EngineEvent, EngineSnapshot, RepositoryView } from '../shared/ipc';
 import type { TransferControlState, TransferSnapshot } from '../shared/transfers';

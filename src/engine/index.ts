@@ -1,0 +1,51 @@
+/**
+ * The engine's public surface: the CLI and the desktop shell import only this module
+ * (ESLint keeps them to it; test/engine/exports.test.ts pins the list).
+ */
+export { addPaths } from './annex/add';
+export { AnnexBranch } from './annex/branch';
+export {
+  copyVerifier,
+  depopulateUnlocked,
+  describeUuids,
+  dropKey,
+  fsckKey,
+  populateUnlocked,
+  whereIs,
+} from './annex/content';
+export { initRepository } from './annex/init';
+export { keySize } from './annex/key';
+export { parseSize } from './annex/largefiles';
+export { type TrustLevel } from './annex/logs';
+export { findObject } from './annex/object-store';
+export {
+  groupsOf,
+  numcopiesSetting,
+  preferredContent,
+  resolveRepository,
+  setDescription,
+  setGroups,
+  setNumcopies,
+  setPreferredContent,
+  setTrust,
+  trustOf,
+} from './annex/repo-config';
+export { findRepository, openRepository, type Repository } from './annex/repository';
+export { readSettings } from './annex/settings';
+export { externalSnapshot, listFailedTransfers, listRunningTransfers } from './annex/transfer-info';
+export { annexedFiles, type AnnexedFile } from './annex/worktree';
+export { sendControl, type ControlRequest } from './control/control-server';
+export { chooseMountSource } from './drives';
+export { Engine, dispatch } from './engine';
+export { FerryError, errnoCode } from './errors';
+export { createNodeEngine, type NodeEngine } from './node-engine';
+export { buildNetworkMap, mapToDot, mapToText } from './network/network-map';
+export { floodTransfers } from './network/route';
+export { findRemote, listGitRemotes, openLocalRemote } from './remotes/git-remotes';
+export { LocalRepoRemote } from './remotes/local-repo';
+export { repositoryStatus } from './status';
+export { syncRepository } from './sync/sync';
+export { parcelWatch } from './sync/watcher';
+export { copyKey, getKey } from './transfer/runner';
+export { Transferrer } from './transfer/transferrer';
+export { forEachLimit } from './util/pool';

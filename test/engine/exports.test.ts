@@ -1,0 +1,63 @@
+/** The engine's public surface (src/engine/index.ts), pinned: a change to it is a deliberate one. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as engine from '../../src/engine';
+
+describe("the engine's public surface", () => {
+  it('exports exactly these values', () => {
+    assert.deepEqual(Object.keys(engine).sort(), [
+      'AnnexBranch',
+      'Engine',
+      'FerryError',
+      'LocalRepoRemote',
+      'Transferrer',
+      'addPaths',
+      'annexedFiles',
+      'buildNetworkMap',
+      'chooseMountSource',
+      'copyKey',
+      'copyVerifier',
+      'createNodeEngine',
+      'depopulateUnlocked',
+      'describeUuids',
+      'dispatch',
+      'dropKey',
+      'errnoCode',
+      'externalSnapshot',
+      'findObject',
+      'findRemote',
+      'findRepository',
+      'floodTransfers',
+      'forEachLimit',
+      'fsckKey',
+      'getKey',
+      'groupsOf',
+      'initRepository',
+      'keySize',
+      'listFailedTransfers',
+      'listGitRemotes',
+      'listRunningTransfers',
+      'mapToDot',
+      'mapToText',
+      'numcopiesSetting',
+      'openLocalRemote',
+      'openRepository',
+      'parcelWatch',
+      'parseSize',
+      'populateUnlocked',
+      'preferredContent',
+      'readSettings',
+      'repositoryStatus',
+      'resolveRepository',
+      'sendControl',
+      'setDescription',
+      'setGroups',
+      'setNumcopies',
+      'setPreferredContent',
+      'setTrust',
+      'syncRepository',
+      'trustOf',
+      'whereIs',
+    ]);
+  });
+});
