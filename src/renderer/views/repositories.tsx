@@ -1,0 +1,207 @@
+/** The folders: each repository's state, remotes and offers, and the drop area that adds one. */
+import { useState, type DragEvent } from 'react';
+import { useStore } from 'zustand';
+import type { StoreApi } from 'zustand/vanilla';
+import { formatBytes } from '../../shared/format';
+import type { FerryApi, RepositoryView } from '../../shared/ipc';
+import type { FerryState } from '../store';
+
+const STATE_LABEL: Record<RepositoryView['state'], string> = {
+  idle: 'In sync',
+  syncing: 'Syncing',
+  paused: 'Paused',
+  error: 'Needs attention',
+  offline: 'Offline',
+};
+
+// ---------------------------------------------------------------- repositories
+
+export function DropArea({
+  api,
+  isHeadless,
+  pathForFile,
+}: {
+  api: FerryApi;
+  isHeadless: boolean;
+  pathForFile?: (file: File) => string;
+}) {
+  const [path, setPath] = useState('');
+  const [message, setMessage] = useState<{ text: string; isError: boolean } | null>(null);
+  const [isOver, setOver] = useState(false);
+  const [isBusy, setBusy] = useState(false);
+  const add = async (folder: string): Promise<void> => {
+    if (folder.trim() === '') return;
+    setBusy(true);
+    setMessage({ text: `Adding ${folder}…`, isError: false });
+    const r = await api.addFolder({ path: folder.trim() });
+    setBusy(false);
+    if (r.ok) {
+      setMessage({ text: `Syncing ${r.value.top} (${r.value.description})`, isError: false });
+      setPath('');
+    } else setMessage({ text: r.error.message, isError: true });
+  };
+  const onDrop = (e: DragEvent<HTMLElement>): void => {
+    e.preventDefault();
+    setOver(false);
+    const file = e.dataTransfer.files[0];
+    const dropped = file && pathForFile ? pathForFile(file) : '';
+    if (dropped) void add(dropped);
+    else
+      setMessage({
+        text: 'Type the folder’s path below: this browser cannot see where a dropped folder lives.',
+        isError: true,
+      });
+  };
+  return (
+    <section
+      className={`drop${isOver ? ' over' : ''}`}
+      aria-labelledby="drop-title"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={onDrop}
+    >
+      <h2 id="drop-title">Add a folder</h2>
+      <p>
+        {isHeadless
+          ? 'Type the path of a folder on this machine: Ferry makes it a repository (or adopts an existing git-annex repository) and starts syncing it.'
+          : 'Drop a folder here, or type its path: Ferry makes it a repository (or adopts an existing git-annex repository) and starts syncing it.'}
+      </p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void add(path);
+        }}
+      >
+        <label htmlFor="folder-path">Folder path</label>
+        <input
+          id="folder-path"
+          name="folder-path"
+          type="text"
+          value={path}
+          placeholder="/home/me/Pictures"
+          onChange={(e) => setPath(e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <button type="submit" disabled={isBusy || path.trim() === ''}>
+          Sync this folder
+        </button>
+      </form>
+      {message && (
+        <p role={message.isError ? 'alert' : 'status'} className={message.isError ? 'error' : ''}>
+          {message.text}
+        </p>
+      )}
+    </section>
+  );
+}
+
+export function RepositoriesView({
+  store,
+  api,
+  pathForFile,
+}: {
+  store: StoreApi<FerryState>;
+  api: FerryApi;
+  pathForFile?: (file: File) => string;
+}) {
+  const repositories = useStore(store, (s) => s.repositories);
+  const drives = useStore(store, (s) => s.drives);
+  const isHeadless = useStore(store, (s) => s.isHeadless);
+  const offers = useStore(store, (s) => s.offers);
+  const [offerMessage, setOfferMessage] = useState<{ text: string; isError: boolean } | null>(null);
+  const syncWith = async (repository: string, path: string, description: string): Promise<void> => {
+    const r = await api.syncWith({ repository, path });
+    setOfferMessage(
+      r.ok
+        ? { text: `Now syncing with ${description}`, isError: false }
+        : { text: r.error.message, isError: true },
+    );
+  };
+  return (
+    <div className="repositories">
+      {repositories.length === 0 ? (
+        <p className="empty">No folders are synced yet.</p>
+      ) : (
+        <ul aria-label="Repositories" className="cards">
+          {repositories.map((r) => (
+            <li key={r.uuid} className={`card state-${r.state}`}>
+              <div className="card-head">
+                <h3>{r.description}</h3>
+                <span className={`badge state-${r.state}`}>{STATE_LABEL[r.state]}</span>
+              </div>
+              <p className="path">{r.top}</p>
+              <p>
+                {r.presentFiles} of {r.annexedFiles} files here ({formatBytes(r.presentBytes)})
+              </p>
+              {r.reason && <p className="reason">{r.reason}</p>}
+              <ul aria-label={`Remotes of ${r.description}`} className="remotes">
+                {r.remotes.map((x) => (
+                  <li key={x.name} className={x.isAvailable ? 'up' : 'down'}>
+                    {x.name}{' '}
+                    <span className="muted">
+                      (
+                      {x.kind === 'unsupported'
+                        ? 'not supported yet'
+                        : x.isAvailable
+                          ? 'reachable'
+                          : 'offline'}
+                      , cost {x.cost})
+                    </span>
+                    {x.kind === 'unsupported' && x.note && <p className="muted">{x.note}</p>}
+                  </li>
+                ))}
+              </ul>
+              {(offers[r.uuid] ?? []).length > 0 && (
+                <div className="offers">
+                  <p>Sync with:</p>
+                  <ul aria-label={`Repositories ${r.description} could sync with`}>
+                    {(offers[r.uuid] ?? []).map((o) => (
+                      <li key={o.path}>
+                        <button
+                          type="button"
+                          onClick={() => void syncWith(r.uuid, o.path, o.description)}
+                          aria-label={`Sync ${r.description} with ${o.description}`}
+                        >
+                          {o.description}
+                        </button>{' '}
+                        <span className="muted">
+                          {o.source === 'drive' ? 'on a drive' : 'another folder'} · {o.path}
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {offerMessage && (
+        <p
+          role={offerMessage.isError ? 'alert' : 'status'}
+          className={offerMessage.isError ? 'error' : ''}
+        >
+          {offerMessage.text}
+        </p>
+      )}
+      {drives.length > 0 && (
+        <section aria-labelledby="drives-title">
+          <h2 id="drives-title">Drives</h2>
+          <ul className="drives">
+            {drives.map((d) => (
+              <li key={d.mountPoint} className={`drive ${d.state}`}>
+                <strong>{d.remote}</strong> at {d.mountPoint}:{' '}
+                {d.state === 'safe-to-unplug' ? 'safe to unplug' : 'syncing, do not unplug'}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <DropArea api={api} isHeadless={isHeadless} pathForFile={pathForFile} />
+    </div>
+  );
+}

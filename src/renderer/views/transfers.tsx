@@ -1,0 +1,212 @@
+/** The transfer queue: grouped by state, virtualised, with progress, rate and controls. */
+import { useMemo, useState } from 'react';
+import { useStore } from 'zustand';
+import type { StoreApi } from 'zustand/vanilla';
+import { formatBytes } from '../../shared/format';
+import type { FerryApi } from '../../shared/ipc';
+import type { TransferSnapshot, TransferState } from '../../shared/transfers';
+import type { FerryState } from '../store';
+
+function formatEta(s: number | null): string {
+  if (s === null) return '';
+  if (s < 60) return `${s} s left`;
+  if (s < 3600) return `${Math.round(s / 60)} min left`;
+  return `${(s / 3600).toFixed(1)} h left`;
+}
+
+const GROUPS: readonly { state: TransferState; label: string }[] = [
+  { state: 'running', label: 'Moving now' },
+  { state: 'queued', label: 'Queued' },
+  { state: 'waiting', label: 'Waiting' },
+  { state: 'paused', label: 'Paused' },
+  { state: 'failed', label: 'Failed, will retry' },
+  { state: 'done', label: 'Done' },
+  { state: 'cancelled', label: 'Cancelled' },
+];
+
+type Row =
+  { kind: 'group'; label: string; count: number } | { kind: 'transfer'; t: TransferSnapshot };
+
+export const ROW_HEIGHT = 52;
+
+/** A list that renders only the rows in view (10,000 transfers stay smooth). */
+export function VirtualList<T>({
+  items,
+  height,
+  rowHeight,
+  render,
+  label,
+}: {
+  items: readonly T[];
+  height: number;
+  rowHeight: number;
+  render: (item: T, index: number) => React.ReactNode;
+  label: string;
+}) {
+  const [top, setTop] = useState(0);
+  const overscan = 6;
+  const first = Math.max(0, Math.floor(top / rowHeight) - overscan);
+  const last = Math.min(items.length, Math.ceil((top + height) / rowHeight) + overscan);
+  return (
+    <div
+      className="virtual"
+      style={{ height, overflowY: 'auto', position: 'relative' }}
+      onScroll={(e) => setTop(e.currentTarget.scrollTop)}
+      role="list"
+      aria-label={label}
+      aria-rowcount={items.length}
+      tabIndex={0}
+    >
+      <div style={{ height: items.length * rowHeight, position: 'relative' }}>
+        {items.slice(first, last).map((item, i) => (
+          <div
+            key={first + i}
+            role="listitem"
+            style={{
+              position: 'absolute',
+              top: (first + i) * rowHeight,
+              height: rowHeight,
+              left: 0,
+              right: 0,
+            }}
+          >
+            {render(item, first + i)}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** The line under a transfer's bar: size, rate, time left, why it waits, who moves it. */
+export function transferFigures(t: TransferSnapshot, pct: number): string {
+  const isAlreadyThere = t.state === 'done' && t.bytesDone === 0 && (t.size ?? 0) > 0;
+  return [
+    `${pct}%${t.size ? ` of ${formatBytes(t.size)}` : ''}`,
+    isAlreadyThere ? 'it was already there' : '',
+    t.state === 'running' && t.rate > 0 ? `${formatBytes(t.rate)}/s` : '',
+    t.state === 'running' ? formatEta(t.etaSeconds) : '',
+    t.reason ?? '',
+    t.isExternal ? 'by another program' : '',
+  ]
+    .filter((part) => part !== '')
+    .join(' · ');
+}
+
+function TransferRow({ t, api }: { t: TransferSnapshot; api: FerryApi }) {
+  // a done transfer is complete, also when the content was there before it started
+  const pct =
+    t.state === 'done' ? 100 : t.size ? Math.min(100, Math.floor((t.bytesDone / t.size) * 100)) : 0;
+  const route = [
+    t.via ?? (t.direction === 'upload' ? 'here' : t.remote),
+    t.direction === 'upload' ? t.remote : 'here',
+    ...t.nextHops,
+  ];
+  const canPause = t.state === 'running' || t.state === 'queued' || t.state === 'waiting';
+  const canResume = t.state === 'paused' || t.state === 'failed';
+  const canCancel = t.state !== 'done' && t.state !== 'cancelled' && !t.isExternal;
+  return (
+    <div className={`transfer state-${t.state}`} data-id={t.id}>
+      <div className="t-main">
+        <span className="t-file" title={t.file}>
+          {t.direction === 'upload' ? '↑' : '↓'} {t.file}
+        </span>
+        <span className="t-route muted">{route.join(' → ')}</span>
+      </div>
+      <div className="t-progress">
+        <progress max={100} value={pct} aria-label={`${t.file}: ${pct}%`} />
+        <span className="t-figures">{transferFigures(t, pct)}</span>
+      </div>
+      <div className="t-actions">
+        {canPause && !t.isExternal && (
+          <button
+            type="button"
+            onClick={() => void api.pauseTransfer({ id: t.id })}
+            aria-label={`Pause ${t.file}`}
+          >
+            Pause
+          </button>
+        )}
+        {canResume && (
+          <button
+            type="button"
+            onClick={() => void api.resumeTransfer({ id: t.id })}
+            aria-label={`Resume ${t.file}`}
+          >
+            Resume
+          </button>
+        )}
+        {canCancel && (
+          <button
+            type="button"
+            onClick={() => void api.cancelTransfer({ id: t.id })}
+            aria-label={`Cancel ${t.file}`}
+          >
+            Cancel
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function TransfersView({
+  store,
+  api,
+  height = 520,
+}: {
+  store: StoreApi<FerryState>;
+  api: FerryApi;
+  height?: number;
+}) {
+  const transfers = useStore(store, (s) => s.transfers);
+  const rows = useMemo(() => {
+    const by = new Map<TransferState, TransferSnapshot[]>();
+    for (const t of transfers.values()) {
+      const list = by.get(t.state) ?? [];
+      list.push(t);
+      by.set(t.state, list);
+    }
+    const out: Row[] = [];
+    for (const g of GROUPS) {
+      const list = by.get(g.state);
+      if (!list || list.length === 0) continue;
+      out.push({ kind: 'group', label: g.label, count: list.length });
+      for (const t of list) out.push({ kind: 'transfer', t });
+    }
+    return out;
+  }, [transfers]);
+  const counts = GROUPS.map((g) => ({
+    ...g,
+    n: rows.find((r) => r.kind === 'group' && r.label === g.label),
+  }));
+  return (
+    <div className="transfers">
+      <p className="summary" aria-live="polite">
+        {transfers.size === 0
+          ? 'Nothing to move: every file is where it is wanted.'
+          : counts
+              .filter((c) => c.n)
+              .map((c) => `${c.n && c.n.kind === 'group' ? c.n.count : 0} ${c.label.toLowerCase()}`)
+              .join(' · ')}
+      </p>
+      {transfers.size > 0 && (
+        <VirtualList
+          items={rows}
+          height={height}
+          rowHeight={ROW_HEIGHT}
+          label="Transfer queue"
+          render={(r) =>
+            r.kind === 'group' ? (
+              <h3 className="group">
+                {r.label} <span className="muted">({r.count})</span>
+              </h3>
+            ) : (
+              <TransferRow t={r.t} api={api} />
+            )
+          }
+        />
+      )}
+    </div>
+  );
+}
