@@ -15,21 +15,13 @@
  * location logs change on both sides only after the bytes are safe.
  */
 import { existsSync } from 'node:fs';
-import type { MapEdge, NetworkEvent, NetworkMap, RouteHop } from '../../shared/network';
+import type { NetworkEvent, NetworkMap } from '../../shared/network';
 import { buildNetworkMap } from '../network/network-map';
-import { planRoute } from '../network/route';
 import { openRepository } from '../annex/repository';
 import { AnnexBranch } from '../annex/branch';
 import { keySize } from '../annex/key';
 import { whereIs } from '../annex/content';
-import { parseTrustLog, parseUuidLog, parseSingleValueLog } from '../annex/logs';
 import { findObject } from '../annex/object-store';
-import {
-  parseWanted,
-  repoFactsFrom,
-  type RepoFacts,
-  type WantFacts,
-} from '../annex/preferred-content';
 import type { Repository } from '../annex/repository';
 import { annexedFiles } from '../annex/worktree';
 import { isFerryError } from '../errors';
@@ -37,20 +29,22 @@ import { getConfig } from '../git/read';
 import { listGitRemotes, type RemoteInfo } from '../remotes/git-remotes';
 import { LocalRepoRemote } from '../remotes/local-repo';
 import { runTransfer, type TransferOutcome } from './runner';
+import { Wanted } from './wanted';
+import {
+  downloadItem,
+  floodItems,
+  planFor,
+  queueItem,
+  routedItems,
+  type PlannerContext,
+} from './planner';
 import type {
   TransferControlState,
   TransferEvent,
   TransferSnapshot,
   TransferState,
 } from '../../shared/transfers';
-import {
-  retryDelayMs,
-  transferId,
-  TransferQueue,
-  type ForwardSource,
-  type Priority,
-  type QueueItem,
-} from './queue';
+import { retryDelayMs, transferId, TransferQueue, type Priority, type QueueItem } from './queue';
 import { RateLimit } from './rate-limit';
 import { externalSnapshot, listRunningTransfers } from '../annex/transfer-info';
 import { errorMessage } from '../../shared/errors';
@@ -110,6 +104,8 @@ export class Transferrer {
   private readonly finished: Finished[] = [];
   private readonly attempts = new Map<string, number>();
   private readonly branch: AnnexBranch;
+  private readonly wanted: Wanted;
+  private readonly planning: PlannerContext;
   private remotes = new Map<string, RemoteInfo>();
   private readonly opened = new Map<string, LocalRepoRemote>();
   private readonly pausedRemotes = new Set<string>();
@@ -122,7 +118,6 @@ export class Transferrer {
   private isStopped = false;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly roomWaiters: (() => void)[] = [];
-  private wantCache = new Map<string, (f: WantFacts) => boolean>();
   private routing: 'route' | 'flood' = 'route';
   private afterHooks = 0;
   private map: NetworkMap | undefined;
@@ -136,6 +131,15 @@ export class Transferrer {
     private readonly options: TransferrerOptions = {},
   ) {
     this.branch = new AnnexBranch(repo);
+    this.wanted = new Wanted(repo, this.branch, options.log);
+    this.planning = {
+      repo,
+      branch: this.branch,
+      wanted: this.wanted,
+      remotes: () => this.remotes,
+      map: () => this.map,
+      isAvailable: (name) => this.isAvailable(name),
+    };
   }
 
   /** Reads remotes and settings; call before queueing. */
@@ -158,8 +162,7 @@ export class Transferrer {
         .filter((r) => r.path !== undefined && !r.isIgnored)
         .map((r) => [r.name, r]),
     );
-    this.wantCache.clear();
-    this.settingsCache = undefined;
+    this.wanted.reset();
     const routing = this.options.routing ?? (await getConfig(this.repo.git, 'ferry.routing'));
     this.routing = routing === 'flood' ? 'flood' : 'route';
     await this.refreshMap();
@@ -262,91 +265,7 @@ export class Transferrer {
     return item.via ? `${item.via.uuid}/${item.remote}` : item.remote;
   }
 
-  // ---------------------------------------------------------------- wanting
-
-  /** The logs preferred content needs, read once per refresh (they rarely change). */
-  private settingsCache:
-    { facts: RepoFacts; numcopies: number; wanted: Map<string, string> } | undefined;
-
-  private async repoFacts(): Promise<{
-    facts: RepoFacts;
-    numcopies: number;
-    wanted: Map<string, string>;
-  }> {
-    if (this.settingsCache) return this.settingsCache;
-    const wanted = new Map(
-      [...parseUuidLog(await this.branch.read('preferred-content.log'))].map(([u, e]) => [
-        u,
-        e.value,
-      ]),
-    );
-    const trust = parseTrustLog(await this.branch.read('trust.log'));
-    const facts = repoFactsFrom(
-      await this.branch.read('group.log'),
-      trust,
-      await this.branch.read('group-preferred-content.log'),
-    );
-    const configured =
-      (await getConfig(this.repo.git, 'annex.numcopies')) ??
-      parseSingleValueLog(await this.branch.read('numcopies.log'));
-    const n = Number(configured ?? '1');
-    this.settingsCache = { facts, numcopies: Number.isInteger(n) && n > 0 ? n : 1, wanted };
-    return this.settingsCache;
-  }
-
-  /** Whether repository `uuid` wants this content (true when it has no preferred content). */
-  async wants(
-    uuid: string,
-    key: string,
-    file: string,
-    copies?: readonly string[],
-  ): Promise<boolean> {
-    const { facts, numcopies, wanted } = await this.repoFacts();
-    const expr = wanted.get(uuid);
-    if (!expr || expr.trim() === '') return true;
-    let pred = this.wantCache.get(expr);
-    if (!pred) {
-      try {
-        pred = parseWanted(expr, facts);
-      } catch (e) {
-        this.options.log?.(
-          `preferred content of ${uuid} not understood (${errorMessage(e)}); treating everything as wanted`,
-        );
-        pred = () => true;
-      }
-      this.wantCache.set(expr, pred);
-    }
-    const have = copies ?? (await whereIs(this.branch, key));
-    // Deciding whether to send: judge as if the repository did not have it yet.
-    return pred({
-      path: file,
-      size: keySize(key) ?? 0,
-      key,
-      copies: have.filter((u) => u !== uuid),
-      repo: uuid,
-      numcopies,
-    });
-  }
-
   // ---------------------------------------------------------------- queueing
-
-  private item(
-    direction: 'upload' | 'download',
-    remote: RemoteInfo,
-    key: string,
-    file: string,
-  ): QueueItem | undefined {
-    if (!remote.uuid) return undefined;
-    return {
-      id: transferId(direction, remote.uuid, key),
-      direction,
-      key,
-      file,
-      remote: remote.name,
-      remoteUuid: remote.uuid,
-      queuedAt: Date.now(),
-    };
-  }
 
   private enqueue(item: QueueItem, priority: Priority): boolean {
     if (this.running.has(item.id) || this.parked.has(item.id)) return false;
@@ -366,110 +285,27 @@ export class Transferrer {
 
   /** Flood: queue uploads of a present key to every remote that lacks it and wants it, cheapest first. */
   async queueFlood(key: string, file: string, priority: Priority = 'next'): Promise<number> {
-    if (this.remotes.size === 0 || !(await findObject(this.repo, key))) return 0;
-    const have = await whereIs(this.branch, key);
-    let n = 0;
-    for (const remote of [...this.remotes.values()].sort((a, b) => a.cost - b.cost)) {
-      if (!remote.uuid || have.includes(remote.uuid)) continue;
-      if (!(await this.wants(remote.uuid, key, file, have))) continue;
-      const item = this.item('upload', remote, key, file);
-      if (item && this.enqueue(item, priority)) n++;
-    }
-    this.pump();
-    return n;
+    return this.enqueueAll(await floodItems(this.planning, key, file), priority);
   }
 
   /** The route this key's content takes from wherever it is now to every repository that wants it. */
-  async planFor(
-    key: string,
-    file: string,
-  ): Promise<{
-    hops: RouteHop[];
-    unreachable: string[];
-    holders: Set<string>;
-    wanting: Set<string>;
-  }> {
-    const known = this.map;
-    // Links whose far end vanished since the map was built are down now.
-    const map = known && {
-      ...known,
-      edges: known.edges.map((e) => {
-        const sender = known.nodes.find((n) => n.uuid === e.from)?.path;
-        const isDown = (e.path && !existsSync(e.path)) || (sender && !existsSync(sender));
-        return e.isUp && isDown ? { ...e, isUp: false } : e;
-      }),
-    };
-    const holders = new Set(await whereIs(this.branch, key));
-    if (await findObject(this.repo, key)) holders.add(this.repo.uuid);
-    else holders.delete(this.repo.uuid);
-    const wanting = new Set<string>();
-    if (!map) return { hops: [], unreachable: [], holders, wanting };
-    const list = [...holders];
-    for (const n of map.nodes)
-      if (n.isReachable && (await this.wants(n.uuid, key, file, list))) wanting.add(n.uuid);
-    const plan = planRoute(map, holders, wanting);
-    return { hops: [...plan.hops], unreachable: [...plan.unreachable], holders, wanting };
+  planFor(key: string, file: string): ReturnType<typeof planFor> {
+    return planFor(this.planning, key, file);
   }
 
   /**
-   * Routing: queue the hops of this key's planned route whose sender has the content now;
-   * hops further on are queued as each one completes (the route is planned again then, so a
-   * link that went down meanwhile is routed around). A direct remote the plan does not reach
-   * still gets a direct upload: routing never delivers less than flooding.
+   * Routing: queue the hops of this key's planned route whose sender has the content now (see
+   * planner.ts); hops further on are queued as each one completes.
    */
   async queueRouted(key: string, file: string, priority: Priority = 'next'): Promise<number> {
     if (this.remotes.size === 0) return 0;
-    const map = this.map;
-    if (!map) return this.queueFlood(key, file, priority);
-    const { hops, holders, wanting } = await this.planFor(key, file);
-    const edgeOf = (h: RouteHop): MapEdge | undefined =>
-      map.edges.find((e) => e.from === h.from && e.to === h.to && e.remote === h.remote);
-    const node = (uuid: string): { description: string; path: string | null } =>
-      map.nodes.find((n) => n.uuid === uuid) ?? { description: uuid, path: null };
-    const targets = new Set(hops.map((h) => h.to));
+    if (!this.map) return this.queueFlood(key, file, priority);
+    return this.enqueueAll(await routedItems(this.planning, key, file), priority);
+  }
+
+  private enqueueAll(items: readonly QueueItem[], priority: Priority): number {
     let n = 0;
-    for (const hop of hops) {
-      if (!holders.has(hop.from) || hop.to === this.repo.uuid) continue;
-      const nextHops = hops.filter((h) => h.from === hop.to).map((h) => node(h.to).description);
-      let item: QueueItem | undefined;
-      if (hop.from === this.repo.uuid) {
-        const remote = this.remotes.get(hop.remote);
-        const base = remote ? this.item('upload', remote, key, file) : undefined;
-        item = base && { ...base, nextHops };
-      } else {
-        const from = node(hop.from);
-        const targetPath = edgeOf(hop)?.path ?? null;
-        if (from.path === null || targetPath === null) continue;
-        const via: ForwardSource = {
-          uuid: hop.from,
-          description: from.description,
-          top: from.path,
-          targetPath,
-        };
-        item = {
-          id: transferId('upload', hop.to, key),
-          direction: 'upload',
-          key,
-          file,
-          remote: hop.remote,
-          remoteUuid: hop.to,
-          queuedAt: Date.now(),
-          via,
-          nextHops,
-        };
-      }
-      if (item && this.enqueue(item, priority)) n++;
-    }
-    // Fallback: a direct remote that wants the content but is on no route gets it directly.
-    if (holders.has(this.repo.uuid)) {
-      for (const remote of this.remotes.values()) {
-        if (!remote.uuid || holders.has(remote.uuid) || targets.has(remote.uuid)) continue;
-        if (!wanting.has(remote.uuid) && map.nodes.some((x) => x.uuid === remote.uuid)) continue;
-        if (!(await this.wants(remote.uuid, key, file, [...holders]))) continue;
-        const item = this.item('upload', remote, key, file);
-        if (item && this.enqueue(item, priority)) n++;
-      }
-    }
+    for (const item of items) if (this.enqueue(item, priority)) n++;
     this.pump();
     return n;
   }
@@ -481,18 +317,7 @@ export class Transferrer {
     priority: Priority = 'next',
     except: readonly string[] = [],
   ): Promise<boolean> {
-    if (await findObject(this.repo, key)) return false;
-    const have = await whereIs(this.branch, key);
-    if (!(await this.wants(this.repo.uuid, key, file, have))) return false;
-    const sources = [...this.remotes.values()]
-      .filter((r) => r.uuid && have.includes(r.uuid) && !except.includes(r.name))
-      .sort(
-        (a, b) =>
-          Number(this.isAvailable(b.name)) - Number(this.isAvailable(a.name)) || a.cost - b.cost,
-      );
-    const source = sources[0];
-    if (!source) return false;
-    const item = this.item('download', source, key, file);
+    const item = await downloadItem(this.planning, key, file, except);
     const added = item ? this.enqueue(item, priority) : false;
     this.pump();
     return added;
@@ -1105,13 +930,13 @@ export class Transferrer {
       const have = await whereIs(this.branch, f.key);
       let item: QueueItem | undefined;
       if (await findObject(this.repo, f.key)) {
-        if (!have.includes(info.uuid) && (await this.wants(info.uuid, f.key, f.path, have)))
-          item = this.item('upload', info, f.key, f.path);
+        if (!have.includes(info.uuid) && (await this.wanted.wants(info.uuid, f.key, f.path, have)))
+          item = queueItem('upload', info, f.key, f.path);
       } else if (
         have.includes(info.uuid) &&
-        (await this.wants(this.repo.uuid, f.key, f.path, have))
+        (await this.wanted.wants(this.repo.uuid, f.key, f.path, have))
       ) {
-        item = this.item('download', info, f.key, f.path);
+        item = queueItem('download', info, f.key, f.path);
       }
       if (item && this.enqueue(item, 'next')) {
         n++;
