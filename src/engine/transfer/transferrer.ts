@@ -20,7 +20,6 @@ import { buildNetworkMap } from '../network/network-map';
 import { openRepository } from '../annex/repository';
 import { AnnexBranch } from '../annex/branch';
 import { keySize } from '../annex/key';
-import { whereIs } from '../annex/content';
 import { findObject } from '../annex/object-store';
 import type { Repository } from '../annex/repository';
 import { annexedFiles } from '../annex/worktree';
@@ -30,20 +29,19 @@ import { listGitRemotes, type RemoteInfo } from '../remotes/git-remotes';
 import { LocalRepoRemote } from '../remotes/local-repo';
 import { runTransfer, type TransferOutcome } from './runner';
 import { Wanted } from './wanted';
+import { remoteScanItems } from './scanner';
 import {
-  downloadItem,
-  floodItems,
-  planFor,
-  queueItem,
-  routedItems,
-  type PlannerContext,
-} from './planner';
-import type {
-  TransferControlState,
-  TransferEvent,
-  TransferSnapshot,
-  TransferState,
-} from '../../shared/transfers';
+  baseSnapshot,
+  finishedSnapshot,
+  parkedSnapshot,
+  runningSnapshot,
+  sampleProgress,
+  type Finished,
+  type Parked,
+  type Running,
+} from './progress';
+import { downloadItem, floodItems, planFor, routedItems, type PlannerContext } from './planner';
+import type { TransferControlState, TransferEvent, TransferSnapshot } from '../../shared/transfers';
 import { retryDelayMs, transferId, TransferQueue, type Priority, type QueueItem } from './queue';
 import { RateLimit } from './rate-limit';
 import { externalSnapshot, listRunningTransfers } from '../annex/transfer-info';
@@ -62,39 +60,6 @@ export interface TransferrerOptions {
   readonly routing?: 'route' | 'flood';
   /** the network map, when it is built and whenever it changes */
   readonly network?: (e: NetworkEvent) => void;
-}
-
-interface Running {
-  readonly item: QueueItem;
-  readonly abort: AbortController;
-  readonly startedAt: number;
-  bytesDone: number;
-  /** the partial copy it continued from (bytes), once known */
-  resumedFrom?: number;
-  size: number | undefined;
-  rate: number;
-  lastSample: { at: number; bytes: number };
-  stopReason?: 'paused' | 'cancelled' | 'offline';
-  /** runs once the transfer has left `running` */
-  after?: () => Promise<unknown>;
-}
-
-interface Parked {
-  readonly item: QueueItem;
-  readonly state: 'failed' | 'waiting' | 'paused';
-  readonly reason: string;
-  readonly attempts: number;
-  readonly retryAt: number | null;
-}
-
-interface Finished {
-  readonly item: QueueItem;
-  readonly state: 'done' | 'cancelled';
-  readonly bytes: number;
-  readonly resumedFrom: number;
-  readonly startedAt: number | null;
-  readonly finishedAt: number;
-  readonly attempts: number;
 }
 
 export class Transferrer {
@@ -691,69 +656,23 @@ export class Transferrer {
   // ---------------------------------------------------------------- observing
 
   private snapshotOf(id: string): TransferSnapshot | undefined {
-    const base = (item: QueueItem, state: TransferState): TransferSnapshot => ({
-      id: item.id,
-      direction: item.direction,
-      key: item.key,
-      file: item.file,
-      remote: item.remote,
-      remoteUuid: item.remoteUuid,
-      state,
-      bytesDone: 0,
-      size: keySize(item.key) ?? null,
-      rate: 0,
-      etaSeconds: null,
-      reason: null,
-      nextRetryAt: null,
-      attempts: this.attempts.get(item.id) ?? 0,
-      queuedAt: item.queuedAt,
-      startedAt: null,
-      finishedAt: null,
-      isExternal: false,
-      via: item.via?.description ?? null,
-      resumedFrom: 0,
-      nextHops: item.nextHops ?? [],
-    });
+    const attempts = (item: QueueItem): number => this.attempts.get(item.id) ?? 0;
     const r = this.running.get(id);
-    if (r) {
-      const eta = r.size !== undefined && r.rate > 0 ? (r.size - r.bytesDone) / r.rate : null;
-      return {
-        ...base(r.item, 'running'),
-        bytesDone: r.bytesDone,
-        resumedFrom: r.resumedFrom ?? 0,
-        rate: Math.round(r.rate),
-        etaSeconds: eta === null ? null : Math.round(eta),
-        startedAt: r.startedAt,
-      };
-    }
+    if (r) return runningSnapshot(r, attempts(r.item));
     const p = this.parked.get(id);
-    if (p)
-      return {
-        ...base(p.item, p.state),
-        reason: p.reason,
-        nextRetryAt: p.retryAt,
-        attempts: p.attempts,
-      };
+    if (p) return parkedSnapshot(p);
     const q = this.queue.has(id) ? this.queue.items().find((i) => i.id === id) : undefined;
     if (q) {
       const offline = !this.itemAvailable(q);
       const paused = this.isPaused || this.pausedRemotes.has(q.remote);
-      if (offline) return { ...base(q, 'waiting'), reason: `${q.remote} is offline` };
-      if (paused) return { ...base(q, 'paused'), reason: 'paused' };
-      return base(q, 'queued');
+      if (offline)
+        return { ...baseSnapshot(q, 'waiting', attempts(q)), reason: `${q.remote} is offline` };
+      if (paused) return { ...baseSnapshot(q, 'paused', attempts(q)), reason: 'paused' };
+      return baseSnapshot(q, 'queued', attempts(q));
     }
     for (let i = this.finished.length - 1; i >= 0; i--) {
       const f = this.finished[i];
-      if (f?.item.id === id) {
-        return {
-          ...base(f.item, f.state),
-          bytesDone: f.bytes,
-          resumedFrom: f.resumedFrom,
-          startedAt: f.startedAt,
-          finishedAt: f.finishedAt,
-          attempts: f.attempts,
-        };
-      }
+      if (f?.item.id === id) return finishedSnapshot(f);
     }
     return undefined;
   }
@@ -802,21 +721,7 @@ export class Transferrer {
         return;
       }
       const now = Date.now();
-      const progress: { id: string; bytesDone: number; rate: number; etaSeconds: number | null }[] =
-        [];
-      for (const r of this.running.values()) {
-        const dt = (now - r.lastSample.at) / 1000;
-        if (dt > 0) r.rate = 0.7 * ((r.bytesDone - r.lastSample.bytes) / dt) + 0.3 * r.rate;
-        r.lastSample = { at: now, bytes: r.bytesDone };
-        const eta =
-          r.size !== undefined && r.rate > 0 ? Math.round((r.size - r.bytesDone) / r.rate) : null;
-        progress.push({
-          id: r.item.id,
-          bytesDone: r.bytesDone,
-          rate: Math.round(r.rate),
-          etaSeconds: eta,
-        });
-      }
+      const progress = sampleProgress(this.running.values(), now);
       this.options.events?.({ type: 'transfers-progressed', progress, at: now });
     }, 250);
   }
@@ -924,21 +829,9 @@ export class Transferrer {
     const info = this.remotes.get(remote);
     if (!info?.uuid) return 0;
     let n = 0;
-    for (const f of await annexedFiles(this.repo)) {
-      signal?.throwIfAborted();
+    for await (const item of remoteScanItems(this.planning, info, signal)) {
       if (this.isStopped) break;
-      const have = await whereIs(this.branch, f.key);
-      let item: QueueItem | undefined;
-      if (await findObject(this.repo, f.key)) {
-        if (!have.includes(info.uuid) && (await this.wanted.wants(info.uuid, f.key, f.path, have)))
-          item = queueItem('upload', info, f.key, f.path);
-      } else if (
-        have.includes(info.uuid) &&
-        (await this.wanted.wants(this.repo.uuid, f.key, f.path, have))
-      ) {
-        item = queueItem('download', info, f.key, f.path);
-      }
-      if (item && this.enqueue(item, 'next')) {
+      if (this.enqueue(item, 'next')) {
         n++;
         if (n === 1) this.pump(); // the first byte should not wait for the whole scan
       }
