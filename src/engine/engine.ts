@@ -15,7 +15,6 @@
  * it under the user's config directory), else only what is added in this run.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import type {
   ActivityEntry,
@@ -38,14 +37,11 @@ import { openRepository, type Repository } from './annex/repository';
 import { AnnexBranch } from './annex/branch';
 import { parseUuidLog } from './annex/logs';
 import { addLocalRemote, listGitRemotes } from './remotes/git-remotes';
-import { controlSocketPath, startControlServer } from './control/control-server';
-import { DriveManager } from './drives/drive-manager';
 import type { Mount, MountListener, MountSource } from './drives/mounts';
 import { FerryError } from './errors';
 import { repositoryStatus } from './status';
-import { Assistant } from './sync/assistant';
 import type { WatchFn } from './sync/watcher';
-import { Transferrer } from './transfer/transferrer';
+import { Folder, syncEntryKind, type FolderHost } from './folder';
 import { errorMessage } from '../shared/errors';
 
 export type Handlers = {
@@ -65,17 +61,7 @@ export interface EngineOptions {
   readonly quietMs?: number;
 }
 
-interface Managed {
-  readonly repo: Repository;
-  readonly transfers: Transferrer;
-  readonly assistant: Assistant;
-  readonly drives: DriveManager | undefined;
-  readonly control: Server | undefined;
-  map: NetworkMap | undefined;
-  lastError: string | null;
-  /** repositories on drives that are not remotes yet, by path */
-  readonly driveRepositories: Map<string, { uuid: string; description: string }>;
-}
+type Managed = Folder;
 
 /** The pending or running `repository-changed` of one folder. */
 interface StatusPass {
@@ -199,12 +185,7 @@ export class Engine {
   async stop(): Promise<void> {
     this.isStopped = true;
     for (const p of this.statusPasses.values()) if (p.timer) clearTimeout(p.timer);
-    for (const m of this.managed.values()) {
-      await m.drives?.stop();
-      await m.assistant.stop();
-      const control = m.control;
-      if (control) await new Promise((r) => control.close(r));
-    }
+    for (const m of this.managed.values()) await m.stop();
     await this.fanOut?.stop();
     this.listeners.clear();
   }
@@ -258,103 +239,41 @@ export class Engine {
   private async manage(repo: Repository): Promise<Managed> {
     const known = this.managed.get(repo.top);
     if (known) return known;
-    const late: { m?: Managed } = {};
-    const name = (): string => repo.top;
-    const transfers = new Transferrer(repo, {
-      log: (m) => this.log(`${name()}: ${m}`),
-      onLogsChanged: () => late.m?.assistant.logsChanged(),
-      events: (e) => {
-        this.emit(e);
-        if (e.type === 'transfer-changed') {
-          if (e.transfer.state === 'queued') late.m?.drives?.transferQueued(e.transfer.remote);
-          this.statusSoon(repo.top);
-        }
-      },
-      network: (e) => {
-        if (late.m) late.m.map = e.map;
-        this.emit(e);
-      },
-    });
-    const assistant = new Assistant(repo, {
-      watch: this.options.watch,
-      transfers,
-      quietMs: this.options.quietMs,
-      log: (m) => this.log(`${name()}: ${m}`),
-      events: (e) => {
-        this.emit(e);
-        const text = describeSync(e);
-        if (text)
-          this.note({
-            repository: repo.uuid,
-            kind:
-              e.type === 'conflict-resolved'
-                ? 'conflict'
-                : e.type === 'push-failed' || e.type === 'ref-refused'
-                  ? 'error'
-                  : 'sync',
-            text,
-          });
-        this.statusSoon(repo.top);
-      },
-    });
-    const drives = this.fanOut
-      ? new DriveManager(repo, {
-          source: this.fanOut.child(),
-          transfers,
-          assistant,
-          log: (m) => this.log(`${name()}: ${m}`),
-          events: (e) => {
-            this.emit(e);
-            this.note({ repository: repo.uuid, kind: 'drive', text: describeDrive(e) });
-            if (e.type === 'drive-unknown-repository') {
-              late.m?.driveRepositories.set(e.path, {
-                uuid: e.uuid,
-                description: e.knownAs ?? e.path,
-              });
-              void this.emitOffers(repo.top);
-            }
-            if ('remote' in e) {
-              if (e.type === 'drive-removed') this.driveStates.delete(e.mountPoint);
-              else if (e.type !== 'drive-appeared')
-                this.driveStates.set(e.mountPoint, {
-                  mountPoint: e.mountPoint,
-                  remote: e.remote,
-                  repository: repo.uuid,
-                  state: e.type === 'drive-syncing' ? 'syncing' : 'safe-to-unplug',
-                });
-            }
-          },
-        })
-      : undefined;
-    // One Ferry process per folder: the control socket answering means another one syncs it.
-    // Pause, resume, cancel or a rate limit from a terminal go through it and show here too.
-    const control = await startControlServer(repo.annexdir, transfers, () =>
-      this.emitControl(),
-    ).catch((e: unknown) => {
-      if (e instanceof FerryError && e.code === 'lock-busy') throw e;
-      this.log(
-        `${name()}: ferry transfers/pause/resume cannot reach this folder (${controlSocketPath(repo.annexdir)}: ${errorMessage(e)})`,
-      );
-      return undefined;
-    });
-    const m: Managed = {
-      repo,
-      transfers,
-      assistant,
-      drives,
-      control,
-      map: undefined,
-      lastError: null,
-      driveRepositories: new Map(),
-    };
-    late.m = m;
-    this.managed.set(repo.top, m);
-    if (this.isPaused) transfers.pause();
-    await assistant.start();
-    m.map = transfers.networkMap();
-    await drives?.start();
+    const folder = new Folder(repo, this.folderHost, this.fanOut?.child());
+    await folder.serveControl();
+    this.managed.set(repo.top, folder);
+    await folder.start(this.isPaused);
     this.statusSoon(repo.top);
-    return m;
+    return folder;
+  }
+
+  /** What each folder needs of the engine. */
+  private get folderHost(): FolderHost {
+    return {
+      watch: this.options.watch,
+      quietMs: this.options.quietMs,
+      emit: (e) => this.emit(e),
+      log: (m) => this.log(m),
+      noteSync: (repo, e) => {
+        const text = describeSync(e);
+        if (text) this.note({ repository: repo.uuid, kind: syncEntryKind(e), text });
+      },
+      noteDrive: (repo, e) => {
+        this.note({ repository: repo.uuid, kind: 'drive', text: describeDrive(e) });
+        if (!('remote' in e)) return;
+        if (e.type === 'drive-removed') this.driveStates.delete(e.mountPoint);
+        else if (e.type !== 'drive-appeared')
+          this.driveStates.set(e.mountPoint, {
+            mountPoint: e.mountPoint,
+            remote: e.remote,
+            repository: repo.uuid,
+            state: e.type === 'drive-syncing' ? 'syncing' : 'safe-to-unplug',
+          });
+      },
+      statusSoon: (top) => this.statusSoon(top),
+      emitOffers: (top) => this.emitOffers(top),
+      emitControl: () => this.emitControl(),
+    };
   }
 
   /**
