@@ -10,8 +10,10 @@ export {
   describeUuids,
   dropKey,
   fsckKey,
+  localDropTarget,
   populateUnlocked,
   whereIs,
+  type DropTarget,
 } from './annex/content';
 export { initRepository } from './annex/init';
 export { keySize } from './annex/key';

@@ -37,6 +37,7 @@ describe("the engine's public surface", () => {
       'listFailedTransfers',
       'listGitRemotes',
       'listRunningTransfers',
+      'localDropTarget',
       'mapToDot',
       'mapToText',
       'numcopiesSetting',

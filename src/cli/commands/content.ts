@@ -1,7 +1,6 @@
 /** Content: add, whereis, get, copy, drop, fsck. */
 import {
   addPaths,
-  AnnexBranch,
   type AnnexedFile,
   annexedFiles,
   copyKey,
@@ -9,6 +8,7 @@ import {
   depopulateUnlocked,
   describeUuids,
   dropKey,
+  type DropTarget,
   FerryError,
   findObject,
   findRemote,
@@ -16,6 +16,7 @@ import {
   fsckKey,
   getKey,
   listGitRemotes,
+  localDropTarget,
   LocalRepoRemote,
   openLocalRemote,
   openRepository,
@@ -193,15 +194,15 @@ export const CONTENT_COMMANDS: Readonly<Record<string, Command>> = {
       const force = args.flags.has('force');
       const { repo, branch } = await open(io);
       const settings = await readSettings(repo, branch);
-      const remotes = await listGitRemotes(repo);
       const from = args.options.get('from');
-      let target = repo;
+      let target: DropTarget = localDropTarget(repo);
       const branches = [branch];
       if (from !== undefined) {
-        target = await openLocalRemote(repo, await findRemote(repo, from));
-        branches.push(new AnnexBranch(target));
+        const remote = await LocalRepoRemote.open(repo, await findRemote(repo, from));
+        target = remote;
+        branches.push(remote.bookkeeping.branch);
       }
-      const verifier = await copyVerifier(repo, branch, remotes);
+      const verifier = await copyVerifier(repo, branch, await remoteRepos(repo));
       const files = await annexedFiles(repo, paths(args, io));
       const dropped: AnnexedFile[] = [];
       const code = await eachFile(io, json, 'drop', files, async (file) => {

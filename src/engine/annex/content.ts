@@ -10,11 +10,10 @@ import { FerryError } from '../errors';
 import { badPath } from '../git/fsck';
 import { hasSafeParents } from '../os/safe-path';
 import { entryFromStats, readIndex, statMatches, writeIndex } from '../git/index-file';
-import { openLocalRemote, type RemoteInfo } from '../remotes/git-remotes';
+import type { Remote } from '../remotes/remote';
 import type { AnnexBranch } from './branch';
 import { addPresence, parseTrustLog, parseUuidLog, presentUuids } from './logs';
 import { dropObject, findObject, lockContent, verifyFile } from './object-store';
-import { parseKey } from './key';
 import { locationLogPath, parsePointer, pointerContent } from './paths';
 import type { Repository } from './repository';
 import { nowTimestamp } from './timestamp';
@@ -123,60 +122,70 @@ export interface CopyVerifier {
 }
 
 /**
- * Counts copies that can stand in for the one being dropped: local-path remotes whose object is
- * there and can be locked shared (held until the drop is done), plus trusted repositories the log
- * lists. Copies known only from the location log of untrusted or semitrusted repositories do not count.
+ * Counts copies that can stand in for the one being dropped: remotes whose copy can be locked
+ * shared (held until the drop is done) and holds up (a regular file of the key's size, and its
+ * checksum when it is the only other copy), this repository's own copy when the drop is from a
+ * remote, plus trusted repositories the log lists. Copies known only from the location log of
+ * untrusted or semitrusted repositories do not count.
  */
 export async function copyVerifier(
   repo: Repository,
   branch: AnnexBranch,
-  remotes: readonly RemoteInfo[],
+  remotes: readonly Remote[],
 ): Promise<CopyVerifier> {
   const trust = parseTrustLog(await branch.read('trust.log'));
-  const opened = new Map<string, Repository>();
-  for (const r of remotes) {
-    if (!r.isAvailable) continue;
-    try {
-      const rr = await openLocalRemote(repo, r);
-      opened.set(rr.uuid, rr);
-    } catch {
-      // unreachable: does not count
-    }
-  }
+  const byUuid = new Map(remotes.filter((r) => r.uuid !== '').map((r) => [r.uuid, r]));
   return {
     async verify(key, exceptUuid) {
       const listed = await whereIs(branch, key);
       const locks: (() => void)[] = [];
       const where: string[] = [];
-      const objects = new Map<string, string>();
-      const size = parseKey(key)?.size;
-      for (const uuid of new Set([...listed, ...opened.keys(), repo.uuid])) {
+      const checked: Remote[] = [];
+      for (const uuid of new Set([...listed, ...byUuid.keys(), repo.uuid])) {
         if (uuid === exceptUuid) continue;
-        const target = uuid === repo.uuid ? repo : opened.get(uuid);
-        if (target) {
-          const held = await lockContent(target, key, 'shared');
+        if (uuid === repo.uuid) {
+          const held = await lockContent(repo, key, 'shared');
           if (!held) continue;
           locks.push(() => held.lock.release());
-          // A copy that is not a regular file of the key's size is no copy (a lying remote).
-          const st = await fsp.lstat(held.objectPath).catch(() => undefined);
-          if (!st?.isFile() || (size !== undefined && st.size !== size)) continue;
           where.push(uuid);
-          objects.set(uuid, held.objectPath);
+          continue;
+        }
+        const remote = byUuid.get(uuid);
+        if (remote) {
+          if (remote.availability().state !== 'up') continue;
+          const lock = await remote.lockContent(key);
+          if (!lock) continue;
+          locks.push(() => lock.release());
+          // A copy that is not a regular file of the key's size is no copy (a lying remote).
+          if (!(await remote.checkCopy(key, false))) continue;
+          where.push(uuid);
+          checked.push(remote);
         } else if (listed.includes(uuid) && trust.get(uuid) === 'trusted') {
           where.push(uuid);
         }
       }
       // The only other copy is worth its checksum before the last but one goes.
-      const only = where.length === 1 ? objects.get(where[0] ?? '') : undefined;
-      if (only !== undefined && !(await verifyFile(key, only).catch(() => false))) where.length = 0;
+      const only = where.length === 1 ? checked.find((r) => r.uuid === where[0]) : undefined;
+      if (only && !(await only.checkCopy(key, true))) where.length = 0;
       return { count: where.length, where, release: () => locks.forEach((r) => r()) };
     },
   };
 }
 
-/** Drops a key from `target` (this repository or a local remote) if enough other copies are verified. */
+/** What a drop removes from: this repository's store, or a remote's. */
+export interface DropTarget {
+  readonly uuid: string;
+  remove(key: string, check: () => Promise<void>): Promise<boolean>;
+}
+
+/** This repository as a drop target. */
+export function localDropTarget(repo: Repository): DropTarget {
+  return { uuid: repo.uuid, remove: (key, check) => dropObject(repo, key, check) };
+}
+
+/** Drops a key from `target` (this repository or a remote) if enough other copies are verified. */
 export async function dropKey(
-  target: Repository,
+  target: DropTarget,
   targetBranches: readonly AnnexBranch[],
   key: string,
   verifier: CopyVerifier,
@@ -185,7 +194,7 @@ export async function dropKey(
 ): Promise<'dropped' | 'not-present'> {
   let release = (): void => undefined;
   try {
-    const dropped = await dropObject(target, key, async () => {
+    const dropped = await target.remove(key, async () => {
       if (force) return;
       const v = await verifier.verify(key, target.uuid);
       release = v.release;

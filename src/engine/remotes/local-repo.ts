@@ -4,6 +4,7 @@
  * verified by the receiving store before it counts.
  */
 import { existsSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AnnexBranch } from '../annex/branch';
 import { populateUnlocked } from '../annex/content';
@@ -12,8 +13,10 @@ import {
   findObject,
   lockContent,
   receiveFromFile,
+  verifyFile,
   type ObjectSource,
 } from '../annex/object-store';
+import { parseKey } from '../annex/key';
 import { findRepository, type Repository } from '../annex/repository';
 import { listRunningTransfers, TransferClaim, type Direction } from '../annex/transfer-info';
 import { annexedFiles } from '../annex/worktree';
@@ -109,8 +112,14 @@ export class LocalRepoRemote implements Remote {
     return (await findObject(this.repo, key)) !== undefined;
   }
 
-  async copyPath(key: string): Promise<string | undefined> {
-    return findObject(this.repo, key);
+  async checkCopy(key: string, thorough: boolean): Promise<boolean> {
+    const path = await findObject(this.repo, key);
+    if (!path) return false;
+    // A regular file of the key's size (findObject took no link); its checksum when it counts most.
+    const st = await lstat(path).catch(() => undefined);
+    const size = parseKey(key)?.size;
+    if (!st?.isFile() || (size !== undefined && st.size !== size)) return false;
+    return !thorough || (await verifyFile(key, path).catch(() => false));
   }
 
   async lockContent(key: string): Promise<ContentLock | undefined> {

@@ -77,8 +77,11 @@ export interface Remote {
   hasKey(key: string): Promise<boolean>;
   /** a shared lock on the remote's copy, held while it stands in for a copy being dropped */
   lockContent(key: string): Promise<ContentLock | undefined>;
-  /** the path of the remote's copy for a caller's checksum, when the kind can offer one */
-  copyPath?(key: string): Promise<string | undefined>;
+  /**
+   * Whether the remote's copy holds up before it stands in for a dropped one: present with the
+   * key's size and, when `thorough` (it is the only other copy), its checksum.
+   */
+  checkCopy(key: string, thorough: boolean): Promise<boolean>;
   /** uploads the content (resumable; verified before it counts on the remote's side) */
   store(key: string, source: ObjectSource, options?: MoveOptions): Promise<void>;
   /**

@@ -32,6 +32,10 @@ export class UnsupportedRemote implements Remote {
     return Promise.resolve(false);
   }
 
+  checkCopy(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
   lockContent(): Promise<ContentLock | undefined> {
     return Promise.resolve(undefined);
   }

@@ -92,7 +92,11 @@ export function remoteConformance(kind: string, make: () => Promise<RemoteFixtur
   it(`${kind}: a corrupt copy is refused when retrieved, and nothing is stored`, async () => {
     const f = await make();
     await f.remote.store(f.key, { repo: f.ours, path: await objectOf(f.ours, f.key) });
+    assert.equal(await f.remote.checkCopy(f.key, true), true, 'a good copy holds up');
     f.corrupt(f.key);
+    assert.equal(await f.remote.checkCopy(f.key, false), true, 'same size: only a checksum tells');
+    assert.equal(await f.remote.checkCopy(f.key, true), false, 'the checksum tells');
+    assert.equal(await f.remote.checkCopy(ABSENT, false), false);
     await assert.rejects(f.remote.retrieve(f.key, f.empty), /does not match its checksum/);
     assert.equal(await findObject(f.empty, f.key), undefined);
     await assert.rejects(import('node:fs/promises').then((m) => m.stat(tmpPath(f.empty, f.key))));
