@@ -28,8 +28,7 @@ import type {
 } from '../shared/ipc';
 import { COMMAND_NAMES } from '../shared/ipc';
 import { commandArgsProblem } from '../shared/validate';
-import type { DriveEvent } from '../shared/drives';
-import type { SyncEvent } from '../shared/events';
+import { activityText, driveActivityText } from '../shared/event-text';
 import type { TransferControlState } from '../shared/transfers';
 import type { NetworkMap } from '../shared/network';
 import { initRepository } from './annex/init';
@@ -103,46 +102,6 @@ class MountFanOut {
     return this.source.stop();
   }
 }
-
-const describeSync = (e: SyncEvent): string | null => {
-  switch (e.type) {
-    case 'committed':
-      return `committed ${e.files} ${e.files === 1 ? 'change' : 'changes'}`;
-    case 'merged':
-      return `merged changes from ${e.ref.replace(/^refs\/(remotes\/|heads\/)?/, '')}`;
-    case 'pushed':
-      return `sent changes to ${e.remote}`;
-    case 'push-failed':
-      return `could not send changes to ${e.remote}: ${e.reason}`;
-    case 'conflict-resolved':
-      return `${e.path} was changed in two places; both versions are kept (${e.kept.join(', ')})`;
-    case 'local-changes-kept':
-      return `kept local changes to ${e.paths.length} file(s) that an incoming change also touched`;
-    case 'change-hook-failed':
-      return `the change hook failed: ${e.reason}`;
-    case 'ref-refused':
-      return `could not ${e.step} ${e.ref}${e.remote ? ` from ${e.remote}` : ''}: ${e.reason}`;
-    default:
-      return null;
-  }
-};
-
-const describeDrive = (e: DriveEvent): string => {
-  switch (e.type) {
-    case 'drive-appeared':
-      return `drive ${e.remote} plugged in at ${e.mountPoint}`;
-    case 'drive-syncing':
-      return `syncing with drive ${e.remote}`;
-    case 'drive-safe-to-unplug':
-      return `drive ${e.remote} is in sync: safe to unplug`;
-    case 'drive-removed':
-      return `drive ${e.remote} was removed`;
-    case 'drive-unknown-repository':
-      return `a drive at ${e.mountPoint} holds ${e.knownAs ?? 'a repository'} that is not synced yet (${e.path})`;
-    case 'drive-empty':
-      return `an empty drive was mounted at ${e.mountPoint}`;
-  }
-};
 
 export class Engine {
   private readonly managed = new Map<string, Managed>();
@@ -255,11 +214,11 @@ export class Engine {
       emit: (e) => this.emit(e),
       log: (m) => this.log(m),
       noteSync: (repo, e) => {
-        const text = describeSync(e);
+        const text = activityText(e);
         if (text) this.note({ repository: repo.uuid, kind: syncEntryKind(e), text });
       },
       noteDrive: (repo, e) => {
-        this.note({ repository: repo.uuid, kind: 'drive', text: describeDrive(e) });
+        this.note({ repository: repo.uuid, kind: 'drive', text: driveActivityText(e) });
         if (!('remote' in e)) return;
         if (e.type === 'drive-removed') this.driveStates.delete(e.mountPoint);
         else if (e.type !== 'drive-appeared')

@@ -8,6 +8,9 @@ import type { Engine } from '../engine';
 import { formatBytes } from '../shared/format';
 import type { EngineEvent, EngineSnapshot, RepositoryView } from '../shared/ipc';
 import type { TransferControlState, TransferSnapshot } from '../shared/transfers';
+import { notificationFor } from '../shared/event-text';
+
+export { notificationFor };
 
 export type TrayState = 'idle' | 'syncing' | 'paused' | 'error' | 'offline';
 
@@ -96,31 +99,6 @@ export function trayMenuFor(s: ShellState, startsAtLogin: boolean): readonly Men
     { action: 'start-at-login', label: 'Start at login', checked: startsAtLogin },
     { action: 'quit', label: 'Quit Ferry' },
   ];
-}
-
-/** Pure: the desktop notification an event deserves, if any. */
-export function notificationFor(e: EngineEvent): { title: string; body: string } | null {
-  switch (e.type) {
-    case 'conflict-resolved':
-      return {
-        title: 'Both versions kept',
-        body: `${e.path} was changed in two places; Ferry kept ${e.kept.join(' and ')}.`,
-      };
-    case 'drive-safe-to-unplug':
-      return {
-        title: 'Safe to unplug',
-        body: `The drive ${e.remote} is in sync${e.failed > 0 ? ` (${e.failed} transfer(s) failed)` : ''}.`,
-      };
-    case 'drive-unknown-repository':
-      return {
-        title: 'A drive with a repository',
-        body: `${e.path} holds ${e.knownAs ? `"${e.knownAs}"` : 'a git-annex repository'}. Open Ferry to sync with it.`,
-      };
-    case 'error-raised':
-      return { title: 'Ferry needs you', body: e.message };
-    default:
-      return null;
-  }
 }
 
 /**
