@@ -55,6 +55,8 @@ export interface EngineOptions {
   /** how drives are noticed; none: drives are not watched */
   readonly mountSource?: MountSource;
   readonly log?: (message: string) => void;
+  /** a module's debug line (shown when FERRY_DEBUG names the module) */
+  readonly debug?: (module: string, message: string) => void;
   readonly isHeadless?: boolean;
   /** assistant timings, for tests */
   readonly quietMs?: number;
@@ -213,6 +215,7 @@ export class Engine {
       quietMs: this.options.quietMs,
       emit: (e) => this.emit(e),
       log: (m) => this.log(m),
+      debug: (module, m) => this.options.debug?.(module, m),
       noteSync: (repo, e) => {
         const text = activityText(e);
         if (text) this.note({ repository: repo.uuid, kind: syncEntryKind(e), text });

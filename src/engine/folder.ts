@@ -11,6 +11,7 @@ import type { SyncEvent } from '../shared/events';
 import type { NetworkEvent, NetworkMap } from '../shared/network';
 import type { TransferEvent } from '../shared/transfers';
 import { errorMessage } from '../shared/errors';
+import { describeDriveEvent, describeEvent, describeTransfer } from '../shared/event-text';
 import type { Repository } from './annex/repository';
 import { controlSocketPath, startControlServer } from './control/control-server';
 import { DriveManager } from './drives/drive-manager';
@@ -26,6 +27,7 @@ export interface FolderHost {
   readonly quietMs?: number;
   emit(e: EngineEvent): void;
   log(message: string): void;
+  debug(module: string, message: string): void;
   /** an activity entry for the window, when the event has words */
   noteSync(repo: Repository, e: SyncEvent): void;
   noteDrive(repo: Repository, e: DriveEvent): void;
@@ -64,6 +66,7 @@ export class Folder {
       log,
       events: (e) => {
         host.emit(e);
+        host.debug('sync', `${repo.top}: ${describeEvent(e)}`);
         host.noteSync(repo, e);
         host.statusSoon(repo.top);
       },
@@ -97,12 +100,14 @@ export class Folder {
   private transferEvent(e: TransferEvent): void {
     this.host.emit(e);
     if (e.type !== 'transfer-changed') return;
+    this.host.debug('transfer', `${this.repo.top}: ${describeTransfer(e.transfer)}`);
     if (e.transfer.state === 'queued') this.transferQueued(e.transfer.remote);
     this.host.statusSoon(this.repo.top);
   }
 
   private driveEvent(e: DriveEvent): void {
     this.host.emit(e);
+    this.host.debug('drives', `${this.repo.top}: ${describeDriveEvent(e)}`);
     this.host.noteDrive(this.repo, e);
     if (e.type === 'drive-unknown-repository') {
       this.driveRepositories.set(e.path, { uuid: e.uuid, description: e.knownAs ?? e.path });

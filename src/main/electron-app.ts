@@ -104,7 +104,11 @@ export function startElectronApp(rootDir: string): void {
     // Checks (asked without a prompt, e.g. clipboard or media queries) are refused too.
     session.defaultSession.setPermissionCheckHandler(() => false);
     const log = (m: string): void => console.log(m);
-    const node = await createNodeEngine({ stateDir: join(app.getPath('userData')), log });
+    const node = await createNodeEngine({
+      stateDir: join(app.getPath('userData')),
+      log,
+      logFile: join(app.getPath('userData'), 'ferry.log'),
+    });
     engine = node.engine;
     tray = new Tray(trayIcon('idle'));
     tray.on('click', openWindow);

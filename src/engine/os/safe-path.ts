@@ -32,10 +32,6 @@ export async function makeParentDirs(
   known?: Set<string>,
 ): Promise<void> {
   const parts = components(rel).slice(0, -1);
-  if (parts.length > 0 && !known?.has(top)) {
-    await fsp.mkdir(top, { recursive: true });
-    known?.add(top);
-  }
   let dir = top;
   let at = '';
   for (const part of parts) {
@@ -47,6 +43,8 @@ export async function makeParentDirs(
       throw e;
     });
     if (!st) {
+      // the first folder missing may mean `top` is too (a fresh annex): it is trusted, made whole
+      if (dir === join(top, parts[0] ?? '')) await fsp.mkdir(top, { recursive: true });
       try {
         await fsp.mkdir(dir);
         known?.add(dir);

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AnnexBranch } from '../annex/branch';
 import { populateUnlocked } from '../annex/content';
 import {
@@ -68,6 +68,9 @@ export class LocalRepoRemote implements Remote {
         ),
       afterStore: async (key: string, file: string) => {
         if (repo.isBare || file === '') return;
+        // only an unlocked file still holding its pointer gets the bytes: look before reading the index
+        const st = await lstat(join(repo.top, file)).catch(() => undefined);
+        if (!st?.isFile() || st.size > 32768) return;
         const files = await annexedFiles(repo, [`${repo.top}/${file}`]).catch(() => []);
         await populateUnlocked(
           repo,

@@ -40,6 +40,8 @@ export interface TransferRequest {
   readonly alsoRecordIn?: readonly AnnexBranch[];
   /** whether our branch is committed right away (a forwarding repository's is) */
   readonly commitOurs?: boolean;
+  /** whether the remote's branch is committed right away (default; a command commits it once at its end) */
+  readonly commitTheirs?: boolean;
   /** false when the transfer stopped on purpose (paused, cancelled): not recorded as failed */
   readonly isFailure?: () => boolean;
 }
@@ -60,7 +62,7 @@ async function record(req: TransferRequest): Promise<void> {
   const theirs = remote.bookkeeping?.branch;
   if (theirs) {
     await setPresence(theirs, key, remote.uuid, true);
-    await theirs.commit().catch(() => undefined);
+    if (req.commitTheirs !== false) await theirs.commit().catch(() => undefined);
   }
   await setPresence(req.ourBranch, key, remote.uuid, true);
   if (req.commitOurs) await req.ourBranch.commit().catch(() => undefined);
@@ -190,6 +192,8 @@ export async function copyKey(
     file: options.file ?? '',
     signal: options.signal,
     onProgress: options.onProgress,
+    // the command commits the remote's branch once, when every file is done
+    commitTheirs: false,
   });
   if (outcome.kind === 'waiting') throw busy(key, outcome.reason);
   return outcome.kind === 'done' ? 'copied' : 'already-there';
