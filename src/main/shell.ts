@@ -54,6 +54,39 @@ export interface ShellState {
   readonly control: TransferControlState;
 }
 
+/**
+ * Pure: the shell's state after one engine event, as the window's store keeps its own: a folder's
+ * new status, a transfer's new state (transfers that ended leave), new control state. No event
+ * needs a whole snapshot.
+ */
+export function applyToShell(s: ShellState, e: EngineEvent): ShellState {
+  switch (e.type) {
+    case 'repository-changed': {
+      const others = s.repositories.filter((r) => r.uuid !== e.status.uuid);
+      return { ...s, repositories: [...others, e.status] };
+    }
+    case 'transfer-changed': {
+      const others = s.transfers.filter((t) => t.id !== e.transfer.id);
+      const isOver = e.transfer.state === 'done' || e.transfer.state === 'cancelled';
+      return { ...s, transfers: isOver ? others : [...others, e.transfer] };
+    }
+    case 'transfers-progressed': {
+      const byId = new Map(e.progress.map((p) => [p.id, p]));
+      return {
+        ...s,
+        transfers: s.transfers.map((t) => {
+          const p = byId.get(t.id);
+          return p ? { ...t, bytesDone: p.bytesDone, rate: p.rate, etaSeconds: p.etaSeconds } : t;
+        }),
+      };
+    }
+    case 'control-changed':
+      return { ...s, control: e.control };
+    default:
+      return s;
+  }
+}
+
 /** Pure: the tray's look and tooltip. Error beats paused beats offline beats syncing beats idle. */
 export function trayStateFor(s: ShellState): { state: TrayState; tooltip: string } {
   const repos = s.repositories;
@@ -103,7 +136,8 @@ export function trayMenuFor(s: ShellState, startsAtLogin: boolean): readonly Men
 
 /**
  * Wires the engine to the tray, the window and notifications: every event goes to the window;
- * the tray is recomputed at most every 250 ms; notifications for the events that deserve one.
+ * the tray follows the events (applyToShell) and is redrawn at most every 250 ms; a snapshot is
+ * read only at start and after a menu action; notifications for the events that deserve one.
  */
 export class Shell {
   private state: ShellState = {
@@ -150,11 +184,14 @@ export class Shell {
     this.ports.window.send(e);
     const n = notificationFor(e);
     if (n) this.ports.notifier.notify(n.title, n.body);
-    if (e.type === 'transfers-progressed') return;
+    // the tray follows the events themselves; nothing here asks for a whole snapshot
+    const next = applyToShell(this.state, e);
+    if (next === this.state) return;
+    this.state = next;
     if (this.trayTimer) return;
     this.trayTimer = setTimeout(() => {
       this.trayTimer = undefined;
-      void this.refresh().catch(() => undefined);
+      this.renderTray();
     }, 250);
   }
 

@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { Engine } from '../../src/engine/engine';
 import { parcelWatch } from '../../src/engine/sync/watcher';
 import {
+  applyToShell,
   notificationFor,
   Shell,
   trayMenuFor,
@@ -47,6 +48,39 @@ const state = (over: Partial<ShellState> = {}): ShellState => ({
   transfers: [],
   control,
   ...over,
+});
+
+describe('the shell state from events', () => {
+  it('follows folders, transfers and control from their events, without a snapshot', () => {
+    const t = { id: 't1', state: 'running', rate: 1000, bytesDone: 0 } as TransferSnapshot;
+    let s = state({ repositories: [] });
+    s = applyToShell(s, { type: 'repository-changed', status: repo({ state: 'syncing' }), at: 1 });
+    s = applyToShell(s, { type: 'transfer-changed', transfer: t, at: 2 });
+    assert.equal(trayStateFor(s).state, 'syncing');
+    s = applyToShell(s, {
+      type: 'transfers-progressed',
+      progress: [{ id: 't1', bytesDone: 500, rate: 2_000_000, etaSeconds: 1 }],
+      at: 3,
+    });
+    assert.equal(trayStateFor(s).tooltip, 'Ferry: 1 transfer, 2.0 MB/s');
+    s = applyToShell(s, { type: 'transfer-changed', transfer: { ...t, state: 'done' }, at: 4 });
+    s = applyToShell(s, { type: 'repository-changed', status: repo({ state: 'idle' }), at: 5 });
+    assert.deepEqual(s.transfers, [], 'an ended transfer leaves');
+    assert.equal(s.repositories.length, 1, 'one folder, updated in place');
+    assert.equal(trayStateFor(s).state, 'idle');
+    s = applyToShell(s, {
+      type: 'control-changed',
+      control: { ...control, isPaused: true },
+      at: 6,
+    });
+    assert.equal(trayStateFor(s).state, 'paused');
+    const same = applyToShell(s, {
+      type: 'activity',
+      entry: { at: 7, repository: null, kind: 'sync', text: 'x' },
+      at: 7,
+    });
+    assert.equal(same, s, 'other events leave the state as it is');
+  });
 });
 
 describe('tray state and menu', () => {
