@@ -131,15 +131,21 @@ describe('fuzzed messages', () => {
       'not json\n',
     ];
     for (const line of bad) {
-      const answer = JSON.parse(await rawControl(path, line)) as { ok: boolean; error?: string };
+      const answer = JSON.parse(await rawControl(path, line)) as {
+        ok: boolean;
+        error?: { code: string; message: string };
+      };
       assert.equal(answer.ok, false, line);
-      assert.ok(answer.error && answer.error.length > 0);
+      // the same error shape as the IPC and WebSocket contract: a code and words
+      assert.equal(answer.error?.code, 'usage', line);
+      assert.ok((answer.error?.message.length ?? 0) > 0);
     }
     const random = prng(11);
     for (let i = 0; i < 50; i++)
       await rawControl(path, randomBytes(1 + Math.floor(random() * 500)));
     const huge = await rawControl(path, Buffer.alloc(300 * 1024, 0x61));
     assert.match(huge, /at most/);
+    assert.match(huge, /"code":"too-large"/);
     const good = await sendControl(annexdir, { cmd: 'transfers' });
     assert.equal(good?.ok, true);
     assert.equal(good?.ok && good.control.rateLimit, 0, 'nothing changed the rate limit');

@@ -189,7 +189,7 @@ function controlCommand(build: (args: ParsedArgs) => ControlRequest): Command {
           'no assistant is running in this repository (start one with "ferry assistant")',
         );
       }
-      if (!answer.ok) throw new FerryError('io-error', answer.error);
+      if (!answer.ok) throw new FerryError(answer.error.code, answer.error.message);
       if (args.flags.has('json')) io.out(`${JSON.stringify(answer)}\n`);
       else {
         const c = answer.control;

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
+import type { ErrorCode } from '../../shared/errors';
 import type { Transferrer } from '../transfer/transferrer';
 import type { TransferControlState, TransferSnapshot } from '../../shared/transfers';
 import { shapeProblem } from '../../shared/validate';
@@ -48,7 +49,8 @@ export type ControlResponse =
       readonly control: TransferControlState;
       readonly affected?: number;
     }
-  | { readonly ok: false; readonly error: string };
+  /** errors as the IPC and WebSocket contract gives them: a stable code and words */
+  | { readonly ok: false; readonly error: { readonly code: ErrorCode; readonly message: string } };
 
 export function controlSocketPath(annexdir: string): string {
   return join(annexdir, 'ferry', 'control.sock');
@@ -131,7 +133,13 @@ export async function startControlServer(
         response = handleControl(transfers, req);
         if (req.cmd !== 'transfers') onChange?.();
       } catch (e) {
-        response = { ok: false, error: errorMessage(e) };
+        response = {
+          ok: false,
+          error: {
+            code: e instanceof FerryError ? e.code : 'usage',
+            message: errorMessage(e),
+          },
+        };
       }
       socket.end(`${JSON.stringify(response)}\n`);
     });
