@@ -6,13 +6,13 @@
  * now (the path is there). Repositories known only from uuid.log are unreachable nodes; dead ones
  * are left out.
  */
-import { existsSync } from 'node:fs';
 import { AnnexBranch } from '../annex/branch';
 import { parseTrustLog, parseUuidLog } from '../annex/logs';
 import { findRepository, type Repository } from '../annex/repository';
 import { gitContext } from '../git/context';
 import { getConfig, listRemotes } from '../git/read';
 import { COST_CHEAP, COST_EXPENSIVE, localPathOf, remoteCost } from '../remotes/git-remotes';
+import { availabilityOf } from '../remotes/registry';
 import type { MapEdge, MapNode, NetworkMap } from '../../shared/network';
 import { minimumArborescence } from './arborescence';
 
@@ -45,7 +45,7 @@ export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
       const cost = await remoteCost(ctx, remote, path).catch(() =>
         path ? COST_CHEAP : COST_EXPENSIVE,
       );
-      const isUp = path !== undefined && existsSync(path);
+      const isUp = availabilityOf({ name: remote, url: url ?? '', path }).state === 'up';
       let uuid = await getConfig(ctx, `remote.${remote}.annex-uuid`).catch(() => undefined);
       let found: ReturnType<typeof findRepository>;
       if (isUp && path) {

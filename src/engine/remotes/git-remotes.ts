@@ -11,6 +11,7 @@ import { getConfig, listRemotes, setConfig } from '../git/read';
 import { AnnexBranch } from '../annex/branch';
 import { parseRemoteConfig, parseUuidLog } from '../annex/logs';
 import { openRepository, type Repository } from '../annex/repository';
+import { availabilityOf } from './registry';
 
 export interface RemoteInfo {
   readonly name: string;
@@ -80,7 +81,8 @@ export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
       uuid,
       cost,
       isIgnored: (await getConfig(repo.git, `remote.${remote}.annex-ignore`)) === 'true',
-      isAvailable: path !== undefined && existsSync(path),
+      // as the remote's kind judges it (a path: whether it is there)
+      isAvailable: availabilityOf({ name: remote, url, path }).state === 'up',
     });
   }
   return out.sort((a, b) => a.cost - b.cost || a.name.localeCompare(b.name));

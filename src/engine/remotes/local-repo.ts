@@ -103,11 +103,18 @@ export class LocalRepoRemote implements Remote {
   }
 
   availability(): Availability {
-    if (existsSync(this.repo.gitdir)) return { state: 'up' };
+    return existsSync(this.repo.gitdir)
+      ? { state: 'up' }
+      : LocalRepoRemote.availabilityAt(this.info);
+  }
+
+  /** A path on this machine is up when it is there (a drive plugged in, a folder present). */
+  static availabilityAt(info: Pick<RemoteInfo, 'path' | 'url'>): Availability {
+    if (info.path !== undefined && existsSync(info.path)) return { state: 'up' };
     return {
       state: 'down',
       reason: 'unplugged',
-      message: `${this.info.path ?? this.info.url} is not reachable (is the drive plugged in?)`,
+      message: `${info.path ?? info.url} is not reachable (is the drive plugged in?)`,
     };
   }
 

@@ -7,13 +7,18 @@ import type { Repository } from '../annex/repository';
 import type { RemoteInfo } from './git-remotes';
 import { LocalRepoRemote } from './local-repo';
 import { FerryError } from '../errors';
-import type { GitTransport, Remote, RemoteKind } from './remote';
+import type { Availability, GitTransport, Remote, RemoteKind } from './remote';
 import { UnsupportedRemote, unsupportedMessage } from './unsupported';
+
+/** What availability is judged from: a remote's configuration, before anything is opened. */
+export type RemoteConfig = Pick<RemoteInfo, 'name' | 'url' | 'path' | 'specialType'>;
 
 interface KindEntry {
   readonly kind: RemoteKind;
   /** whether this kind takes the remote `info` describes */
-  takes(info: RemoteInfo): boolean;
+  takes(info: RemoteConfig): boolean;
+  /** whether it can be used now, without opening it (cheap: asked for every link of the map) */
+  availability(info: RemoteConfig): Availability;
   open(base: Repository, info: RemoteInfo): Promise<Remote>;
   /** git history only (the remote need not be a git-annex repository); absent: no history */
   gitTransport?(info: RemoteInfo): GitTransport;
@@ -23,13 +28,22 @@ export const REMOTE_KINDS: readonly KindEntry[] = [
   {
     kind: 'local-repo',
     takes: (info) => info.path !== undefined && info.specialType === undefined,
+    availability: (info) => LocalRepoRemote.availabilityAt(info),
     open: (base, info) => LocalRepoRemote.open(base, info),
     gitTransport: (info) => LocalRepoRemote.gitTransport(info),
   },
 ];
 
+/** Whether the remote can be used now, as its kind judges it (never opened for this). */
+export function availabilityOf(info: RemoteConfig): Availability {
+  const entry = REMOTE_KINDS.find((k) => k.takes(info));
+  return entry
+    ? entry.availability(info)
+    : { state: 'down', reason: 'not-supported', message: unsupportedMessage(info) };
+}
+
 /** The kind that takes this remote, or `unsupported`. */
-export function remoteKind(info: RemoteInfo): RemoteKind {
+export function remoteKind(info: RemoteConfig): RemoteKind {
   return REMOTE_KINDS.find((k) => k.takes(info))?.kind ?? 'unsupported';
 }
 
@@ -45,4 +59,9 @@ export function openGitTransport(info: RemoteInfo): GitTransport {
   if (!entry?.gitTransport)
     throw new FerryError('remote-unavailable', unsupportedMessage(info), { remote: info.name });
   return entry.gitTransport(info);
+}
+
+/** Whether a repository at a path of this machine is there now (a forwarding link's two ends). */
+export function isPathUp(path: string): boolean {
+  return LocalRepoRemote.availabilityAt({ path, url: path }).state === 'up';
 }

@@ -53,7 +53,7 @@ export class UnsupportedRemote implements Remote {
   }
 }
 
-export function unsupportedMessage(info: RemoteInfo): string {
+export function unsupportedMessage(info: Pick<RemoteInfo, 'name' | 'url' | 'specialType'>): string {
   if (info.specialType)
     return `remote "${info.name}" is a git-annex special remote (type ${info.specialType}); Ferry does not support that kind yet`;
   return `remote "${info.name}" (${info.url}) is not a path on this machine; Ferry does not support network remotes yet`;

@@ -5,7 +5,6 @@
  * routing never delivers less than flooding), and the download from the cheapest holder. The
  * transferrer enqueues what these return; nothing here touches its queue.
  */
-import { existsSync } from 'node:fs';
 import type { MapEdge, NetworkMap, RouteHop } from '../../shared/network';
 import type { AnnexBranch } from '../annex/branch';
 import { whereIs } from '../annex/content';
@@ -13,6 +12,7 @@ import { findObject } from '../annex/object-store';
 import type { Repository } from '../annex/repository';
 import { planRoute } from '../network/route';
 import type { RemoteInfo } from '../remotes/git-remotes';
+import { isPathUp } from '../remotes/registry';
 import { transferId, type ForwardSource, type QueueItem } from './queue';
 import type { Wanted } from './wanted';
 
@@ -80,7 +80,7 @@ export async function planFor(
     ...known,
     edges: known.edges.map((e) => {
       const sender = known.nodes.find((n) => n.uuid === e.from)?.path;
-      const isDown = (e.path && !existsSync(e.path)) || (sender && !existsSync(sender));
+      const isDown = (e.path && !isPathUp(e.path)) || (sender && !isPathUp(sender));
       return e.isUp && isDown ? { ...e, isUp: false } : e;
     }),
   };

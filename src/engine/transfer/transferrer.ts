@@ -27,6 +27,7 @@ import { isFerryError } from '../errors';
 import { getConfig } from '../git/read';
 import { listGitRemotes, type RemoteInfo } from '../remotes/git-remotes';
 import { LocalRepoRemote } from '../remotes/local-repo';
+import { availabilityOf, isPathUp } from '../remotes/registry';
 import { runTransfer, type TransferOutcome } from './runner';
 import { Wanted } from './wanted';
 import { remoteScanItems } from './scanner';
@@ -216,12 +217,12 @@ export class Transferrer {
 
   private isAvailable(remote: string): boolean {
     const info = this.remotes.get(remote);
-    return info?.path !== undefined && existsSync(info.path);
+    return info !== undefined && availabilityOf(info).state === 'up';
   }
 
   private itemAvailable(item: QueueItem): boolean {
     return item.via
-      ? existsSync(item.via.top) && existsSync(item.via.targetPath)
+      ? isPathUp(item.via.top) && isPathUp(item.via.targetPath)
       : this.isAvailable(item.remote);
   }
 
