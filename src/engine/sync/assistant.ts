@@ -11,9 +11,9 @@
  * retry timer) and the job flags. Nothing else runs git on the repository in this process
  * (withRepositoryLock).
  */
-import { spawn } from 'node:child_process';
-import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { runChangeHook } from './change-hook';
+import { changedPath, commitBatch } from './commit-batch';
 import type { Repository } from '../annex/repository';
 import { getConfig, resolveRef } from '../git/read';
 import type { SyncEvent, SyncEventListener } from '../../shared/events';
@@ -29,7 +29,7 @@ import {
   withRepositoryLock,
   type SyncContext,
 } from './sync';
-import type { Subscription, WatchEvent, WatchFn } from './watcher';
+import { watchGitConfig, type Subscription, type WatchEvent, type WatchFn } from './watcher';
 import type { Transferrer } from '../transfer/transferrer';
 import { diffTrees } from './worktree-update';
 import { keyOfBlob } from '../annex/worktree';
@@ -58,8 +58,6 @@ interface FailedRemote {
 
 /** Ready files are committed after this long even while other files keep changing. */
 const MAX_COMMIT_DELAY_MS = 5000;
-
-const IGNORED_NAMES = /(^|\/)(\.ferry-new-[0-9a-f]+|[^/]*\.ferry-tmp)$/;
 
 export class Assistant {
   private readonly ctx: SyncContext;
@@ -148,13 +146,7 @@ export class Assistant {
 
   async stop(): Promise<void> {
     this.isStopped = true;
-    for (const t of [
-      this.commitTimer,
-      this.remoteTimer,
-      this.rootTimer,
-      this.logsTimer,
-      this.configTimer,
-    ])
+    for (const t of [this.commitTimer, this.remoteTimer, this.rootTimer, this.logsTimer])
       if (t) clearTimeout(t);
     this.configWatcher?.close();
     this.configWatcher = undefined;
@@ -216,25 +208,12 @@ export class Assistant {
     this.watchConfig();
   }
 
-  private configWatcher: FSWatcher | undefined;
-  private configTimer: NodeJS.Timeout | undefined;
+  private configWatcher: { close(): void } | undefined;
 
   /** A remote added, removed or re-costed in .git/config: re-read remotes and the map. */
   private watchConfig(): void {
-    if (this.configWatcher) return;
-    try {
-      this.configWatcher = watch(this.repo.gitdir, (_type, name) => {
-        if (name !== 'config') return;
-        if (this.configTimer) clearTimeout(this.configTimer);
-        this.configTimer = setTimeout(() => {
-          this.configTimer = undefined;
-          this.remotesChanged();
-        }, 100);
-      });
-      this.configWatcher.on('error', () => undefined);
-    } catch {
-      // the git directory is gone; onRootGone deals with that
-    }
+    // the git directory gone: onRootGone deals with that
+    this.configWatcher ??= watchGitConfig(this.repo.gitdir, () => this.remotesChanged());
   }
 
   /**
@@ -256,16 +235,8 @@ export class Assistant {
         this.onRootGone();
         return;
       }
-      const rel = relative(this.repo.top, e.path).split(sep).join('/');
-      if (
-        rel === '' ||
-        rel.startsWith('..') ||
-        rel === '.git' ||
-        rel.startsWith('.git/') ||
-        IGNORED_NAMES.test(rel)
-      )
-        continue;
-      this.pending.set(rel, now);
+      const rel = changedPath(this.repo.top, e.path);
+      if (rel !== undefined) this.pending.set(rel, now);
     }
     if (this.pending.size > 0) this.scheduleCommit(this.quietMs);
   }
@@ -362,23 +333,14 @@ export class Assistant {
   }
 
   private async commit(): Promise<void> {
-    const now = Date.now();
     const max = this.options.maxBatch ?? 5000;
-    const ready: string[] = [];
-    let oldestReady = Infinity;
-    let nextReady = Infinity;
-    for (const [path, at] of this.pending) {
-      if (now - at >= this.quietMs) {
-        if (ready.length < max) ready.push(path);
-        oldestReady = Math.min(oldestReady, at);
-      } else nextReady = Math.min(nextReady, at + this.quietMs);
-    }
-    // While a burst is still arriving, wait for it to end, unless a full batch is ready or the
-    // ready files have waited long enough (a file written forever must not hold up the rest).
-    const isBurstActive = nextReady !== Infinity;
-    const hasWaitedEnough = now - oldestReady >= MAX_COMMIT_DELAY_MS;
-    if (ready.length === 0 || (isBurstActive && ready.length < max && !hasWaitedEnough)) {
-      if (isBurstActive) this.scheduleCommit(Math.max(10, nextReady - now));
+    const { ready, againInMs } = commitBatch(this.pending, Date.now(), {
+      quietMs: this.quietMs,
+      max,
+      maxDelayMs: MAX_COMMIT_DELAY_MS,
+    });
+    if (ready.length === 0) {
+      if (againInMs !== undefined) this.scheduleCommit(againInMs);
       return;
     }
     for (const p of ready) this.pending.delete(p);
@@ -501,30 +463,7 @@ export class Assistant {
   }
 
   private async runChangeHook(reason: 'commit' | 'merge'): Promise<void> {
-    const program = await getConfig(this.repo.git, 'ferry.changehook');
-    if (!program) return;
-    await new Promise<void>((resolve) => {
-      const child = spawn(program, [], {
-        stdio: 'ignore',
-        env: {
-          ...process.env,
-          FERRY_REPOSITORY: this.repo.top,
-          FERRY_CHANGE: reason,
-          FERRY_UUID: this.repo.uuid,
-        },
-      });
-      child.on('error', (e) => {
-        this.ctx.emit({ type: 'change-hook-failed', reason: `${program}: ${e.message}` });
-        resolve();
-      });
-      child.on('exit', (code) => {
-        if (code !== 0)
-          this.ctx.emit({
-            type: 'change-hook-failed',
-            reason: `${program} exited with ${code ?? 'a signal'}`,
-          });
-        resolve();
-      });
-    });
+    const failure = await runChangeHook(this.repo, reason);
+    if (failure) this.ctx.emit({ type: 'change-hook-failed', reason: failure });
   }
 }

@@ -3,6 +3,7 @@
  * (inotify on Linux). The CLI and the desktop shell build the real one; tests may too.
  */
 import parcel from '@parcel/watcher';
+import { watch } from 'node:fs';
 
 export interface WatchEvent {
   readonly type: 'create' | 'update' | 'delete';
@@ -31,3 +32,33 @@ export const parcelWatch: WatchFn = async (dir, onEvents, options) => {
   );
   return { unsubscribe: () => sub.unsubscribe() };
 };
+
+/**
+ * Calls `onChange` (debounced 100 ms) when the git directory's `config` changes: a remote added,
+ * removed or re-costed. Undefined when the git directory is gone.
+ */
+export function watchGitConfig(
+  gitdir: string,
+  onChange: () => void,
+): { close(): void } | undefined {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const watcher = watch(gitdir, (_type, name) => {
+      if (name !== 'config') return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = undefined;
+        onChange();
+      }, 100);
+    });
+    watcher.on('error', () => undefined);
+    return {
+      close: () => {
+        if (timer) clearTimeout(timer);
+        watcher.close();
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
