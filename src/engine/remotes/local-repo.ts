@@ -8,15 +8,9 @@ import { lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AnnexBranch } from '../annex/branch';
 import { populateUnlocked } from '../annex/content';
-import {
-  dropObject,
-  findObject,
-  lockContent,
-  receiveFromFile,
-  verifyFile,
-  type ObjectSource,
-} from '../annex/object-store';
+import { dropObject, findObject, lockContent, verifyFile } from '../annex/object-store';
 import { parseKey } from '../annex/key';
+import { receiveFromFile, type ObjectSource } from '../annex/receive';
 import { findRepository, type Repository } from '../annex/repository';
 import { listRunningTransfers, TransferClaim, type Direction } from '../annex/transfer-info';
 import { annexedFiles } from '../annex/worktree';

@@ -6,7 +6,7 @@
  * through here; callers never build paths into it.
  */
 import type { AnnexBranch } from '../annex/branch';
-import type { ObjectSource } from '../annex/object-store';
+import type { ObjectSource } from '../annex/receive';
 import type { Repository } from '../annex/repository';
 import type { Direction, TransferClaim } from '../annex/transfer-info';
 import type { GitContext } from '../git/context';

@@ -10,9 +10,9 @@ import {
   dropObject,
   findObject,
   lockContent,
-  receiveFromFile,
   tmpPath,
 } from '../../../src/engine/annex/object-store';
+import { receiveFromFile } from '../../../src/engine/annex/receive';
 import { openRepository, type Repository } from '../../../src/engine/annex/repository';
 import { isFerryError } from '../../../src/engine/errors';
 import { ferryOk, tempDir } from '../../helpers/repos';

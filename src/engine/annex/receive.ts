@@ -1,0 +1,160 @@
+/**
+ * Receiving content into a store: copied into `.git/annex/tmp/<keyFile>` and hashed while it is
+ * copied, continued from a partial copy, moved into the objects only once the bytes hash to the
+ * key. The one verifier every transfer goes through.
+ */
+import { constants, createReadStream, promises as fsp } from 'node:fs';
+import { dirname } from 'node:path';
+import { errnoCode, FerryError } from '../errors';
+import { makeParentDirs } from '../os/safe-path';
+import { isUsableKey, parseKey } from './key';
+import {
+  annexRel,
+  assertAnnexDir,
+  findObject,
+  keyHasher,
+  matchesKey,
+  moveIntoStore,
+  openObject,
+  tmpPath,
+  type Progress,
+  type StoreRepo,
+} from './object-store';
+import { assertPresent } from './repository';
+
+export interface ReceiveOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: Progress;
+  /** awaited before each chunk is written, with its size: a rate limit */
+  readonly throttle?: (bytes: number) => Promise<void>;
+}
+
+/** What content is read from: an object of a repository (checked as its trust says), or a file. */
+export type ObjectSource = string | { readonly repo: StoreRepo; readonly path: string };
+
+/**
+ * Copies a source file into `.git/annex/tmp/<keyFile>` and moves it into the store once the
+ * bytes hash to the key. A partial temporary file from an earlier attempt is continued: its
+ * bytes are hashed first, then the rest is appended. A mismatch discards the temporary file.
+ */
+export async function receiveFromFile(
+  repo: StoreRepo,
+  key: string,
+  source: ObjectSource,
+  options: ReceiveOptions = {},
+): Promise<string> {
+  try {
+    return await receiveOnce(repo, key, source, options);
+  } catch (e) {
+    // A resumed partial file may have been the bad part: try once more from the first byte.
+    if (e instanceof FerryError && e.code === 'checksum-mismatch' && e.data.resumedFrom !== 0) {
+      return receiveOnce(repo, key, source, options);
+    }
+    throw e;
+  }
+}
+
+async function receiveOnce(
+  repo: StoreRepo,
+  key: string,
+  source: ObjectSource,
+  options: ReceiveOptions,
+): Promise<string> {
+  if (!isUsableKey(key))
+    throw new FerryError('invalid-key', `${JSON.stringify(key)} is not a valid key`, { key });
+  const existing = await findObject(repo, key);
+  if (existing) return existing;
+  const tmp = tmpPath(repo, key);
+  assertPresent({ gitdir: dirname(repo.annexdir) });
+  if (repo.untrusted) {
+    assertAnnexDir(repo);
+    await makeParentDirs(repo.annexdir, annexRel(repo, tmp));
+  } else await fsp.mkdir(dirname(tmp), { recursive: true });
+  const hasher = keyHasher(key);
+  const parsed = parseKey(key);
+  let done = 0;
+  try {
+    const st = await fsp.lstat(tmp);
+    const limit = parsed?.size;
+    if (!st.isFile() || (limit !== undefined && st.size > limit))
+      await fsp.rm(tmp, { force: true });
+    else if (st.size > 0) {
+      for await (const chunk of createReadStream(tmp, {
+        highWaterMark: 4 << 20,
+      }) as AsyncIterable<Buffer>) {
+        hasher?.update(chunk);
+        done += chunk.length;
+      }
+    }
+  } catch {
+    // no partial file
+  }
+  options.onProgress?.(done);
+  const resumedFrom = done;
+  // stopped while the partial copy was being hashed: stop before opening anything
+  options.signal?.throwIfAborted();
+  const flags = done > 0 ? constants.O_APPEND : constants.O_TRUNC;
+  const out = await fsp.open(
+    tmp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | flags,
+    0o644,
+  );
+  let input: ReturnType<typeof createReadStream> | undefined;
+  try {
+    options.signal?.throwIfAborted();
+    const from =
+      typeof source === 'string' ? { repo: { annexdir: '', isBare: false }, path: source } : source;
+    const handle = await openObject(from.repo, key, from.path);
+    input = createReadStream(from.path, {
+      fd: handle,
+      start: done,
+      highWaterMark: 4 << 20,
+      signal: options.signal,
+    });
+    // Reading (the stream reads ahead), hashing and writing overlap: each chunk is hashed
+    // while the previous one is still being written.
+    const writeAll = async (chunk: Buffer): Promise<void> => {
+      let off = 0;
+      while (off < chunk.length) {
+        const { bytesWritten } = await out.write(chunk, off, chunk.length - off);
+        off += bytesWritten;
+      }
+    };
+    let writing: Promise<void> = Promise.resolve();
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      if (options.throttle) await options.throttle(chunk.length);
+      options.signal?.throwIfAborted();
+      hasher?.update(chunk);
+      await writing;
+      writing = writeAll(chunk);
+      writing.catch(() => undefined); // observed when awaited; never an unhandled rejection
+      done += chunk.length;
+      options.onProgress?.(done);
+    }
+    await writing;
+    await out.datasync();
+  } catch (e) {
+    input?.destroy();
+    await out.close();
+    if (errnoCode(e) === 'ENOSPC') {
+      throw new FerryError(
+        'disk-full',
+        `the disk is full while receiving ${key}; the partial copy is kept to resume`,
+        { key },
+        e,
+      );
+    }
+    throw e;
+  }
+  await out.close();
+  const digest = hasher?.digest('hex');
+  if (!matchesKey(key, digest, done)) {
+    await fsp.rm(tmp, { force: true });
+    throw new FerryError(
+      'checksum-mismatch',
+      `the copy of ${key} does not match its checksum; it was discarded`,
+      { key, source, resumedFrom },
+    );
+  }
+  return moveIntoStore(repo, key, tmp);
+}
