@@ -1,0 +1,140 @@
+/** Pulling: merging what others pushed in and what each remote has, one ref failing alone. */
+import { addCommit } from '../git/commit';
+import { ObjectBatch } from '../git/object-writer';
+import {
+  commitTree,
+  currentBranch,
+  findMergeBase,
+  isAncestor,
+  listRefs,
+  resolveRef,
+  setConfig,
+} from '../git/read';
+import { compareAndSetRef } from '../git/ref-store';
+import { type RemoteInfo } from '../remotes/git-remotes';
+import { openGitTransport } from '../remotes/registry';
+import { TreeMerger } from './tree-merge';
+import { updateWorkTree } from './worktree-update';
+import { errorMessage } from '../../shared/errors';
+
+import type { Context, RefProblem } from './context';
+
+/** Merges `ref` into the current branch (fast-forward when possible), updating the work tree. */
+export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
+  const { repo } = ctx;
+  const branchName = (await currentBranch(repo.git)) ?? 'master';
+  const branchRef = `refs/heads/${branchName}`;
+  const theirs = await resolveRef(repo.git, ref);
+  const head = await resolveRef(repo.git, branchRef);
+  if (!theirs || theirs === head) return false;
+  if (head && (await isAncestor(repo.git, theirs, head))) return false;
+  const headTree = head ? await commitTree(repo.git, head) : undefined;
+  const theirTree = await commitTree(repo.git, theirs);
+  if (!head || (await isAncestor(repo.git, head, theirs))) {
+    const update = await updateWorkTree(repo, headTree, theirTree);
+    await compareAndSetRef(repo.gitdir, branchRef, theirs, head);
+    ctx.onTreeChanged?.(headTree, theirTree);
+    ctx.emit({ type: 'merged', ref, commit: theirs, isFastForward: true });
+    if (update.keptLocal.length > 0)
+      ctx.emit({ type: 'local-changes-kept', paths: update.keptLocal });
+    return true;
+  }
+  const base = await findMergeBase(repo.git, head, theirs);
+  const baseTree = base ? await commitTree(repo.git, base) : undefined;
+  const batch = new ObjectBatch(repo.gitdir);
+  const merger = new TreeMerger(repo.git, batch);
+  const tree =
+    (await merger.merge(baseTree, headTree, theirTree)) ?? batch.add('tree', Buffer.alloc(0));
+  const short = ref.replace(/^refs\/(heads\/|remotes\/)?/, '');
+  const message =
+    merger.conflicts.length > 0
+      ? 'git-annex automatic merge conflict fix'
+      : `Merge ${short} into ${branchName}`;
+  const commit = await addCommit(repo.git, batch, tree, [head, theirs], message);
+  await batch.flush();
+  const update = await updateWorkTree(repo, headTree, tree);
+  await compareAndSetRef(repo.gitdir, branchRef, commit, head);
+  ctx.onTreeChanged?.(headTree, tree);
+  ctx.emit({ type: 'merged', ref, commit, isFastForward: false });
+  for (const c of merger.conflicts)
+    ctx.emit({ type: 'conflict-resolved', path: c.path, kind: c.kind, kept: c.kept });
+  if (update.keptLocal.length > 0)
+    ctx.emit({ type: 'local-changes-kept', paths: update.keptLocal });
+  return true;
+}
+
+/** Merges what others pushed into this repository: synced/<b> and tagged refs/synced/<uuid>/<b>. */
+export async function mergeIncoming(ctx: Context): Promise<string[]> {
+  const branchName = (await currentBranch(ctx.repo.git)) ?? 'master';
+  const refs = [`refs/heads/synced/${branchName}`];
+  for (const ref of await listRefs(ctx.repo.git, 'refs/synced').catch(() => [])) {
+    if (ref.endsWith(`/${branchName}`)) refs.push(ref);
+  }
+  const merged: string[] = [];
+  for (const ref of refs) if (await mergeIsolated(ctx, ref, null)) merged.push(ref);
+  return merged;
+}
+
+/** Union-merges every git-annex ref; one that cannot be merged is reported and skipped. */
+export async function updateAnnexBranch(ctx: Context): Promise<string[]> {
+  const merged = await ctx.branch.update();
+  if (merged.length > 0) ctx.emit({ type: 'annex-branch-merged', refs: merged });
+  for (const r of ctx.branch.refused) {
+    if (!ctx.refused.some((x) => x.ref === r.ref && x.step === 'merge'))
+      refuse(ctx, { remote: null, ref: r.ref, step: 'merge', reason: r.reason });
+  }
+  return merged;
+}
+
+function refuse(ctx: Context, problem: RefProblem): void {
+  ctx.refused.push(problem);
+  ctx.emit({ type: 'ref-refused', ...problem });
+}
+
+/**
+ * Merges one ref; a bad object on it (a refused tree name, a corrupt commit) fails that ref
+ * alone, reported with the remote and ref, and the sync goes on with the others.
+ */
+async function mergeIsolated(ctx: Context, ref: string, remote: string | null): Promise<boolean> {
+  try {
+    return await mergeRef(ctx, ref);
+  } catch (e) {
+    if (ctx.signal?.aborted) throw e;
+    const reason = errorMessage(e);
+    const known = ctx.refused.find((r) => r.ref === ref && r.step === 'merge');
+    if (!known) refuse(ctx, { remote, ref, step: 'merge', reason });
+    return false;
+  }
+}
+
+/** Fetches a remote and merges its branch and synced branch. */
+export async function pullRemote(ctx: Context, remote: RemoteInfo): Promise<string[]> {
+  const { repo } = ctx;
+  const transport = openGitTransport(remote);
+  const fetched = await transport.fetch(repo.git, ctx.db, ctx.signal);
+  if (fetched.updated.length > 0)
+    ctx.emit({ type: 'fetched', remote: remote.name, refs: fetched.updated.map((u) => u.ref) });
+  for (const r of fetched.refused) {
+    if (!ctx.refused.some((x) => x.ref === r.ref && x.remote === remote.name))
+      refuse(ctx, { remote: remote.name, ref: r.ref, step: 'fetch', reason: r.reason });
+  }
+  if (!remote.uuid) {
+    const uuid = await transport.annexUuid();
+    if (uuid) await setConfig(repo.git, `remote.${remote.name}.annex-uuid`, uuid);
+  }
+  const branchName = (await currentBranch(repo.git)) ?? 'master';
+  const merged: string[] = [];
+  for (const ref of [
+    `refs/remotes/${remote.name}/${branchName}`,
+    `refs/remotes/${remote.name}/synced/${branchName}`,
+  ]) {
+    if (await mergeIsolated(ctx, ref, remote.name)) merged.push(ref);
+  }
+  return merged;
+}
+
+export async function updateSyncedBranch(ctx: Context): Promise<void> {
+  const branchName = (await currentBranch(ctx.repo.git)) ?? 'master';
+  const head = await resolveRef(ctx.repo.git, `refs/heads/${branchName}`);
+  if (head) await compareAndSetRef(ctx.repo.gitdir, `refs/heads/synced/${branchName}`, head, null);
+}
