@@ -36,9 +36,11 @@ import { openRepository, type Repository } from './annex/repository';
 import { AnnexBranch } from './annex/branch';
 import { parseUuidLog } from './annex/logs';
 import { addLocalRemote, listGitRemotes } from './remotes/git-remotes';
-import type { Mount, MountListener, MountSource } from './drives/mounts';
+import { MountFanOut } from './drives/fan-out';
+import type { MountSource } from './drives/mounts';
 import { FerryError } from './errors';
 import { repositoryStatus } from './status';
+import { repositoryView } from './repository-view';
 import type { WatchFn } from './sync/watcher';
 import { Folder, syncEntryKind, type FolderHost } from './folder';
 import { errorMessage } from '../shared/errors';
@@ -72,37 +74,6 @@ interface StatusPass {
   isDirty: boolean;
   /** how long the last one took (ms) */
   costMs: number;
-}
-
-/** One mount source, many drive managers: each gets the current list and every change. */
-class MountFanOut {
-  private readonly listeners = new Set<MountListener>();
-  private last: readonly Mount[] = [];
-  private started: Promise<void> | undefined;
-
-  constructor(private readonly source: MountSource) {}
-
-  child(): MountSource {
-    return {
-      name: this.source.name,
-      start: async (listener) => {
-        this.listeners.add(listener);
-        this.started ??= this.source.start((mounts) => {
-          this.last = mounts;
-          for (const l of this.listeners) l(mounts);
-        });
-        await this.started;
-        listener(this.last);
-      },
-      rescan: () => this.source.rescan(),
-      stop: () => Promise.resolve(),
-    };
-  }
-
-  stop(): Promise<void> {
-    this.listeners.clear();
-    return this.source.stop();
-  }
 }
 
 export class Engine {
@@ -282,32 +253,15 @@ export class Engine {
   /** A repository's status, state and the reason it is not in sync. */
   private async view(m: Managed): Promise<RepositoryView> {
     const status = await repositoryStatus(m.repo);
-    const failed = m.assistant.failedRemotes();
-    const active = m.transfers
-      .snapshot(200)
-      .filter((t) => !t.isExternal && (t.state === 'running' || t.state === 'queued'));
-    const waiting = m.transfers.snapshot(200).filter((t) => t.state === 'waiting');
-    const reachable = status.remotes.filter((r) => r.isAvailable);
-    let state: RepositoryView['state'] = 'idle';
-    let reason: string | null = null;
-    if (this.isPaused || m.transfers.controlState().isPaused) {
-      state = 'paused';
-      reason = 'transfers are paused';
-    } else if (failed.length > 0) {
-      state = 'error';
-      reason = failed.map((f) => `could not send changes to ${f.remote}: ${f.reason}`).join('; ');
-    } else if (status.remotes.length > 0 && reachable.length === 0) {
-      state = 'offline';
-      reason = `no remote is reachable (${status.remotes.map((r) => r.name).join(', ')})`;
-    } else if (active.length > 0) {
-      state = 'syncing';
-      reason = `${active.length} ${active.length === 1 ? 'transfer' : 'transfers'} in progress`;
-    } else if (waiting.length > 0) {
-      reason = `${waiting.length} ${waiting.length === 1 ? 'file waits' : 'files wait'} for a remote that is offline`;
-    } else if (status.remotes.length === 0) {
-      reason = 'no remotes yet: add a clone, a drive or another computer to sync with';
-    }
-    return { ...status, state, reason };
+    const transfers = m.transfers.snapshot(200);
+    return repositoryView(status, {
+      isPaused: this.isPaused || m.transfers.controlState().isPaused,
+      failed: m.assistant.failedRemotes(),
+      active: transfers.filter(
+        (t) => !t.isExternal && (t.state === 'running' || t.state === 'queued'),
+      ).length,
+      waiting: transfers.filter((t) => t.state === 'waiting').length,
+    });
   }
 
   /**

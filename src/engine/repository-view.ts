@@ -1,0 +1,42 @@
+/**
+ * A folder as the window and the tray show it: its status, a state and, when it is not in sync,
+ * the reason in words. Pure: paused beats a failed push beats offline beats syncing beats idle.
+ */
+import type { RepositoryView } from '../shared/ipc';
+import type { RepositoryStatus } from '../shared/types';
+
+export interface ViewFacts {
+  readonly isPaused: boolean;
+  /** remotes whose last push failed, with why */
+  readonly failed: readonly { remote: string; reason: string }[];
+  /** transfers of this process running or queued */
+  readonly active: number;
+  /** transfers waiting for an offline remote */
+  readonly waiting: number;
+}
+
+export function repositoryView(status: RepositoryStatus, facts: ViewFacts): RepositoryView {
+  const reachable = status.remotes.filter((r) => r.isAvailable);
+  let state: RepositoryView['state'] = 'idle';
+  let reason: string | null = null;
+  if (facts.isPaused) {
+    state = 'paused';
+    reason = 'transfers are paused';
+  } else if (facts.failed.length > 0) {
+    state = 'error';
+    reason = facts.failed
+      .map((f) => `could not send changes to ${f.remote}: ${f.reason}`)
+      .join('; ');
+  } else if (status.remotes.length > 0 && reachable.length === 0) {
+    state = 'offline';
+    reason = `no remote is reachable (${status.remotes.map((r) => r.name).join(', ')})`;
+  } else if (facts.active > 0) {
+    state = 'syncing';
+    reason = `${facts.active} ${facts.active === 1 ? 'transfer' : 'transfers'} in progress`;
+  } else if (facts.waiting > 0) {
+    reason = `${facts.waiting} ${facts.waiting === 1 ? 'file waits' : 'files wait'} for a remote that is offline`;
+  } else if (status.remotes.length === 0) {
+    reason = 'no remotes yet: add a clone, a drive or another computer to sync with';
+  }
+  return { ...status, state, reason };
+}

@@ -1,0 +1,50 @@
+/** A folder's state and reason as the window shows them, from its status and a few facts. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { repositoryView } from '../../src/engine/repository-view';
+import type { RemoteStatus, RepositoryStatus } from '../../src/shared/types';
+
+const remote = (name: string, isAvailable: boolean): RemoteStatus => ({
+  name,
+  url: `/media/${name}`,
+  uuid: name,
+  cost: 100,
+  isAvailable,
+  kind: 'local-repo',
+  note: null,
+});
+const status = (remotes: RemoteStatus[]): RepositoryStatus => ({
+  uuid: 'u',
+  description: 'laptop',
+  top: '/x',
+  isBare: false,
+  branch: 'master',
+  annexedFiles: 1,
+  presentFiles: 1,
+  presentBytes: 1,
+  numcopies: 1,
+  pendingJournal: 0,
+  remotes,
+});
+const none = { isPaused: false, failed: [], active: 0, waiting: 0 };
+
+describe('the repository view', () => {
+  it('says in sync, or why not, in the order that matters', () => {
+    const up = status([remote('usb', true)]);
+    assert.deepEqual(
+      [repositoryView(up, none).state, repositoryView(up, none).reason],
+      ['idle', null],
+    );
+    assert.equal(repositoryView(up, { ...none, active: 2 }).reason, '2 transfers in progress');
+    assert.equal(
+      repositoryView(up, { ...none, waiting: 1 }).reason,
+      '1 file waits for a remote that is offline',
+    );
+    const failed = { ...none, failed: [{ remote: 'usb', reason: 'disk full' }], active: 3 };
+    assert.equal(repositoryView(up, failed).state, 'error');
+    assert.equal(repositoryView(up, { ...failed, isPaused: true }).state, 'paused');
+    const down = status([remote('usb', false), remote('nas', false)]);
+    assert.equal(repositoryView(down, none).reason, 'no remote is reachable (usb, nas)');
+    assert.match(repositoryView(status([]), none).reason ?? '', /no remotes yet/);
+  });
+});
