@@ -25,6 +25,16 @@ const engineFences = [
   },
 ];
 
+// the renderer and the preload: no Node, no engine, no git
+const uiFences = () => [
+  { group: nodeBuiltins, message: 'The renderer and preload never import Node builtins.' },
+  {
+    group: ['**/engine/**', '**/cli/**', '**/main/**'],
+    message: 'The renderer talks to the engine only through the shared contract.',
+  },
+  noIsomorphicGit,
+];
+
 const nodeBuiltins = [
   'node:*',
   'fs',
@@ -108,17 +118,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              group: nodeBuiltins,
-              message: 'The renderer and preload never import Node builtins.',
-            },
-            {
-              group: ['**/engine/**', '**/cli/**', '**/main/**'],
-              message: 'The renderer talks to the engine only through the shared contract.',
-            },
-            noIsomorphicGit,
-          ],
+          patterns: uiFences(),
         },
       ],
     },
@@ -129,18 +129,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              group: nodeBuiltins,
-              message: 'The renderer and preload never import Node builtins.',
-            },
-            {
-              group: ['**/engine/**', '**/cli/**', '**/main/**'],
-              message: 'The renderer talks to the engine only through the shared contract.',
-            },
-            noIsomorphicGit,
-            noElectron,
-          ],
+          patterns: [...uiFences(), noElectron],
         },
       ],
     },

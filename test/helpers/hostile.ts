@@ -1,5 +1,8 @@
 /** Crafting what a hostile remote sends, with git's plumbing (objects git itself would refuse). */
 import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { starClones } from './clones';
 import { git } from './repos';
 
 export interface RawEntry {
@@ -65,4 +68,24 @@ export function topEntries(cwd: string, rev = 'HEAD'): RawEntry[] {
       const [mode = '', , oid = ''] = meta.split(' ');
       return { mode: mode.replace(/^0+/, ''), name, oid };
     });
+}
+
+/** A victim V syncing with the attacker's clone E (V's remote "evil"), and a 0700 victim folder outside both. */
+export async function victimAndAttacker(
+  root: string,
+): Promise<{ v: string; e: string; victim: string }> {
+  mkdirSync(root, { recursive: true });
+  const c = await starClones(root, ['V', 'E']);
+  const v = c.V ?? '';
+  git(v, 'remote', 'rename', 'E', 'evil');
+  const victim = join(root, 'victim');
+  mkdirSync(victim, { mode: 0o700 });
+  chmodSync(victim, 0o700);
+  return { v, e: c.E ?? '', victim };
+}
+
+/** The key a committed locked file's symlink names. */
+export function keyOf(repo: string, file: string): string {
+  const target = git(repo, 'cat-file', 'blob', `HEAD:${file}`);
+  return target.slice(target.lastIndexOf('/') + 1);
 }

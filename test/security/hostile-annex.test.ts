@@ -18,25 +18,15 @@ import {
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { objectRelPath, symlinkTarget } from '../../src/engine/annex/paths';
-import { starClones } from '../helpers/clones';
-import { blob, commitOnBranch, rawTree, topEntries } from '../helpers/hostile';
+import {
+  blob,
+  commitOnBranch,
+  rawTree,
+  topEntries,
+  keyOf,
+  victimAndAttacker,
+} from '../helpers/hostile';
 import { ferry, ferryOk, git, tempDir } from '../helpers/repos';
-
-async function setup(root: string): Promise<{ v: string; e: string; victim: string }> {
-  mkdirSync(root, { recursive: true });
-  const c = await starClones(root, ['V', 'E']);
-  const v = c.V ?? '';
-  git(v, 'remote', 'rename', 'E', 'evil');
-  const victim = join(root, 'victim');
-  mkdirSync(victim, { mode: 0o700 });
-  chmodSync(victim, 0o700);
-  return { v, e: c.E ?? '', victim };
-}
-
-function keyOf(repo: string, file: string): string {
-  const target = git(repo, 'cat-file', 'blob', `HEAD:${file}`);
-  return target.slice(target.lastIndexOf('/') + 1);
-}
 
 /** Makes every directory of a repository's annex writable again, so a test can plant things. */
 function unfreeze(repo: string): void {
@@ -66,7 +56,7 @@ describe("a remote's annex folder", () => {
 
   for (const kind of ['absolute', 'relative'] as const) {
     it(`a symlinked tmp folder (${kind}) on the remote gets no upload written through it`, async () => {
-      const { v, e, victim } = await setup(join(tmp.path, `tmp-${kind}`));
+      const { v, e, victim } = await victimAndAttacker(join(tmp.path, `tmp-${kind}`));
       writeFileSync(join(v, 'app.desktop'), '[Desktop Entry]\nExec=evil\n');
       await ferryOk(v, 'add', 'app.desktop');
       const tmpDir = join(e, '.git', 'annex', 'tmp');
@@ -87,7 +77,7 @@ describe("a remote's annex folder", () => {
   }
 
   it('a key directory replaced by a file, or by a link out, stops the upload with nothing written', async () => {
-    const { v, e, victim } = await setup(join(tmp.path, 'keydir'));
+    const { v, e, victim } = await victimAndAttacker(join(tmp.path, 'keydir'));
     writeFileSync(join(v, 'a.txt'), 'content a\n');
     await ferryOk(v, 'add', 'a.txt');
     const key = keyOf(v, 'a.txt');
@@ -103,7 +93,7 @@ describe("a remote's annex folder", () => {
   });
 
   it('a pointer naming the "key" .bashrc touches nothing in the home folder it links to', async () => {
-    const { v, e, victim } = await setup(join(tmp.path, 'bashrc'));
+    const { v, e, victim } = await victimAndAttacker(join(tmp.path, 'bashrc'));
     writeFileSync(join(victim, '.bashrc'), 'alias ls=ls\n');
     const pointer = blob(e, '/annex/objects/.bashrc\n');
     commitOnBranch(
@@ -121,7 +111,7 @@ describe("a remote's annex folder", () => {
   });
 
   it('a valid key whose object directory links out is not read, locked or chmodded', async () => {
-    const { v, e, victim } = await setup(join(tmp.path, 'linked-keydir'));
+    const { v, e, victim } = await victimAndAttacker(join(tmp.path, 'linked-keydir'));
     writeFileSync(join(e, 'report.txt'), 'quarterly\n');
     await ferryOk(e, 'add', 'report.txt');
     const key = keyOf(e, 'report.txt');
@@ -139,7 +129,7 @@ describe("a remote's annex folder", () => {
   });
 
   it("a WORM object that is a symlink to the victim's secret is never imported", async () => {
-    const { v, e, victim } = await setup(join(tmp.path, 'worm'));
+    const { v, e, victim } = await victimAndAttacker(join(tmp.path, 'worm'));
     const secret = join(victim, 'id_ed25519');
     writeFileSync(secret, 'PRIVATE KEY\n', { mode: 0o600 });
     const st = statSync(secret);
@@ -159,7 +149,7 @@ describe("a remote's annex folder", () => {
 
   for (const lie of ['wrong bytes', "a symlink to the victim's own object"] as const) {
     it(`a remote whose only other copy is ${lie} cannot make drop remove the last good copy`, async () => {
-      const { v, e } = await setup(join(tmp.path, `lie-${lie.length}`));
+      const { v, e } = await victimAndAttacker(join(tmp.path, `lie-${lie.length}`));
       writeFileSync(join(v, 'precious.txt'), 'precious bytes\n');
       await ferryOk(v, 'add', 'precious.txt');
       await ferryOk(v, 'copy', '--to', 'evil', 'precious.txt');

@@ -17,30 +17,15 @@ import {
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { journalName, locationLogPath } from '../../src/engine/annex/paths';
-import { starClones } from '../helpers/clones';
+import { keyOf, victimAndAttacker } from '../helpers/hostile';
 import { ferry, ferryOk, git, tempDir } from '../helpers/repos';
-
-async function setup(root: string): Promise<{ v: string; e: string; victim: string }> {
-  mkdirSync(root, { recursive: true });
-  const c = await starClones(root, ['V', 'E']);
-  const v = c.V ?? '';
-  git(v, 'remote', 'rename', 'E', 'evil');
-  const victim = join(root, 'victim');
-  mkdirSync(victim, { mode: 0o700 });
-  return { v, e: c.E ?? '', victim };
-}
-
-function keyOf(repo: string, file: string): string {
-  const target = git(repo, 'cat-file', 'blob', `HEAD:${file}`);
-  return target.slice(target.lastIndexOf('/') + 1);
-}
 
 describe("a remote's other folders", () => {
   const tmp = tempDir();
   after(() => tmp.cleanup());
 
   it('a journal folder that links out gets no location log written through it', async () => {
-    const { v, e, victim } = await setup(join(tmp.path, 'journal-dir'));
+    const { v, e, victim } = await victimAndAttacker(join(tmp.path, 'journal-dir'));
     writeFileSync(join(v, 'f.txt'), 'f\n');
     await ferryOk(v, 'add', 'f.txt');
     const journal = join(e, '.git', 'annex', 'journal');
@@ -56,7 +41,7 @@ describe("a remote's other folders", () => {
   });
 
   it('a journal file that links to a secret never carries the secret into a git-annex branch', async () => {
-    const { v, e, victim } = await setup(join(tmp.path, 'journal-file'));
+    const { v, e, victim } = await victimAndAttacker(join(tmp.path, 'journal-file'));
     const secret = join(victim, 'secret');
     // shaped like a location log line, so a parser would keep it
     writeFileSync(secret, '1700000000s 1 TOP-SECRET-TOKEN\n', { mode: 0o600 });
@@ -77,7 +62,7 @@ describe("a remote's other folders", () => {
 
   it('a refs folder that links out gets no ref written through it; the other remotes still sync', async () => {
     const root = join(tmp.path, 'refs');
-    const { v, e, victim } = await setup(root);
+    const { v, e, victim } = await victimAndAttacker(root);
     git(v, 'clone', '-q', v, join(root, 'H'));
     git(v, 'remote', 'add', 'honest', join(root, 'H'));
     await ferryOk(join(root, 'H'), 'init', 'H');
@@ -97,7 +82,7 @@ describe("a remote's other folders", () => {
   });
 
   it('object folders that link out get no object written through them', async () => {
-    const { v, e, victim } = await setup(join(tmp.path, 'objects'));
+    const { v, e, victim } = await victimAndAttacker(join(tmp.path, 'objects'));
     // every loose-object folder of the remote a link out
     git(e, 'repack', '-a', '-d', '-q');
     git(e, 'prune-packed');
@@ -115,7 +100,7 @@ describe("a remote's other folders", () => {
   });
 
   it('a work-tree folder of the remote that links out is not written when its content arrives', async () => {
-    const { v, e, victim } = await setup(join(tmp.path, 'populate'));
+    const { v, e, victim } = await victimAndAttacker(join(tmp.path, 'populate'));
     mkdirSync(join(v, 'docs'));
     writeFileSync(join(v, 'docs', 'a.txt'), 'the content\n');
     await ferryOk(v, 'add', '--unlocked', 'docs');
