@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { lsTree, starClones } from '../helpers/clones';
 import { blob, commitOnBranch, rawTree, topEntries, writeLiteral } from '../helpers/hostile';
-import { ferry, ferryOk, git, gitStatus, tempDir } from '../helpers/repos';
+import { assertGitFsck, ferry, ferryOk, git, gitStatus, tempDir } from '../helpers/repos';
 
 describe('careless use and small tricks', () => {
   const tmp = tempDir();
@@ -61,6 +61,20 @@ describe('careless use and small tricks', () => {
     spawnSync('chown', ['-R', 'root:root', dir]);
     assert.ok(lsTree(dir).includes('new.txt'), sync.stderr);
     assert.ok(lsTree(dir).includes('locked/kept.txt'), 'not staged as removed');
+  });
+
+  it('a name git refuses is left out of a commit with a warning, so no clone refuses the tree', async () => {
+    const dir = join(tmp.path, 'names');
+    mkdirSync(join(dir, 'GIT~1'), { recursive: true });
+    writeFileSync(join(dir, '.GIT'), 'x\n');
+    writeFileSync(join(dir, 'GIT~1', 'inside.txt'), 'y\n');
+    writeFileSync(join(dir, 'fine.txt'), 'z\n');
+    await ferryOk(dir, 'init', 'names');
+    const r = await ferryOk(dir, 'add', '.');
+    assert.match(r.err, /skipped \.GIT: git does not accept/);
+    assert.match(r.err, /skipped GIT~1: git does not accept/);
+    assert.deepEqual(lsTree(dir), ['fine.txt']);
+    assertGitFsck(dir);
   });
 
   it('descriptions with escape sequences reach the terminal escaped', async () => {

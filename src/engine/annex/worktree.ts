@@ -5,6 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
+import { badName } from '../git/fsck';
 import { readIndex, type IndexEntry } from '../git/index-file';
 import { isIgnored, readBlob } from '../git/read';
 import { forEachLimit } from '../util/pool';
@@ -61,6 +62,15 @@ export async function listWorkFiles(
       for (const entry of entries) {
         if (entry.name === '.git') continue;
         const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
+        // a name git refuses (`.GIT`, `git~1`...) would make a tree every clone refuses: left out
+        const refused = badName(entry.name);
+        if (refused) {
+          options.skipped?.push({
+            path: child,
+            message: `skipped ${child}: git does not accept ${refused}`,
+          });
+          continue;
+        }
         if (entry.isDirectory()) await walk(child);
         else if (entry.isFile() || entry.isSymbolicLink()) candidates.push(child);
       }
