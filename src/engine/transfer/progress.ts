@@ -41,6 +41,19 @@ export interface Finished {
   readonly attempts: number;
 }
 
+/** The record of a transfer cancelled before it ran (from the queue or while parked). */
+export function cancelledRecord(item: QueueItem, attempts: number): Finished {
+  return {
+    item,
+    state: 'cancelled',
+    bytes: 0,
+    resumedFrom: 0,
+    startedAt: null,
+    finishedAt: Date.now(),
+    attempts,
+  };
+}
+
 /** A transfer's snapshot with nothing yet known beyond its item and state. */
 export function baseSnapshot(
   item: QueueItem,

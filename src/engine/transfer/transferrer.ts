@@ -33,6 +33,7 @@ import { Wanted } from './wanted';
 import { remoteScanItems } from './scanner';
 import {
   baseSnapshot,
+  cancelledRecord,
   finishedSnapshot,
   parkedSnapshot,
   runningSnapshot,
@@ -44,7 +45,7 @@ import {
 import { downloadItem, floodItems, planFor, routedItems, type PlannerContext } from './planner';
 import type { TransferControlState, TransferEvent, TransferSnapshot } from '../../shared/transfers';
 import { retryDelayMs, transferId, TransferQueue, type Priority, type QueueItem } from './queue';
-import { RateLimit } from './rate-limit';
+import { RateLimits } from './rate-limit';
 import { externalSnapshot, listRunningTransfers } from '../annex/transfer-info';
 import { errorMessage } from '../../shared/errors';
 
@@ -76,8 +77,7 @@ export class Transferrer {
   private readonly opened = new Map<string, LocalRepoRemote>();
   private readonly pausedRemotes = new Set<string>();
   private isPaused = false;
-  private readonly globalLimit = new RateLimit(0);
-  private readonly remoteLimits = new Map<string, RateLimit>();
+  private readonly limits = new RateLimits();
   private slots = 1;
   private progressTimer: NodeJS.Timeout | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
@@ -113,14 +113,14 @@ export class Transferrer {
     const slots = Number(await getConfig(this.repo.git, 'ferry.transferslots'));
     this.slots = this.options.slots ?? (Number.isInteger(slots) && slots > 0 ? slots : 1);
     const limit = Number(await getConfig(this.repo.git, 'ferry.ratelimit'));
-    if (Number.isFinite(limit) && limit >= 0) this.globalLimit.setLimit(limit);
+    if (Number.isFinite(limit) && limit >= 0) this.limits.set(limit);
     const infos = (await listGitRemotes(this.repo)).filter(
       (r) => r.path !== undefined && !r.isIgnored,
     );
     this.remotes = new Map(infos.map((r) => [r.name, r]));
     for (const r of infos) {
       const perRemote = Number(await getConfig(this.repo.git, `remote.${r.name}.ferry-ratelimit`));
-      if (Number.isFinite(perRemote) && perRemote > 0) this.remoteLimit(r.name).setLimit(perRemote);
+      if (Number.isFinite(perRemote) && perRemote > 0) this.limits.set(perRemote, r.name);
       if (r.isAvailable && !r.uuid) await this.open(r).catch(() => undefined);
     }
     this.remotes = new Map(
@@ -167,15 +167,6 @@ export class Transferrer {
   /** Content this transferrer moved: transfers, bytes, and bytes times each link's cost. */
   movedTotals(): { transfers: number; bytes: number; costBytes: number } {
     return { ...this.moved };
-  }
-
-  private remoteLimit(name: string): RateLimit {
-    let l = this.remoteLimits.get(name);
-    if (!l) {
-      l = new RateLimit(0);
-      this.remoteLimits.set(name, l);
-    }
-    return l;
   }
 
   private async open(
@@ -382,13 +373,6 @@ export class Transferrer {
       });
   }
 
-  private throttle(remote: string, signal: AbortSignal): (n: number) => Promise<void> {
-    return async (n) => {
-      await this.globalLimit.take(n, signal);
-      await this.remoteLimit(remote).take(n, signal);
-    };
-  }
-
   private park(
     item: QueueItem,
     state: Parked['state'],
@@ -442,7 +426,7 @@ export class Transferrer {
         key: kf,
         file: item.file,
         signal: run.abort.signal,
-        throttle: this.throttle(item.remote, run.abort.signal),
+        throttle: this.limits.throttle(item.remote, run.abort.signal),
         onProgress: (n) => {
           run.resumedFrom ??= n;
           run.bytesDone = n;
@@ -605,30 +589,14 @@ export class Transferrer {
       }
     }
     for (const item of this.queue.removeWhere(matches)) {
-      this.finished.push({
-        item,
-        state: 'cancelled',
-        bytes: 0,
-        resumedFrom: 0,
-        startedAt: null,
-        finishedAt: Date.now(),
-        attempts: 0,
-      });
+      this.finished.push(cancelledRecord(item, 0));
       this.emitChanged(item.id);
       n++;
     }
     for (const [id, p] of this.parked) {
       if (matches(p.item)) {
         this.parked.delete(id);
-        this.finished.push({
-          item: p.item,
-          state: 'cancelled',
-          bytes: 0,
-          resumedFrom: 0,
-          startedAt: null,
-          finishedAt: Date.now(),
-          attempts: p.attempts,
-        });
+        this.finished.push(cancelledRecord(p.item, p.attempts));
         this.emitChanged(id);
         n++;
       }
@@ -638,8 +606,7 @@ export class Transferrer {
   }
 
   setRateLimit(bytesPerSecond: number, remote?: string): void {
-    if (remote) this.remoteLimit(remote).setLimit(bytesPerSecond);
-    else this.globalLimit.setLimit(bytesPerSecond);
+    this.limits.set(bytesPerSecond, remote);
     this.emitControl();
   }
 
@@ -647,10 +614,8 @@ export class Transferrer {
     return {
       isPaused: this.isPaused,
       pausedRemotes: [...this.pausedRemotes],
-      rateLimit: this.globalLimit.limit,
-      remoteRateLimits: Object.fromEntries(
-        [...this.remoteLimits].filter(([, l]) => l.limit > 0).map(([n, l]) => [n, l.limit]),
-      ),
+      rateLimit: this.limits.overall,
+      remoteRateLimits: this.limits.perRemote(),
     };
   }
 
