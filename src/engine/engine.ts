@@ -35,12 +35,13 @@ import { initRepository } from './annex/init';
 import { openRepository, type Repository } from './annex/repository';
 import { AnnexBranch } from './annex/branch';
 import { parseUuidLog } from './annex/logs';
-import { addLocalRemote, listGitRemotes } from './remotes/git-remotes';
+import { addLocalRemote } from './remotes/git-remotes';
 import { MountFanOut } from './drives/fan-out';
 import type { MountSource } from './drives/mounts';
 import { FerryError } from './errors';
 import { repositoryStatus } from './status';
 import { repositoryView } from './repository-view';
+import { offersFor } from './offers';
 import type { WatchFn } from './sync/watcher';
 import { Folder, syncEntryKind, type FolderHost } from './folder';
 import { errorMessage } from '../shared/errors';
@@ -264,38 +265,10 @@ export class Engine {
     });
   }
 
-  /**
-   * What a folder could sync with: repositories on mounted drives that are not its remotes, and
-   * the other folders Ferry syncs that belong to the same network (its git-annex branch knows
-   * their UUID, so they are clones of one another) and are not its remotes yet.
-   */
-  private async offersFor(m: Managed): Promise<SyncOffer[]> {
-    const remotes = await listGitRemotes(m.repo);
-    const isRemote = (uuid: string, path: string): boolean =>
-      remotes.some((r) => r.uuid === uuid || r.path === path);
-    const known = parseUuidLog(await new AnnexBranch(m.repo).read('uuid.log'));
-    const out: SyncOffer[] = [];
-    for (const [path, d] of m.driveRepositories) {
-      if (!existsSync(path) || isRemote(d.uuid, path)) continue;
-      out.push({ path, uuid: d.uuid, description: d.description, source: 'drive' });
-    }
-    for (const other of this.managed.values()) {
-      if (other === m || !known.has(other.repo.uuid)) continue;
-      if (isRemote(other.repo.uuid, other.repo.top)) continue;
-      out.push({
-        path: other.repo.top,
-        uuid: other.repo.uuid,
-        description: known.get(other.repo.uuid)?.value ?? other.repo.top,
-        source: 'folder',
-      });
-    }
-    return out;
-  }
-
   private async emitOffers(top: string): Promise<void> {
     const m = this.managed.get(top);
     if (!m) return;
-    const offers = await this.offersFor(m).catch(() => []);
+    const offers = await offersFor(m, [...this.managed.values()]).catch(() => []);
     this.emit({ type: 'offers-changed', repository: m.repo.uuid, offers, at: Date.now() });
   }
 
@@ -324,7 +297,7 @@ export class Engine {
     const offers: Record<string, SyncOffer[]> = {};
     for (const m of this.managed.values()) {
       repositories.push(await this.view(m));
-      offers[m.repo.uuid] = await this.offersFor(m).catch(() => []);
+      offers[m.repo.uuid] = await offersFor(m, [...this.managed.values()]).catch(() => []);
       const map = m.map ?? m.transfers.networkMap();
       if (map) maps[m.repo.uuid] = map;
     }
