@@ -23,7 +23,7 @@ import {
   mergeIncoming,
   pullRemote,
   updateAnnexBranch,
-  pushRemote,
+  pushToAll,
   syncContext,
   syncRemotes,
   withRepositoryLock,
@@ -390,28 +390,10 @@ export class Assistant {
     const remotes = (await this.availableRemotes()).filter((r) => !only || only.includes(r.name));
     await withRepositoryLock(this.repo, async () => {
       await this.ctx.branch.commit();
-      const results = await Promise.all(
-        remotes.map(async (r) => {
-          if (!r.isAvailable)
-            return {
-              remote: r.name,
-              pushed: 'failed' as const,
-              reason: `${r.path ?? r.url} is not reachable`,
-            };
-          try {
-            return await pushRemote(this.ctx, r);
-          } catch (e) {
-            return {
-              remote: r.name,
-              pushed: 'failed' as const,
-              reason: errorMessage(e),
-            };
-          }
-        }),
-      );
+      const results = await pushToAll(this.ctx, remotes);
       this.lastPushed = await this.pushState();
       // A push that had to pull first merged new commits: the other remotes need them too.
-      if (results.some((r) => 'pulled' in r && r.pulled)) this.jobs.push = true;
+      if (results.some((r) => r.pulled)) this.jobs.push = true;
       for (const r of results) {
         if (r.pushed === 'failed') {
           const retryAt = Date.now() + this.retryIntervalMs;

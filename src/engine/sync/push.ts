@@ -91,3 +91,29 @@ export async function pushRemote(ctx: Context, remote: RemoteInfo): Promise<Remo
   }
   return { remote: remote.name, pulled: true, pushed: 'failed', reason: taggedReason };
 }
+
+/**
+ * Pushes to every remote in parallel; an unreachable one, or one whose push threw, is a failed
+ * result with its reason, never a thrown error that stops the others.
+ */
+export async function pushToAll(
+  ctx: Context,
+  remotes: readonly RemoteInfo[],
+): Promise<RemoteSyncResult[]> {
+  return Promise.all(
+    remotes.map(async (r): Promise<RemoteSyncResult> => {
+      if (!r.isAvailable)
+        return {
+          remote: r.name,
+          pulled: false,
+          pushed: 'failed',
+          reason: `${r.path ?? r.url} is not reachable`,
+        };
+      try {
+        return await pushRemote(ctx, r);
+      } catch (e) {
+        return { remote: r.name, pulled: false, pushed: 'failed', reason: errorMessage(e) };
+      }
+    }),
+  );
+}

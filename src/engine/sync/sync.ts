@@ -23,11 +23,11 @@ import {
   syncRemotes,
 } from './context';
 import { mergeIncoming, pullRemote, updateAnnexBranch, updateSyncedBranch } from './pull';
-import { pushRemote } from './push';
+import { pushToAll } from './push';
 
 export { withRepositoryLock };
 export { mergeIncoming, mergeRef, pullRemote, updateAnnexBranch } from './pull';
-export { pushRemote } from './push';
+export { pushRemote, pushToAll } from './push';
 export { syncRemotes } from './context';
 export type { RefProblem, RemoteSyncResult, SyncOptions, SyncReport } from './context';
 
@@ -98,21 +98,9 @@ export async function syncRepository(
     }
     await updateAnnexBranch(ctx);
     await updateSyncedBranch(ctx);
-    const pushes = await Promise.all(
-      remotes
-        .filter((r) => !results.has(r.name))
-        .map(async (r) => {
-          try {
-            return await pushRemote(ctx, r);
-          } catch (e) {
-            return {
-              remote: r.name,
-              pulled: false,
-              pushed: 'failed' as const,
-              reason: errorMessage(e),
-            };
-          }
-        }),
+    const pushes = await pushToAll(
+      ctx,
+      remotes.filter((r) => !results.has(r.name)),
     );
     for (const p of pushes) results.set(p.remote, p);
     for (const r of results.values()) {
