@@ -7,8 +7,11 @@
  * unknown modes are refused too. Returns a problem in words, or undefined when the object is fine.
  */
 
-// 100664 (very old git) passes only git's non-strict fsck; transfers check strictly.
-const VALID_MODES = new Set(['100644', '100755', '120000', '40000', '160000']);
+// The modes git writes, and two that old tools wrote and plain `git fsck` only warns about
+// (100664, and zero-padded 040000): refusing those would refuse old histories, and neither can
+// make a write go anywhere it should not. `git fsck --strict` flags them; Ferry accepts them.
+const VALID_MODES = new Set(['100644', '100755', '120000', '40000', '160000', '100664']);
+export const LENIENT_MODES: readonly string[] = ['100664', '040000'];
 
 /** Files git opens without following links: a symlink by one of these names is refused. */
 const NO_LINK_NAMES = ['.gitmodules', '.gitattributes', '.gitignore', '.mailmap'];
@@ -92,7 +95,8 @@ export function parseRawTree(raw: Uint8Array): RawTreeEntry[] | string {
 
 /** git's tree order: byte-wise, a tree's name compared as if it ended in "/". */
 function sortName(e: { mode: string; name: string }): Buffer {
-  return Buffer.from(e.mode === '40000' ? `${e.name}/` : e.name, 'utf8');
+  const isTree = e.mode === '40000' || e.mode === '040000';
+  return Buffer.from(isTree ? `${e.name}/` : e.name, 'utf8');
 }
 // Names that are not UTF-8 decode with replacement characters; their order is then compared on
 // the decoded text, which is still a total order over what Ferry can write back.
@@ -107,9 +111,7 @@ export function treeEntriesProblem(
   for (const e of entries) {
     const named = badName(e.name);
     if (named) return `a tree entry with ${named}`;
-    if (e.mode.startsWith('0'))
-      return `a zero-padded mode (${e.mode}) for ${JSON.stringify(e.name)}`;
-    if (!VALID_MODES.has(e.mode))
+    if (!VALID_MODES.has(e.mode === '040000' ? '40000' : e.mode))
       return `an unknown mode (${e.mode}) for ${JSON.stringify(e.name)}`;
     if (/^0{40}$/.test(e.oid)) return `a null object id for ${JSON.stringify(e.name)}`;
     if (e.mode === '120000' && NO_LINK_NAMES.some((n) => isDotfileNamed(e.name, n)))
