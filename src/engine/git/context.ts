@@ -18,13 +18,33 @@ import type { TreeEntry } from './object-writer';
  * annexed files of a big repository). Here the probe gets an answer that costs nothing.
  */
 const probeAnswer = Promise.resolve(undefined);
+
+/**
+ * isomorphic-git rewrites files such as `.git/config` in place: a reader (git, git-annex, another
+ * Ferry) could see it half written, and a crash would leave it so. Every file it writes goes to a
+ * temporary name beside it first and is renamed over the old one.
+ */
+async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options?: Parameters<typeof fsp.writeFile>[2],
+): Promise<void> {
+  const tmp = `${path}.ferry-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`;
+  try {
+    await fsp.writeFile(tmp, data, options);
+    await fsp.rename(tmp, path);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+}
 export const gitFs: PromiseFsClient = {
   promises: {
     readFile: (...args: unknown[]) =>
       args.length === 0
         ? probeAnswer
         : (fsp.readFile as (...a: unknown[]) => Promise<string | Buffer>)(...args),
-    writeFile: fsp.writeFile,
+    writeFile: writeFileAtomic,
     unlink: fsp.unlink,
     readdir: fsp.readdir,
     mkdir: fsp.mkdir,

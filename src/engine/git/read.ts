@@ -158,12 +158,24 @@ export async function getConfig(ctx: GitContext, path: string): Promise<string |
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** Config writes of one repository, one after another in this process (each reads, changes and writes the file). */
+const configWrites = new Map<string, Promise<unknown>>();
+
 export async function setConfig(
   ctx: GitContext,
   path: string,
   value: string | undefined,
 ): Promise<void> {
-  await git.setConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path, value });
+  const before = configWrites.get(ctx.gitdir) ?? Promise.resolve();
+  const mine = before
+    .catch(() => undefined)
+    .then(() => git.setConfig({ fs: ctx.fs, gitdir: ctx.gitdir, path, value }));
+  configWrites.set(ctx.gitdir, mine);
+  try {
+    await mine;
+  } finally {
+    if (configWrites.get(ctx.gitdir) === mine) configWrites.delete(ctx.gitdir);
+  }
 }
 
 /** Every `[remote "…"]` section; `url` is undefined for git-annex special remotes, which have none. */
