@@ -197,39 +197,52 @@ export class TransferClaim {
   }
 }
 
+type ParsedInfo = NonNullable<ReturnType<typeof parseInfo>>;
+
+/**
+ * The info files of one direction's folder (`transfer/<direction>` or `transfer/failed/<direction>`),
+ * by the UUID of the other side: `read()` parses one, undefined for a link, a folder or an
+ * unreadable file (a remote's folder is untrusted).
+ */
+function* infoFiles(
+  base: string,
+): Generator<{ uuid: string; name: string; read: () => ParsedInfo | undefined }> {
+  let uuids: string[];
+  try {
+    uuids = readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const uuid of uuids) {
+    let names: string[];
+    try {
+      names = readdirSync(join(base, uuid));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (name.startsWith('lck.')) continue;
+      const read = (): ParsedInfo | undefined => {
+        try {
+          return parseInfo(readSmallFile(join(base, uuid, name)));
+        } catch {
+          return undefined;
+        }
+      };
+      yield { uuid, name, read };
+    }
+  }
+}
+
 /** Every transfer whose info file exists and whose lock is held, by anyone. Stale files are skipped. */
 export function listRunningTransfers(annexdir: string): TransferFileInfo[] {
   const out: TransferFileInfo[] = [];
   for (const direction of ['upload', 'download'] as const) {
-    const base = join(annexdir, 'transfer', direction);
-    let uuids: string[];
-    try {
-      uuids = readdirSync(base);
-    } catch {
-      continue;
-    }
-    for (const uuid of uuids) {
-      let names: string[];
-      try {
-        names = readdirSync(join(base, uuid));
-      } catch {
-        continue;
-      }
-      for (const name of names) {
-        if (name.startsWith('lck.')) continue;
-        const key = fileKey(name);
-        const holder = lockHolder(lockPath(annexdir, direction, uuid, key));
-        if (!holder) continue;
-        let text: string;
-        try {
-          text = readSmallFile(join(base, uuid, name));
-        } catch {
-          continue;
-        }
-        const info = parseInfo(text);
-        if (!info) continue;
-        out.push({ direction, uuid, key, ...info, pid: holder.pid });
-      }
+    for (const { uuid, name, read } of infoFiles(join(annexdir, 'transfer', direction))) {
+      const key = fileKey(name);
+      const holder = lockHolder(lockPath(annexdir, direction, uuid, key));
+      const info = holder ? read() : undefined;
+      if (holder && info) out.push({ direction, uuid, key, ...info, pid: holder.pid });
     }
   }
   return out;
@@ -241,36 +254,16 @@ export function listFailedTransfers(
 ): Omit<TransferFileInfo, 'pid' | 'bytesDone'>[] {
   const out: Omit<TransferFileInfo, 'pid' | 'bytesDone'>[] = [];
   for (const direction of ['upload', 'download'] as const) {
-    const base = join(annexdir, 'transfer', 'failed', direction);
-    let uuids: string[];
-    try {
-      uuids = readdirSync(base);
-    } catch {
-      continue;
-    }
-    for (const uuid of uuids) {
-      for (const name of (() => {
-        try {
-          return readdirSync(join(base, uuid));
-        } catch {
-          return [];
-        }
-      })()) {
-        let info: ReturnType<typeof parseInfo>;
-        try {
-          info = parseInfo(readSmallFile(join(base, uuid, name)));
-        } catch {
-          continue; // not a file of ours (a link, a folder): skipped
-        }
-        if (info)
-          out.push({
-            direction,
-            uuid,
-            key: fileKey(name),
-            startedAt: info.startedAt,
-            file: info.file,
-          });
-      }
+    for (const { uuid, name, read } of infoFiles(join(annexdir, 'transfer', 'failed', direction))) {
+      const info = read();
+      if (info)
+        out.push({
+          direction,
+          uuid,
+          key: fileKey(name),
+          startedAt: info.startedAt,
+          file: info.file,
+        });
     }
   }
   return out;
