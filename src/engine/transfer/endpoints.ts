@@ -1,0 +1,110 @@
+/**
+ * The two ends of a transfer: which remotes this repository moves content with (read from its
+ * configuration), whether a transfer's link is up, and the opened `Remote` for a queue item
+ * (this repository's remote, or a remote of another local repository forwarding on a route).
+ * Opened remotes and forwarding repositories are kept while they stay usable.
+ */
+import { existsSync } from 'node:fs';
+import { openRepository, type Repository } from '../annex/repository';
+import { AnnexBranch } from '../annex/branch';
+import { listGitRemotes, type RemoteInfo } from '../remotes/git-remotes';
+import { LocalRepoRemote } from '../remotes/local-repo';
+import { availabilityOf, isPathUp } from '../remotes/registry';
+import type { QueueItem } from './queue';
+
+export interface TransferEnds {
+  /** the sending side's repository: this one, or the forwarding repository */
+  readonly ours: Repository;
+  readonly ourBranch: AnnexBranch;
+  readonly remote: LocalRepoRemote;
+}
+
+export class Endpoints {
+  private byName = new Map<string, RemoteInfo>();
+  private readonly opened = new Map<string, LocalRepoRemote>();
+  private readonly senders = new Map<string, { repo: Repository; branch: AnnexBranch }>();
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly branch: AnnexBranch,
+  ) {}
+
+  /** The remotes content moves with, by name. */
+  get remotes(): ReadonlyMap<string, RemoteInfo> {
+    return this.byName;
+  }
+
+  /** Reads the remotes again; a reachable remote whose UUID is not yet known is opened once to learn it. */
+  async refresh(): Promise<RemoteInfo[]> {
+    const list = async (): Promise<RemoteInfo[]> =>
+      (await listGitRemotes(this.repo)).filter((r) => r.path !== undefined && !r.isIgnored);
+    const infos = await list();
+    this.byName = new Map(infos.map((r) => [r.name, r]));
+    for (const r of infos) if (r.isAvailable && !r.uuid) await this.open(r).catch(() => undefined);
+    const fresh = await list();
+    this.byName = new Map(fresh.map((r) => [r.name, r]));
+    return fresh;
+  }
+
+  isAvailable(remote: string): boolean {
+    const info = this.byName.get(remote);
+    return info !== undefined && availabilityOf(info).state === 'up';
+  }
+
+  /** Whether a queue item's link is up (a forward needs both repositories reachable). */
+  itemAvailable(item: QueueItem): boolean {
+    return item.via
+      ? isPathUp(item.via.top) && isPathUp(item.via.targetPath)
+      : this.isAvailable(item.remote);
+  }
+
+  /** The name a remote UUID goes by here (the UUID itself when no remote has it). */
+  nameOf(uuid: string): string {
+    return [...this.byName.values()].find((r) => r.uuid === uuid)?.name ?? uuid;
+  }
+
+  /** Where a remote lives, for messages. */
+  pathOf(remote: string): string {
+    return this.byName.get(remote)?.path ?? '';
+  }
+
+  /** The two ends of `item`, or undefined when its remote is no longer configured. */
+  async ends(item: QueueItem): Promise<TransferEnds | undefined> {
+    if (!item.via) {
+      const info = this.byName.get(item.remote);
+      if (!info) return undefined;
+      return { ours: this.repo, ourBranch: this.branch, remote: await this.open(info) };
+    }
+    let sender = this.senders.get(item.via.top);
+    if (!sender || !existsSync(sender.repo.gitdir)) {
+      // another repository on this machine, forwarding: its annex is untrusted like a remote's
+      const repo = { ...(await openRepository(item.via.top)), untrusted: true };
+      sender = { repo, branch: new AnnexBranch(repo) };
+      this.senders.set(item.via.top, sender);
+    }
+    const info = (await listGitRemotes(sender.repo)).find((r) => r.name === item.remote);
+    if (!info) return undefined;
+    return {
+      ours: sender.repo,
+      ourBranch: sender.branch,
+      remote: await this.open(info, sender.repo, linkOf(item)),
+    };
+  }
+
+  private async open(
+    info: RemoteInfo,
+    base: Repository = this.repo,
+    cacheKey = info.name,
+  ): Promise<LocalRepoRemote> {
+    const known = this.opened.get(cacheKey);
+    if (known && known.info.path === info.path && known.availability().state === 'up') return known;
+    const o = await LocalRepoRemote.open(base, info);
+    this.opened.set(cacheKey, o);
+    return o;
+  }
+}
+
+/** Slots are per link: this repository's remote, or a forwarding repository's remote. */
+export function linkOf(item: QueueItem): string {
+  return item.via ? `${item.via.uuid}/${item.remote}` : item.remote;
+}
