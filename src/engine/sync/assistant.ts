@@ -7,15 +7,14 @@
  *   push    after a commit or merge: push to every available remote in parallel; a rejected
  *           push pulls, merges and pushes again; remotes still failing are retried after
  *           `retryIntervalMs` and at once when their path comes back (a drive plugged in).
- * Shared state: the pending-path map (watcher → commit job), the failed-remote map (push job →
- * retry timer) and the job flags. Nothing else runs git on the repository in this process
+ * Shared state: the pending-path map (watcher → commit job), the failed remotes (push job →
+ * push-retry.ts's timer) and the job flags. Nothing else runs git on the repository in this process
  * (withRepositoryLock).
  */
-import { existsSync } from 'node:fs';
 import { runChangeHook } from './change-hook';
 import { changedPath, commitBatch } from './commit-batch';
 import type { Repository } from '../annex/repository';
-import { getConfig, resolveRef } from '../git/read';
+import { resolveRef } from '../git/read';
 import type { SyncEvent, SyncEventListener } from '../../shared/events';
 import type { RemoteInfo } from '../remotes/git-remotes';
 import {
@@ -34,6 +33,8 @@ import type { Transferrer } from '../transfer/transferrer';
 import { diffTrees } from './worktree-update';
 import { keyOfBlob } from '../annex/worktree';
 import { errorMessage } from '../../shared/errors';
+import { PushRetry } from './push-retry';
+import { waitForRoot } from './root-watch';
 
 export interface AssistantOptions {
   readonly watch: WatchFn;
@@ -51,27 +52,20 @@ export interface AssistantOptions {
   readonly transfers?: Transferrer;
 }
 
-interface FailedRemote {
-  readonly retryAt: number;
-  readonly reason: string;
-}
-
 /** Ready files are committed after this long even while other files keep changing. */
 const MAX_COMMIT_DELAY_MS = 5000;
 
 export class Assistant {
   private readonly ctx: SyncContext;
   private readonly pending = new Map<string, number>();
-  private readonly failed = new Map<string, FailedRemote>();
+  private readonly retry: PushRetry;
   private readonly jobs = { merge: false, commit: false, push: false, reconnect: false };
   private subscriptions: Subscription[] = [];
   private running: Promise<void> | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
-  private remoteTimer: NodeJS.Timeout | undefined;
-  private rootTimer: NodeJS.Timeout | undefined;
+  private stopRootWait: (() => void) | undefined;
   private isStopped = false;
   private isRootGone = false;
-  private retryIntervalMs = 30 * 60 * 1000;
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -79,6 +73,17 @@ export class Assistant {
     private readonly options: AssistantOptions,
   ) {
     this.ctx = syncContext(repo, { events: (e) => this.emit(e) });
+    this.retry = new PushRetry({
+      emit: (e) => this.ctx.emit(e),
+      remotes: () => this.availableRemotes(),
+      onDue: (names) => {
+        this.log(`retrying ${names.join(', ')}`);
+        this.jobs.reconnect = true;
+        this.kick();
+      },
+      intervalMs: options.retryIntervalMs,
+      checkMs: options.remoteCheckMs,
+    });
     if (options.transfers) this.ctx.onTreeChanged = (a, b) => void this.queueArrivals(a, b);
   }
 
@@ -124,10 +129,7 @@ export class Assistant {
   }
 
   async start(): Promise<void> {
-    const configured = Number(await getConfig(this.repo.git, 'ferry.pushretryinterval'));
-    this.retryIntervalMs =
-      this.options.retryIntervalMs ??
-      (Number.isFinite(configured) && configured > 0 ? configured * 1000 : this.retryIntervalMs);
+    await this.retry.configure(this.repo);
     await this.options.transfers?.refresh();
     await this.subscribe();
     // Startup: what changed while stopped, what others pushed meanwhile, then reconnect every remote.
@@ -146,8 +148,9 @@ export class Assistant {
 
   async stop(): Promise<void> {
     this.isStopped = true;
-    for (const t of [this.commitTimer, this.remoteTimer, this.rootTimer, this.logsTimer])
-      if (t) clearTimeout(t);
+    for (const t of [this.commitTimer, this.logsTimer]) if (t) clearTimeout(t);
+    this.retry.stop();
+    this.stopRootWait?.();
     this.configWatcher?.close();
     this.configWatcher = undefined;
     await this.options.transfers?.stop();
@@ -184,7 +187,7 @@ export class Assistant {
 
   /** Remotes whose last push failed, with the reason and the next retry. */
   failedRemotes(): { remote: string; reason: string; retryAt: number }[] {
-    return [...this.failed].map(([remote, f]) => ({ remote, ...f }));
+    return this.retry.list();
   }
 
   private isIdle(): boolean {
@@ -256,20 +259,18 @@ export class Assistant {
     this.configWatcher?.close();
     this.configWatcher = undefined;
     this.pending.clear();
-    const check = (): void => {
+    this.stopRootWait = waitForRoot(this.repo.gitdir, () => {
+      this.stopRootWait = undefined;
       if (this.isStopped) return;
-      if (existsSync(this.repo.gitdir)) {
-        this.isRootGone = false;
-        this.log(`${this.repo.top} is back; rescanning`);
-        void this.subscribe().then(() => {
-          this.pending.set('.', 0);
-          this.jobs.commit = true;
-          this.jobs.merge = true;
-          this.kick();
-        });
-      } else this.rootTimer = setTimeout(check, 1000);
-    };
-    this.rootTimer = setTimeout(check, 1000);
+      this.isRootGone = false;
+      this.log(`${this.repo.top} is back; rescanning`);
+      void this.subscribe().then(() => {
+        this.pending.set('.', 0);
+        this.jobs.commit = true;
+        this.jobs.merge = true;
+        this.kick();
+      });
+    });
   }
 
   private scheduleCommit(delay: number): void {
@@ -394,20 +395,8 @@ export class Assistant {
       this.lastPushed = await this.pushState();
       // A push that had to pull first merged new commits: the other remotes need them too.
       if (results.some((r) => r.pulled)) this.jobs.push = true;
-      for (const r of results) {
-        if (r.pushed === 'failed') {
-          const retryAt = Date.now() + this.retryIntervalMs;
-          this.failed.set(r.remote, { retryAt, reason: r.reason ?? 'unknown' });
-          this.ctx.emit({
-            type: 'push-failed',
-            remote: r.remote,
-            reason: r.reason ?? 'unknown',
-            retryAt,
-          });
-        } else this.failed.delete(r.remote);
-      }
+      this.retry.record(results);
     });
-    this.watchFailedRemotes();
     const transfers = this.options.transfers;
     if (transfers) {
       // What was pushed may have changed other repositories' remotes: re-read the map.
@@ -418,30 +407,6 @@ export class Assistant {
           .catch((e: unknown) => this.log(String(e)));
       }
     }
-  }
-
-  private watchFailedRemotes(): void {
-    if (this.remoteTimer || this.failed.size === 0 || this.isStopped) return;
-    this.remoteTimer = setTimeout(() => {
-      this.remoteTimer = undefined;
-      void this.retryFailed();
-    }, this.options.remoteCheckMs ?? 5000);
-  }
-
-  private async retryFailed(): Promise<void> {
-    if (this.isStopped) return;
-    const now = Date.now();
-    const remotes = await this.availableRemotes();
-    const due = remotes.filter((r) => {
-      const f = this.failed.get(r.name);
-      return f !== undefined && (now >= f.retryAt || r.isAvailable);
-    });
-    if (due.length > 0) {
-      this.log(`retrying ${due.map((r) => r.name).join(', ')}`);
-      this.jobs.reconnect = true;
-      this.kick();
-    }
-    this.watchFailedRemotes();
   }
 
   private async runChangeHook(reason: 'commit' | 'merge'): Promise<void> {
