@@ -8,8 +8,7 @@
  *     transferrer's queue, slots, progress and recheck timers (transfer/transferrer.ts), the
  *     drive manager's serial chain of mount changes (drives/drive-manager.ts);
  *   - here: `managed` (folder → its parts), `listeners` (event subscribers), `activity` (the
- *     last 200 entries for the window), `statusPasses` (one pending or running
- *     repository-changed per repository, at most every 300 ms or ten times its last cost), and
+ *     last 200 entries for the window), `statusPasses` (status-passes.ts), and
  *     the shared mount source fan-out.
  * Folder list: `folders.json` in the state directory when one is given (the desktop app keeps
  * it under the user's config directory), else only what is added in this run.
@@ -18,16 +17,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type {
   ActivityEntry,
-  Commands,
-  CommandName,
   DriveView,
   EngineEvent,
   EngineSnapshot,
   RepositoryView,
   SyncOffer,
 } from '../shared/ipc';
-import { COMMAND_NAMES } from '../shared/ipc';
-import { commandArgsProblem } from '../shared/validate';
 import { activityText, driveActivityText } from '../shared/event-text';
 import type { TransferControlState } from '../shared/transfers';
 import type { NetworkMap } from '../shared/network';
@@ -45,10 +40,10 @@ import { offersFor } from './offers';
 import type { WatchFn } from './sync/watcher';
 import { Folder, syncEntryKind, type FolderHost } from './folder';
 import { errorMessage } from '../shared/errors';
+import type { Handlers } from './dispatch';
+import { StatusPasses } from './status-passes';
 
-export type Handlers = {
-  [K in CommandName]: (args: Commands[K]['args']) => Promise<Commands[K]['result']>;
-};
+export { dispatch, type Handlers } from './dispatch';
 
 export interface EngineOptions {
   readonly folders?: readonly string[];
@@ -65,23 +60,16 @@ export interface EngineOptions {
   readonly quietMs?: number;
 }
 
-type Managed = Folder;
-
-/** The pending or running `repository-changed` of one folder. */
-interface StatusPass {
-  timer: NodeJS.Timeout | undefined;
-  isRunning: boolean;
-  /** something changed while it ran: run again after it */
-  isDirty: boolean;
-  /** how long the last one took (ms) */
-  costMs: number;
-}
-
 export class Engine {
-  private readonly managed = new Map<string, Managed>();
+  private readonly managed = new Map<string, Folder>();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly activity: ActivityEntry[] = [];
-  private readonly statusPasses = new Map<string, StatusPass>();
+  private readonly statusPasses = new StatusPasses(async (top) => {
+    const m = this.managed.get(top);
+    if (!m) return;
+    const status = await this.view(m);
+    this.emit({ type: 'repository-changed', status, at: Date.now() });
+  });
   private readonly driveStates = new Map<string, DriveView>();
   private readonly fanOut: MountFanOut | undefined;
   private isPaused = false;
@@ -117,7 +105,7 @@ export class Engine {
 
   async stop(): Promise<void> {
     this.isStopped = true;
-    for (const p of this.statusPasses.values()) if (p.timer) clearTimeout(p.timer);
+    this.statusPasses.stop();
     for (const m of this.managed.values()) await m.stop();
     await this.fanOut?.stop();
     this.listeners.clear();
@@ -169,7 +157,7 @@ export class Engine {
     writeFileSync(file, `${JSON.stringify([...this.managed.keys()], null, 2)}\n`);
   }
 
-  private async manage(repo: Repository): Promise<Managed> {
+  private async manage(repo: Repository): Promise<Folder> {
     const known = this.managed.get(repo.top);
     if (known) return known;
     const folder = new Folder(repo, this.folderHost, this.fanOut?.child());
@@ -210,49 +198,13 @@ export class Engine {
     };
   }
 
-  /**
-   * A `repository-changed` soon: at most one status pass per folder at a time, and the next one
-   * no sooner than 300 ms, or ten times what the last one cost (a folder of many files is
-   * recounted less often instead of keeping a core busy while transfers run).
-   */
+  /** A `repository-changed` soon (see status-passes.ts). */
   private statusSoon(top: string): void {
-    if (this.isStopped) return;
-    let pass = this.statusPasses.get(top);
-    if (!pass) {
-      pass = { timer: undefined, isRunning: false, isDirty: false, costMs: 0 };
-      this.statusPasses.set(top, pass);
-    }
-    if (pass.isRunning) {
-      pass.isDirty = true;
-      return;
-    }
-    if (pass.timer) return;
-    const p = pass;
-    p.timer = setTimeout(
-      () => {
-        p.timer = undefined;
-        const m = this.managed.get(top);
-        if (!m || this.isStopped) return;
-        p.isRunning = true;
-        const started = Date.now();
-        void this.view(m)
-          .then((status) => this.emit({ type: 'repository-changed', status, at: Date.now() }))
-          .catch(() => undefined)
-          .finally(() => {
-            p.costMs = Date.now() - started;
-            p.isRunning = false;
-            if (p.isDirty) {
-              p.isDirty = false;
-              this.statusSoon(top);
-            }
-          });
-      },
-      Math.max(300, 10 * p.costMs),
-    );
+    if (!this.isStopped) this.statusPasses.soon(top);
   }
 
   /** A repository's status, state and the reason it is not in sync. */
-  private async view(m: Managed): Promise<RepositoryView> {
+  private async view(m: Folder): Promise<RepositoryView> {
     const status = await repositoryStatus(m.repo);
     const transfers = m.transfers.snapshot(200);
     return repositoryView(status, {
@@ -399,27 +351,5 @@ export class Engine {
         return Promise.resolve(null);
       },
     };
-  }
-}
-
-/** Runs a handler and turns errors into the contract's error shape. */
-export async function dispatch<K extends CommandName>(
-  handlers: Handlers,
-  name: K,
-  args: Commands[K]['args'],
-): Promise<
-  | { ok: true; value: Commands[K]['result'] }
-  | { ok: false; error: { code: FerryError['code']; message: string } }
-> {
-  try {
-    // Whatever carried it (IPC, WebSocket), nothing reaches a handler unchecked.
-    if (!COMMAND_NAMES.includes(name)) throw new FerryError('usage', 'unknown command');
-    const problem = commandArgsProblem(name, args);
-    if (problem) throw new FerryError('usage', `${name}: ${problem}`);
-    const handler = handlers[name] as (a: Commands[K]['args']) => Promise<Commands[K]['result']>;
-    return { ok: true, value: await handler(args) };
-  } catch (e) {
-    const err = e instanceof FerryError ? e : new FerryError('io-error', errorMessage(e));
-    return { ok: false, error: { code: err.code, message: err.message } };
   }
 }
