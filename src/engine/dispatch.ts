@@ -15,7 +15,7 @@ export type Handlers = {
 
 /** Runs a handler and turns errors into the contract's error shape. */
 export async function dispatch<K extends CommandName>(
-  handlers: Handlers,
+  handlers: Partial<Handlers>,
   name: K,
   args: Commands[K]['args'],
 ): Promise<
@@ -27,7 +27,8 @@ export async function dispatch<K extends CommandName>(
     if (!COMMAND_NAMES.includes(name)) throw new FerryError('usage', 'unknown command');
     const problem = commandArgsProblem(name, args);
     if (problem) throw new FerryError('usage', `${name}: ${problem}`);
-    const handler = handlers[name] as (a: Commands[K]['args']) => Promise<Commands[K]['result']>;
+    const handler = handlers[name];
+    if (!handler) throw new FerryError('usage', `${name} is not served here`);
     return { ok: true, value: await handler(args) };
   } catch (e) {
     const err = e instanceof FerryError ? e : new FerryError('io-error', errorMessage(e));

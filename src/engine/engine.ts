@@ -337,6 +337,21 @@ export class Engine {
         this.emitControl();
         return Promise.resolve(null);
       },
+      pauseRemote: ({ remote }) => {
+        for (const m of this.managed.values()) m.transfers.pause(remote);
+        this.emitControl();
+        return Promise.resolve(null);
+      },
+      resumeRemote: ({ remote }) => {
+        for (const m of this.managed.values()) m.transfers.resume(remote);
+        this.emitControl();
+        return Promise.resolve(null);
+      },
+      listTransfers: ({ limit }) =>
+        Promise.resolve({
+          transfers: [...this.managed.values()].flatMap((m) => m.transfers.snapshot(limit)),
+          control: this.control(),
+        }),
       pauseTransfer: ({ id }) =>
         Promise.resolve([...this.managed.values()].some((m) => m.transfers.pauseTransfer(id))),
       resumeTransfer: ({ id }) =>

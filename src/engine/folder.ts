@@ -14,6 +14,7 @@ import { errorMessage } from '../shared/errors';
 import { describeDriveEvent, describeEvent, describeTransfer } from '../shared/event-text';
 import type { Repository } from './annex/repository';
 import { controlSocketPath, startControlServer } from './control/control-server';
+import { folderHandlers } from './control/folder-handlers';
 import { DriveManager } from './drives/drive-manager';
 import type { MountSource } from './drives/mounts';
 import { FerryError } from './errors';
@@ -120,7 +121,8 @@ export class Folder {
    * answers means another one syncs it (`lock-busy`, and nothing was started).
    */
   async serveControl(): Promise<void> {
-    this.control = await startControlServer(this.repo.annexdir, this.transfers, () =>
+    const handlers = folderHandlers(this.transfers, () => this.assistant.syncNow());
+    this.control = await startControlServer(this.repo.annexdir, handlers, () =>
       this.host.emitControl(),
     ).catch((e: unknown) => {
       if (e instanceof FerryError && e.code === 'lock-busy') throw e;

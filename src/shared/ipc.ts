@@ -69,14 +69,25 @@ export interface Commands {
   syncNow: { args: void; result: null };
   pauseAll: { args: void; result: null };
   resumeAll: { args: void; result: null };
+  /** Pauses or resumes the transfers with one remote (by name). */
+  pauseRemote: { args: { remote: string }; result: null };
+  resumeRemote: { args: { remote: string }; result: null };
+  /** The transfers (running, queued up to `limit`, waiting, failed, done) and the controls. */
+  listTransfers: { args: { limit?: number }; result: TransferListing };
   pauseTransfer: { args: { id: string }; result: boolean };
   resumeTransfer: { args: { id: string }; result: boolean };
+  /** `id`: a transfer id, a key, or a remote's name (all its transfers); the result: how many */
   cancelTransfer: { args: { id: string }; result: number };
   /** bytes per second, 0 for no limit; for one remote's name or all */
   setRateLimit: { args: { bytesPerSecond: number; remote?: string }; result: null };
 }
 
 export type CommandName = keyof Commands;
+
+export interface TransferListing {
+  readonly transfers: readonly TransferSnapshot[];
+  readonly control: TransferControlState;
+}
 
 export type EngineEvent =
   | SyncEvent
@@ -128,6 +139,9 @@ const COMMAND_TABLE: CommandTable = {
   syncNow: true,
   pauseAll: true,
   resumeAll: true,
+  pauseRemote: true,
+  resumeRemote: true,
+  listTransfers: true,
   pauseTransfer: true,
   resumeTransfer: true,
   cancelTransfer: true,

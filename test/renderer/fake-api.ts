@@ -112,6 +112,12 @@ export class FakeApi {
       syncNow: record('syncNow', () => null),
       pauseAll: record('pauseAll', () => null),
       resumeAll: record('resumeAll', () => null),
+      pauseRemote: record('pauseRemote', () => null),
+      resumeRemote: record('resumeRemote', () => null),
+      listTransfers: record('listTransfers', () => ({
+        transfers: this.state.transfers,
+        control: this.state.control,
+      })),
       pauseTransfer: record('pauseTransfer', () => true),
       resumeTransfer: record('resumeTransfer', () => true),
       cancelTransfer: record('cancelTransfer', () => 1),

@@ -123,22 +123,26 @@ describe('fuzzed messages', () => {
       '[]\n',
       '"x"\n',
       '{}\n',
-      '{"cmd":"ratelimit","bytesPerSecond":"abc"}\n',
-      '{"cmd":"ratelimit","bytesPerSecond":-5}\n',
-      '{"cmd":"cancel"}\n',
-      '{"cmd":"transfers","limit":"all"}\n',
-      '{"cmd":"pause","remote":7}\n',
+      '{"id":1,"command":"setRateLimit","args":{"bytesPerSecond":"abc"}}\n',
+      '{"id":1,"command":"setRateLimit","args":{"bytesPerSecond":-5}}\n',
+      '{"id":1,"command":"cancelTransfer"}\n',
+      '{"id":1,"command":"listTransfers","args":{"limit":"all"}}\n',
+      '{"id":1,"command":"pauseRemote","args":{"remote":7}}\n',
+      '{"id":"x","command":"pauseAll"}\n',
+      '{"id":1,"command":"pauseAll","extra":1}\n',
+      '{"id":1,"command":"nope"}\n',
+      // the whole app's commands are not a folder's to serve
+      '{"id":1,"command":"addFolder","args":{"path":"/tmp"}}\n',
       'not json\n',
     ];
     for (const line of bad) {
       const answer = JSON.parse(await rawControl(path, line)) as {
-        ok: boolean;
-        error?: { code: string; message: string };
+        result: { ok: boolean; error?: { code: string; message: string } };
       };
-      assert.equal(answer.ok, false, line);
+      assert.equal(answer.result.ok, false, line);
       // the same error shape as the IPC and WebSocket contract: a code and words
-      assert.equal(answer.error?.code, 'usage', line);
-      assert.ok((answer.error?.message.length ?? 0) > 0);
+      assert.equal(answer.result.error?.code, 'usage', line);
+      assert.ok((answer.result.error?.message.length ?? 0) > 0);
     }
     const random = prng(11);
     for (let i = 0; i < 50; i++)
@@ -146,8 +150,8 @@ describe('fuzzed messages', () => {
     const huge = await rawControl(path, Buffer.alloc(300 * 1024, 0x61));
     assert.match(huge, /at most/);
     assert.match(huge, /"code":"too-large"/);
-    const good = await sendControl(annexdir, { cmd: 'transfers' });
+    const good = await sendControl(annexdir, 'listTransfers', {});
     assert.equal(good?.ok, true);
-    assert.equal(good?.ok && good.control.rateLimit, 0, 'nothing changed the rate limit');
+    assert.equal(good?.ok && good.value.control.rateLimit, 0, 'nothing changed the rate limit');
   });
 });

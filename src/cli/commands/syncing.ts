@@ -110,14 +110,16 @@ export const SYNCING_COMMANDS: Readonly<Record<string, Command>> = {
     async run(args, io) {
       const json = args.flags.has('json');
       const repo = await openRepository(io.cwd);
-      const answer = await sendControl(repo.annexdir, { cmd: 'transfers' });
-      let list: TransferSnapshot[];
+      const answer = await sendControl(repo.annexdir, 'listTransfers', {});
+      let list: readonly TransferSnapshot[];
       let note = '';
+      if (answer && !answer.ok) throw new FerryError(answer.error.code, answer.error.message);
       if (answer?.ok) {
-        list = answer.transfers ?? [];
-        if (answer.control.isPaused) note = 'all transfers are paused (ferry resume)\n';
-        else if (answer.control.pausedRemotes.length > 0)
-          note = `paused remotes: ${answer.control.pausedRemotes.join(', ')}\n`;
+        const { control } = answer.value;
+        list = answer.value.transfers;
+        if (control.isPaused) note = 'all transfers are paused (ferry resume)\n';
+        else if (control.pausedRemotes.length > 0)
+          note = `paused remotes: ${control.pausedRemotes.join(', ')}\n`;
       } else {
         note = 'no assistant is running here; showing transfers recorded on disk\n';
         list = [
@@ -127,7 +129,7 @@ export const SYNCING_COMMANDS: Readonly<Record<string, Command>> = {
       }
       if (json) {
         io.out(
-          `${JSON.stringify({ transfers: list, control: answer?.ok ? answer.control : null })}\n`,
+          `${JSON.stringify({ transfers: list, control: answer?.ok ? answer.value.control : null })}\n`,
         );
         return 0;
       }
@@ -138,12 +140,18 @@ export const SYNCING_COMMANDS: Readonly<Record<string, Command>> = {
     },
   },
 
-  pause: controlCommand((args) => ({ cmd: 'pause', remote: args.positional[0] })),
-  resume: controlCommand((args) => ({ cmd: 'resume', remote: args.positional[0] })),
+  pause: controlCommand((args) => {
+    const remote = args.positional[0];
+    return remote ? { command: 'pauseRemote', args: { remote } } : { command: 'pauseAll' };
+  }),
+  resume: controlCommand((args) => {
+    const remote = args.positional[0];
+    return remote ? { command: 'resumeRemote', args: { remote } } : { command: 'resumeAll' };
+  }),
   cancel: controlCommand((args) => {
     const target = args.positional[0];
     if (!target) throw new FerryError('usage', 'usage: ferry cancel <transfer id | key | remote>');
-    return { cmd: 'cancel', target };
+    return { command: 'cancelTransfer', args: { id: target } };
   }),
   ratelimit: controlCommand((args) => {
     const [rate, remote] = args.positional;
@@ -158,7 +166,7 @@ export const SYNCING_COMMANDS: Readonly<Record<string, Command>> = {
         'usage',
         'usage: ferry ratelimit <bytes per second, e.g. 5MB, or none> [remote]',
       );
-    return { cmd: 'ratelimit', bytesPerSecond: bytes, remote };
+    return { command: 'setRateLimit', args: { bytesPerSecond: bytes, remote } };
   }),
 
   webapp: {
@@ -182,21 +190,27 @@ function controlCommand(build: (args: ParsedArgs) => ControlRequest): Command {
   return {
     async run(args, io) {
       const repo = await openRepository(io.cwd);
-      const answer = await sendControl(repo.annexdir, build(args));
-      if (!answer) {
+      const request = build(args);
+      const answer = await sendControl(repo.annexdir, request.command, request.args);
+      const state = answer?.ok
+        ? await sendControl(repo.annexdir, 'listTransfers', { limit: 0 })
+        : answer;
+      if (!answer || !state) {
         throw new FerryError(
           'remote-unavailable',
           'no assistant is running in this repository (start one with "ferry assistant")',
         );
       }
       if (!answer.ok) throw new FerryError(answer.error.code, answer.error.message);
-      if (args.flags.has('json')) io.out(`${JSON.stringify(answer)}\n`);
+      if (!state.ok) throw new FerryError(state.error.code, state.error.message);
+      const c = state.value.control;
+      const affected = typeof answer.value === 'number' ? answer.value : undefined;
+      if (args.flags.has('json')) io.out(`${JSON.stringify({ ok: true, control: c, affected })}\n`);
       else {
-        const c = answer.control;
         io.out(
           `${c.isPaused ? 'all transfers paused' : c.pausedRemotes.length > 0 ? `paused: ${c.pausedRemotes.join(', ')}` : 'transfers running'}` +
             `${c.rateLimit > 0 ? `, limit ${formatBytes(c.rateLimit)}/s` : ''}` +
-            `${answer.affected !== undefined ? ` (${answer.affected} affected)` : ''}\n`,
+            `${affected !== undefined ? ` (${affected} affected)` : ''}\n`,
         );
       }
       return 0;

@@ -1,103 +1,50 @@
 /**
  * A running assistant's control socket (`.git/annex/ferry/control.sock`): the `ferry transfers`,
- * `pause`, `resume`, `cancel` and `ratelimit` commands talk to it with one JSON line each way.
+ * `pause`, `resume`, `cancel` and `ratelimit` commands talk to it with one JSON line each way,
+ * in the window's command contract (see folder-handlers.ts for what a folder serves).
  */
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { FerryError } from '../errors';
-import type { ErrorCode } from '../../shared/errors';
-import type { Transferrer } from '../transfer/transferrer';
-import type { TransferControlState, TransferSnapshot } from '../../shared/transfers';
-import { shapeProblem } from '../../shared/validate';
+import type { CommandName, CommandResult, Commands } from '../../shared/ipc';
+import { isCount } from '../../shared/validate';
+import { dispatch, type Handlers } from '../dispatch';
 import { errorMessage } from '../../shared/errors';
 
 /** A request line longer than this is refused and the connection closed. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 
-/** Checks a parsed request against the contract above; the problem in words, or undefined. */
-export function controlRequestProblem(req: unknown): string | undefined {
+/**
+ * One request line: the WebSocket bridge's frame (`{ id, command, args }`, see ipc.ts); the
+ * answer line is its reply, `{ id, result }` with the contract's result or `{ code, message }`.
+ */
+export type ControlRequest = {
+  readonly [K in CommandName]: Commands[K]['args'] extends void
+    ? { readonly command: K; readonly args?: undefined }
+    : { readonly command: K; readonly args: Commands[K]['args'] };
+}[CommandName];
+
+/** The frame's own shape; the command's arguments are checked by `dispatch`. */
+function frameProblem(req: unknown): string | undefined {
   if (typeof req !== 'object' || req === null || Array.isArray(req))
     return 'a request is a JSON object';
-  const { cmd, ...rest } = req as Record<string, unknown>;
-  switch (cmd) {
-    case 'transfers':
-      return shapeProblem(rest, { limit: 'count?' });
-    case 'pause':
-    case 'resume':
-      return shapeProblem(rest, { remote: 'string?', id: 'string?' });
-    case 'cancel':
-      return shapeProblem(rest, { target: 'string' });
-    case 'ratelimit':
-      return shapeProblem(rest, { bytesPerSecond: 'count', remote: 'string?' });
-    default:
-      return 'unknown command';
-  }
+  const { id, command, ...rest } = req as Record<string, unknown>;
+  if (id !== undefined && !isCount(id)) return '"id" must be a whole number';
+  if (typeof command !== 'string') return '"command" must be text';
+  for (const name of Object.keys(rest))
+    if (name !== 'args') return `unexpected field "${name.slice(0, 40)}"`;
+  return undefined;
 }
-
-export type ControlRequest =
-  | { readonly cmd: 'transfers'; readonly limit?: number }
-  | { readonly cmd: 'pause'; readonly remote?: string; readonly id?: string }
-  | { readonly cmd: 'resume'; readonly remote?: string; readonly id?: string }
-  | { readonly cmd: 'cancel'; readonly target: string }
-  | { readonly cmd: 'ratelimit'; readonly bytesPerSecond: number; readonly remote?: string };
-
-export type ControlResponse =
-  | {
-      readonly ok: true;
-      readonly transfers?: TransferSnapshot[];
-      readonly control: TransferControlState;
-      readonly affected?: number;
-    }
-  /** errors as the IPC and WebSocket contract gives them: a stable code and words */
-  | { readonly ok: false; readonly error: { readonly code: ErrorCode; readonly message: string } };
 
 export function controlSocketPath(annexdir: string): string {
   return join(annexdir, 'ferry', 'control.sock');
 }
 
-export function handleControl(transfers: Transferrer, req: ControlRequest): ControlResponse {
-  switch (req.cmd) {
-    case 'transfers':
-      return {
-        ok: true,
-        transfers: transfers.snapshot(req.limit ?? 1000),
-        control: transfers.controlState(),
-      };
-    case 'pause':
-      if (req.id)
-        return {
-          ok: true,
-          affected: Number(transfers.pauseTransfer(req.id)),
-          control: transfers.controlState(),
-        };
-      transfers.pause(req.remote);
-      return { ok: true, control: transfers.controlState() };
-    case 'resume':
-      if (req.id)
-        return {
-          ok: true,
-          affected: Number(transfers.resumeTransfer(req.id)),
-          control: transfers.controlState(),
-        };
-      transfers.resume(req.remote);
-      return { ok: true, control: transfers.controlState() };
-    case 'cancel':
-      return {
-        ok: true,
-        affected: transfers.cancel(req.target),
-        control: transfers.controlState(),
-      };
-    case 'ratelimit':
-      transfers.setRateLimit(req.bytesPerSecond, req.remote);
-      return { ok: true, control: transfers.controlState() };
-  }
-}
-
-/** `onChange` runs after a request that changed something (all but `transfers`). */
+/** `onChange` runs after a command that may have changed something (all but `listTransfers`). */
 export async function startControlServer(
   annexdir: string,
-  transfers: Transferrer,
+  handlers: Partial<Handlers>,
   onChange?: () => void,
 ): Promise<Server> {
   const path = controlSocketPath(annexdir);
@@ -121,30 +68,28 @@ export async function startControlServer(
       const nl = buffer.indexOf('\n');
       if (nl < 0 && buffer.length <= MAX_REQUEST_BYTES) return;
       answered = true;
-      let response: ControlResponse;
-      try {
-        if (nl < 0 || nl > MAX_REQUEST_BYTES)
-          throw new FerryError('too-large', `a request is at most ${MAX_REQUEST_BYTES} bytes`);
-        const parsed: unknown = JSON.parse(buffer.slice(0, nl));
-        buffer = '';
-        const problem = controlRequestProblem(parsed);
-        if (problem) throw new FerryError('usage', problem);
-        const req = parsed as ControlRequest;
-        response = handleControl(transfers, req);
-        if (req.cmd !== 'transfers') onChange?.();
-      } catch (e) {
-        response = {
-          ok: false,
-          error: {
-            code: e instanceof FerryError ? e.code : 'usage',
-            message: errorMessage(e),
-          },
-        };
-      }
-      socket.end(`${JSON.stringify(response)}\n`);
+      void answer(buffer, nl).then((reply) => socket.end(`${JSON.stringify(reply)}\n`));
     });
     socket.on('error', () => undefined);
   });
+  const answer = async (buffer: string, nl: number): Promise<ControlReply> => {
+    let id = 0;
+    try {
+      if (nl < 0 || nl > MAX_REQUEST_BYTES)
+        throw new FerryError('too-large', `a request is at most ${MAX_REQUEST_BYTES} bytes`);
+      const parsed: unknown = JSON.parse(buffer.slice(0, nl));
+      const problem = frameProblem(parsed);
+      if (problem) throw new FerryError('usage', problem);
+      const frame = parsed as { id?: number; command: CommandName; args?: unknown };
+      id = frame.id ?? 0;
+      const result = await dispatch(handlers, frame.command, frame.args as never);
+      if (result.ok && frame.command !== 'listTransfers') onChange?.();
+      return { id, result };
+    } catch (e) {
+      const code = e instanceof FerryError ? e.code : 'usage';
+      return { id, result: { ok: false, error: { code, message: errorMessage(e) } } };
+    }
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => resolve());
@@ -165,20 +110,26 @@ function isAnswering(path: string): Promise<boolean> {
   });
 }
 
-/** Sends one request to a running assistant; undefined when none is running. */
-export function sendControl(
+export interface ControlReply {
+  readonly id: number;
+  readonly result: CommandResult<CommandName>;
+}
+
+/** Sends one command to a running assistant; its result, or undefined when none is running. */
+export function sendControl<K extends CommandName>(
   annexdir: string,
-  req: ControlRequest,
-): Promise<ControlResponse | undefined> {
+  command: K,
+  args?: Commands[K]['args'],
+): Promise<CommandResult<K> | undefined> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(controlSocketPath(annexdir));
     let data = '';
     socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(`${JSON.stringify(req)}\n`));
+    socket.on('connect', () => socket.write(`${JSON.stringify({ id: 1, command, args })}\n`));
     socket.on('data', (c: string) => (data += c));
     socket.on('end', () => {
       try {
-        resolve(JSON.parse(data) as ControlResponse);
+        resolve((JSON.parse(data) as ControlReply).result);
       } catch (e) {
         reject(new FerryError('io-error', `the assistant sent an unreadable answer: ${String(e)}`));
       }

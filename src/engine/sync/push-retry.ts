@@ -8,7 +8,7 @@ import type { SyncEvent } from '../../shared/events';
 import type { RemoteInfo } from '../remotes/git-remotes';
 import { getConfig } from '../git/read';
 import type { Repository } from '../annex/repository';
-import type { RemoteSyncResult } from './context';
+import type { DistributiveOmit, RemoteSyncResult } from './context';
 
 export interface FailedRemote {
   readonly retryAt: number;
@@ -23,7 +23,7 @@ export class PushRetry {
 
   constructor(
     private readonly options: {
-      readonly emit: (e: SyncEvent) => void;
+      readonly emit: (e: DistributiveOmit<SyncEvent, 'repo' | 'at'>) => void;
       /** the remotes as they are now (reachable or not) */
       readonly remotes: () => Promise<RemoteInfo[]>;
       /** some failed remote is due: pull, merge and push again */
