@@ -19,6 +19,12 @@ export type ErrorCode =
   | 'bad-object'
   | 'unsafe-path'
   | 'too-large'
+  /** a remote or peer broke the protocol it speaks (the connection is dropped) */
+  | 'protocol-error'
+  /** a host refused our credentials, or wants a password or passphrase we cannot ask for */
+  | 'auth-needed'
+  /** a host's key is not known, or is not the one we know: refused, never bypassed */
+  | 'host-key'
   | 'usage';
 
 /** The words of any thrown value: an Error's message, anything else as text. */

@@ -29,8 +29,20 @@ export interface ReceiveOptions {
   readonly throttle?: (bytes: number) => Promise<void>;
 }
 
-/** What content is read from: an object of a repository (checked as its trust says), or a file. */
-export type ObjectSource = string | { readonly repo: StoreRepo; readonly path: string };
+/**
+ * What content is read from: an object of a repository (checked as its trust says), a file, or
+ * a stream from a network remote, opened at an offset (the bytes already received).
+ */
+export type ObjectSource =
+  string | { readonly repo: StoreRepo; readonly path: string } | StreamSource;
+
+export interface StreamSource {
+  open(offset: number, signal?: AbortSignal): Promise<AsyncIterable<Buffer>>;
+}
+
+function isStream(source: ObjectSource): source is StreamSource {
+  return typeof source === 'object' && 'open' in source;
+}
 
 /**
  * Copies a source file into `.git/annex/tmp/<keyFile>` and moves it into the store once the
@@ -99,18 +111,23 @@ async function receiveOnce(
     constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | flags,
     0o644,
   );
-  let input: ReturnType<typeof createReadStream> | undefined;
+  let input: AsyncIterable<Buffer> | undefined;
   try {
     options.signal?.throwIfAborted();
-    const from =
-      typeof source === 'string' ? { repo: { annexdir: '', isBare: false }, path: source } : source;
-    const handle = await openObject(from.repo, key, from.path);
-    input = createReadStream(from.path, {
-      fd: handle,
-      start: done,
-      highWaterMark: 4 << 20,
-      signal: options.signal,
-    });
+    if (isStream(source)) input = await source.open(done, options.signal);
+    else {
+      const from =
+        typeof source === 'string'
+          ? { repo: { annexdir: '', isBare: false }, path: source }
+          : source;
+      const handle = await openObject(from.repo, key, from.path);
+      input = createReadStream(from.path, {
+        fd: handle,
+        start: done,
+        highWaterMark: 4 << 20,
+        signal: options.signal,
+      }) as AsyncIterable<Buffer>;
+    }
     // Reading (the stream reads ahead), hashing and writing overlap: each chunk is hashed
     // while the previous one is still being written.
     const writeAll = async (chunk: Buffer): Promise<void> => {
@@ -121,7 +138,14 @@ async function receiveOnce(
       }
     };
     let writing: Promise<void> = Promise.resolve();
-    for await (const chunk of input as AsyncIterable<Buffer>) {
+    const limit = parsed?.size;
+    for await (const chunk of input) {
+      // a source sending more than the key's size is wrong: stop before writing past it
+      if (limit !== undefined && done + chunk.length > limit)
+        throw new FerryError('checksum-mismatch', `more bytes than ${key} holds were sent`, {
+          key,
+          resumedFrom,
+        });
       if (options.throttle) await options.throttle(chunk.length);
       options.signal?.throwIfAborted();
       hasher?.update(chunk);
@@ -134,8 +158,12 @@ async function receiveOnce(
     await writing;
     await out.datasync();
   } catch (e) {
-    input?.destroy();
+    const stoppable = input as { destroy?: () => void; return?: () => unknown } | undefined;
+    if (stoppable?.destroy) stoppable.destroy();
+    else void stoppable?.return?.();
     await out.close();
+    if (e instanceof FerryError && e.code === 'checksum-mismatch')
+      await fsp.rm(tmp, { force: true });
     if (errnoCode(e) === 'ENOSPC') {
       throw new FerryError(
         'disk-full',
