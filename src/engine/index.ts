@@ -45,6 +45,8 @@ export { buildNetworkMap, mapToDot, mapToText } from './network/network-map';
 export { floodTransfers } from './network/route';
 export { findRemote, listGitRemotes, openLocalRemote } from './remotes/git-remotes';
 export { LocalRepoRemote } from './remotes/local-repo';
+export { openRemote, remoteKind } from './remotes/registry';
+export type { Remote } from './remotes/remote';
 export { repositoryStatus } from './status';
 export { syncRepository } from './sync/sync';
 export { parcelWatch } from './sync/watcher';

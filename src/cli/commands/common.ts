@@ -7,7 +7,9 @@ import {
   forEachLimit,
   keySize,
   listGitRemotes,
-  LocalRepoRemote,
+  openRemote,
+  remoteKind,
+  type Remote,
   openRepository,
   type Repository,
 } from '../../engine';
@@ -94,14 +96,15 @@ export async function eachFile(
   return failures > 0 ? 1 : 0;
 }
 
-export async function remoteRepos(repo: Repository): Promise<LocalRepoRemote[]> {
-  const out: LocalRepoRemote[] = [];
+/** The remotes content can move with now, opened as their kinds (unreachable and unsupported ones left out). */
+export async function remoteRepos(repo: Repository): Promise<Remote[]> {
+  const out: Remote[] = [];
   for (const info of await listGitRemotes(repo)) {
-    if (!info.isAvailable || info.isIgnored) continue;
+    if (!info.isAvailable || info.isIgnored || remoteKind(info) === 'unsupported') continue;
     try {
-      out.push(await LocalRepoRemote.open(repo, info));
+      out.push(await openRemote(repo, info));
     } catch {
-      // not a git-annex repository, or gone: skip
+      // not a git-annex repository, or gone, or unreachable: skip
     }
   }
   return out;

@@ -17,7 +17,7 @@ import {
   getKey,
   listGitRemotes,
   localDropTarget,
-  LocalRepoRemote,
+  openRemote,
   openLocalRemote,
   openRepository,
   populateUnlocked,
@@ -171,7 +171,7 @@ export const CONTENT_COMMANDS: Readonly<Record<string, Command>> = {
       const json = args.flags.has('json');
       const { repo, branch } = await open(io);
       const info = await findRemote(repo, to ?? '');
-      const remote = await LocalRepoRemote.open(repo, info);
+      const remote = await openRemote(repo, info);
       const files = await annexedFiles(repo, paths(args, io));
       const code = await eachFile(io, json, 'copy', files, async (file, onBytes) => {
         if (!(await findObject(repo, file.key))) return undefined;
@@ -181,7 +181,7 @@ export const CONTENT_COMMANDS: Readonly<Record<string, Command>> = {
         });
         return r === 'copied' ? `to ${info.name}...` : `already on ${info.name}`;
       });
-      await remote.bookkeeping.branch.commit();
+      await remote.bookkeeping?.branch.commit();
       await branch.commit();
       return code;
     },
@@ -198,9 +198,9 @@ export const CONTENT_COMMANDS: Readonly<Record<string, Command>> = {
       let target: DropTarget = localDropTarget(repo);
       const branches = [branch];
       if (from !== undefined) {
-        const remote = await LocalRepoRemote.open(repo, await findRemote(repo, from));
+        const remote = await openRemote(repo, await findRemote(repo, from));
         target = remote;
-        branches.push(remote.bookkeeping.branch);
+        if (remote.bookkeeping) branches.push(remote.bookkeeping.branch);
       }
       const verifier = await copyVerifier(repo, branch, await remoteRepos(repo));
       const files = await annexedFiles(repo, paths(args, io));

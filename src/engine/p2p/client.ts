@@ -9,7 +9,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { keySize } from '../annex/key';
-import { FerryError } from '../errors';
+import { FerryError, isFerryError } from '../errors';
 import { escapeAssociatedFile, FrameReader } from './framing';
 
 /** A duplex connection carrying the protocol, and how to end it. */
@@ -207,6 +207,7 @@ export class P2PSession {
         const reader = this.reader;
         const version = this.version;
         const peer = this.peer;
+        const conn = this.conn;
         async function* bytes(): AsyncGenerator<Buffer> {
           let isComplete = false;
           try {
@@ -227,8 +228,18 @@ export class P2PSession {
             }
             isComplete = true;
           } catch (e) {
-            failed(e);
-            throw e;
+            // git-annex stops sending a copy it finds changed or damaged as it reads it
+            const shortened =
+              isFerryError(e, 'remote-unavailable') && /short data write/.test(conn.problem());
+            const err = shortened
+              ? new FerryError(
+                  'checksum-mismatch',
+                  `${peer}'s copy of ${key} does not match its checksum (the host stopped sending it: it changed there)`,
+                  { key },
+                )
+              : e;
+            failed(err);
+            throw err;
           } finally {
             // stopped early (paused, cancelled): the rest of the frame is unread, the session ends
             if (!isComplete)
@@ -289,6 +300,11 @@ export class P2PSession {
       if (this.version >= 1) this.send('VALID');
       return (await this.successOrFailure()) ? 'stored' : 'refused';
     });
+  }
+
+  /** What the carrier said on stderr (the host's reasons for a refusal). */
+  said(): string {
+    return this.conn.problem();
   }
 
   /** Ends the session (the carrier's process is stopped). */

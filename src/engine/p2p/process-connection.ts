@@ -12,10 +12,11 @@ const STDERR_KEPT = 4096;
 export function processConnection(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  cwd?: string,
 ): P2PConnection {
   const [program, ...args] = argv;
   if (!program) throw new Error('no program to run');
-  const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
+  const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], env, cwd });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (c: string) => {

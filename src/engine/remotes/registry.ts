@@ -6,6 +6,8 @@
 import type { Repository } from '../annex/repository';
 import type { RemoteInfo } from './git-remotes';
 import { LocalRepoRemote } from './local-repo';
+import { SshRemote } from './ssh';
+import { parseSshUrl } from '../ssh/url';
 import { FerryError } from '../errors';
 import type { Availability, GitTransport, Remote, RemoteKind } from './remote';
 import { UnsupportedRemote, unsupportedMessage } from './unsupported';
@@ -31,6 +33,15 @@ export const REMOTE_KINDS: readonly KindEntry[] = [
     availability: (info) => LocalRepoRemote.availabilityAt(info),
     open: (base, info) => LocalRepoRemote.open(base, info),
     gitTransport: (info) => LocalRepoRemote.gitTransport(info),
+  },
+  {
+    kind: 'ssh',
+    takes: (info) =>
+      info.path === undefined &&
+      info.specialType === undefined &&
+      parseSshUrl(info.url) !== undefined,
+    availability: (info) => SshRemote.availabilityAt(info),
+    open: (base, info) => SshRemote.open(base, info),
   },
 ];
 

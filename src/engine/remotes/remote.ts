@@ -66,7 +66,7 @@ export interface RemoteBookkeeping {
   afterStore(key: string, file: string): Promise<void>;
 }
 
-export type RemoteKind = 'local-repo' | 'unsupported';
+export type RemoteKind = 'local-repo' | 'ssh' | 'unsupported';
 
 export interface Remote {
   readonly name: string;

@@ -43,7 +43,7 @@ export async function attemptTransfer(run: Running, ctx: AttemptContext): Promis
   const failed = (e: unknown): FailureDecision =>
     decideFailure(run, e, {
       isLinkUp: ctx.ends.itemAvailable(item),
-      remotePath: ctx.ends.pathOf(item.remote),
+      offlineMessage: ctx.ends.offlineMessage(item.remote),
     });
   let ends: Awaited<ReturnType<Endpoints['ends']>>;
   try {

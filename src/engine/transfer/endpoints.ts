@@ -8,20 +8,20 @@ import { existsSync } from 'node:fs';
 import { openRepository, type Repository } from '../annex/repository';
 import { AnnexBranch } from '../annex/branch';
 import { listGitRemotes, type RemoteInfo } from '../remotes/git-remotes';
-import { LocalRepoRemote } from '../remotes/local-repo';
-import { availabilityOf, isPathUp } from '../remotes/registry';
+import { availabilityOf, isPathUp, openRemote, remoteKind } from '../remotes/registry';
+import type { Remote } from '../remotes/remote';
 import type { QueueItem } from './queue';
 
 export interface TransferEnds {
   /** the sending side's repository: this one, or the forwarding repository */
   readonly ours: Repository;
   readonly ourBranch: AnnexBranch;
-  readonly remote: LocalRepoRemote;
+  readonly remote: Remote;
 }
 
 export class Endpoints {
   private byName = new Map<string, RemoteInfo>();
-  private readonly opened = new Map<string, LocalRepoRemote>();
+  private readonly opened = new Map<string, { url: string; remote: Remote }>();
   private readonly senders = new Map<string, { repo: Repository; branch: AnnexBranch }>();
 
   constructor(
@@ -37,7 +37,9 @@ export class Endpoints {
   /** Reads the remotes again; a reachable remote whose UUID is not yet known is opened once to learn it. */
   async refresh(): Promise<RemoteInfo[]> {
     const list = async (): Promise<RemoteInfo[]> =>
-      (await listGitRemotes(this.repo)).filter((r) => r.path !== undefined && !r.isIgnored);
+      (await listGitRemotes(this.repo)).filter(
+        (r) => remoteKind(r) !== 'unsupported' && !r.isIgnored,
+      );
     const infos = await list();
     this.byName = new Map(infos.map((r) => [r.name, r]));
     for (const r of infos) if (r.isAvailable && !r.uuid) await this.open(r).catch(() => undefined);
@@ -63,9 +65,12 @@ export class Endpoints {
     return [...this.byName.values()].find((r) => r.uuid === uuid)?.name ?? uuid;
   }
 
-  /** Where a remote lives, for messages. */
-  pathOf(remote: string): string {
-    return this.byName.get(remote)?.path ?? '';
+  /** Why a remote cannot be used now, in words (its kind's availability message). */
+  offlineMessage(remote: string): string {
+    const info = this.byName.get(remote);
+    if (!info) return `${remote} is no longer a remote`;
+    const a = availabilityOf(info);
+    return a.state === 'down' ? a.message : `${remote} is offline`;
   }
 
   /** The two ends of `item`, or undefined when its remote is no longer configured. */
@@ -95,12 +100,13 @@ export class Endpoints {
     info: RemoteInfo,
     base: Repository = this.repo,
     cacheKey = info.name,
-  ): Promise<LocalRepoRemote> {
+  ): Promise<Remote> {
     const known = this.opened.get(cacheKey);
-    if (known && known.info.path === info.path && known.availability().state === 'up') return known;
-    const o = await LocalRepoRemote.open(base, info);
-    this.opened.set(cacheKey, o);
-    return o;
+    if (known && known.url === info.url && known.remote.availability().state === 'up')
+      return known.remote;
+    const remote = await openRemote(base, info);
+    this.opened.set(cacheKey, { url: info.url, remote });
+    return remote;
   }
 }
 

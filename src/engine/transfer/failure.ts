@@ -22,8 +22,8 @@ export type FailureDecision =
 export interface FailureFacts {
   /** whether the transfer's link is up now */
   readonly isLinkUp: boolean;
-  /** where the remote lives, for messages */
-  readonly remotePath: string;
+  /** why the remote cannot be used now, for messages */
+  readonly offlineMessage: string;
 }
 
 export function decideFailure(run: Running, e: unknown, facts: FailureFacts): FailureDecision {
@@ -42,7 +42,7 @@ export function decideFailure(run: Running, e: unknown, facts: FailureFacts): Fa
     return {
       kind: 'park',
       state: 'waiting',
-      reason: `${item.remote} is offline (${facts.remotePath} is not there); the partial copy is kept`,
+      reason: `${item.remote} is offline (${facts.offlineMessage}); the partial copy is kept`,
     };
   return {
     kind: 'failed',
