@@ -42,6 +42,7 @@ export const REMOTE_KINDS: readonly KindEntry[] = [
       parseSshUrl(info.url) !== undefined,
     availability: (info) => SshRemote.availabilityAt(info),
     open: (base, info) => SshRemote.open(base, info),
+    gitTransport: (info) => SshRemote.gitTransport(info),
   },
 ];
 
@@ -70,6 +71,11 @@ export function openGitTransport(info: RemoteInfo): GitTransport {
   if (!entry?.gitTransport)
     throw new FerryError('remote-unavailable', unsupportedMessage(info), { remote: info.name });
   return entry.gitTransport(info);
+}
+
+/** Whether a remote carries git history (its kind has a git transport). */
+export function carriesGit(info: RemoteConfig): boolean {
+  return REMOTE_KINDS.find((k) => k.takes(info))?.gitTransport !== undefined;
 }
 
 /** Whether a repository at a path of this machine is there now (a forwarding link's two ends). */

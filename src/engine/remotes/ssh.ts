@@ -19,12 +19,18 @@ import { markDown, markUp, sshAvailability } from '../ssh/health';
 import { classifySsh, sshError } from '../ssh/problems';
 import { describeTarget, parseSshUrl, shellQuote, type SshTarget } from '../ssh/url';
 import type { RemoteInfo } from './git-remotes';
-import type { Availability, ContentLock, MoveOptions, Remote } from './remote';
+import type { Availability, ContentLock, GitTransport, MoveOptions, Remote } from './remote';
+import type { GitContext } from '../git/context';
+import { fetchPack } from '../git/fetch-pack';
+import { pushPack } from '../git/push-pack';
+import type { ServiceConnector } from '../git/pack-service';
+import { sshServiceConnector } from '../ssh/service';
+import { join } from 'node:path';
 
 /** Idle sessions kept per host for the next transfer. */
 const IDLE_KEPT = 4;
 
-async function sshContext(base: Repository): Promise<SshContext> {
+async function sshContext(base: Pick<Repository, 'top' | 'annexdir' | 'git'>): Promise<SshContext> {
   return {
     top: base.top,
     annexdir: base.annexdir,
@@ -34,6 +40,11 @@ async function sshContext(base: Repository): Promise<SshContext> {
       caching: (await getConfig(base.git, 'annex.sshcaching')) !== 'false',
     },
   };
+}
+
+/** The repository a git context belongs to, as far as ssh needs it (its top and annex folder). */
+function baseOf(local: GitContext): Pick<Repository, 'top' | 'annexdir' | 'git'> {
+  return { top: local.dir, annexdir: join(local.gitdir, 'annex'), git: local };
 }
 
 function targetOf(info: Pick<RemoteInfo, 'name' | 'url'>): SshTarget {
@@ -67,6 +78,8 @@ export class SshRemote implements Remote {
   readonly cost: number;
   private readonly idle: P2PSession[] = [];
 
+  readonly git: GitTransport;
+
   private constructor(
     readonly info: RemoteInfo,
     readonly uuid: string,
@@ -77,6 +90,44 @@ export class SshRemote implements Remote {
   ) {
     this.name = info.name;
     this.cost = info.cost;
+    this.git = SshRemote.gitTransport(info);
+  }
+
+  /**
+   * Git history with the host: upload-pack and receive-pack over the shared connection (the
+   * pack protocol clients of engine/git/). The host's branch itself is not pushed (it is
+   * checked out there, or its git-annex merges synced/<branch>), as `git annex sync` does.
+   */
+  static gitTransport(info: RemoteInfo): GitTransport {
+    const target = targetOf(info);
+    const connect = async (local: GitContext): Promise<ServiceConnector> => {
+      const ctx = await sshContext(baseOf(local));
+      const r = await runSsh(ctx, target, 'true');
+      if (r.code !== 0) {
+        const problem = classifySsh(r.stderr, target);
+        markDown(info.url, problem.kind, problem.message);
+        throw sshError(problem, info.name);
+      }
+      markUp(info.url);
+      return sshServiceConnector(ctx, target);
+    };
+    let ctxFor: GitContext | undefined;
+    return {
+      isBare: false,
+      fetch: async (local, localDb, signal) => {
+        ctxFor = local;
+        return fetchPack(local, localDb, info.name, await connect(local), signal);
+      },
+      push: async (local, updates, signal) => {
+        ctxFor = local;
+        return pushPack(local, await connect(local), info.name, updates, signal);
+      },
+      annexUuid: async () => {
+        if (info.uuid) return info.uuid;
+        if (!ctxFor) return undefined;
+        return sshConfigList(await sshContext(baseOf(ctxFor)), target, info.url, info.name);
+      },
+    };
   }
 
   static async open(base: Repository, info: RemoteInfo): Promise<SshRemote> {

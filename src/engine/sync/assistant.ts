@@ -33,6 +33,7 @@ import type { Transferrer } from '../transfer/transferrer';
 import { diffTrees } from './worktree-update';
 import { keyOfBlob } from '../annex/worktree';
 import { errorMessage } from '../../shared/errors';
+import { carriesGit } from '../remotes/registry';
 import { PushRetry } from './push-retry';
 import { waitForRoot } from './root-watch';
 
@@ -367,7 +368,7 @@ export class Assistant {
   }
 
   private async availableRemotes(): Promise<RemoteInfo[]> {
-    return (await syncRemotes(this.repo)).filter((r) => r.path !== undefined);
+    return (await syncRemotes(this.repo)).filter((r) => carriesGit(r));
   }
 
   private async reconnect(): Promise<void> {

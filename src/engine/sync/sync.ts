@@ -24,6 +24,7 @@ import {
 } from './context';
 import { mergeIncoming, pullRemote, updateAnnexBranch, updateSyncedBranch } from './pull';
 import { pushToAll } from './push';
+import { carriesGit } from '../remotes/registry';
 
 export { withRepositoryLock };
 export { mergeIncoming, mergeRef, pullRemote, updateAnnexBranch } from './pull';
@@ -72,7 +73,7 @@ export async function syncRepository(
       committed = (await commitChanges(ctx, options.includeUntracked === true)).commit;
     }
     const merged = await mergeIncoming(ctx);
-    const remotes = (await syncRemotes(repo, options.remotes)).filter((r) => r.path !== undefined);
+    const remotes = (await syncRemotes(repo, options.remotes)).filter((r) => carriesGit(r));
     const results = new Map<string, RemoteSyncResult>();
     for (const remote of remotes) {
       if (!remote.isAvailable) {

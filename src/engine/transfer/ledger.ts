@@ -17,6 +17,8 @@ import {
 } from './progress';
 import { TransferQueue, type Priority, type QueueItem } from './queue';
 
+export type ParkState = Parked['state'];
+
 /** How many finished transfers are kept for the window's "Done" list. */
 const FINISHED_KEPT = 200;
 
@@ -28,6 +30,18 @@ export class TransferLedger {
   private readonly attempts = new Map<string, number>();
   readonly pausedRemotes = new Set<string>();
   isPaused = false;
+  /** content moved: transfers, bytes, and bytes weighted by each link's cost */
+  private readonly moved = { transfers: 0, bytes: 0, costBytes: 0 };
+
+  countMoved(bytes: number, cost: number): void {
+    this.moved.transfers++;
+    this.moved.bytes += bytes;
+    this.moved.costBytes += bytes * cost;
+  }
+
+  movedTotals(): { transfers: number; bytes: number; costBytes: number } {
+    return { ...this.moved };
+  }
 
   /** Queues an item unless it is already queued, running or parked. */
   enqueue(item: QueueItem, priority: Priority): boolean {
@@ -40,7 +54,7 @@ export class TransferLedger {
     return this.isPaused || this.pausedRemotes.has(remote);
   }
 
-  park(item: QueueItem, state: Parked['state'], reason: string, retryAt: number | null): void {
+  park(item: QueueItem, state: ParkState, reason: string, retryAt: number | null): void {
     this.parked.set(item.id, {
       item,
       state,

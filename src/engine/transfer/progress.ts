@@ -41,6 +41,20 @@ export interface Finished {
   readonly attempts: number;
 }
 
+/** A transfer just started: nothing moved yet. */
+export function newRun(item: QueueItem): Running {
+  const now = Date.now();
+  return {
+    item,
+    abort: new AbortController(),
+    startedAt: now,
+    bytesDone: 0,
+    size: keySize(item.key),
+    rate: 0,
+    lastSample: { at: now, bytes: 0 },
+  };
+}
+
 /** The record of a transfer cancelled before it ran (from the queue or while parked). */
 export function cancelledRecord(item: QueueItem, attempts: number): Finished {
   return {

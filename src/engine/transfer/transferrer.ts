@@ -9,21 +9,20 @@
  */
 import type { NetworkMap } from '../../shared/network';
 import { AnnexBranch } from '../annex/branch';
-import { keySize } from '../annex/key';
 import { findObject } from '../annex/object-store';
 import type { Repository } from '../annex/repository';
 import { annexedFiles } from '../annex/worktree';
 import { attemptTransfer } from './attempt';
 import { Wanted } from './wanted';
 import { remoteScanItems } from './scanner';
-import type { Running } from './progress';
+import { newRun, type Running } from './progress';
 import { downloadItem, floodItems, planFor, routedItems, type PlannerContext } from './planner';
 import type { TransferControlState, TransferSnapshot } from '../../shared/transfers';
 import { retryDelayMs, type Priority, type QueueItem } from './queue';
 import { RateLimits } from './rate-limit';
 import { errorMessage } from '../../shared/errors';
 import { Endpoints, linkOf } from './endpoints';
-import { TransferLedger } from './ledger';
+import { TransferLedger, type ParkState } from './ledger';
 import { TransferObserver } from './observe';
 import { Waiters } from './waiters';
 import { RouteMap } from './route-map';
@@ -46,8 +45,6 @@ export class Transferrer {
   private routing: 'route' | 'flood' = 'route';
   private afterHooks = 0;
   private readonly routes: RouteMap;
-  /** content moved by this transferrer: bytes, and bytes weighted by each link's cost */
-  private readonly moved = { transfers: 0, bytes: 0, costBytes: 0 };
 
   constructor(
     private readonly repo: Repository,
@@ -96,7 +93,7 @@ export class Transferrer {
 
   /** Content this transferrer moved: transfers, bytes, and bytes times each link's cost. */
   movedTotals(): { transfers: number; bytes: number; costBytes: number } {
-    return { ...this.moved };
+    return this.ledger.movedTotals();
   }
 
   private readonly isUp = (item: QueueItem): boolean => this.ends.itemAvailable(item);
@@ -202,15 +199,7 @@ export class Transferrer {
   }
 
   private start(item: QueueItem): void {
-    const run: Running = {
-      item,
-      abort: new AbortController(),
-      startedAt: Date.now(),
-      bytesDone: 0,
-      size: keySize(item.key),
-      rate: 0,
-      lastSample: { at: Date.now(), bytes: 0 },
-    };
+    const run = newRun(item);
     this.ledger.running.set(item.id, run);
     this.observer.changed(item.id);
     this.observer.startProgress();
@@ -224,12 +213,7 @@ export class Transferrer {
       });
   }
 
-  private park(
-    item: QueueItem,
-    state: 'failed' | 'waiting' | 'paused',
-    reason: string,
-    retryAt: number | null,
-  ): void {
+  private park(item: QueueItem, state: ParkState, reason: string, retryAt: number | null): void {
     this.ledger.park(item, state, reason, retryAt);
     this.scheduleRecheck();
   }
@@ -252,11 +236,7 @@ export class Transferrer {
         this.park(item, result.state, result.reason, null);
         return;
       case 'done':
-        if (result.moved) {
-          this.moved.transfers++;
-          this.moved.bytes += result.copied;
-          this.moved.costBytes += result.copied * result.cost;
-        }
+        if (result.moved) this.ledger.countMoved(result.copied, result.cost);
         this.ledger.finish(run, 'done');
         if (result.logsChanged) this.options.onLogsChanged?.();
         if (result.then === 'route') await this.queueUploads(item.key, item.file, 'next');
