@@ -9,7 +9,14 @@ import { LocalRepoRemote } from './local-repo';
 import { SshRemote } from './ssh';
 import { parseSshUrl } from '../ssh/url';
 import { FerryError } from '../errors';
-import type { Availability, GitTransport, Remote, RemoteKind } from './remote';
+import type {
+  Availability,
+  ChangeCallbacks,
+  ChangeWatch,
+  GitTransport,
+  Remote,
+  RemoteKind,
+} from './remote';
 import { UnsupportedRemote, unsupportedMessage } from './unsupported';
 
 /** What availability is judged from: a remote's configuration, before anything is opened. */
@@ -24,6 +31,8 @@ interface KindEntry {
   open(base: Repository, info: RemoteInfo): Promise<Remote>;
   /** git history only (the remote need not be a git-annex repository); absent: no history */
   gitTransport?(info: RemoteInfo): GitTransport;
+  /** change notices: told at once when the remote's refs move; absent: none */
+  watchChanges?(base: Repository, info: RemoteInfo, cb: ChangeCallbacks): Promise<ChangeWatch>;
 }
 
 export const REMOTE_KINDS: readonly KindEntry[] = [
@@ -43,6 +52,7 @@ export const REMOTE_KINDS: readonly KindEntry[] = [
     availability: (info) => SshRemote.availabilityAt(info),
     open: (base, info) => SshRemote.open(base, info),
     gitTransport: (info) => SshRemote.gitTransport(info),
+    watchChanges: (base, info, cb) => SshRemote.watchChanges(base, info, cb),
   },
 ];
 
@@ -71,6 +81,15 @@ export function openGitTransport(info: RemoteInfo): GitTransport {
   if (!entry?.gitTransport)
     throw new FerryError('remote-unavailable', unsupportedMessage(info), { remote: info.name });
   return entry.gitTransport(info);
+}
+
+/** Watches a remote's refs where its kind can (undefined: it cannot; the assistant then pulls on its own triggers). */
+export function watchRemoteChanges(
+  base: Repository,
+  info: RemoteInfo,
+  cb: ChangeCallbacks,
+): Promise<ChangeWatch> | undefined {
+  return REMOTE_KINDS.find((k) => k.takes(info))?.watchChanges?.(base, info, cb);
 }
 
 /** Whether a remote carries git history (its kind has a git transport). */

@@ -66,6 +66,18 @@ export interface RemoteBookkeeping {
   afterStore(key: string, file: string): Promise<void>;
 }
 
+/** Told when a remote's refs move (a host's notifychanges), and whether the watch is up. */
+export interface ChangeCallbacks {
+  changed(shas: readonly string[]): void;
+  state(isUp: boolean, message?: string): void;
+}
+
+export interface ChangeWatch {
+  /** try to watch again now (the remote was reached by other work) */
+  retryNow(): void;
+  close(): void;
+}
+
 export type RemoteKind = 'local-repo' | 'ssh' | 'unsupported';
 
 export interface Remote {

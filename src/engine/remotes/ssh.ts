@@ -19,7 +19,16 @@ import { markDown, markUp, sshAvailability } from '../ssh/health';
 import { classifySsh, sshError } from '../ssh/problems';
 import { describeTarget, parseSshUrl, shellQuote, type SshTarget } from '../ssh/url';
 import type { RemoteInfo } from './git-remotes';
-import type { Availability, ContentLock, GitTransport, MoveOptions, Remote } from './remote';
+import type {
+  Availability,
+  ChangeCallbacks,
+  ChangeWatch,
+  ContentLock,
+  GitTransport,
+  MoveOptions,
+  Remote,
+} from './remote';
+import { watchNotifyChanges } from '../ssh/notices';
 import type { GitContext } from '../git/context';
 import { fetchPack } from '../git/fetch-pack';
 import { pushPack } from '../git/push-pack';
@@ -128,6 +137,17 @@ export class SshRemote implements Remote {
         return sshConfigList(await sshContext(baseOf(ctxFor)), target, info.url, info.name);
       },
     };
+  }
+
+  /** Change notices from the host (`git-annex-shell notifychanges`), see ssh/notices.ts. */
+  static async watchChanges(
+    base: Repository,
+    info: RemoteInfo,
+    cb: ChangeCallbacks,
+  ): Promise<ChangeWatch> {
+    const shell =
+      (await getConfig(base.git, `remote.${info.name}.annex-shell`)) ?? 'git-annex-shell';
+    return watchNotifyChanges(await sshContext(base), targetOf(info), cb, shell);
   }
 
   static async open(base: Repository, info: RemoteInfo): Promise<SshRemote> {

@@ -36,6 +36,7 @@ import { errorMessage } from '../../shared/errors';
 import { carriesGit } from '../remotes/registry';
 import { PushRetry } from './push-retry';
 import { waitForRoot } from './root-watch';
+import { RemoteNotices } from './remote-notices';
 
 export interface AssistantOptions {
   readonly watch: WatchFn;
@@ -60,6 +61,9 @@ export class Assistant {
   private readonly ctx: SyncContext;
   private readonly pending = new Map<string, number>();
   private readonly retry: PushRetry;
+  private readonly notices: RemoteNotices;
+  /** remotes that told us their refs moved: pulled next */
+  private readonly pulls = new Set<string>();
   private readonly jobs = { merge: false, commit: false, push: false, reconnect: false };
   private subscriptions: Subscription[] = [];
   private running: Promise<void> | undefined;
@@ -84,6 +88,14 @@ export class Assistant {
       },
       intervalMs: options.retryIntervalMs,
       checkMs: options.remoteCheckMs,
+    });
+    this.notices = new RemoteNotices(repo, {
+      changed: (remote) => {
+        this.pulls.add(remote);
+        this.kick();
+      },
+      has: (oid) => this.ctx.db.has(oid),
+      log: (m) => this.log(m),
     });
     if (options.transfers) this.ctx.onTreeChanged = (a, b) => void this.queueArrivals(a, b);
   }
@@ -118,6 +130,11 @@ export class Assistant {
   private readonly uploadsAfterPush: { path: string; key: string }[] = [];
 
   private emit(e: SyncEvent): void {
+    // new location logs: content waited for may now be on a remote
+    if (e.type === 'annex-branch-merged')
+      void this.options.transfers
+        ?.locationsChanged()
+        .catch((err: unknown) => this.log(`queueing downloads: ${errorMessage(err)}`));
     this.options.events?.(e);
   }
 
@@ -133,6 +150,7 @@ export class Assistant {
     await this.retry.configure(this.repo);
     await this.options.transfers?.refresh();
     await this.subscribe();
+    void this.watchRemotes();
     // Startup: what changed while stopped, what others pushed meanwhile, then reconnect every remote.
     this.pending.set('.', 0);
     this.jobs.merge = true;
@@ -151,6 +169,7 @@ export class Assistant {
     this.isStopped = true;
     for (const t of [this.commitTimer, this.logsTimer]) if (t) clearTimeout(t);
     this.retry.stop();
+    this.notices.stop();
     this.stopRootWait?.();
     this.configWatcher?.close();
     this.configWatcher = undefined;
@@ -192,7 +211,12 @@ export class Assistant {
   }
 
   private isIdle(): boolean {
-    return !this.running && this.pending.size === 0 && !Object.values(this.jobs).some(Boolean);
+    return (
+      !this.running &&
+      this.pending.size === 0 &&
+      this.pulls.size === 0 &&
+      !Object.values(this.jobs).some(Boolean)
+    );
   }
 
   private async subscribe(): Promise<void> {
@@ -227,6 +251,7 @@ export class Assistant {
   remotesChanged(): void {
     void (async () => {
       await this.options.transfers?.refresh();
+      await this.watchRemotes();
       this.jobs.reconnect = true;
       this.kick();
     })().catch((e: unknown) => this.log(`re-reading remotes: ${errorMessage(e)}`));
@@ -290,7 +315,8 @@ export class Assistant {
     }
     this.running = this.drain().finally(() => {
       this.running = undefined;
-      if (Object.values(this.jobs).some(Boolean) && !this.isStopped) this.kick();
+      if ((Object.values(this.jobs).some(Boolean) || this.pulls.size > 0) && !this.isStopped)
+        this.kick();
       else this.settleIdle();
     });
   }
@@ -305,7 +331,12 @@ export class Assistant {
       try {
         if (this.jobs.reconnect) {
           this.jobs.reconnect = false;
+          this.pulls.clear();
           await this.reconnect();
+        } else if (this.pulls.size > 0) {
+          const told = [...this.pulls];
+          this.pulls.clear();
+          await this.reconnect(told);
         } else if (this.jobs.merge) {
           this.jobs.merge = false;
           await this.merge();
@@ -371,8 +402,16 @@ export class Assistant {
     return (await syncRemotes(this.repo)).filter((r) => carriesGit(r));
   }
 
-  private async reconnect(): Promise<void> {
-    const remotes = await this.availableRemotes();
+  /** Watches every remote that can say when its refs move (see remote-notices.ts). */
+  private async watchRemotes(): Promise<void> {
+    await this.notices
+      .refresh(await this.availableRemotes())
+      .catch((e: unknown) => this.log(`watching remotes: ${errorMessage(e)}`));
+  }
+
+  /** Pulls from every reachable remote (or those named), merges, then pushes. */
+  private async reconnect(only?: readonly string[]): Promise<void> {
+    const remotes = (await this.availableRemotes()).filter((r) => !only || only.includes(r.name));
     await withRepositoryLock(this.repo, async () => {
       await mergeIncoming(this.ctx);
       for (const r of remotes) {

@@ -168,7 +168,7 @@ export async function downloadItem(
   key: string,
   file: string,
   except: readonly string[] = [],
-): Promise<QueueItem | undefined> {
+): Promise<QueueItem | 'no-source' | undefined> {
   if (await findObject(ctx.repo, key)) return undefined;
   const have = await whereIs(ctx.branch, key);
   if (!(await ctx.wanted.wants(ctx.repo.uuid, key, file, have))) return undefined;
@@ -179,5 +179,6 @@ export async function downloadItem(
         Number(ctx.isAvailable(b.name)) - Number(ctx.isAvailable(a.name)) || a.cost - b.cost,
     );
   const source = sources[0];
-  return source ? queueItem('download', source, key, file) : undefined;
+  // wanted and missing, but no remote holds it yet (it is still on its way to one)
+  return source ? queueItem('download', source, key, file) : 'no-source';
 }

@@ -24,7 +24,7 @@ import { errorMessage } from '../../shared/errors';
 import { Endpoints, linkOf } from './endpoints';
 import { TransferLedger, type ParkState } from './ledger';
 import { TransferObserver } from './observe';
-import { Waiters } from './waiters';
+import { BoundedMap, Waiters } from './waiters';
 import { RouteMap } from './route-map';
 import { readTransferSettings, type TransferrerOptions } from './settings';
 
@@ -41,6 +41,8 @@ export class Transferrer {
   private recheckTimer: NodeJS.Timeout | undefined;
   private isStopped = false;
   private readonly waiters = new Waiters();
+  /** wanted keys no remote held when they were asked for (key -> file), bounded */
+  private readonly awaitingSource = new BoundedMap<string, string>(100_000);
   private readonly observer: TransferObserver;
   private routing: 'route' | 'flood' = 'route';
   private afterHooks = 0;
@@ -131,9 +133,21 @@ export class Transferrer {
     except: readonly string[] = [],
   ): Promise<boolean> {
     const item = await downloadItem(this.planning, key, file, except);
-    const added = item ? this.enqueue(item, priority) : false;
+    if (item === 'no-source') this.awaitingSource.set(key, file);
+    else this.awaitingSource.delete(key);
+    const added = typeof item === 'object' ? this.enqueue(item, priority) : false;
     this.pump();
     return added;
+  }
+
+  /**
+   * Location logs changed (a git-annex branch merged in): files that were wanted but that no
+   * remote held are looked at again, so content reaching a host is fetched from it at once.
+   */
+  async locationsChanged(): Promise<void> {
+    const waiting = [...this.awaitingSource];
+    this.awaitingSource.clear();
+    for (const [key, file] of waiting) await this.queueDownload(key, file, 'next');
   }
 
   /** Queues whatever a file needs: an upload if its content is here, a download if it is missing. */

@@ -37,3 +37,20 @@ export class Waiters {
     for (const w of this.idle.splice(0)) w();
   }
 }
+
+/** A map that forgets its oldest entries beyond `max` (memory stays bounded). */
+export class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    if (this.has(key)) this.delete(key);
+    super.set(key, value);
+    if (this.size > this.max) {
+      const oldest = this.keys().next();
+      if (!oldest.done) this.delete(oldest.value);
+    }
+    return this;
+  }
+}
