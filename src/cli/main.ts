@@ -15,6 +15,8 @@ Usage: ferry <command> [options] [paths...]
 
   init [description]          make this folder a Ferry (git-annex) repository (--convert: also
                               an existing plain git project)
+  clone <url> [folder]        a new repository syncing with url: user@host:path, ssh://user@host/path
+                              or a local path (--description TEXT; content comes later, as wanted)
   add [paths...]              put files into the content store, stage and commit them
   whereis [paths...]          list the repositories that hold each file's content
   get [paths...] [--from R]   fetch missing content from remote R (or the cheapest that has it)

@@ -49,6 +49,7 @@ export { openRemote, remoteKind } from './remotes/registry';
 export type { Remote } from './remotes/remote';
 export { repositoryStatus } from './status';
 export { syncRepository } from './sync/sync';
+export { cloneDirFor, cloneRepository } from './sync/clone';
 export { parcelWatch } from './sync/watcher';
 export { copyKey, getKey } from './transfer/runner';
 export { Transferrer } from './transfer/transferrer';

@@ -1,5 +1,7 @@
-/** The repository itself: version, init, descriptions, trust, groups, preferred content, numcopies, status. */
+/** The repository itself: version, init, clone, descriptions, trust, groups, preferred content, numcopies, status. */
 import {
+  cloneDirFor,
+  cloneRepository,
   FerryError,
   groupsOf,
   initRepository,
@@ -17,6 +19,7 @@ import {
   type TrustLevel,
   trustOf,
 } from '../../engine';
+import { resolve } from 'node:path';
 import { formatBytes } from '../progress';
 import { open, VERSION, type Command } from './common';
 
@@ -47,6 +50,30 @@ export const REPO_COMMANDS: Readonly<Record<string, Command>> = {
           );
         }
       }
+      return 0;
+    },
+  },
+
+  clone: {
+    options: ['description'],
+    async run(args, io) {
+      const [url, target] = args.positional;
+      if (!url)
+        throw new FerryError(
+          'usage',
+          'usage: ferry clone <user@host:path | ssh://... | path> [folder]',
+        );
+      const dir = target ? resolve(io.cwd, target) : cloneDirFor(url, io.cwd);
+      const json = args.flags.has('json');
+      if (!json) io.out(`cloning ${url} into ${dir}...\n`);
+      const repo = await cloneRepository(url, dir, {
+        description: args.options.get('description'),
+      });
+      if (json)
+        io.out(
+          `${JSON.stringify({ command: 'clone', path: repo.top, uuid: repo.uuid, success: true })}\n`,
+        );
+      else io.out(`clone ok: ${repo.top} (run "ferry assistant" there to keep it in sync)\n`);
       return 0;
     },
   },

@@ -24,7 +24,8 @@ import {
 } from './context';
 import { mergeIncoming, pullRemote, updateAnnexBranch, updateSyncedBranch } from './pull';
 import { pushToAll } from './push';
-import { carriesGit } from '../remotes/registry';
+import { availabilityOf, carriesGit } from '../remotes/registry';
+import type { RemoteInfo } from '../remotes/git-remotes';
 
 export { withRepositoryLock };
 export { mergeIncoming, mergeRef, pullRemote, updateAnnexBranch } from './pull';
@@ -58,6 +59,11 @@ export async function commitChanges(
   return { commit: result.commit, annexed: result.annexed };
 }
 
+function unreachableReason(remote: RemoteInfo): string {
+  const a = availabilityOf(remote);
+  return a.state === 'down' ? a.message : `${remote.path ?? remote.url} is not reachable`;
+}
+
 export async function syncRepository(
   repo: Repository,
   options: SyncOptions = {},
@@ -81,7 +87,7 @@ export async function syncRepository(
           remote: remote.name,
           pulled: false,
           pushed: 'failed',
-          reason: `${remote.path ?? remote.url} is not reachable`,
+          reason: unreachableReason(remote),
         });
         continue;
       }

@@ -19,6 +19,9 @@ export interface TransferEnds {
   readonly remote: Remote;
 }
 
+/** Transfers at once with one network host, unless more are configured. */
+export const NETWORK_SLOTS = 4;
+
 export class Endpoints {
   private byName = new Map<string, RemoteInfo>();
   private readonly opened = new Map<string, { url: string; remote: Remote }>();
@@ -58,6 +61,16 @@ export class Endpoints {
     return item.via
       ? isPathUp(item.via.top) && isPathUp(item.via.targetPath)
       : this.isAvailable(item.remote);
+  }
+
+  /**
+   * Transfers at once on a link: `slots` for local links (a disk does best with few), at least
+   * 4 for a network host, whose latency is hidden by overlapping transfers on its connection.
+   */
+  slotsFor(item: QueueItem, slots: number): number {
+    if (item.via) return slots;
+    const info = this.byName.get(item.remote);
+    return info && remoteKind(info) === 'ssh' ? Math.max(slots, NETWORK_SLOTS) : slots;
   }
 
   /** The name a remote UUID goes by here (the UUID itself when no remote has it). */

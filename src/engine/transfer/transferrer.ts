@@ -209,7 +209,7 @@ export class Transferrer {
     if (this.ledger.pausedRemotes.has(item.remote) || !this.isUp(item)) return false;
     const link = linkOf(item);
     const busy = this.ledger.busySlots((i) => linkOf(i) === link && i.direction === item.direction);
-    return busy < this.slots;
+    return busy < this.ends.slotsFor(item, this.slots);
   }
 
   private start(item: QueueItem): void {

@@ -1,0 +1,84 @@
+/**
+ * `ferry clone <url> [dir]`: a new git-annex v10 repository that syncs with `url` (a local path
+ * or an ssh URL), with no git binary: made, given `origin`, and pulled from it (its branch
+ * checked out, its git-annex branch merged, its UUID recorded as remote.origin.annex-uuid).
+ * Content is not fetched: the assistant, or `ferry get`, brings what is wanted.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { basename, resolve } from 'node:path';
+import { initRepository } from '../annex/init';
+import type { Repository } from '../annex/repository';
+import { FerryError } from '../errors';
+import { findRepository } from '../annex/repository';
+import { setConfig } from '../git/read';
+import { findRemote } from '../remotes/git-remotes';
+import { parseSshUrl } from '../ssh/url';
+import { makeContext, type SyncOptions } from './context';
+import { mergeIncoming, pullRemote, updateAnnexBranch, updateSyncedBranch } from './pull';
+import { withRepositoryLock } from '../annex/repository-lock';
+
+/** git-annex's default description of a repository: user@host:path. */
+export function defaultDescription(dir: string): string {
+  let user = 'user';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry
+  }
+  return `${user}@${hostname()}:${dir}`;
+}
+
+/** The folder a clone of `url` goes to when none is given (its last path part, `.git` left off). */
+export function cloneDirFor(url: string, cwd: string): string {
+  const path = parseSshUrl(url)?.path ?? url;
+  const name = basename(path.replace(/\/+$/, '')).replace(/\.git$/, '');
+  if (!name || name === '.' || name === '..' || name === '~')
+    throw new FerryError(
+      'usage',
+      `cannot tell a folder name from ${url}; give one: ferry clone ${url} <folder>`,
+    );
+  return resolve(cwd, name);
+}
+
+export async function cloneRepository(
+  url: string,
+  dir: string,
+  options: SyncOptions & { description?: string } = {},
+): Promise<Repository> {
+  const isSsh = parseSshUrl(url) !== undefined;
+  let origin = url;
+  if (!isSsh) {
+    const source = resolve(url);
+    if (!findRepository(source))
+      throw new FerryError(
+        'not-a-repository',
+        `${url} is not a git repository, nor an ssh URL (user@host:path)`,
+        {
+          path: source,
+        },
+      );
+    origin = source;
+  }
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new FerryError(
+      'usage',
+      `${dir} already exists and is not empty; clone into a new folder`,
+      {
+        path: dir,
+      },
+    );
+  const { repo } = await initRepository(dir, {
+    description: options.description ?? defaultDescription(dir),
+  });
+  await setConfig(repo.git, 'remote.origin.url', origin);
+  await setConfig(repo.git, 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*');
+  const ctx = makeContext(repo, options);
+  await withRepositoryLock(repo, async () => {
+    await mergeIncoming(ctx);
+    await pullRemote(ctx, await findRemote(repo, 'origin'));
+    await updateAnnexBranch(ctx);
+    await updateSyncedBranch(ctx);
+  });
+  return repo;
+}
