@@ -30,13 +30,12 @@ import {
 } from './sync';
 import { watchGitConfig, type Subscription, type WatchEvent, type WatchFn } from './watcher';
 import type { Transferrer } from '../transfer/transferrer';
-import { diffTrees } from './worktree-update';
-import { keyOfBlob } from '../annex/worktree';
 import { errorMessage } from '../../shared/errors';
 import { carriesGit } from '../remotes/registry';
 import { PushRetry } from './push-retry';
 import { waitForRoot } from './root-watch';
 import { RemoteNotices } from './remote-notices';
+import { ContentGlue } from './content-glue';
 
 export interface AssistantOptions {
   readonly watch: WatchFn;
@@ -97,22 +96,10 @@ export class Assistant {
       has: (oid) => this.ctx.db.has(oid),
       log: (m) => this.log(m),
     });
-    if (options.transfers) this.ctx.onTreeChanged = (a, b) => void this.queueArrivals(a, b);
-  }
-
-  /** Files that arrived in a merge: download what is missing and wanted, send on what is here. */
-  private async queueArrivals(oldTree: string | undefined, newTree: string): Promise<void> {
-    const transfers = this.options.transfers;
-    if (!transfers) return;
-    try {
-      for (const change of await diffTrees(this.repo, oldTree, newTree)) {
-        const entry = change.after;
-        if (!entry || entry.type !== 'blob') continue;
-        const key = await keyOfBlob(this.repo, entry.oid, entry.mode === '120000');
-        if (key) await transfers.queueFor(key, change.path, 'next');
-      }
-    } catch (e) {
-      this.log(`queueing transfers for merged files: ${errorMessage(e)}`);
+    if (options.transfers) {
+      const glue = new ContentGlue(repo, options.transfers, (m) => this.log(m));
+      this.glue = glue;
+      this.ctx.onTreeChanged = (a, b) => void glue.arrived(a, b);
     }
   }
 
@@ -127,14 +114,10 @@ export class Assistant {
   }
 
   private logsTimer: NodeJS.Timeout | undefined;
-  private readonly uploadsAfterPush: { path: string; key: string }[] = [];
+  private glue: ContentGlue | undefined;
 
   private emit(e: SyncEvent): void {
-    // new location logs: content waited for may now be on a remote
-    if (e.type === 'annex-branch-merged')
-      void this.options.transfers
-        ?.locationsChanged()
-        .catch((err: unknown) => this.log(`queueing downloads: ${errorMessage(err)}`));
+    if (e.type === 'annex-branch-merged') this.glue?.locationsChanged();
     this.options.events?.(e);
   }
 
@@ -381,7 +364,7 @@ export class Assistant {
       commitChanges(this.ctx, true, ready.includes('.') ? ['.'] : ready),
     );
     // Content follows the commit once it has been pushed, so the tree reaches the others first.
-    if (this.options.transfers) this.uploadsAfterPush.push(...annexed);
+    this.glue?.committed(annexed);
     if (this.pending.size > 0) this.scheduleCommit(ready.length >= max ? 0 : this.quietMs);
     if (commit) await this.runChangeHook('commit');
     if (commit || (await this.hasUnpushedChanges())) this.jobs.push = true;
@@ -437,16 +420,7 @@ export class Assistant {
       if (results.some((r) => r.pulled)) this.jobs.push = true;
       this.retry.record(results);
     });
-    const transfers = this.options.transfers;
-    if (transfers) {
-      // What was pushed may have changed other repositories' remotes: re-read the map.
-      await transfers.refreshMap();
-      for (const a of this.uploadsAfterPush.splice(0)) {
-        void transfers
-          .queueUploads(a.key, a.path, 'next')
-          .catch((e: unknown) => this.log(String(e)));
-      }
-    }
+    await this.glue?.pushed();
   }
 
   private async runChangeHook(reason: 'commit' | 'merge'): Promise<void> {

@@ -1,0 +1,57 @@
+/**
+ * Where the assistant's git work meets the transferrer: files a merge brought are queued (a
+ * download when missing, onward when here), files a commit added are sent once their commit
+ * has been pushed (so the tree reaches the others first), new location logs let waiting
+ * downloads find a source, and the network map is re-read after each push round.
+ */
+import type { Repository } from '../annex/repository';
+import { keyOfBlob } from '../annex/worktree';
+import type { Transferrer } from '../transfer/transferrer';
+import { diffTrees } from './worktree-update';
+import { errorMessage } from '../../shared/errors';
+
+export class ContentGlue {
+  private readonly afterPush: { path: string; key: string }[] = [];
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly transfers: Transferrer,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** Files that arrived in a merge: download what is missing and wanted, send on what is here. */
+  async arrived(oldTree: string | undefined, newTree: string): Promise<void> {
+    try {
+      for (const change of await diffTrees(this.repo, oldTree, newTree)) {
+        const entry = change.after;
+        if (!entry || entry.type !== 'blob') continue;
+        const key = await keyOfBlob(this.repo, entry.oid, entry.mode === '120000');
+        if (key) await this.transfers.queueFor(key, change.path, 'next');
+      }
+    } catch (e) {
+      this.log(`queueing transfers for merged files: ${errorMessage(e)}`);
+    }
+  }
+
+  /** Files a commit added: sent after the next push. */
+  committed(annexed: readonly { path: string; key: string }[]): void {
+    this.afterPush.push(...annexed);
+  }
+
+  /** New location logs arrived: content waited for may now be on a remote. */
+  locationsChanged(): void {
+    void this.transfers
+      .locationsChanged()
+      .catch((e: unknown) => this.log(`queueing downloads: ${errorMessage(e)}`));
+  }
+
+  /** A push round ended: the map again (others' remotes may have changed), then the uploads. */
+  async pushed(): Promise<void> {
+    await this.transfers.refreshMap();
+    for (const a of this.afterPush.splice(0)) {
+      void this.transfers
+        .queueUploads(a.key, a.path, 'next')
+        .catch((e: unknown) => this.log(errorMessage(e)));
+    }
+  }
+}
