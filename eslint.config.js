@@ -59,6 +59,8 @@ export default tseslint.config(
       'bin/**',
       'scripts/**',
       'bench/**/*.mjs',
+      // programs tests run on a test host (a hostile git-annex-shell stand-in)
+      'test/fixtures/**/*.mjs',
       'eslint.config.js',
     ],
   },

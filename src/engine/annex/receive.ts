@@ -162,7 +162,13 @@ async function receiveOnce(
     if (stoppable?.destroy) stoppable.destroy();
     else void stoppable?.return?.();
     await out.close();
-    if (e instanceof FerryError && e.code === 'checksum-mismatch')
+    // bad bytes, or nothing received at all: no partial copy worth keeping
+    // (or from a peer that broke its protocol: its bytes are suspect)
+    if (
+      (e instanceof FerryError &&
+        (e.code === 'checksum-mismatch' || e.code === 'protocol-error')) ||
+      done === 0
+    )
       await fsp.rm(tmp, { force: true });
     if (errnoCode(e) === 'ENOSPC') {
       throw new FerryError(

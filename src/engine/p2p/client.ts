@@ -187,6 +187,7 @@ export class P2PSession {
     offset: number,
   ): Promise<{ bytes: AsyncIterable<Buffer>; finish(ok: boolean): Promise<void> }> {
     return new Promise((resolveOuter, rejectOuter) => {
+      let streamFailedHook: () => void = () => undefined;
       void this.run(async () => {
         this.send(`GET ${offset} ${escapeAssociatedFile(file)} ${key}`);
         const size = keySize(key);
@@ -201,6 +202,8 @@ export class P2PSession {
         const checked = new Promise<boolean>((r) => (verdict = r));
         let finished: () => void = () => undefined;
         const told = new Promise<void>((r) => (finished = r));
+        // a failed exchange ends the session: nothing is left to tell the host
+        streamFailedHook = finished;
         let failed: (e: unknown) => void = () => undefined;
         const streamFailed = new Promise<never>((_, r) => (failed = r));
         streamFailed.catch(() => undefined);
@@ -213,7 +216,7 @@ export class P2PSession {
           try {
             yield* reader.bytes(len);
             if (version >= 1) {
-              const v = await reader.line();
+              const v = await reader.line(16);
               if (v === 'INVALID') {
                 if (len === 0)
                   throw new FerryError('content-missing', `${peer} does not have ${key}`, { key });
@@ -256,7 +259,10 @@ export class P2PSession {
         const ok = await Promise.race([checked, streamFailed]);
         this.send(ok ? 'SUCCESS' : 'FAILURE');
         finished();
-      }).catch(rejectOuter);
+      }).catch((e: unknown) => {
+        streamFailedHook();
+        rejectOuter(e instanceof Error ? e : new Error(String(e)));
+      });
     });
   }
 

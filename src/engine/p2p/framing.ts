@@ -9,6 +9,9 @@ import { FerryError } from '../errors';
 /** The longest protocol line accepted (keys are at most a few hundred bytes). */
 export const MAX_LINE = 64 * 1024;
 
+/** How long a peer may stay silent while an answer is awaited. */
+export const IDLE_MS = 5 * 60_000;
+
 export class FrameReader {
   private readonly it: AsyncIterator<Buffer>;
   private buf: Buffer = Buffer.alloc(0);
@@ -17,6 +20,7 @@ export class FrameReader {
   constructor(
     stream: AsyncIterable<Buffer | string>,
     private readonly peer: string,
+    private readonly idleMs = IDLE_MS,
   ) {
     const inner = stream[Symbol.asyncIterator]();
     this.it = {
@@ -31,7 +35,22 @@ export class FrameReader {
 
   private async more(): Promise<boolean> {
     if (this.isEnded) return false;
-    const r = await this.it.next();
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new FerryError('remote-unavailable', `${this.peer} stopped answering`, {
+            remote: this.peer,
+          }),
+        );
+      }, this.idleMs);
+    });
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await Promise.race([this.it.next(), silent]);
+    } finally {
+      clearTimeout(timer);
+    }
     if (r.done) {
       this.isEnded = true;
       return false;
@@ -46,23 +65,25 @@ export class FrameReader {
     });
   }
 
-  /** The next line, without its newline; throws when the peer closes first or it is too long. */
-  async line(): Promise<string> {
+  /**
+   * The next line, without its newline; throws when the peer closes first or it is longer than
+   * `max` (where a short answer such as VALID is expected, a short limit).
+   */
+  async line(max = MAX_LINE): Promise<string> {
     for (;;) {
       const nl = this.buf.indexOf(10);
       if (nl >= 0) {
-        if (nl > MAX_LINE) break;
+        if (nl > max) break;
         const text = this.buf.subarray(0, nl).toString('utf8');
         this.buf = this.buf.subarray(nl + 1);
         return text;
       }
-      if (this.buf.length > MAX_LINE) break;
+      if (this.buf.length > max) break;
       if (!(await this.more())) throw this.closedError();
     }
-    throw new FerryError(
-      'protocol-error',
-      `${this.peer} sent a line longer than ${MAX_LINE} bytes`,
-    );
+    throw new FerryError('protocol-error', `${this.peer} sent a line longer than ${max} bytes`, {
+      remote: this.peer,
+    });
   }
 
   /** Exactly `n` bytes, in the chunks they arrive in. */
