@@ -31,6 +31,7 @@ import { openRepository, type Repository } from './annex/repository';
 import { AnnexBranch } from './annex/branch';
 import { parseUuidLog } from './annex/logs';
 import { addLocalRemote } from './remotes/git-remotes';
+import { addRemote } from './remotes/add-remote';
 import { MountFanOut } from './drives/fan-out';
 import type { MountSource } from './drives/mounts';
 import { FerryError } from './errors';
@@ -292,6 +293,16 @@ export class Engine {
           kind: 'sync',
           text: `started syncing ${repo.top}`,
         });
+        return this.view(m);
+      },
+      addRemote: async ({ repository, url, name }) => {
+        const m = [...this.managed.values()].find((x) => x.repo.uuid === repository);
+        if (!m)
+          throw new FerryError('usage', `Ferry does not sync a folder with UUID ${repository}`);
+        const added = await addRemote(m.repo, url, name);
+        m.assistant.remotesChanged();
+        this.note({ repository, kind: 'sync', text: `syncing with ${url} (remote "${added}")` });
+        this.statusSoon(m.repo.top);
         return this.view(m);
       },
       syncWith: async ({ repository, path }) => {

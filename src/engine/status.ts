@@ -12,7 +12,8 @@ import { readSettings } from './annex/settings';
 import { annexedFiles } from './annex/worktree';
 import { currentBranch } from './git/read';
 import { listGitRemotes } from './remotes/git-remotes';
-import { remoteKind } from './remotes/registry';
+import { availabilityOf, remoteKind } from './remotes/registry';
+import { sshHistory } from './ssh/health';
 import { unsupportedMessage } from './remotes/unsupported';
 
 export async function repositoryStatus(repo: Repository): Promise<RepositoryStatus> {
@@ -42,6 +43,8 @@ export async function repositoryStatus(repo: Repository): Promise<RepositoryStat
     pendingJournal: pending.length,
     remotes: (await listGitRemotes(repo)).map((r) => {
       const kind = remoteKind(r);
+      const a = availabilityOf(r);
+      const history = kind === 'ssh' ? sshHistory(r.url) : {};
       return {
         name: r.name,
         url: r.url,
@@ -50,11 +53,10 @@ export async function repositoryStatus(repo: Repository): Promise<RepositoryStat
         isAvailable: r.isAvailable,
         kind,
         note:
-          kind === 'unsupported'
-            ? unsupportedMessage(r)
-            : r.isAvailable
-              ? null
-              : `${r.path ?? r.url} is not reachable`,
+          kind === 'unsupported' ? unsupportedMessage(r) : a.state === 'down' ? a.message : null,
+        state: a.state === 'up' ? 'connected' : a.reason === 'unreachable' ? 'offline' : a.reason,
+        downSince: history.since ?? null,
+        lastSeen: history.lastUp ?? null,
       };
     }),
   };

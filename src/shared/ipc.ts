@@ -65,6 +65,11 @@ export interface Commands {
   addFolder: { args: { path: string; description?: string }; result: RepositoryView };
   /** Makes the repository at `path` a remote of the folder `repository` (a UUID) and syncs with it. */
   syncWith: { args: { repository: string; path: string }; result: RepositoryView };
+  /**
+   * Adds a remote to the folder `repository` (a UUID): an ssh host (`user@host:path`) or a path.
+   * The connection is tested first; nothing is added when it fails (the error says why).
+   */
+  addRemote: { args: { repository: string; url: string; name?: string }; result: RepositoryView };
   /** Pull, merge and push every repository now. */
   syncNow: { args: void; result: null };
   pauseAll: { args: void; result: null };
@@ -136,6 +141,7 @@ const COMMAND_TABLE: CommandTable = {
   listRepositories: true,
   addFolder: true,
   syncWith: true,
+  addRemote: true,
   syncNow: true,
   pauseAll: true,
   resumeAll: true,

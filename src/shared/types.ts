@@ -9,7 +9,16 @@ export interface RemoteStatus {
   readonly kind: string;
   /** why it cannot be used, in words (not supported yet, not reachable), or null */
   readonly note: string | null;
+  /** connected, or why not: the window says it in words */
+  readonly state: RemoteState;
+  /** when it went offline (ms), for "offline since ..."; null when up or unknown */
+  readonly downSince: number | null;
+  /** when it was last reached (ms), when known */
+  readonly lastSeen: number | null;
 }
+
+export type RemoteState =
+  'connected' | 'offline' | 'unplugged' | 'auth-needed' | 'host-key' | 'not-supported';
 
 export interface RepositoryStatus {
   readonly uuid: string;

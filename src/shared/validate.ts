@@ -14,6 +14,7 @@ const SHAPES: Readonly<Record<CommandName, Shape | 'none'>> = {
   listRepositories: 'none',
   addFolder: { path: 'string', description: 'string?' },
   syncWith: { repository: 'string', path: 'string' },
+  addRemote: { repository: 'string', url: 'string', name: 'string?' },
   syncNow: 'none',
   pauseAll: 'none',
   resumeAll: 'none',

@@ -12,6 +12,9 @@ const remote = (name: string, isAvailable: boolean): RemoteStatus => ({
   isAvailable,
   kind: 'local-repo',
   note: null,
+  state: isAvailable ? 'connected' : 'unplugged',
+  downSince: null,
+  lastSeen: null,
 });
 const status = (remotes: RemoteStatus[]): RepositoryStatus => ({
   uuid: 'u',

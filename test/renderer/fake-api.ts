@@ -34,6 +34,9 @@ export function repoView(over: Partial<RepositoryView> = {}): RepositoryView {
         isAvailable: true,
         kind: 'local-repo',
         note: null,
+        state: 'connected',
+        downSince: null,
+        lastSeen: null,
       },
     ],
     state: 'idle',
@@ -109,6 +112,7 @@ export class FakeApi {
         return Promise.resolve(this.addFolderResult);
       },
       syncWith: record('syncWith', () => this.state.repositories[0]),
+      addRemote: record('addRemote', () => this.state.repositories[0]),
       syncNow: record('syncNow', () => null),
       pauseAll: record('pauseAll', () => null),
       resumeAll: record('resumeAll', () => null),

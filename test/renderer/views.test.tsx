@@ -88,6 +88,66 @@ describe('the window', () => {
     assert.equal(c.querySelector('[role="alert"]')?.textContent, '/srv/photos is not writable');
   });
 
+  it('says how each remote is, and adds an ssh host through addRemote', async () => {
+    const remote = (
+      name: string,
+      state: string,
+      note: string | null,
+      downSince: number | null,
+    ) => ({
+      name,
+      url: `me@${name}:/srv/photos`,
+      uuid: `u-${name}`,
+      cost: 200,
+      isAvailable: state === 'connected',
+      kind: 'ssh',
+      note,
+      state: state as 'connected',
+      downSince,
+      lastSeen: null,
+    });
+    const fake = new FakeApi(
+      snapshot({
+        repositories: [
+          repoView({
+            remotes: [
+              remote('nas', 'connected', null, null),
+              remote(
+                'cabin',
+                'offline',
+                'cabin cannot be reached: Connection timed out',
+                Date.UTC(2026, 0, 1, 9, 30),
+              ),
+              remote('work', 'auth-needed', "work did not accept this computer's ssh keys", null),
+            ],
+          }),
+        ],
+      }),
+    );
+    const c = await render(fake);
+    const list = c.querySelector('ul[aria-label^="Remotes of"]');
+    assert.match(list?.textContent ?? '', /nas \(connected, cost 200\)/);
+    assert.match(list?.textContent ?? '', /cabin \(offline since /);
+    assert.match(list?.textContent ?? '', /Connection timed out/);
+    assert.match(list?.textContent ?? '', /work \(authentication needed, cost 200\)/);
+    const input = c.querySelector<HTMLInputElement>('.add-remote input');
+    assert.ok(input);
+    act(() => {
+      const descriptor = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+      descriptor?.set?.call(input, 'me@nas2:/srv/photos');
+      input.dispatchEvent(new window.Event('input', { bubbles: true }));
+    });
+    await click(byText(c, '.add-remote button', 'Add'));
+    assert.deepEqual(fake.calls.at(-1), {
+      command: 'addRemote',
+      args: { repository: 'u-laptop', url: 'me@nas2:/srv/photos' },
+    });
+    assert.equal(
+      c.querySelector('.add-remote [role="status"]')?.textContent,
+      'Now syncing with me@nas2:/srv/photos',
+    );
+  });
+
   it('offers the repositories a folder could sync with, and syncs with one on request', async () => {
     const fake = new FakeApi(
       snapshot({

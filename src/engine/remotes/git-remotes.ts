@@ -147,6 +147,19 @@ export async function openLocalRemote(repo: Repository, remote: RemoteInfo): Pro
  * Adds a remote for a local path, named after `preferred` (made safe and unique), the way
  * `git remote add` does. Returns the name used.
  */
+/** A remote name not yet taken, from a preferred one (a description, a host name). */
+export async function freeRemoteName(repo: Repository, preferred: string): Promise<string> {
+  const taken = new Set((await listRemotes(repo.git)).map((r) => r.remote));
+  const base =
+    preferred
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '') || 'remote';
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  return name;
+}
+
 export async function addLocalRemote(
   repo: Repository,
   path: string,

@@ -19,7 +19,7 @@ export type Availability =
   | { readonly state: 'up' }
   | {
       readonly state: 'down';
-      readonly reason: 'unplugged' | 'unreachable' | 'auth-needed' | 'not-supported';
+      readonly reason: 'unplugged' | 'unreachable' | 'auth-needed' | 'host-key' | 'not-supported';
       readonly message: string;
     };
 

@@ -21,9 +21,11 @@ interface Health {
 
 const hosts = new Map<string, Health>();
 
-function reasonOf(kind: SshProblemKind): 'unreachable' | 'auth-needed' | 'not-supported' {
-  if (kind === 'auth-needed' || kind === 'host-key-unknown' || kind === 'host-key-changed')
-    return 'auth-needed';
+function reasonOf(
+  kind: SshProblemKind,
+): 'unreachable' | 'auth-needed' | 'host-key' | 'not-supported' {
+  if (kind === 'auth-needed') return 'auth-needed';
+  if (kind === 'host-key-unknown' || kind === 'host-key-changed') return 'host-key';
   if (kind === 'no-git-annex') return 'not-supported';
   return 'unreachable';
 }

@@ -5,6 +5,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import { formatBytes } from '../../shared/format';
 import type { FerryApi, RepositoryView } from '../../shared/ipc';
 import type { FerryState } from '../store';
+import { AddRemoteForm, RemoteList } from './remotes';
 
 const STATE_LABEL: Record<RepositoryView['state'], string> = {
   idle: 'In sync',
@@ -138,23 +139,8 @@ export function RepositoriesView({
                 {r.presentFiles} of {r.annexedFiles} files here ({formatBytes(r.presentBytes)})
               </p>
               {r.reason && <p className="reason">{r.reason}</p>}
-              <ul aria-label={`Remotes of ${r.description}`} className="remotes">
-                {r.remotes.map((x) => (
-                  <li key={x.name} className={x.isAvailable ? 'up' : 'down'}>
-                    {x.name}{' '}
-                    <span className="muted">
-                      (
-                      {x.kind === 'unsupported'
-                        ? 'not supported yet'
-                        : x.isAvailable
-                          ? 'reachable'
-                          : 'offline'}
-                      , cost {x.cost})
-                    </span>
-                    {x.kind === 'unsupported' && x.note && <p className="muted">{x.note}</p>}
-                  </li>
-                ))}
-              </ul>
+              <RemoteList repository={r} />
+              <AddRemoteForm api={api} repository={r} />
               {(offers[r.uuid] ?? []).length > 0 && (
                 <div className="offers">
                   <p>Sync with:</p>

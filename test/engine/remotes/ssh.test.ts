@@ -12,6 +12,8 @@ import { openRepository } from '../../../src/engine/annex/repository';
 import { objectRelPath } from '../../../src/engine/annex/paths';
 import { findRemote } from '../../../src/engine/remotes/git-remotes';
 import { SshRemote } from '../../../src/engine/remotes/ssh';
+import { addRemote } from '../../../src/engine/remotes/add-remote';
+import { repositoryStatus } from '../../../src/engine/status';
 import { bytes } from '../../helpers/data';
 import { ferryOk, git, tempDir } from '../../helpers/repos';
 import { hasSshd, startSshd, type TestSshd } from '../../helpers/sshd';
@@ -128,6 +130,23 @@ describe('SshRemote', { skip: hasSshd() ? false : 'openssh-server is not install
     writeFileSync(wrong, `[127.0.0.1]:${sshd.port} ${readFileSync(`${other}.pub`, 'utf8')}`);
     process.env.GIT_SSH_COMMAND = `ssh -F ${sshd.clientConfig(`changed${n}`, { knownHosts: wrong })}`;
     await assert.rejects(SshRemote.open(ours, await findRemote(ours, 'host')), /has changed/);
+  });
+
+  it('adding a host from the window tests it first: a refused key adds nothing; a good one shows connected', async () => {
+    const { a, host } = await setup();
+    git(a, 'remote', 'remove', 'host');
+    const ours = await openRepository(a);
+    const good = process.env.GIT_SSH_COMMAND;
+    process.env.GIT_SSH_COMMAND = `ssh -F ${sshd.clientConfig(`add${n}`, { identity: sshd.strangerKey() })}`;
+    await assert.rejects(addRemote(ours, `ferryhost:${host}`), /authentication needed/);
+    assert.equal((await repositoryStatus(ours)).remotes.length, 0, 'nothing was added');
+    process.env.GIT_SSH_COMMAND = good;
+    const name = await addRemote(ours, `ferryhost:${host}`);
+    assert.equal(name, 'ferryhost');
+    const [status] = (await repositoryStatus(ours)).remotes;
+    assert.equal(status?.state, 'connected');
+    assert.equal(status?.kind, 'ssh');
+    assert.equal(status?.uuid, git(host, 'config', 'annex.uuid').trim());
   });
 
   it('a path that is not a repository names the host and path', async () => {

@@ -1,0 +1,86 @@
+/** A folder's remotes with their state in words, and the form that adds an ssh host or a path. */
+import { useState } from 'react';
+import type { FerryApi, RepositoryView } from '../../shared/ipc';
+import type { RemoteStatus } from '../../shared/types';
+
+function clock(at: number): string {
+  return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** How a remote is, in a few words. */
+export function remoteStateText(r: RemoteStatus): string {
+  switch (r.state) {
+    case 'connected':
+      return 'connected';
+    case 'offline':
+      return r.downSince !== null ? `offline since ${clock(r.downSince)}` : 'offline';
+    case 'unplugged':
+      return 'not plugged in';
+    case 'auth-needed':
+      return 'authentication needed';
+    case 'host-key':
+      return 'host key not trusted';
+    case 'not-supported':
+      return 'not supported yet';
+  }
+}
+
+export function RemoteList({ repository }: { repository: RepositoryView }) {
+  return (
+    <ul aria-label={`Remotes of ${repository.description}`} className="remotes">
+      {repository.remotes.map((x) => (
+        <li key={x.name} className={x.isAvailable ? 'up' : 'down'}>
+          {x.name}{' '}
+          <span className="muted">
+            ({remoteStateText(x)}, cost {x.cost})
+          </span>
+          {x.note && x.state !== 'connected' && <p className="muted">{x.note}</p>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function AddRemoteForm({ api, repository }: { api: FerryApi; repository: RepositoryView }) {
+  const [url, setUrl] = useState('');
+  const [isBusy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ text: string; isError: boolean } | null>(null);
+  const add = async (): Promise<void> => {
+    if (url.trim() === '') return;
+    setBusy(true);
+    setMessage({ text: `Connecting to ${url.trim()}…`, isError: false });
+    const r = await api.addRemote({ repository: repository.uuid, url: url.trim() });
+    setBusy(false);
+    if (r.ok) {
+      setMessage({ text: `Now syncing with ${url.trim()}`, isError: false });
+      setUrl('');
+    } else setMessage({ text: r.error.message, isError: true });
+  };
+  const id = `add-remote-${repository.uuid}`;
+  return (
+    <form
+      className="add-remote"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void add();
+      }}
+    >
+      <label htmlFor={id}>Add a remote (user@host:path, or a folder)</label>
+      <input
+        id={id}
+        value={url}
+        placeholder="me@nas:/srv/photos"
+        onChange={(e) => setUrl(e.target.value)}
+        disabled={isBusy}
+      />
+      <button type="submit" disabled={isBusy || url.trim() === ''}>
+        {isBusy ? 'Testing…' : 'Add'}
+      </button>
+      {message && (
+        <p role={message.isError ? 'alert' : 'status'} className={message.isError ? 'error' : ''}>
+          {message.text}
+        </p>
+      )}
+    </form>
+  );
+}
