@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- add sync transfer drives ui]`: Ferry beside git-annex on the same data, JSON on stdout.
+ * `npm run bench [-- add sync transfer drives ui ssh]`: Ferry beside git-annex on the same data, JSON on stdout.
  * Nothing here is asserted; the numbers are for people and for issue notes.
  */
 import { cpus } from 'node:os';
@@ -8,6 +8,7 @@ import { benchDrives } from './drives';
 import { benchUi } from './ui';
 import { benchSync } from './sync';
 import { benchTransfer } from './transfer';
+import { benchSsh } from './ssh';
 
 const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   add: benchAdd,
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   transfer: benchTransfer,
   drives: benchDrives,
   ui: benchUi,
+  ssh: benchSsh,
 };
 const chosen = process.argv.slice(2).filter((a) => a in suites);
 const results: Record<string, unknown> = {

@@ -63,7 +63,10 @@ describe('ferry command line', () => {
         cost: 50,
         isAvailable: false,
         kind: 'local-repo',
-        note: '/media/not-plugged-in/repo is not reachable',
+        note: '/media/not-plugged-in/repo is not reachable (is the drive plugged in?)',
+        state: 'unplugged',
+        downSince: null,
+        lastSeen: null,
       },
     ]);
   });

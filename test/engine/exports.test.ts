@@ -15,6 +15,8 @@ describe("the engine's public surface", () => {
       'annexedFiles',
       'buildNetworkMap',
       'chooseMountSource',
+      'cloneDirFor',
+      'cloneRepository',
       'copyKey',
       'copyVerifier',
       'createNodeEngine',

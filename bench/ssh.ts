@@ -1,0 +1,187 @@
+/**
+ * Content and changes over ssh, on the real OpenSSH server on 127.0.0.1: `ferry get` and
+ * `ferry copy --to` beside `git annex get` / `git annex copy --to` on the same data (one big
+ * file, many 1 MiB files), the ssh pipe's own limit in the same run, and a saved file's trip
+ * A -> host -> B between two Ferry assistants (change notices). Sizes: BENCH_SSH_MB (default
+ * 1024) and BENCH_SSH_FILES (default 1000).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../src/engine/engine';
+import { parcelWatch } from '../src/engine/sync/watcher';
+import { startSshd } from '../test/helpers/sshd';
+import { env, ferry, timeIt } from './common';
+
+const bigMB = Number(process.env.BENCH_SSH_MB ?? 1024);
+const files = Number(process.env.BENCH_SSH_FILES ?? 1000);
+
+function writeRandom(path: string, mb: number): void {
+  const fd = openSync(path, 'w');
+  const chunk = randomBytes(1 << 20);
+  for (let i = 0; i < mb; i++) {
+    chunk.writeUInt32LE(i, 0);
+    writeSync(fd, chunk);
+  }
+  closeSync(fd);
+}
+
+const run = (cwd: string, ...args: string[]): string =>
+  execFileSync(args[0] ?? 'git', args.slice(1), {
+    cwd,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+function emptyHost(dir: string): void {
+  run('/', 'git', 'init', '-q', '--bare', dir);
+  run(dir, 'git', 'annex', 'init', '-q', 'target');
+}
+
+const mbps = (mb: number, s: number): number => Math.round(mb / s);
+
+async function propagation(root: string): Promise<number[]> {
+  const host = join(root, 'prop-host');
+  emptyHost(host);
+  const a = join(root, 'prop-A');
+  const b = join(root, 'prop-B');
+  ferry(root, 'clone', `ferryhost:${host}`, a);
+  ferry(root, 'clone', `ferryhost:${host}`, b);
+  const engines = [a, b].map((d) => new Engine({ watch: parcelWatch, folders: [d], quietMs: 50 }));
+  for (const e of engines) await e.start();
+  await new Promise((r) => setTimeout(r, 2000));
+  const samples: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const name = `saved-${i}.txt`;
+    const body = `saved ${i} ${Date.now()}\n`;
+    const t = Date.now();
+    writeFileSync(join(a, name), body);
+    const deadline = t + 30_000;
+    for (;;) {
+      const p = join(b, name);
+      try {
+        if (existsSync(p) && readFileSync(p, 'utf8') === body) break;
+      } catch {
+        // not there yet (a link without content)
+      }
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    samples.push(Date.now() - t);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  for (const e of engines) await e.stop();
+  return samples;
+}
+
+export async function benchSsh(): Promise<Record<string, unknown>> {
+  const sshd = await startSshd();
+  process.env.GIT_SSH_COMMAND = sshd.env.GIT_SSH_COMMAND;
+  Object.assign(env, { GIT_SSH_COMMAND: sshd.env.GIT_SSH_COMMAND, GIT_ANNEX_USE_GIT_SSH: '1' });
+  const root = mkdtempSync(join(tmpdir(), 'ferry-bench-ssh-'));
+  try {
+    // the source host: one big file and many small ones, added by git-annex
+    const src = join(root, 'src');
+    run(root, 'git', 'init', '-q', src);
+    run(src, 'git', 'annex', 'init', '-q', 'src');
+    writeRandom(join(src, 'big.bin'), bigMB);
+    mkdirSync(join(src, 'many'));
+    for (let i = 0; i < files; i++) writeRandom(join(src, 'many', `f${i}.bin`), 1);
+    run(src, 'git', 'annex', 'add', '--quiet', '.');
+    run(src, 'git', 'commit', '-q', '-m', 'data');
+    execFileSync('sync');
+
+    // the ssh pipe's own limit, both ways
+    const big = join(src, 'big.bin');
+    const pipeUp = timeIt(
+      'sh',
+      ['-c', `ssh -F ${sshd.config} ferryhost 'cat > /dev/null' < '${big}'`],
+      root,
+    );
+    const pipeDown = timeIt(
+      'sh',
+      ['-c', `ssh -F ${sshd.config} ferryhost "cat '${big}'" > /dev/null`],
+      root,
+    );
+
+    const f = join(root, 'ferry');
+    const g = join(root, 'annex');
+    ferry(root, 'clone', `ferryhost:${src}`, f);
+    run(root, 'git', 'clone', '-q', `ferryhost:${src}`, g);
+    run(g, 'git', 'annex', 'init', '-q', 'annex');
+
+    const ferryGetBig = ferry(f, 'get', '--from', 'origin', 'big.bin');
+    const annexGetBig = timeIt('git', ['annex', 'get', '--quiet', 'big.bin'], g);
+    const ferryGetMany = ferry(f, 'get', '--from', 'origin', 'many');
+    const annexGetMany = timeIt('git', ['annex', 'get', '--quiet', 'many'], g);
+
+    for (const [dir, name] of [
+      [f, 'up'],
+      [g, 'up'],
+    ]) {
+      const host = join(root, `${name}-${dir === f ? 'ferry' : 'annex'}`);
+      emptyHost(host);
+      run(dir, 'git', 'remote', 'add', name, `ferryhost:${host}`);
+    }
+    const ferryCopyBig = ferry(f, 'copy', '--to', 'up', 'big.bin');
+    const annexCopyBig = timeIt('git', ['annex', 'copy', '--quiet', '--to', 'up', 'big.bin'], g);
+    const ferryCopyMany = ferry(f, 'copy', '--to', 'up', 'many');
+    const annexCopyMany = timeIt('git', ['annex', 'copy', '--quiet', '--to', 'up', 'many'], g);
+
+    const samples = await propagation(root);
+    const sorted = [...samples].sort((x, y) => x - y);
+    return {
+      sizes: { bigMB, files, fileMB: 1 },
+      sshPipe: { upMBps: mbps(bigMB, pipeUp), downMBps: mbps(bigMB, pipeDown) },
+      getBig: {
+        ferryMBps: mbps(bigMB, ferryGetBig.seconds),
+        gitAnnexMBps: mbps(bigMB, annexGetBig),
+        ratioVsGitAnnex: Number((annexGetBig / ferryGetBig.seconds).toFixed(1)),
+        shareOfPipe: Number((pipeDown / ferryGetBig.seconds).toFixed(2)),
+        ferryPeakRssMB: ferryGetBig.maxRssMB,
+      },
+      getMany: {
+        ferrySeconds: ferryGetMany.seconds,
+        gitAnnexSeconds: annexGetMany,
+        ratioVsGitAnnex: Number((annexGetMany / ferryGetMany.seconds).toFixed(1)),
+        ferryPeakRssMB: ferryGetMany.maxRssMB,
+      },
+      copyBig: {
+        ferryMBps: mbps(bigMB, ferryCopyBig.seconds),
+        gitAnnexMBps: mbps(bigMB, annexCopyBig),
+        ratioVsGitAnnex: Number((annexCopyBig / ferryCopyBig.seconds).toFixed(1)),
+        shareOfPipe: Number((pipeUp / ferryCopyBig.seconds).toFixed(2)),
+        ferryPeakRssMB: ferryCopyBig.maxRssMB,
+      },
+      copyMany: {
+        ferrySeconds: ferryCopyMany.seconds,
+        gitAnnexSeconds: annexCopyMany,
+        ratioVsGitAnnex: Number((annexCopyMany / ferryCopyMany.seconds).toFixed(1)),
+        ferryPeakRssMB: ferryCopyMany.maxRssMB,
+      },
+      propagation: {
+        savedInAToBWithContentMs: samples,
+        medianMs: sorted[Math.floor(sorted.length / 2)],
+      },
+      targets:
+        'bulk >= 2x git-annex and >= 70 % of the ssh pipe; propagation median < 1 s; peak RSS < 200 MB',
+    };
+  } finally {
+    void spawnSync;
+    await sshd.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
