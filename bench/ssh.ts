@@ -128,13 +128,13 @@ export async function benchSsh(): Promise<Record<string, unknown>> {
     const ferryGetMany = ferry(f, 'get', '--from', 'origin', 'many');
     const annexGetMany = timeIt('git', ['annex', 'get', '--quiet', 'many'], g);
 
-    for (const [dir, name] of [
-      [f, 'up'],
-      [g, 'up'],
-    ]) {
-      const host = join(root, `${name}-${dir === f ? 'ferry' : 'annex'}`);
+    for (const [dir, label] of [
+      [f, 'ferry'],
+      [g, 'annex'],
+    ] as const) {
+      const host = join(root, `up-${label}`);
       emptyHost(host);
-      run(dir, 'git', 'remote', 'add', name, `ferryhost:${host}`);
+      run(dir, 'git', 'remote', 'add', 'up', `ferryhost:${host}`);
     }
     const ferryCopyBig = ferry(f, 'copy', '--to', 'up', 'big.bin');
     const annexCopyBig = timeIt('git', ['annex', 'copy', '--quiet', '--to', 'up', 'big.bin'], g);
