@@ -1,9 +1,9 @@
 /** `ferry clone` from an ssh host and from a local path: a git-annex repository ready to sync. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { lsTree } from '../helpers/clones';
 import { ferry, ferryOk, git, tempDir } from '../helpers/repos';
@@ -49,6 +49,24 @@ describe('ferry clone', { skip: hasSshd() ? false : 'no sshd' }, () => {
     // git-annex accepts the clone
     git(dir, 'annex', 'fsck', '-q', 'beach.jpg');
     assert.match(git(dir, 'annex', 'whereis', 'beach.jpg'), new RegExp(hostUuid));
+  });
+
+  it('the installed ferry exits as soon as an ssh command is done (pooled sessions do not hold it)', () => {
+    const dir = join(tmp.path, 'photos');
+    git(dir, 'annex', 'drop', '-q', '--force', 'beach.jpg');
+    const r = spawnSync(
+      process.execPath,
+      [resolve('bin/ferry.mjs'), 'get', '--from', 'origin', 'beach.jpg'],
+      {
+        cwd: dir,
+        env: process.env,
+        encoding: 'utf8',
+        // a process held open by its idle sessions would be killed here and fail
+        timeout: 20_000,
+      },
+    );
+    assert.equal(r.status, 0, `${r.stderr}${String(r.error ?? '')}`);
+    assert.deepEqual(readFileSync(join(dir, 'beach.jpg')), Buffer.alloc(50_000, 9));
   });
 
   it('clones a local path into a named folder, with a description', async () => {

@@ -20,6 +20,8 @@ export interface P2PConnection {
   close(): void;
   /** words the carrier said about a failure (ssh's or git-annex-shell's stderr), if any */
   problem(): string;
+  /** whether the connection keeps the process alive (an idle pooled session does not) */
+  hold?(isHeld: boolean): void;
 }
 
 /** The highest protocol version this client speaks. */
@@ -306,6 +308,11 @@ export class P2PSession {
       if (this.version >= 1) this.send('VALID');
       return (await this.successOrFailure()) ? 'stored' : 'refused';
     });
+  }
+
+  /** An idle session does not keep the process alive; one in use does. */
+  hold(isHeld: boolean): void {
+    this.conn.hold?.(isHeld);
   }
 
   /** What the carrier said on stderr (the host's reasons for a refusal). */

@@ -34,5 +34,13 @@ export function processConnection(
       if (child.exitCode === null) child.kill('SIGTERM');
     },
     problem: () => stderr,
+    hold: (isHeld) => {
+      for (const h of [child, child.stdin, child.stdout, child.stderr] as {
+        ref?: () => void;
+        unref?: () => void;
+      }[])
+        if (isHeld) h.ref?.();
+        else h.unref?.();
+    },
   };
 }

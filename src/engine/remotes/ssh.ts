@@ -194,7 +194,11 @@ export class SshRemote implements Remote {
   }
 
   private async session(): Promise<P2PSession> {
-    for (let s = this.idle.pop(); s; s = this.idle.pop()) if (s.isUsable) return s;
+    for (let s = this.idle.pop(); s; s = this.idle.pop()) {
+      if (!s.isUsable) continue;
+      s.hold(true);
+      return s;
+    }
     const command = [
       this.shell,
       shellQuote('p2pstdio'),
@@ -238,8 +242,10 @@ export class SshRemote implements Remote {
   }
 
   private done(s: P2PSession): void {
-    if (s.isUsable && this.idle.length < IDLE_KEPT) this.idle.push(s);
-    else s.close();
+    if (s.isUsable && this.idle.length < IDLE_KEPT) {
+      s.hold(false);
+      this.idle.push(s);
+    } else s.close();
   }
 
   private async withSession<T>(work: (s: P2PSession) => Promise<T>): Promise<T> {
@@ -344,7 +350,7 @@ export class SshRemote implements Remote {
       throw e;
     } finally {
       for (const p of pending) {
-        await Promise.race([p.finish(ok), new Promise((r) => setTimeout(r, 5000))]).catch(
+        await Promise.race([p.finish(ok), new Promise((r) => setTimeout(r, 5000).unref())]).catch(
           () => undefined,
         );
         this.done(p.s);
