@@ -85,7 +85,10 @@ function serviceHttp(
   return { http, advertised: () => refs, close: () => conn?.close() };
 }
 
-/** Pushes each update (one service connection each); never throws for one ref's failure. */
+/**
+ * Pushes each update, all at once (one service connection each, over the host's shared
+ * connection); never throws for one ref's failure. Outcomes come in the order of `updates`.
+ */
 export async function pushPack(
   local: GitContext,
   connect: ServiceConnector,
@@ -93,44 +96,46 @@ export async function pushPack(
   updates: readonly RefUpdate[],
   signal?: AbortSignal,
 ): Promise<PushOutcome[]> {
-  const out: PushOutcome[] = [];
-  for (const u of updates) {
-    signal?.throwIfAborted();
-    const tmp = `refs/ferry/push/${randomBytes(6).toString('hex')}`;
-    await compareAndSetRef(local.gitdir, tmp, u.src, null);
-    const carrier = serviceHttp(connect, remoteName);
-    try {
-      await git.push({
-        fs: local.fs,
-        http: carrier.http,
-        gitdir: local.gitdir,
-        dir: local.dir,
-        url: `http://ferry.invalid/${encodeURIComponent(remoteName)}`,
-        remote: remoteName,
-        ref: tmp,
-        remoteRef: u.dst,
-        force: u.force,
-        cache: cacheFor(local),
-      });
-      const before = carrier.advertised().get(u.dst);
-      out.push({ dst: u.dst, status: before === u.src ? 'up-to-date' : 'ok' });
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code === 'PushRejectedError')
-        out.push({ dst: u.dst, status: 'rejected', reason: 'non-fast-forward' });
-      else if (code === 'GitPushError') {
-        const said = errorMessage(e).replace(/\s+/g, ' ').trim();
-        const rejected = /non-fast-forward|fetch first|failed to lock|stale/i.test(said);
-        out.push({
-          dst: u.dst,
-          status: rejected ? 'rejected' : 'error',
-          reason: said.slice(0, 300),
-        });
-      } else out.push({ dst: u.dst, status: 'error', reason: errorMessage(e).slice(0, 300) });
-    } finally {
-      carrier.close();
-      await deleteRef(local.gitdir, tmp);
+  signal?.throwIfAborted();
+  return Promise.all(updates.map((u) => pushOne(local, connect, remoteName, u)));
+}
+
+async function pushOne(
+  local: GitContext,
+  connect: ServiceConnector,
+  remoteName: string,
+  u: RefUpdate,
+): Promise<PushOutcome> {
+  const tmp = `refs/ferry/push/${randomBytes(6).toString('hex')}`;
+  await compareAndSetRef(local.gitdir, tmp, u.src, null);
+  const carrier = serviceHttp(connect, remoteName);
+  try {
+    await git.push({
+      fs: local.fs,
+      http: carrier.http,
+      gitdir: local.gitdir,
+      dir: local.dir,
+      url: `http://ferry.invalid/${encodeURIComponent(remoteName)}`,
+      remote: remoteName,
+      ref: tmp,
+      remoteRef: u.dst,
+      force: u.force,
+      cache: cacheFor(local),
+    });
+    const before = carrier.advertised().get(u.dst);
+    return { dst: u.dst, status: before === u.src ? 'up-to-date' : 'ok' };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'PushRejectedError')
+      return { dst: u.dst, status: 'rejected', reason: 'non-fast-forward' };
+    if (code === 'GitPushError') {
+      const said = errorMessage(e).replace(/\s+/g, ' ').trim();
+      const rejected = /non-fast-forward|fetch first|failed to lock|stale/i.test(said);
+      return { dst: u.dst, status: rejected ? 'rejected' : 'error', reason: said.slice(0, 300) };
     }
+    return { dst: u.dst, status: 'error', reason: errorMessage(e).slice(0, 300) };
+  } finally {
+    carrier.close();
+    await deleteRef(local.gitdir, tmp);
   }
-  return out;
 }

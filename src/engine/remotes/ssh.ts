@@ -36,6 +36,11 @@ import type { ServiceConnector } from '../git/pack-service';
 import { sshServiceConnector } from '../ssh/service';
 import { join } from 'node:path';
 
+/** When each repository last started or found its shared connection to a host (by top and URL). */
+const warmedAt = new Map<string, number>();
+/** How long a started shared connection is trusted to be there (it outlives its last use by a minute). */
+const WARM_FOR_MS = 20_000;
+
 /** Idle sessions kept per host for the next transfer. */
 const IDLE_KEPT = 4;
 
@@ -111,13 +116,19 @@ export class SshRemote implements Remote {
     const target = targetOf(info);
     const connect = async (local: GitContext): Promise<ServiceConnector> => {
       const ctx = await sshContext(baseOf(local));
+      // the shared connection was started (or found) recently: no need to look again
+      const key = `${ctx.top}\0${info.url}`;
+      if (Date.now() - (warmedAt.get(key) ?? 0) < WARM_FOR_MS)
+        return sshServiceConnector(ctx, target);
       const r = await runSsh(ctx, target, 'true');
       if (r.code !== 0) {
+        warmedAt.delete(key);
         const problem = classifySsh(r.stderr, target);
         markDown(info.url, problem.kind, problem.message);
         throw sshError(problem, info.name);
       }
       markUp(info.url);
+      warmedAt.set(key, Date.now());
       return sshServiceConnector(ctx, target);
     };
     let ctxFor: GitContext | undefined;

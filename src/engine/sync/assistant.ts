@@ -56,6 +56,9 @@ export interface AssistantOptions {
 /** Ready files are committed after this long even while other files keep changing. */
 const MAX_COMMIT_DELAY_MS = 5000;
 
+/** Location logs a transfer changed are pushed this soon (a burst of transfers shares a push). */
+const LOGS_PUSH_DELAY_MS = 100;
+
 export class Assistant {
   private readonly ctx: SyncContext;
   private readonly pending = new Map<string, number>();
@@ -110,7 +113,7 @@ export class Assistant {
       this.logsTimer = undefined;
       this.jobs.push = true;
       this.kick();
-    }, 500);
+    }, LOGS_PUSH_DELAY_MS);
   }
 
   private logsTimer: NodeJS.Timeout | undefined;
