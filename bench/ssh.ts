@@ -5,38 +5,18 @@
  * A -> host -> B between two Ferry assistants (change notices). Sizes: BENCH_SSH_MB (default
  * 1024) and BENCH_SSH_FILES (default 1000).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/engine';
 import { parcelWatch } from '../src/engine/sync/watcher';
 import { startSshd } from '../test/helpers/sshd';
 import { env, ferry, timeIt } from './common';
+import { writeFile } from './transfer';
 
 const bigMB = Number(process.env.BENCH_SSH_MB ?? 1024);
 const files = Number(process.env.BENCH_SSH_FILES ?? 1000);
-
-function writeRandom(path: string, mb: number): void {
-  const fd = openSync(path, 'w');
-  const chunk = randomBytes(1 << 20);
-  for (let i = 0; i < mb; i++) {
-    chunk.writeUInt32LE(i, 0);
-    writeSync(fd, chunk);
-  }
-  closeSync(fd);
-}
 
 const run = (cwd: string, ...args: string[]): string =>
   execFileSync(args[0] ?? 'git', args.slice(1), {
@@ -97,9 +77,9 @@ export async function benchSsh(): Promise<Record<string, unknown>> {
     const src = join(root, 'src');
     run(root, 'git', 'init', '-q', src);
     run(src, 'git', 'annex', 'init', '-q', 'src');
-    writeRandom(join(src, 'big.bin'), bigMB);
+    writeFile(join(src, 'big.bin'), bigMB);
     mkdirSync(join(src, 'many'));
-    for (let i = 0; i < files; i++) writeRandom(join(src, 'many', `f${i}.bin`), 1);
+    for (let i = 0; i < files; i++) writeFile(join(src, 'many', `f${i}.bin`), 1);
     run(src, 'git', 'annex', 'add', '--quiet', '.');
     run(src, 'git', 'commit', '-q', '-m', 'data');
     execFileSync('sync');
@@ -180,7 +160,6 @@ export async function benchSsh(): Promise<Record<string, unknown>> {
         'bulk >= 2x git-annex and >= 70 % of the ssh pipe; propagation median < 1 s; peak RSS < 200 MB',
     };
   } finally {
-    void spawnSync;
     await sshd.stop();
     rmSync(root, { recursive: true, force: true });
   }

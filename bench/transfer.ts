@@ -12,7 +12,8 @@ import { env, ferry, ferryBin, timeIt } from './common';
 const bigMB = Number(process.env.BENCH_BIG_MB ?? 1024);
 const files = Number(process.env.BENCH_FILES ?? 1000);
 
-function writeFile(path: string, mb: number): void {
+/** A file of `mb` MiB of random bytes (each MiB distinct). */
+export function writeFile(path: string, mb: number): void {
   const fd = openSync(path, 'w');
   const chunk = randomBytes(1 << 20);
   for (let i = 0; i < mb; i++) {

@@ -1,6 +1,6 @@
 /** `ferry clone` from an ssh host and from a local path: a git-annex repository ready to sync. */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -85,6 +85,5 @@ describe('ferry clone', { skip: hasSshd() ? false : 'no sshd' }, () => {
     const missing = await ferry(tmp.path, 'clone', `ferryhost:${join(tmp.path, 'nothing')}`, 'x');
     assert.notEqual(missing.code, 0);
     assert.match(missing.err, /nothing/);
-    void execFileSync;
   });
 });

@@ -27,14 +27,34 @@ export async function fetchLocal(
     const oid = await readRef(remoteGitdir, ref);
     if (oid) heads.push({ branch: ref.slice('refs/heads/'.length), oid });
   }
-  // One branch at a time, so a branch holding a bad object is refused alone.
+  const copied = await copyBranches(remote, local, localDb, heads, signal);
+  const updated = await updateRemoteRefs(local, remoteName, copied.fetched);
+  return { updated, objects: copied.objects, refused: copied.refused };
+}
+
+export interface Head {
+  readonly branch: string;
+  readonly oid: string;
+}
+
+/**
+ * Copies the objects of each branch from `source` (checked, see transport-local.ts), one branch
+ * at a time, so a branch holding a bad object (or missing one) is refused alone.
+ */
+export async function copyBranches(
+  source: GitContext,
+  local: GitContext,
+  localDb: ObjectDatabase,
+  heads: readonly Head[],
+  signal?: AbortSignal,
+): Promise<{ objects: number; fetched: Head[]; refused: FetchResult['refused'] }> {
   let objects = 0;
   const refused: FetchResult['refused'] = [];
-  const fetched: typeof heads = [];
+  const fetched: Head[] = [];
   for (const head of heads) {
     try {
       const copied = await copyObjects(
-        remote,
+        source,
         { gitdir: local.gitdir, db: localDb },
         [head.oid],
         signal,
@@ -42,10 +62,23 @@ export async function fetchLocal(
       objects += copied.objects;
       fetched.push(head);
     } catch (e) {
-      if (!isFerryError(e, 'bad-object')) throw e;
-      refused.push({ ref: `refs/heads/${head.branch}`, reason: e.message });
+      const isMissing = !isFerryError(e) && /not found|Could not find/i.test(String(e));
+      if (!isFerryError(e, 'bad-object') && !isMissing) throw e;
+      refused.push({
+        ref: `refs/heads/${head.branch}`,
+        reason: isMissing ? 'an object it needs was not sent' : (e as Error).message,
+      });
     }
   }
+  return { objects, fetched, refused };
+}
+
+/** Moves refs/remotes/<remote>/<branch> to the fetched values; returns what changed. */
+export async function updateRemoteRefs(
+  local: GitContext,
+  remoteName: string,
+  fetched: readonly Head[],
+): Promise<FetchResult['updated']> {
   const updated: FetchResult['updated'] = [];
   for (const { branch, oid } of fetched) {
     const ref = `refs/remotes/${remoteName}/${branch}`;
@@ -54,5 +87,5 @@ export async function fetchLocal(
     await compareAndSetRef(local.gitdir, ref, oid, null);
     updated.push({ ref, from, to: oid });
   }
-  return { updated, objects, refused };
+  return updated;
 }

@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FerryError, isFerryError } from '../errors';
 import { cacheFor, gitContext, type GitContext } from './context';
-import type { FetchResult } from './fetch-local';
+import { copyBranches, updateRemoteRefs, type FetchResult } from './fetch-local';
 import type { ObjectDatabase } from './object-db';
 import { isSafeRefName, type ServiceConnector } from './pack-service';
 import { FLUSH, pkt, PktReader, readAdvertisement } from './pkt-line';
-import { compareAndSetRef, listRefNames, readRef } from './ref-store';
-import { copyObjects } from './transport-local';
+import { listRefNames, readRef } from './ref-store';
 
 /** The largest pack accepted in one fetch. */
 export const MAX_PACK_BYTES = 16 * 1024 ** 3;
@@ -186,36 +185,18 @@ export async function fetchPack(
           e,
         );
       }
-      const incoming = gitContext(quarantine, quarantine, true);
-      // One branch at a time, so a branch holding a bad object is refused alone.
-      for (const head of heads) {
-        try {
-          const copied = await copyObjects(
-            incoming,
-            { gitdir: local.gitdir, db: localDb },
-            [head.oid],
-            signal,
-          );
-          objects += copied.objects;
-          fetched.push(head);
-        } catch (e) {
-          if (!isFerryError(e, 'bad-object') && !/not found|Could not find/i.test(String(e)))
-            throw e;
-          refused.push({
-            ref: `refs/heads/${head.branch}`,
-            reason: isFerryError(e) ? e.message : 'an object it needs was not sent',
-          });
-        }
-      }
+      const copied = await copyBranches(
+        gitContext(quarantine, quarantine, true),
+        local,
+        localDb,
+        heads,
+        signal,
+      );
+      objects = copied.objects;
+      fetched.push(...copied.fetched);
+      refused.push(...copied.refused);
     } else fetched.push(...heads);
-    const updated: FetchResult['updated'] = [];
-    for (const { branch, oid } of fetched) {
-      const ref = `refs/remotes/${remoteName}/${branch}`;
-      const from = await readRef(local.gitdir, ref);
-      if (from === oid) continue;
-      await compareAndSetRef(local.gitdir, ref, oid, null);
-      updated.push({ ref, from, to: oid });
-    }
+    const updated = await updateRemoteRefs(local, remoteName, fetched);
     return { updated, objects, refused };
   } finally {
     conn.close();

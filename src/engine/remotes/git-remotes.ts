@@ -165,14 +165,7 @@ export async function addLocalRemote(
   path: string,
   preferred: string,
 ): Promise<string> {
-  const taken = new Set((await listRemotes(repo.git)).map((r) => r.remote));
-  const base =
-    preferred
-      .toLowerCase()
-      .replace(/[^a-z0-9._-]+/g, '-')
-      .replace(/^[-.]+|[-.]+$/g, '') || 'remote';
-  let name = base;
-  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  const name = await freeRemoteName(repo, preferred);
   await setConfig(repo.git, `remote.${name}.url`, path);
   await setConfig(repo.git, `remote.${name}.fetch`, `+refs/heads/*:refs/remotes/${name}/*`);
   return name;

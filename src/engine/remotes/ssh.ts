@@ -17,7 +17,7 @@ import { processConnection } from '../p2p/process-connection';
 import { runSsh, sshArgv, stopMaster, type SshContext } from '../ssh/command';
 import { markDown, markUp, sshAvailability } from '../ssh/health';
 import { classifySsh, sshError } from '../ssh/problems';
-import { describeTarget, parseSshUrl, shellQuote, type SshTarget } from '../ssh/url';
+import { describeTarget, shellQuote, type SshTarget } from '../ssh/url';
 import type { RemoteInfo } from './git-remotes';
 import type {
   Availability,
@@ -29,62 +29,10 @@ import type {
   Remote,
 } from './remote';
 import { watchNotifyChanges } from '../ssh/notices';
-import type { GitContext } from '../git/context';
-import { fetchPack } from '../git/fetch-pack';
-import { pushPack } from '../git/push-pack';
-import type { ServiceConnector } from '../git/pack-service';
-import { sshServiceConnector } from '../ssh/service';
-import { join } from 'node:path';
-
-/** When each repository last started or found its shared connection to a host (by top and URL). */
-const warmedAt = new Map<string, number>();
-/** How long a started shared connection is trusted to be there (it outlives its last use by a minute). */
-const WARM_FOR_MS = 20_000;
+import { sshConfigList, sshContext, sshGitTransport, targetOf } from '../ssh/git-transport';
 
 /** Idle sessions kept per host for the next transfer. */
 const IDLE_KEPT = 4;
-
-async function sshContext(base: Pick<Repository, 'top' | 'annexdir' | 'git'>): Promise<SshContext> {
-  return {
-    top: base.top,
-    annexdir: base.annexdir,
-    env: process.env,
-    settings: {
-      sshCommand: await getConfig(base.git, 'core.sshCommand'),
-      caching: (await getConfig(base.git, 'annex.sshcaching')) !== 'false',
-    },
-  };
-}
-
-/** The repository a git context belongs to, as far as ssh needs it (its top and annex folder). */
-function baseOf(local: GitContext): Pick<Repository, 'top' | 'annexdir' | 'git'> {
-  return { top: local.dir, annexdir: join(local.gitdir, 'annex'), git: local };
-}
-
-function targetOf(info: Pick<RemoteInfo, 'name' | 'url'>): SshTarget {
-  const t = parseSshUrl(info.url);
-  if (!t) throw new FerryError('usage', `${info.url} is not an ssh URL`, { remote: info.name });
-  return t;
-}
-
-/** Asks the host for the repository's UUID (`git-annex-shell configlist`), starting the shared connection. */
-export async function sshConfigList(
-  ctx: SshContext,
-  t: SshTarget,
-  url: string,
-  name: string,
-  shell = 'git-annex-shell',
-): Promise<string | undefined> {
-  const r = await runSsh(ctx, t, `${shell} ${shellQuote('configlist')} ${shellQuote(t.path)}`);
-  if (r.code !== 0) {
-    const problem = classifySsh(r.stderr, t);
-    markDown(url, problem.kind, problem.message);
-    throw sshError(problem, name);
-  }
-  markUp(url);
-  const uuid = /^annex\.uuid=(.*)$/m.exec(r.stdout)?.[1]?.trim();
-  return uuid || undefined;
-}
 
 export class SshRemote implements Remote {
   readonly kind = 'ssh' as const;
@@ -107,47 +55,9 @@ export class SshRemote implements Remote {
     this.git = SshRemote.gitTransport(info);
   }
 
-  /**
-   * Git history with the host: upload-pack and receive-pack over the shared connection (the
-   * pack protocol clients of engine/git/). The host's branch itself is not pushed (it is
-   * checked out there, or its git-annex merges synced/<branch>), as `git annex sync` does.
-   */
+  /** Git history with the host (see ssh/git-transport.ts). */
   static gitTransport(info: RemoteInfo): GitTransport {
-    const target = targetOf(info);
-    const connect = async (local: GitContext): Promise<ServiceConnector> => {
-      const ctx = await sshContext(baseOf(local));
-      // the shared connection was started (or found) recently: no need to look again
-      const key = `${ctx.top}\0${info.url}`;
-      if (Date.now() - (warmedAt.get(key) ?? 0) < WARM_FOR_MS)
-        return sshServiceConnector(ctx, target);
-      const r = await runSsh(ctx, target, 'true');
-      if (r.code !== 0) {
-        warmedAt.delete(key);
-        const problem = classifySsh(r.stderr, target);
-        markDown(info.url, problem.kind, problem.message);
-        throw sshError(problem, info.name);
-      }
-      markUp(info.url);
-      warmedAt.set(key, Date.now());
-      return sshServiceConnector(ctx, target);
-    };
-    let ctxFor: GitContext | undefined;
-    return {
-      isBare: false,
-      fetch: async (local, localDb, signal) => {
-        ctxFor = local;
-        return fetchPack(local, localDb, info.name, await connect(local), signal);
-      },
-      push: async (local, updates, signal) => {
-        ctxFor = local;
-        return pushPack(local, await connect(local), info.name, updates, signal);
-      },
-      annexUuid: async () => {
-        if (info.uuid) return info.uuid;
-        if (!ctxFor) return undefined;
-        return sshConfigList(await sshContext(baseOf(ctxFor)), target, info.url, info.name);
-      },
-    };
+    return sshGitTransport(info);
   }
 
   /** Change notices from the host (`git-annex-shell notifychanges`), see ssh/notices.ts. */
