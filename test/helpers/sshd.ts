@@ -23,6 +23,8 @@ export interface TestSshd {
   clientConfig(name: string, options: { identity?: string; knownHosts?: string }): string;
   /** a fresh key pair (private key path) that the server does not accept */
   strangerKey(): string;
+  /** ends every open connection (the network went away for a moment); the server keeps listening */
+  cutConnections(): void;
   stop(): Promise<void>;
 }
 
@@ -140,6 +142,13 @@ export async function startSshd(): Promise<TestSshd> {
       const path = join(dir, `stranger_${++strangers}`);
       keygen(path);
       return path;
+    },
+    cutConnections: () => {
+      try {
+        execFileSync('pkill', ['-KILL', '-P', String(child.pid)]);
+      } catch {
+        // none open
+      }
     },
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));

@@ -22,6 +22,8 @@ export interface P2PConnection {
   problem(): string;
   /** whether the connection keeps the process alive (an idle pooled session does not) */
   hold?(isHeld: boolean): void;
+  /** settles once the carrier has gone and all it said was read */
+  readonly exited?: Promise<void>;
 }
 
 /** The highest protocol version this client speaks. */
@@ -300,13 +302,39 @@ export class P2PSession {
       for await (const chunk of bytes) {
         sent += chunk.length;
         if (sent > length) throw new FerryError('content-changed', `${key} grew while it was sent`);
-        if (!this.conn.output.write(chunk))
-          await new Promise<void>((r) => this.conn.output.once('drain', r));
+        if (!this.conn.output.write(chunk)) await this.drained();
       }
       if (sent !== length)
         throw new FerryError('content-changed', `${key} changed while it was sent`);
       if (this.version >= 1) this.send('VALID');
       return (await this.successOrFailure()) ? 'stored' : 'refused';
+    });
+  }
+
+  /** The carrier took what was written, or went away (then the session is lost). */
+  private drained(): Promise<void> {
+    const out = this.conn.output;
+    return new Promise<void>((resolve, reject) => {
+      const lost = (): void => {
+        done();
+        this.isBroken = true;
+        reject(new FerryError('remote-unavailable', `${this.peer}: connection lost`));
+      };
+      const ok = (): void => {
+        done();
+        resolve();
+      };
+      const done = (): void => {
+        out.off('drain', ok);
+        out.off('close', lost);
+        out.off('error', lost);
+        this.conn.input.off('close', lost);
+      };
+      if (out.destroyed || out.writableEnded || this.conn.input.destroyed) return lost();
+      out.once('drain', ok);
+      out.once('close', lost);
+      out.once('error', lost);
+      this.conn.input.once('close', lost);
     });
   }
 
@@ -318,6 +346,14 @@ export class P2PSession {
   /** What the carrier said on stderr (the host's reasons for a refusal). */
   said(): string {
     return this.conn.problem();
+  }
+
+  /** Waits (at most `ms`) for the carrier to be gone, so all it said has been read. */
+  async ended(ms: number): Promise<void> {
+    if (!this.conn.exited) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.conn.exited, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
   }
 
   /** Ends the session (the carrier's process is stopped). */

@@ -26,7 +26,9 @@ export function processConnection(
   child.on('error', (e) => {
     stderr += `\n${e.message}`;
   });
+  const exited = new Promise<void>((r) => child.once('close', () => r()));
   return {
+    exited,
     input: child.stdout,
     output: child.stdin,
     close: () => {

@@ -233,10 +233,23 @@ export class SshRemote implements Remote {
     const path = typeof source === 'string' ? source : source.path;
     const size = (await fsp.stat(path)).size;
     await this.withSession(async (s) => {
-      const result = await s.put(key, '', (offset) => ({
-        length: size - offset,
-        bytes: readFrom(path, offset, options),
-      }));
+      const result = await s
+        .put(key, '', (offset) => ({
+          length: size - offset,
+          bytes: readFrom(path, offset, options),
+        }))
+        .catch(async (e: unknown) => {
+          if (!isFerryError(e, 'remote-unavailable')) throw e;
+          // the host ended the session mid-way: its last words say why (a full disk, ...)
+          await s.ended(2000);
+          const said = hostSaid(s, '');
+          throw new FerryError(
+            'remote-unavailable',
+            `${this.name} did not take ${key}${said || ' (the connection was lost)'}; nothing was recorded there`,
+            { remote: this.name, key },
+            e,
+          );
+        });
       if (result === 'refused')
         throw new FerryError(
           'io-error',
@@ -307,8 +320,22 @@ function hostSaid(
   s: P2PSession,
   otherwise = ' (its copy did not verify, or its disk is full)',
 ): string {
-  const said = s.said().trim().split('\n').at(-1)?.trim();
+  const said = hostReason(s.said());
   return said ? ` (${said.slice(0, 200)})` : otherwise;
+}
+
+/** git-annex's generic closing lines, said after the line with the reason. */
+const FOLLOW_UPS = [/^p2pstdio: \d+ failed$/, /^git-annex: transfer already in progress/];
+
+/** The host's own reason among the last words of its stderr. */
+export function hostReason(said: string): string | undefined {
+  const lines = said
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-6);
+  const reason = lines.find((l) => !FOLLOW_UPS.some((f) => f.test(l))) ?? lines.at(-1);
+  return reason && /No space left on device/i.test(reason) ? 'its disk is full' : reason;
 }
 
 /** A file's bytes from `offset`, rate-limited, with progress, stopping on abort. */
