@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { lsTree } from '../helpers/clones';
+import { copyTree, headTree, lsTree } from '../helpers/clones';
 import { ferryOk, tempDir } from '../helpers/repos';
 import { hasSshd, startSshd, type TestSshd } from '../helpers/sshd';
 
@@ -85,6 +85,59 @@ describe(
       run(host, 'git', 'annex', 'merge', '-q');
       run(host, 'git', 'annex', 'fsck', '-q', '--all');
       run(host, 'git', 'fsck', '--strict', '--no-progress');
+    });
+
+    it('the same conflict resolved by Ferry and by git-annex through the host gives identical trees', async () => {
+      const host = join(tmp.path, 'chost');
+      run(tmp.path, 'git', 'init', '-q', host);
+      run(host, 'git', 'annex', 'init', '-q', 'host');
+      writeFileSync(join(host, 'one.txt'), 'one\n');
+      writeFileSync(join(host, 'noext'), 'noext\n');
+      run(host, 'git', 'annex', 'add', '-q', 'one.txt', 'noext');
+      run(host, 'git', 'commit', '-qm', 'base');
+
+      // Ferry's clone and git-annex's clone of the host edit the same files
+      const a = join(tmp.path, 'cA');
+      await ferryOk(tmp.path, 'clone', `ferryhost:${host}`, a);
+      const g = join(tmp.path, 'cG');
+      run(tmp.path, 'git', 'clone', '-q', `ferryhost:${host}`, g);
+      run(g, 'git', 'annex', 'init', '-q', 'G');
+      const edit = (dir: string, who: string): void => {
+        // the clones have no content yet: their files are links to nothing, replaced here
+        for (const f of ['one.txt', 'noext']) rmSync(join(dir, f), { force: true });
+        writeFileSync(join(dir, 'one.txt'), `one from ${who}\n`);
+        writeFileSync(join(dir, 'noext'), `noext from ${who}\n`);
+        mkdirSync(join(dir, 'sub'), { recursive: true });
+        writeFileSync(join(dir, 'sub', 'doc.tar.gz'), `doc ${who}\n`);
+      };
+      edit(a, 'ferry');
+      await ferryOk(a, 'add', '.');
+      await ferryOk(a, 'sync');
+      edit(g, 'annex');
+      run(g, 'git', 'annex', 'add', '-q', 'one.txt', 'noext', 'sub/doc.tar.gz');
+      run(g, 'git', 'commit', '-qm', 'annex side edits');
+
+      // Each resolves the conflict on its own, from the host: git-annex in G, Ferry in a snapshot of G
+      const c = join(tmp.path, 'cC');
+      copyTree(g, c);
+      run(c, 'git', 'config', 'remote.origin.annex-push', 'false');
+      await ferryOk(c, 'sync');
+      run(g, 'git', 'annex', 'sync', '-q', '--no-push');
+      assert.equal(
+        run(g, 'git', 'log', '-1', '--format=%s').trim(),
+        'git-annex automatic merge conflict fix',
+      );
+      assert.deepEqual(lsTree(c), lsTree(g));
+      assert.ok(
+        lsTree(g).some((f) => /^one\.variant-[0-9a-f]{4}\.txt$/.test(f)),
+        lsTree(g).join(' '),
+      );
+      assert.equal(headTree(c), headTree(g), 'byte-identical trees');
+
+      // git-annex's resolution travels back to Ferry's clone through the host
+      run(g, 'git', 'annex', 'sync', '-q');
+      await ferryOk(a, 'sync');
+      assert.equal(headTree(a), headTree(g));
     });
   },
 );
