@@ -139,5 +139,44 @@ describe(
       await ferryOk(a, 'sync');
       assert.equal(headTree(a), headTree(g));
     });
+
+    it("a bare host's branch moves with Ferry's push; a non-bare host's checked-out branch is left alone", async () => {
+      const bare = join(tmp.path, 'bare.git');
+      run(tmp.path, 'git', 'init', '-q', '--bare', bare);
+      run(bare, 'git', 'annex', 'init', '-q', 'bare host');
+      const a = join(tmp.path, 'bareA');
+      run(tmp.path, 'git', 'init', '-q', a);
+      await ferryOk(a, 'init', 'A');
+      run(a, 'git', 'remote', 'add', 'host', `ferryhost:${bare}`);
+      writeFileSync(join(a, 'x.txt'), 'x\n');
+      await ferryOk(a, 'add', 'x.txt');
+      const r = await ferryOk(a, 'sync');
+      assert.doesNotMatch(r.err, /fail/i);
+      const head = run(a, 'git', 'rev-parse', 'HEAD').trim();
+      assert.equal(run(bare, 'git', 'rev-parse', 'refs/heads/master').trim(), head);
+      assert.equal(run(bare, 'git', 'rev-parse', 'refs/heads/synced/master').trim(), head);
+      // a plain git clone of the bare host sees Ferry's commit
+      const g = join(tmp.path, 'bareG');
+      run(tmp.path, 'git', 'clone', '-q', `ferryhost:${bare}`, g);
+      assert.equal(run(g, 'git', 'rev-parse', 'HEAD').trim(), head);
+
+      // a non-bare host: its master stays where it was (it merges synced/master itself)
+      const host = join(tmp.path, 'nonbare');
+      run(tmp.path, 'git', 'init', '-q', host);
+      run(host, 'git', 'annex', 'init', '-q', 'non-bare host');
+      run(host, 'git', 'commit', '-q', '--allow-empty', '-m', 'start');
+      const before = run(host, 'git', 'rev-parse', 'refs/heads/master').trim();
+      const b = join(tmp.path, 'nonbareA');
+      await ferryOk(tmp.path, 'clone', `ferryhost:${host}`, b);
+      writeFileSync(join(b, 'y.txt'), 'y\n');
+      await ferryOk(b, 'add', 'y.txt');
+      const s2 = await ferryOk(b, 'sync');
+      assert.doesNotMatch(s2.out + s2.err, /fail/i);
+      assert.equal(run(host, 'git', 'rev-parse', 'refs/heads/master').trim(), before);
+      assert.equal(
+        run(host, 'git', 'rev-parse', 'refs/heads/synced/master').trim(),
+        run(b, 'git', 'rev-parse', 'HEAD').trim(),
+      );
+    });
   },
 );

@@ -1,6 +1,7 @@
 /**
  * The map of repositories, as `git annex map` builds it: start here, follow every remote, and for
- * remotes that are local paths read their own config and remotes in turn. Nodes are repositories
+ * remotes that are local paths read their own config and remotes in turn; for ssh remotes the host
+ * is asked for its config and remotes (network/host-links.ts). Nodes are repositories
  * by annex UUID (named from uuid.log); edges are "A can send to B" with the cost A's config gives
  * that remote (annex-cost, else 100 for a local path, 200 otherwise) and whether the link is up
  * now (the path is there). Repositories known only from uuid.log are unreachable nodes; dead ones
@@ -15,6 +16,7 @@ import { COST_CHEAP, COST_EXPENSIVE, localPathOf, remoteCost } from '../remotes/
 import { availabilityOf } from '../remotes/registry';
 import type { MapEdge, MapNode, NetworkMap } from '../../shared/network';
 import { minimumArborescence } from './arborescence';
+import { addHostLinks, readHostBehind, type MapParts } from './host-links';
 
 export type { MapEdge, MapNode, NetworkMap } from '../../shared/network';
 
@@ -35,6 +37,13 @@ export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
     isHere: true,
     isReachable: true,
   });
+  const hostsRead = new Set<string>();
+  const parts: MapParts = {
+    nodes,
+    edges,
+    describe: (uuid) => names.get(uuid)?.value,
+    isDead: (uuid) => trust.get(uuid) === 'dead',
+  };
   while (queue.length > 0) {
     const at = queue.shift() as { gitdir: string; top: string; uuid: string };
     if (visited.has(at.gitdir)) continue;
@@ -70,6 +79,11 @@ export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
       if (!edges.some((e) => e.from === at.uuid && e.to === uuid))
         edges.push({ from: at.uuid, to: uuid, cost, remote, isUp, path: path ?? null });
       if (found && isUp) queue.push({ gitdir: found.gitdir, top: found.top, uuid });
+      else if (isUp && !path && url !== undefined && !hostsRead.has(uuid)) {
+        hostsRead.add(uuid);
+        const host = await readHostBehind(ctx, url);
+        if (host && (!host.uuid || host.uuid === uuid)) addHostLinks(parts, uuid, host);
+      }
     }
   }
   for (const [uuid, entry] of names) {

@@ -4,7 +4,8 @@
  * `planRoute` builds the minimum-cost arborescence of the links content can actually travel for
  * this key: a link may carry it only if its sender holds the content or will receive it (wants
  * it); every repository that holds the content is a free source (this repository can drive a
- * transfer out of any local repository on the map). The hops are the tree edges on the way to
+ * transfer out of any local repository on the map; links leaving a repository elsewhere are not
+ * driven from here). The hops are the tree edges on the way to
  * every repository that wants the content and lacks it, parents before children.
  *
  * `floodTransfers` is the baseline: what happens when every repository sends to each of its
@@ -49,7 +50,10 @@ export function planRoute(
       });
   for (const e of map.edges) {
     if (!e.isUp || holders.has(e.to)) continue;
-    const canCarry = holders.has(e.from) || (e.from !== root && wanting.has(e.from));
+    // only this repository and the others on this machine send on our behalf: a host's own
+    // links (drawn from what it told us) are not ours to drive
+    const isDriven = e.from === root || local.has(e.from);
+    const canCarry = isDriven && (holders.has(e.from) || (e.from !== root && wanting.has(e.from)));
     if (canCarry) edges.push({ ...e, isVirtual: false });
   }
   const tree = minimumArborescence(root, edges);

@@ -25,7 +25,7 @@ import type { Availability, ContentLock, GitTransport, MoveOptions, Remote } fro
 
 function localGitTransport(name: string, gitdir: string, isBare: boolean): GitTransport {
   return {
-    isBare,
+    takesBranch: isBare,
     fetch: (local: GitContext, localDb: ObjectDatabase, signal?: AbortSignal) =>
       fetchLocal(local, localDb, name, gitdir, signal),
     push: (local: GitContext, updates: readonly RefUpdate[], signal?: AbortSignal) =>

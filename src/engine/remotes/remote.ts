@@ -38,8 +38,11 @@ export interface ContentLock {
 
 /** Git history to and from the remote: the shapes `git fetch` and `git push` have. */
 export interface GitTransport {
-  /** a bare repository takes the branch itself too, as `git annex sync` pushes it */
-  readonly isBare: boolean;
+  /**
+   * the branch itself is pushed too (failures ignored), as `git annex sync` does: to a bare
+   * repository, and to every ssh host (it cannot tell; a checked-out branch there refuses it)
+   */
+  readonly takesBranch: boolean;
   fetch(local: GitContext, localDb: ObjectDatabase, signal?: AbortSignal): Promise<FetchResult>;
   push(
     local: GitContext,

@@ -70,8 +70,8 @@ export async function sshConfigList(
 
 /**
  * Git history with the host: upload-pack and receive-pack over the shared connection (the
- * pack protocol clients of engine/git/). The host's branch itself is not pushed (it is
- * checked out there, or its git-annex merges synced/<branch>), as `git annex sync` does.
+ * pack protocol clients of engine/git/). The branch itself is offered too, as `git annex sync`
+ * offers it: a bare host takes it, a host with it checked out refuses it (and merges synced/<b>).
  */
 export function sshGitTransport(info: RemoteInfo): GitTransport {
   const target = targetOf(info);
@@ -94,7 +94,7 @@ export function sshGitTransport(info: RemoteInfo): GitTransport {
   };
   let ctxFor: GitContext | undefined;
   return {
-    isBare: false,
+    takesBranch: true,
     fetch: async (local, localDb, signal) => {
       ctxFor = local;
       return fetchPack(local, localDb, info.name, await connect(local), signal);

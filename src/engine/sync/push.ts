@@ -25,7 +25,7 @@ async function pushOnce(ctx: Context, transport: GitTransport): Promise<PushOutc
   if (main.some((o) => o.status === 'rejected' || o.status === 'error')) return main;
   const extra: RefUpdate[] = [];
   if (annex) extra.push({ src: annex, dst: 'refs/heads/git-annex', force: false });
-  if (head && transport.isBare)
+  if (head && transport.takesBranch)
     extra.push({ src: head, dst: `refs/heads/${branchName}`, force: false });
   // Failures here are expected (the remote's own git-annex moved on) and ignored, as git annex sync does.
   if (extra.length > 0) await transport.push(repo.git, extra, ctx.signal);

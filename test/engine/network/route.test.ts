@@ -111,6 +111,32 @@ describe('planRoute', () => {
     assert.deepEqual(hopsOf(planRoute(down, new Set(['A']), new Set(['B', 'C']))), ['A>B', 'A>C']);
   });
 
+  it("does not route through a host's own links: a repository elsewhere is not driven from here", () => {
+    const map = mapOf(
+      'A',
+      ['A', 'H', 'C'],
+      [
+        ['A', 'H', 200],
+        ['H', 'C', 100],
+        ['A', 'C', 400],
+      ],
+    );
+    // H is an ssh host (not on this machine): its link to C is drawn, but C gets the content from A
+    const remote = {
+      ...map,
+      nodes: map.nodes.map((n) => (n.uuid === 'H' ? { ...n, path: null } : n)),
+    };
+    assert.deepEqual(hopsOf(planRoute(map, new Set(['A']), new Set(['H', 'C']))), ['A>H', 'H>C']);
+    assert.deepEqual(hopsOf(planRoute(remote, new Set(['A']), new Set(['H', 'C']))), [
+      'A>H',
+      'A>C',
+    ]);
+    // and a copy on the host is no source for links it would have to drive
+    const fromHost = planRoute(remote, new Set(['H']), new Set(['C']));
+    assert.deepEqual(hopsOf(fromHost), []);
+    assert.deepEqual(fromHost.unreachable, ['C']);
+  });
+
   it('on random graphs delivers everywhere flooding does, with no more transfers and no more cost', () => {
     let seed = 42;
     const rnd = (n: number): number => {
