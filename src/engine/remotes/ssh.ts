@@ -15,7 +15,7 @@ import { getConfig, setConfig } from '../git/read';
 import { P2PSession } from '../p2p/client';
 import { processConnection } from '../p2p/process-connection';
 import { runSsh, sshArgv, stopMaster, type SshContext } from '../ssh/command';
-import { markDown, markUp, sshAvailability } from '../ssh/health';
+import { markDown, markUp, onHostUp, sshAvailability } from '../ssh/health';
 import { classifySsh, sshError } from '../ssh/problems';
 import { describeTarget, shellQuote, type SshTarget } from '../ssh/url';
 import type { RemoteInfo } from './git-remotes';
@@ -68,7 +68,16 @@ export class SshRemote implements Remote {
   ): Promise<ChangeWatch> {
     const shell =
       (await getConfig(base.git, `remote.${info.name}.annex-shell`)) ?? 'git-annex-shell';
-    return watchNotifyChanges(await sshContext(base), targetOf(info), cb, shell);
+    const watch = watchNotifyChanges(await sshContext(base), targetOf(info), cb, shell, info.url);
+    // the host was reached again by other work (a probe, a transfer): watch again at once
+    const off = onHostUp(info.url, () => watch.retryNow());
+    return {
+      retryNow: () => watch.retryNow(),
+      close: () => {
+        off();
+        watch.close();
+      },
+    };
   }
 
   static async open(base: Repository, info: RemoteInfo): Promise<SshRemote> {

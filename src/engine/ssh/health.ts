@@ -30,9 +30,25 @@ function reasonOf(
   return 'unreachable';
 }
 
+/** Who wants to know when a host that was down is reached again, by URL. */
+const upListeners = new Map<string, Set<() => void>>();
+
+/** Calls `listener` whenever the host at `url` is reached after being down; returns the unsubscribe. */
+export function onHostUp(url: string, listener: () => void): () => void {
+  const set = upListeners.get(url) ?? new Set<() => void>();
+  set.add(listener);
+  upListeners.set(url, set);
+  return () => {
+    set.delete(listener);
+    if (set.size === 0) upListeners.delete(url);
+  };
+}
+
 export function markUp(url: string): void {
   const h = hosts.get(url);
   const now = Date.now();
+  if (h?.availability.state === 'down')
+    for (const l of upListeners.get(url) ?? []) queueMicrotask(l);
   hosts.set(url, {
     availability: { state: 'up' },
     lastUp: now,

@@ -3,11 +3,13 @@
  * shared connection, which prints `READY`, then `CHANGED <sha>...` whenever the host's refs move
  * (the new values, coalesced within 50 ms). When the connection ends (network gone, host
  * rebooted) it is started again with a backoff from 1 s to 30 s, and at once when asked (the
- * host was reached again by other work).
+ * host was reached again by other work: a transfer, or the probe ssh/health.ts runs every 15 s
+ * for a host marked down, as this watch marks it when it cannot connect).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { FrameReader } from '../p2p/framing';
 import { runSsh, sshArgv, type SshContext } from './command';
+import { markDown, markUp } from './health';
 import { classifySsh } from './problems';
 import { shellQuote, type SshTarget } from './url';
 
@@ -23,6 +25,8 @@ export function watchNotifyChanges(
   t: SshTarget,
   cb: NoticeCallbacks,
   shell = 'git-annex-shell',
+  /** the remote's URL: what the watch learns of the host is recorded for it (ssh/health.ts) */
+  url?: string,
 ): NoticeWatch {
   let child: ChildProcess | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -44,7 +48,9 @@ export function watchNotifyChanges(
     const warm = await runSsh(ctx, t, 'true');
     if (isClosed) return;
     if (warm.code !== 0) {
-      cb.state(false, classifySsh(warm.stderr, t).message);
+      const problem = classifySsh(warm.stderr, t);
+      if (url) markDown(url, problem.kind, problem.message);
+      cb.state(false, problem.message);
       schedule();
       return;
     }
@@ -69,6 +75,7 @@ export function watchNotifyChanges(
         const line = await reader.line();
         if (line === 'READY') {
           readyAt = Date.now();
+          if (url) markUp(url);
           cb.state(true);
         } else if (line.startsWith('CHANGED')) {
           const shas = line

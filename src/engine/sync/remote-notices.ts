@@ -56,11 +56,6 @@ export class RemoteNotices {
     }
   }
 
-  /** The remote was reached by other work: a watch waiting out a backoff tries again now. */
-  reached(remote: string): void {
-    this.watches.get(remote)?.watch.retryNow();
-  }
-
   stop(): void {
     this.isStopped = true;
     for (const w of this.watches.values()) w.watch.close();
