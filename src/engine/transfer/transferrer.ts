@@ -2,289 +2,20 @@
  * The transferrer: the state machine that moves file content between this repository and its
  * remotes. Its records live in the ledger (queued, running, parked, finished); `pump()` starts
  * what may start (at most `slots` per link and direction, so a fast drive never waits behind a
- * slow link); each run is one attempt (attempt.ts) whose result is applied here: done (and sent
+ * slow link); each run is one attempt (attempt.ts) whose result transfer-core.ts applies: done (and sent
  * on), held (retried in 2 s), parked until resumed or the remote is back, or failed (retried
  * after 10 s doubling to 30 min). A recheck timer (every 2 s, only while something waits)
  * re-queues what can go now. The claims, locks and log rule of one transfer are runner.ts's.
  */
-import type { NetworkMap } from '../../shared/network';
-import { AnnexBranch } from '../annex/branch';
-import { findObject } from '../annex/object-store';
-import type { Repository } from '../annex/repository';
-import { annexedFiles } from '../annex/worktree';
-import { attemptTransfer } from './attempt';
-import { Wanted } from './wanted';
-import { remoteScanItems } from './scanner';
-import { newRun, type Running } from './progress';
-import { downloadItem, floodItems, planFor, routedItems, type PlannerContext } from './planner';
 import type { TransferControlState, TransferSnapshot } from '../../shared/transfers';
-import { retryDelayMs, type Priority, type QueueItem } from './queue';
-import { RateLimits } from './rate-limit';
-import { errorMessage } from '../../shared/errors';
-import { Endpoints, linkOf } from './endpoints';
-import { TransferLedger, type ParkState } from './ledger';
-import { TransferObserver } from './observe';
-import { BoundedMap, Waiters } from './waiters';
-import { RouteMap } from './route-map';
-import { readTransferSettings, type TransferrerOptions } from './settings';
+import type { QueueItem } from './queue';
+import { remoteScanItems } from './scanner';
+import { TransferCore } from './transfer-core';
 
 export type { TransferrerOptions } from './settings';
 
-export class Transferrer {
-  private readonly ledger = new TransferLedger();
-  private readonly branch: AnnexBranch;
-  private readonly wanted: Wanted;
-  private readonly planning: PlannerContext;
-  private readonly ends: Endpoints;
-  private readonly limits = new RateLimits();
-  private slots = 1;
-  private recheckTimer: NodeJS.Timeout | undefined;
-  private isStopped = false;
-  private readonly waiters = new Waiters();
-  /** wanted keys no remote held when they were asked for (key -> file), bounded */
-  private readonly awaitingSource = new BoundedMap<string, string>(100_000);
-  private readonly observer: TransferObserver;
-  private routing: 'route' | 'flood' = 'route';
-  private afterHooks = 0;
-  private readonly routes: RouteMap;
-
-  constructor(
-    private readonly repo: Repository,
-    private readonly options: TransferrerOptions = {},
-  ) {
-    this.branch = new AnnexBranch(repo);
-    this.wanted = new Wanted(repo, this.branch, options.log);
-    this.ends = new Endpoints(repo, this.branch);
-    this.routes = new RouteMap(repo, options.network, options.log);
-    this.observer = new TransferObserver(repo, this.ledger, this.ends, options.events);
-    this.planning = {
-      repo,
-      branch: this.branch,
-      wanted: this.wanted,
-      remotes: () => this.ends.remotes,
-      map: () => this.routes.current,
-      isAvailable: (name) => this.ends.isAvailable(name),
-    };
-  }
-
-  /** Reads remotes and settings; call before queueing. */
-  async refresh(): Promise<void> {
-    const remotes = await this.ends.refresh();
-    const settings = await readTransferSettings(
-      this.repo,
-      remotes.map((r) => r.name),
-      this.options,
-    );
-    this.slots = settings.slots;
-    if (settings.rateLimit !== undefined) this.limits.set(settings.rateLimit);
-    for (const [name, limit] of settings.remoteRateLimits) this.limits.set(limit, name);
-    this.routing = settings.routing;
-    this.wanted.reset();
-    await this.refreshMap();
-  }
-
-  /** Rebuilds the network map routes are planned on (see route-map.ts). */
-  refreshMap(): Promise<NetworkMap | undefined> {
-    return this.routes.refresh(this.routing === 'route');
-  }
-
-  /** The network map routes are planned on (undefined when flooding). */
-  networkMap(): NetworkMap | undefined {
-    return this.routes.current;
-  }
-
-  /** Content this transferrer moved: transfers, bytes, and bytes times each link's cost. */
-  movedTotals(): { transfers: number; bytes: number; costBytes: number } {
-    return this.ledger.movedTotals();
-  }
-
-  private readonly isUp = (item: QueueItem): boolean => this.ends.itemAvailable(item);
-
-  // ---------------------------------------------------------------- queueing
-
-  private enqueue(item: QueueItem, priority: Priority): boolean {
-    const added = this.ledger.enqueue(item, priority);
-    if (added) this.observer.changed(item.id);
-    return added;
-  }
-
-  /**
-   * Sends a present key on: when routing, the hops of its planned route whose sender has the
-   * content now (hops further on are queued as each one completes; see planner.ts), else
-   * flooding to every remote that lacks and wants it, cheapest first.
-   */
-  async queueUploads(key: string, file: string, priority: Priority = 'next'): Promise<number> {
-    if (this.ends.remotes.size === 0) return 0;
-    const isRouted = this.routing === 'route' && this.routes.current !== undefined;
-    const items = await (isRouted ? routedItems : floodItems)(this.planning, key, file);
-    return this.requeue(items, priority);
-  }
-
-  /** The route this key's content takes from wherever it is now to every repository that wants it. */
-  planFor(key: string, file: string): ReturnType<typeof planFor> {
-    return planFor(this.planning, key, file);
-  }
-
-  /** Queues a download of a missing, wanted key from the cheapest remote that has it. */
-  async queueDownload(
-    key: string,
-    file: string,
-    priority: Priority = 'next',
-    except: readonly string[] = [],
-  ): Promise<boolean> {
-    const item = await downloadItem(this.planning, key, file, except);
-    if (item === 'no-source') this.awaitingSource.set(key, file);
-    else this.awaitingSource.delete(key);
-    const added = typeof item === 'object' ? this.enqueue(item, priority) : false;
-    this.pump();
-    return added;
-  }
-
-  /**
-   * Location logs changed (a git-annex branch merged in): files that were wanted but that no
-   * remote held are looked at again, so content reaching a host is fetched from it at once.
-   */
-  async locationsChanged(): Promise<void> {
-    const waiting = [...this.awaitingSource];
-    this.awaitingSource.clear();
-    for (const [key, file] of waiting) await this.queueDownload(key, file, 'next');
-  }
-
-  /** Queues whatever a file needs: an upload if its content is here, a download if it is missing. */
-  async queueFor(key: string, file: string, priority: Priority): Promise<void> {
-    if (await findObject(this.repo, key)) await this.queueUploads(key, file, priority);
-    else await this.queueDownload(key, file, priority);
-  }
-
-  /** The full scan: every annexed file, both ways, as "later" items, keeping the queue small. */
-  async scan(signal?: AbortSignal): Promise<void> {
-    await this.refresh();
-    // No remote: nothing can move either way (every route starts at one of them).
-    if (this.ends.remotes.size === 0) return;
-    const max = this.options.maxQueued ?? 1000;
-    for (const f of await annexedFiles(this.repo)) {
-      signal?.throwIfAborted();
-      if (this.isStopped) return;
-      while (this.ledger.queue.size >= max && !this.isStopped) await this.waiters.forRoom();
-      await this.queueFor(f.key, f.path, 'later');
-    }
-  }
-
-  // ---------------------------------------------------------------- running
-
-  pump(): void {
-    if (this.isStopped || this.ledger.isPaused) {
-      this.settleIdle();
-      return;
-    }
-    // Forwards waiting on a link that went down are planned again around it.
-    const stranded = this.ledger.queue.removeWhere((i) => i.via !== undefined && !this.isUp(i));
-    if (stranded.length > 0)
-      this.runAfter(async () => {
-        await this.refreshMap();
-        for (const i of stranded) await this.queueUploads(i.key, i.file, 'next');
-      });
-    for (;;) {
-      const item = this.ledger.queue.take((i) => this.canStart(i));
-      if (!item) break;
-      this.start(item);
-    }
-    this.waiters.wakeRoom();
-    this.scheduleRecheck();
-    this.settleIdle();
-  }
-
-  /** Runs follow-up work (re-planning) that idleness waits for, then pumps. */
-  private runAfter(work: () => Promise<unknown>): void {
-    this.afterHooks++;
-    void work()
-      .catch((e: unknown) => this.options.log?.(errorMessage(e)))
-      .finally(() => {
-        this.afterHooks--;
-        this.pump();
-      });
-  }
-
-  private canStart(item: QueueItem): boolean {
-    if (this.ledger.pausedRemotes.has(item.remote) || !this.isUp(item)) return false;
-    const link = linkOf(item);
-    const busy = this.ledger.busySlots((i) => linkOf(i) === link && i.direction === item.direction);
-    return busy < this.ends.slotsFor(item, this.slots);
-  }
-
-  private start(item: QueueItem): void {
-    const run = newRun(item);
-    this.ledger.running.set(item.id, run);
-    this.observer.changed(item.id);
-    this.observer.startProgress();
-    void this.execute(run)
-      .catch((e: unknown) => this.options.log?.(errorMessage(e)))
-      .finally(() => {
-        this.ledger.running.delete(item.id);
-        this.observer.changed(item.id);
-        if (run.after) this.runAfter(run.after);
-        else this.pump();
-      });
-  }
-
-  private park(item: QueueItem, state: ParkState, reason: string, retryAt: number | null): void {
-    this.ledger.park(item, state, reason, retryAt);
-    this.scheduleRecheck();
-  }
-
-  private async execute(run: Running): Promise<void> {
-    const { item } = run;
-    const result = await attemptTransfer(run, {
-      ends: this.ends,
-      branch: this.branch,
-      limits: this.limits,
-      routing: this.routing,
-    });
-    switch (result.kind) {
-      case 'gone':
-        return;
-      case 'held':
-        this.park(item, 'waiting', result.reason, Date.now() + 2000);
-        return;
-      case 'park':
-        this.park(item, result.state, result.reason, null);
-        return;
-      case 'done':
-        if (result.moved) this.ledger.countMoved(result.copied, result.cost);
-        this.ledger.finish(run, 'done');
-        if (result.logsChanged) this.options.onLogsChanged?.();
-        if (result.then === 'route') await this.queueUploads(item.key, item.file, 'next');
-        if (result.then === 'flood') await this.queueUploads(item.key, item.file, 'later');
-        return;
-      case 'cancelled':
-        this.ledger.finish(run, 'cancelled');
-        if (!result.reroute) return;
-        this.options.log?.(
-          `${item.file}: the link from ${item.via?.description ?? 'here'} to ${item.remote} went down; routing around it`,
-        );
-        run.after = async () => {
-          await this.refreshMap();
-          await this.queueUploads(item.key, item.file, 'next');
-        };
-        return;
-      case 'failed':
-        if (result.tryOtherSource) {
-          this.options.log?.(
-            `${item.file}: the copy on ${item.remote} is corrupt; trying another source`,
-          );
-          if (await this.queueDownload(item.key, item.file, 'next', [item.remote])) return;
-        }
-        this.park(
-          item,
-          'failed',
-          result.reason,
-          Date.now() + retryDelayMs(this.ledger.failedAttempt(item.id)),
-        );
-    }
-  }
-
-  // ---------------------------------------------------------------- control
-
+/** The transferrer's controls (pause, resume, cancel, limits), its listing, and its drive hooks. */
+export class Transferrer extends TransferCore {
   pause(remote?: string): void {
     this.ledger.pause(remote);
     this.observer.controlChanged();
@@ -310,14 +41,6 @@ export class Transferrer {
         'next',
       ) > 0
     );
-  }
-
-  /** Queues items (new, or taken out of the parked set), then pumps; returns how many were queued. */
-  private requeue(items: readonly QueueItem[], priority: Priority): number {
-    let n = 0;
-    for (const item of items) if (this.enqueue(item, priority)) n++;
-    this.pump();
-    return n;
   }
 
   /** Cancels matching transfers: an id, a key, or every transfer of a remote. */
@@ -347,63 +70,9 @@ export class Transferrer {
     };
   }
 
-  // ---------------------------------------------------------------- observing
-
   /** Everything: running, queued (up to `limit`), waiting, paused, failed, recently done, and transfers of other processes. */
   snapshot(limit = 1000): TransferSnapshot[] {
     return this.observer.snapshot(limit);
-  }
-
-  private scheduleRecheck(): void {
-    if (this.recheckTimer || this.isStopped) return;
-    const hasWaiting =
-      this.ledger.parked.size > 0 || this.ledger.queue.items(100).some((i) => !this.isUp(i));
-    if (!hasWaiting) return;
-    this.recheckTimer = setTimeout(() => {
-      this.recheckTimer = undefined;
-      void this.recheck();
-    }, 2000);
-  }
-
-  /** Re-queues parked transfers whose retry time came or whose remote is back. */
-  async recheck(): Promise<void> {
-    await this.refresh().catch(() => undefined);
-    const now = Date.now();
-    const due = this.ledger.unpark(
-      (p) =>
-        p.state !== 'paused' &&
-        ((p.retryAt !== null && now >= p.retryAt) ||
-          (p.state === 'waiting' && p.retryAt === null && this.isUp(p.item))),
-    );
-    this.requeue(due, 'later');
-  }
-
-  /** Resolves when nothing runs and nothing queued can start (for tests and the CLI). */
-  whenIdle(): Promise<void> {
-    return this.waiters.whenIdle(this.isIdle());
-  }
-
-  private isIdle(): boolean {
-    return (
-      this.ledger.running.size === 0 &&
-      this.afterHooks === 0 &&
-      (this.ledger.isPaused || !this.ledger.queue.items().some((i) => this.canStart(i)))
-    );
-  }
-
-  private settleIdle(): void {
-    this.waiters.settle(
-      () => this.isIdle(),
-      (remote) => this.isRemoteBusy(remote),
-    );
-  }
-
-  // ---------------------------------------------------------------- drives
-
-  /** Whether anything is queued, running or briefly held up between here and `remote`. */
-  isRemoteBusy(remote: string): boolean {
-    if (this.isStopped) return false;
-    return this.ledger.isRemoteBusy(remote, this.ends.isAvailable(remote));
   }
 
   /** `remote` is back (a drive plugged in): what waited for it goes first. */
