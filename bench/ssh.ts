@@ -2,7 +2,8 @@
  * Content and changes over ssh, on the real OpenSSH server on 127.0.0.1: `ferry get` and
  * `ferry copy --to` beside `git annex get` / `git annex copy --to` on the same data (one big
  * file, many 1 MiB files), the ssh pipe's own limit in the same run, and a saved file's trip
- * A -> host -> B between two Ferry assistants (change notices). Sizes: BENCH_SSH_MB (default
+ * A -> host -> B between two Ferry assistants (change notices) beside two git-annex assistants
+ * in the same topology. Sizes: BENCH_SSH_MB (default
  * 1024) and BENCH_SSH_FILES (default 1000).
  */
 import { execFileSync } from 'node:child_process';
@@ -33,16 +34,8 @@ function emptyHost(dir: string): void {
 
 const mbps = (mb: number, s: number): number => Math.round(mb / s);
 
-async function propagation(root: string): Promise<number[]> {
-  const host = join(root, 'prop-host');
-  emptyHost(host);
-  const a = join(root, 'prop-A');
-  const b = join(root, 'prop-B');
-  ferry(root, 'clone', `ferryhost:${host}`, a);
-  ferry(root, 'clone', `ferryhost:${host}`, b);
-  const engines = [a, b].map((d) => new Engine({ watch: parcelWatch, folders: [d], quietMs: 50 }));
-  for (const e of engines) await e.start();
-  await new Promise((r) => setTimeout(r, 2000));
+/** Seven saved files' trips from `a`'s work tree to `b`'s, with content (ms each; 30 s at most). */
+async function trips(a: string, b: string): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < 7; i++) {
     const name = `saved-${i}.txt`;
@@ -63,9 +56,55 @@ async function propagation(root: string): Promise<number[]> {
     samples.push(Date.now() - t);
     await new Promise((r) => setTimeout(r, 1000));
   }
-  for (const e of engines) await e.stop();
   return samples;
 }
+
+/** Two Ferry assistants syncing through one ssh host. */
+async function propagation(root: string): Promise<number[]> {
+  const host = join(root, 'prop-host');
+  emptyHost(host);
+  const a = join(root, 'prop-A');
+  const b = join(root, 'prop-B');
+  ferry(root, 'clone', `ferryhost:${host}`, a);
+  ferry(root, 'clone', `ferryhost:${host}`, b);
+  const engines = [a, b].map((d) => new Engine({ watch: parcelWatch, folders: [d], quietMs: 50 }));
+  for (const e of engines) await e.start();
+  await new Promise((r) => setTimeout(r, 2000));
+  try {
+    return await trips(a, b);
+  } finally {
+    for (const e of engines) await e.stop();
+  }
+}
+
+/** Two git-annex assistants in the same topology (they use notifychanges too). */
+async function annexPropagation(root: string): Promise<number[]> {
+  const host = join(root, 'gprop-host');
+  emptyHost(host);
+  const clones = ['gprop-A', 'gprop-B'].map((n) => join(root, n));
+  for (const d of clones) {
+    run(root, 'git', 'clone', '-q', `ferryhost:${host}`, d);
+    run(d, 'git', 'annex', 'init', '-q', d.slice(-6));
+    run(d, 'git', 'annex', 'sync', '-q');
+  }
+  for (const d of clones) run(d, 'git', 'annex', 'assistant');
+  // the assistants' startup scans and their notifychanges sessions
+  await new Promise((r) => setTimeout(r, 5000));
+  try {
+    return await trips(clones[0] ?? '', clones[1] ?? '');
+  } finally {
+    for (const d of clones) {
+      try {
+        run(d, 'git', 'annex', 'assistant', '--stop');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+const median = (xs: readonly number[]): number | undefined =>
+  [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 export async function benchSsh(): Promise<Record<string, unknown>> {
   const sshd = await startSshd();
@@ -122,7 +161,7 @@ export async function benchSsh(): Promise<Record<string, unknown>> {
     const annexCopyMany = timeIt('git', ['annex', 'copy', '--quiet', '--to', 'up', 'many'], g);
 
     const samples = await propagation(root);
-    const sorted = [...samples].sort((x, y) => x - y);
+    const annexSamples = await annexPropagation(root);
     return {
       sizes: { bigMB, files, fileMB: 1 },
       sshPipe: { upMBps: mbps(bigMB, pipeUp), downMBps: mbps(bigMB, pipeDown) },
@@ -154,7 +193,10 @@ export async function benchSsh(): Promise<Record<string, unknown>> {
       },
       propagation: {
         savedInAToBWithContentMs: samples,
-        medianMs: sorted[Math.floor(sorted.length / 2)],
+        medianMs: median(samples),
+        gitAnnexAssistantsMs: annexSamples,
+        gitAnnexMedianMs: median(annexSamples),
+        ratioVsGitAnnex: Number(((median(annexSamples) ?? 0) / (median(samples) ?? 1)).toFixed(1)),
       },
       targets:
         'bulk >= 2x git-annex and >= 70 % of the ssh pipe; propagation median < 1 s; peak RSS < 200 MB',

@@ -14,50 +14,30 @@
 import { runChangeHook } from './change-hook';
 import { changedPath, commitBatch } from './commit-batch';
 import type { Repository } from '../annex/repository';
-import { resolveRef } from '../git/read';
-import type { SyncEvent, SyncEventListener } from '../../shared/events';
+import type { SyncEvent } from '../../shared/events';
 import type { RemoteInfo } from '../remotes/git-remotes';
 import {
   commitChanges,
-  mergeIncoming,
-  pullRemote,
-  updateAnnexBranch,
-  pushToAll,
   syncContext,
   syncRemotes,
   withRepositoryLock,
   type SyncContext,
 } from './sync';
-import { watchGitConfig, type Subscription, type WatchEvent, type WatchFn } from './watcher';
-import type { Transferrer } from '../transfer/transferrer';
+import { mergeRound, pullRound, pushRound, pushState } from './rounds';
+import { watchGitConfig, type Subscription, type WatchEvent } from './watcher';
 import { errorMessage } from '../../shared/errors';
 import { carriesGit } from '../remotes/registry';
 import { PushRetry } from './push-retry';
 import { waitForRoot } from './root-watch';
 import { RemoteNotices } from './remote-notices';
 import { ContentGlue } from './content-glue';
+import {
+  LOGS_PUSH_DELAY_MS,
+  MAX_COMMIT_DELAY_MS,
+  type AssistantOptions,
+} from './assistant-options';
 
-export interface AssistantOptions {
-  readonly watch: WatchFn;
-  readonly events?: SyncEventListener;
-  readonly log?: (message: string) => void;
-  /** a path must be quiet this long before it is committed (ms) */
-  readonly quietMs?: number;
-  /** at most this many paths per commit */
-  readonly maxBatch?: number;
-  /** failed pushes are retried after this long (ms); default `ferry.pushretryinterval` seconds, else 30 min */
-  readonly retryIntervalMs?: number;
-  /** how often unreachable remotes are looked for (ms) */
-  readonly remoteCheckMs?: number;
-  /** moves content: uploads for new files, downloads for files that arrive */
-  readonly transfers?: Transferrer;
-}
-
-/** Ready files are committed after this long even while other files keep changing. */
-const MAX_COMMIT_DELAY_MS = 5000;
-
-/** Location logs a transfer changed are pushed this soon (a burst of transfers shares a push). */
-const LOGS_PUSH_DELAY_MS = 100;
+export type { AssistantOptions } from './assistant-options';
 
 export class Assistant {
   private readonly ctx: SyncContext;
@@ -340,12 +320,7 @@ export class Assistant {
   }
 
   private async merge(): Promise<void> {
-    const merged = await withRepositoryLock(this.repo, async () => {
-      const refs = await mergeIncoming(this.ctx);
-      const annex = await updateAnnexBranch(this.ctx);
-      return refs.length + annex.length;
-    });
-    if (merged > 0) {
+    if ((await mergeRound(this.ctx)) > 0) {
       this.jobs.push = true;
       await this.runChangeHook('merge');
     }
@@ -375,13 +350,8 @@ export class Assistant {
 
   private lastPushed = '';
 
-  private async pushState(): Promise<string> {
-    const head = (await resolveRef(this.repo.git, 'HEAD')) ?? '';
-    return `${head} ${(await this.ctx.branch.tip()) ?? ''}`;
-  }
-
   private async hasUnpushedChanges(): Promise<boolean> {
-    return (await this.pushState()) !== this.lastPushed;
+    return (await pushState(this.ctx)) !== this.lastPushed;
   }
 
   private async availableRemotes(): Promise<RemoteInfo[]> {
@@ -398,31 +368,17 @@ export class Assistant {
   /** Pulls from every reachable remote (or those named), merges, then pushes. */
   private async reconnect(only?: readonly string[]): Promise<void> {
     const remotes = (await this.availableRemotes()).filter((r) => !only || only.includes(r.name));
-    await withRepositoryLock(this.repo, async () => {
-      await mergeIncoming(this.ctx);
-      for (const r of remotes) {
-        if (!r.isAvailable) continue;
-        try {
-          await pullRemote(this.ctx, r);
-        } catch (e) {
-          this.log(`pulling from ${r.name} failed: ${errorMessage(e)}`);
-        }
-      }
-      await updateAnnexBranch(this.ctx);
-    });
+    await pullRound(this.ctx, remotes, (m) => this.log(m));
     this.jobs.push = true;
   }
 
   private async pushAll(only?: readonly string[]): Promise<void> {
     const remotes = (await this.availableRemotes()).filter((r) => !only || only.includes(r.name));
-    await withRepositoryLock(this.repo, async () => {
-      await this.ctx.branch.commit();
-      const results = await pushToAll(this.ctx, remotes);
-      this.lastPushed = await this.pushState();
-      // A push that had to pull first merged new commits: the other remotes need them too.
-      if (results.some((r) => r.pulled)) this.jobs.push = true;
-      this.retry.record(results);
-    });
+    const { results, state } = await pushRound(this.ctx, remotes);
+    this.lastPushed = state;
+    // A push that had to pull first merged new commits: the other remotes need them too.
+    if (results.some((r) => r.pulled)) this.jobs.push = true;
+    this.retry.record(results);
     await this.glue?.pushed();
   }
 

@@ -38,6 +38,8 @@ export abstract class TransferCore {
   protected readonly observer: TransferObserver;
   private routing: 'route' | 'flood' = 'route';
   private afterHooks = 0;
+  /** how many times location logs changed (downloads planned on older logs look again) */
+  private locationsSeen = 0;
   private readonly routes: RouteMap;
 
   constructor(
@@ -122,7 +124,14 @@ export abstract class TransferCore {
     priority: Priority = 'next',
     except: readonly string[] = [],
   ): Promise<boolean> {
-    const item = await downloadItem(this.planning, key, file, except);
+    let item: Awaited<ReturnType<typeof downloadItem>>;
+    // location logs that arrive while this looks are looked at too: a key found sourceless on
+    // logs older than the latest change is looked for again, so no download waits for nothing
+    for (let tries = 0; ; tries++) {
+      const seen = this.locationsSeen;
+      item = await downloadItem(this.planning, key, file, except);
+      if (item !== 'no-source' || seen === this.locationsSeen || tries >= 4) break;
+    }
     if (item === 'no-source') this.awaitingSource.set(key, file);
     else this.awaitingSource.delete(key);
     const added = typeof item === 'object' ? this.enqueue(item, priority) : false;
@@ -135,6 +144,7 @@ export abstract class TransferCore {
    * remote held are looked at again, so content reaching a host is fetched from it at once.
    */
   async locationsChanged(): Promise<void> {
+    this.locationsSeen++;
     const waiting = [...this.awaitingSource];
     this.awaitingSource.clear();
     for (const [key, file] of waiting) await this.queueDownload(key, file, 'next');

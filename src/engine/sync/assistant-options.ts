@@ -1,0 +1,26 @@
+/** The assistant's options and timings (assistant.ts). */
+import type { SyncEventListener } from '../../shared/events';
+import type { Transferrer } from '../transfer/transferrer';
+import type { WatchFn } from './watcher';
+
+export interface AssistantOptions {
+  readonly watch: WatchFn;
+  readonly events?: SyncEventListener;
+  readonly log?: (message: string) => void;
+  /** a path must be quiet this long before it is committed (ms) */
+  readonly quietMs?: number;
+  /** at most this many paths per commit */
+  readonly maxBatch?: number;
+  /** failed pushes are retried after this long (ms); default `ferry.pushretryinterval` seconds, else 30 min */
+  readonly retryIntervalMs?: number;
+  /** how often unreachable remotes are looked for (ms) */
+  readonly remoteCheckMs?: number;
+  /** moves content: uploads for new files, downloads for files that arrive */
+  readonly transfers?: Transferrer;
+}
+
+/** Ready files are committed after this long even while other files keep changing. */
+export const MAX_COMMIT_DELAY_MS = 5000;
+
+/** Location logs a transfer changed are pushed this soon (a burst of transfers shares a push). */
+export const LOGS_PUSH_DELAY_MS = 100;
