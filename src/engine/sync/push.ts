@@ -11,7 +11,7 @@ import type { GitTransport } from '../remotes/remote';
 import { errorMessage } from '../../shared/errors';
 
 import { isTrue, type Context, type RemoteSyncResult } from './context';
-import { pullRemote, updateSyncedBranch } from './pull';
+import { pullRemote, updateAnnexBranch, updateSyncedBranch } from './pull';
 
 async function pushOnce(ctx: Context, transport: GitTransport): Promise<PushOutcome[]> {
   const { repo } = ctx;
@@ -75,7 +75,8 @@ export async function pushRemote(ctx: Context, remote: RemoteInfo): Promise<Remo
   }
   // Someone pushed first: pull, merge and push again.
   await pullRemote(ctx, remote);
-  await ctx.branch.update();
+  // through updateAnnexBranch, so new location logs are announced (waiting downloads look again)
+  await updateAnnexBranch(ctx);
   await updateSyncedBranch(ctx);
   outcomes = await pushOnce(ctx, transport);
   reason = failure(outcomes);
