@@ -85,6 +85,12 @@ async function annexPropagation(root: string): Promise<number[]> {
   for (const d of clones) {
     run(root, 'git', 'clone', '-q', `ferryhost:${host}`, d);
     run(d, 'git', 'annex', 'init', '-q', d.slice(-6));
+    // the first clone starts the history (git annex sync wants a branch to merge)
+    if (d === clones[0]) {
+      writeFileSync(join(d, 'start.txt'), 'start\n');
+      run(d, 'git', 'annex', 'add', '-q', 'start.txt');
+      run(d, 'git', 'commit', '-qm', 'start');
+    }
     run(d, 'git', 'annex', 'sync', '-q');
   }
   for (const d of clones) run(d, 'git', 'annex', 'assistant');

@@ -49,6 +49,9 @@ function isStream(source: ObjectSource): source is StreamSource {
  * bytes hash to the key. A partial temporary file from an earlier attempt is continued: its
  * bytes are hashed first, then the rest is appended. A mismatch discards the temporary file.
  */
+/** Received bytes are flushed to disk in the background every this many bytes. */
+const SYNC_EVERY = 32 << 20;
+
 export async function receiveFromFile(
   repo: StoreRepo,
   key: string,
@@ -112,6 +115,8 @@ async function receiveOnce(
     0o644,
   );
   let input: AsyncIterable<Buffer> | undefined;
+  // what was written is flushed to disk while more arrives, so the last flush is short
+  let syncing: Promise<void> = Promise.resolve();
   try {
     options.signal?.throwIfAborted();
     if (isStream(source)) input = await source.open(done, options.signal);
@@ -138,6 +143,7 @@ async function receiveOnce(
       }
     };
     let writing: Promise<void> = Promise.resolve();
+    let unsynced = 0;
     const limit = parsed?.size;
     for await (const chunk of input) {
       // a source sending more than the key's size is wrong: stop before writing past it
@@ -153,14 +159,23 @@ async function receiveOnce(
       writing = writeAll(chunk);
       writing.catch(() => undefined); // observed when awaited; never an unhandled rejection
       done += chunk.length;
+      unsynced += chunk.length;
+      if (unsynced >= SYNC_EVERY) {
+        unsynced = 0;
+        const previous = syncing;
+        syncing = writing.then(() => previous).then(() => out.datasync());
+        syncing.catch(() => undefined); // observed when awaited below
+      }
       options.onProgress?.(done);
     }
     await writing;
+    await syncing;
     await out.datasync();
   } catch (e) {
     const stoppable = input as { destroy?: () => void; return?: () => unknown } | undefined;
     if (stoppable?.destroy) stoppable.destroy();
     else void stoppable?.return?.();
+    await syncing.catch(() => undefined); // no flush left running on a closed file
     await out.close();
     // bad bytes, or nothing received at all: no partial copy worth keeping
     // (or from a peer that broke its protocol: its bytes are suspect)
