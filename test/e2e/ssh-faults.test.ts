@@ -231,6 +231,31 @@ describe('faults between Ferry and an ssh host', { skip: hasSshd() ? false : 'no
     assert.ok(readFileSync(join(host, 'big.bin')).equals(data));
   });
 
+  it('a remote that cannot be asked does not stop a drop the host vouches for, and nothing stays held', async () => {
+    const data = bytes(1 * MiB, 13);
+    const { host, a } = await hostAndClone('vouch', { 'f.bin': data });
+    await ferryOk(a, 'get', '--from', 'host', 'f.bin');
+    // a second remote naming another repository than the one at its address
+    git(a, 'remote', 'add', 'liar', `ferryhost:${host}`);
+    git(a, 'config', 'remote.liar.annex-uuid', '0b3d4f6e-0000-4000-8000-000000000bad');
+    // as a process of its own: it must end by itself once done
+    const r = spawnSync(
+      process.execPath,
+      [join(process.cwd(), 'bin', 'ferry.mjs'), 'drop', 'f.bin'],
+      {
+        cwd: a,
+        env: process.env,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    assert.equal(r.signal, null, `ferry drop did not end by itself: ${r.stdout}${r.stderr}`);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /drop f\.bin ok/);
+    assert.equal(existsSync(join(a, 'f.bin')) && lstatExists(join(a, 'f.bin')), false);
+    git(host, 'annex', 'fsck', '-q', 'f.bin');
+  });
+
   it('a host that refuses the synced branch gets the tagged push, and merges it', async () => {
     const { host, a } = await hostAndClone('tagged', { 'base.txt': Buffer.from('base\n') });
     // the host takes no synced/* branch (as a push race or a host policy would refuse it)

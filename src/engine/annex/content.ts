@@ -141,33 +141,40 @@ export async function copyVerifier(
       const locks: (() => void)[] = [];
       const where: string[] = [];
       const checked: Remote[] = [];
-      for (const uuid of new Set([...listed, ...byUuid.keys(), repo.uuid])) {
-        if (uuid === exceptUuid) continue;
-        if (uuid === repo.uuid) {
-          const held = await lockContent(repo, key, 'shared');
-          if (!held) continue;
-          locks.push(() => held.lock.release());
-          where.push(uuid);
-          continue;
+      try {
+        for (const uuid of new Set([...listed, ...byUuid.keys(), repo.uuid])) {
+          if (uuid === exceptUuid) continue;
+          if (uuid === repo.uuid) {
+            const held = await lockContent(repo, key, 'shared');
+            if (!held) continue;
+            locks.push(() => held.lock.release());
+            where.push(uuid);
+            continue;
+          }
+          const remote = byUuid.get(uuid);
+          if (remote) {
+            if (remote.availability().state !== 'up') continue;
+            // a remote that cannot be asked (gone, or not the repository it names) vouches for nothing
+            const lock = await remote.lockContent(key).catch(() => undefined);
+            if (!lock) continue;
+            locks.push(() => lock.release());
+            // A copy that is not a regular file of the key's size is no copy (a lying remote).
+            if (!(await remote.checkCopy(key, false).catch(() => false))) continue;
+            where.push(uuid);
+            checked.push(remote);
+          } else if (listed.includes(uuid) && trust.get(uuid) === 'trusted') {
+            where.push(uuid);
+          }
         }
-        const remote = byUuid.get(uuid);
-        if (remote) {
-          if (remote.availability().state !== 'up') continue;
-          const lock = await remote.lockContent(key);
-          if (!lock) continue;
-          locks.push(() => lock.release());
-          // A copy that is not a regular file of the key's size is no copy (a lying remote).
-          if (!(await remote.checkCopy(key, false))) continue;
-          where.push(uuid);
-          checked.push(remote);
-        } else if (listed.includes(uuid) && trust.get(uuid) === 'trusted') {
-          where.push(uuid);
-        }
+        // The only other copy is worth its checksum before the last but one goes.
+        const only = where.length === 1 ? checked.find((r) => r.uuid === where[0]) : undefined;
+        if (only && !(await only.checkCopy(key, true).catch(() => false))) where.length = 0;
+        return { count: where.length, where, release: () => locks.forEach((r) => r()) };
+      } catch (e) {
+        // nothing stays locked for a drop that will not happen
+        for (const r of locks) r();
+        throw e;
       }
-      // The only other copy is worth its checksum before the last but one goes.
-      const only = where.length === 1 ? checked.find((r) => r.uuid === where[0]) : undefined;
-      if (only && !(await only.checkCopy(key, true))) where.length = 0;
-      return { count: where.length, where, release: () => locks.forEach((r) => r()) };
     },
   };
 }
