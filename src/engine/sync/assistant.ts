@@ -341,8 +341,8 @@ export class Assistant {
     const { commit, annexed } = await withRepositoryLock(this.repo, () =>
       commitChanges(this.ctx, true, ready.includes('.') ? ['.'] : ready),
     );
-    // Content follows the commit once it has been pushed, so the tree reaches the others first.
-    this.glue?.committed(annexed);
+    // Content follows the commit once it has been pushed (a few small files go just before)
+    await this.glue?.committed(annexed);
     if (this.pending.size > 0) this.scheduleCommit(ready.length >= max ? 0 : this.quietMs);
     if (commit) await this.runChangeHook('commit');
     if (commit || (await this.hasUnpushedChanges())) this.jobs.push = true;
