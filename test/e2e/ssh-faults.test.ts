@@ -17,13 +17,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { openRepository } from '../../src/engine/annex/repository';
 import { findRemote } from '../../src/engine/remotes/git-remotes';
 import { SshRemote } from '../../src/engine/remotes/ssh';
 import { bytes } from '../helpers/data';
-import { annexWhereisUuids, ferry, ferryOk, git, tempDir } from '../helpers/repos';
-import { hasSshd, startSshd, type TestSshd } from '../helpers/sshd';
+import { annexWhereisUuids, ferry, ferryOk, git } from '../helpers/repos';
+import { hasSshd, sshdSuite } from '../helpers/sshd';
 
 const MiB = 1 << 20;
 
@@ -56,20 +56,12 @@ function tmpFiles(repo: string): string[] {
 }
 
 describe('faults between Ferry and an ssh host', { skip: hasSshd() ? false : 'no sshd' }, () => {
-  const tmp = tempDir();
-  let sshd: TestSshd;
-  const saved = process.env.GIT_SSH_COMMAND;
+  // the small disks are unmounted before the scratch folder holding them goes
   const mounts: string[] = [];
-  before(async () => {
-    sshd = await startSshd();
-    process.env.GIT_SSH_COMMAND = sshd.env.GIT_SSH_COMMAND;
-  });
-  after(async () => {
-    process.env.GIT_SSH_COMMAND = saved;
-    await sshd.stop();
+  after(() => {
     for (const m of mounts) execFileSync('umount', ['-l', m]);
-    tmp.cleanup();
   });
+  const { tmp, server } = sshdSuite();
 
   /** A host made by git-annex holding `files`, and a Ferry clone with it as remote `host`. */
   async function hostAndClone(
@@ -110,7 +102,7 @@ describe('faults between Ferry and an ssh host', { skip: hasSshd() ? false : 'no
         await new Promise((r) => setTimeout(r, Math.ceil(n / MiB) * 20));
         if (!cut && done > 12 * MiB) {
           cut = true;
-          sshd.cutConnections();
+          server().cutConnections();
         }
       },
     });

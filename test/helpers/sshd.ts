@@ -8,6 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { tempDir } from './repos';
 
 export const SSHD = '/usr/sbin/sshd';
@@ -161,6 +162,32 @@ export async function startSshd(): Promise<TestSshd> {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
       tmp.cleanup();
+    },
+  };
+}
+
+/**
+ * For a suite: a scratch folder and a server started before its tests, with Ferry's ssh
+ * pointed at it (GIT_SSH_COMMAND, which Ferry reads when it runs ssh); all undone after them.
+ */
+export function sshdSuite(): { readonly tmp: { path: string }; readonly server: () => TestSshd } {
+  const tmp = tempDir();
+  const saved = process.env.GIT_SSH_COMMAND;
+  let sshd: TestSshd | undefined;
+  before(async () => {
+    sshd = await startSshd();
+    process.env.GIT_SSH_COMMAND = sshd.env.GIT_SSH_COMMAND;
+  });
+  after(async () => {
+    process.env.GIT_SSH_COMMAND = saved;
+    await sshd?.stop();
+    tmp.cleanup();
+  });
+  return {
+    tmp,
+    server: () => {
+      if (!sshd) throw new Error('the test sshd is not started yet');
+      return sshd;
     },
   };
 }

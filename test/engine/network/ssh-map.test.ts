@@ -5,25 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { openRepository } from '../../../src/engine/annex/repository';
 import { buildNetworkMap, mapToText } from '../../../src/engine/network/network-map';
-import { ferryOk, git, tempDir } from '../../helpers/repos';
-import { hasSshd, startSshd, type TestSshd } from '../../helpers/sshd';
+import { ferryOk, git } from '../../helpers/repos';
+import { hasSshd, sshdSuite } from '../../helpers/sshd';
 
 describe('the network map over ssh', { skip: hasSshd() ? false : 'no sshd' }, () => {
-  const tmp = tempDir();
-  let sshd: TestSshd;
-  const saved = process.env.GIT_SSH_COMMAND;
-  before(async () => {
-    sshd = await startSshd();
-    process.env.GIT_SSH_COMMAND = sshd.env.GIT_SSH_COMMAND;
-  });
-  after(async () => {
-    process.env.GIT_SSH_COMMAND = saved;
-    await sshd.stop();
-    tmp.cleanup();
-  });
+  const { tmp } = sshdSuite();
 
   it("shows the host's own remotes beyond it, with their costs", async () => {
     const host = join(tmp.path, 'srv', 'photos');

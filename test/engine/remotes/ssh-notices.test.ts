@@ -7,26 +7,16 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { openRepository } from '../../../src/engine/annex/repository';
 import { findRemote } from '../../../src/engine/remotes/git-remotes';
 import { SshRemote } from '../../../src/engine/remotes/ssh';
-import { ferryOk, git, tempDir } from '../../helpers/repos';
-import { hasSshd, startSshd, type TestSshd } from '../../helpers/sshd';
+import { ferryOk, git } from '../../helpers/repos';
+import { hasSshd, sshdSuite } from '../../helpers/sshd';
 import { waitFor } from '../../helpers/wait';
 
 describe('change notices from an ssh host', { skip: hasSshd() ? false : 'no sshd' }, () => {
-  const tmp = tempDir();
-  let sshd: TestSshd;
-  const saved = process.env.GIT_SSH_COMMAND;
-  before(async () => {
-    sshd = await startSshd();
-  });
-  after(async () => {
-    process.env.GIT_SSH_COMMAND = saved;
-    await sshd.stop();
-    tmp.cleanup();
-  });
+  const { tmp, server } = sshdSuite();
 
   it('announce commits, back off while the host is away, and watch again as soon as it is reached', async () => {
     const host = join(tmp.path, 'host');
@@ -34,7 +24,7 @@ describe('change notices from an ssh host', { skip: hasSshd() ? false : 'no sshd
     git(host, 'annex', 'init', '-q', 'host');
     git(host, 'commit', '-q', '--allow-empty', '-m', 'start');
     const config = join(tmp.path, 'ssh_config');
-    copyFileSync(sshd.config, config);
+    copyFileSync(server().config, config);
     process.env.GIT_SSH_COMMAND = `ssh -F ${config}`;
     const a = join(tmp.path, 'A');
     await ferryOk(tmp.path, 'clone', `ferryhost:${host}`, a);
@@ -56,7 +46,7 @@ describe('change notices from an ssh host', { skip: hasSshd() ? false : 'no sshd
       // the host goes away: the watch fails, again and again, waiting longer each time
       const good = readFileSync(config, 'utf8');
       writeFileSync(config, good.replace(/Port \d+/, 'Port 1'));
-      sshd.cutConnections();
+      server().cutConnections();
       const downs = (): number => states.filter((s) => !s).length;
       await waitFor('four failed tries', () => downs() >= 4, 30_000);
       assert.equal(states.at(-1), false);
