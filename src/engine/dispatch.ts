@@ -3,7 +3,7 @@
  * WebSocket, the control socket) is checked and run: unknown names and malformed arguments are
  * refused, and any failure comes back as the contract's `{ code, message }` error.
  */
-import type { Commands, CommandName } from '../shared/ipc';
+import type { CommandError, Commands, CommandName, ErrorSuggestion } from '../shared/ipc';
 import { COMMAND_NAMES } from '../shared/ipc';
 import { commandArgsProblem } from '../shared/validate';
 import { errorMessage } from '../shared/errors';
@@ -18,10 +18,7 @@ export async function dispatch<K extends CommandName>(
   handlers: Partial<Handlers>,
   name: K,
   args: Commands[K]['args'],
-): Promise<
-  | { ok: true; value: Commands[K]['result'] }
-  | { ok: false; error: { code: FerryError['code']; message: string } }
-> {
+): Promise<{ ok: true; value: Commands[K]['result'] } | { ok: false; error: CommandError }> {
   try {
     // Whatever carried it (IPC, WebSocket), nothing reaches a handler unchecked.
     if (!COMMAND_NAMES.includes(name)) throw new FerryError('usage', 'unknown command');
@@ -32,6 +29,23 @@ export async function dispatch<K extends CommandName>(
     return { ok: true, value: await handler(args) };
   } catch (e) {
     const err = e instanceof FerryError ? e : new FerryError('io-error', errorMessage(e));
-    return { ok: false, error: { code: err.code, message: err.message } };
+    const suggestion = suggestionOf(err);
+    return {
+      ok: false,
+      error: suggestion
+        ? { code: err.code, message: err.message, suggestion }
+        : { code: err.code, message: err.message },
+    };
   }
+}
+
+/** The better choice a folder error names (only these fields leave the engine, never `data` whole). */
+function suggestionOf(err: FerryError): ErrorSuggestion | undefined {
+  const d = err.data;
+  if (err.code === 'inside-repository' && typeof d.top === 'string') return { path: d.top };
+  if (err.code === 'needs-confirmation' && typeof d.path === 'string') {
+    if (d.create === true) return { path: d.path, create: true };
+    if (d.confirm === true) return { path: d.path, confirm: true };
+  }
+  return undefined;
 }

@@ -27,6 +27,7 @@ import { activityText, driveActivityText } from '../shared/event-text';
 import type { TransferControlState } from '../shared/transfers';
 import type { NetworkMap } from '../shared/network';
 import { initRepository } from './annex/init';
+import { chooseFolder } from './folder-choice';
 import { openRepository, type Repository } from './annex/repository';
 import { AnnexBranch } from './annex/branch';
 import { parseUuidLog } from './annex/logs';
@@ -275,14 +276,14 @@ export class Engine {
         for (const m of this.managed.values()) out.push(await this.view(m));
         return out;
       },
-      addFolder: async ({ path, description }) => {
+      addFolder: async ({ path, description, create, confirm }) => {
         if (typeof path !== 'string' || path.trim() === '')
           throw new FerryError('usage', 'give the path of a folder to sync');
-        const dir = resolve(path.trim());
-        // an existing git-annex repository is adopted as it is (its description kept)
+        const { dir } = await chooseFolder(path, { create, confirm });
+        // an existing git-annex repository is adopted as it is: never re-described
         const existing = await openRepository(dir).catch(() => undefined);
         const repo =
-          existing && existing.top === dir && !description
+          existing && existing.top === dir
             ? existing
             : (await initRepository(dir, { description })).repo;
         const m = await this.manage(repo);

@@ -25,6 +25,12 @@ export type ErrorCode =
   | 'auth-needed'
   /** a host's key is not known, or is not the one we know: refused, never bypassed */
   | 'host-key'
+  /** a path that is not a folder one can sync (missing, a file, not a full path) */
+  | 'not-a-folder'
+  /** a folder inside a repository: its top is offered instead (`data.top`) */
+  | 'inside-repository'
+  /** the user must say yes first (`data` names the flag to send again: `create`, `confirm`) */
+  | 'needs-confirmation'
   | 'usage';
 
 /** The words of any thrown value: an Error's message, anything else as text. */

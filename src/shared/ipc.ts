@@ -62,7 +62,11 @@ export interface Commands {
   /** Snapshot of every repository Ferry manages. */
   listRepositories: { args: void; result: readonly RepositoryView[] };
   /** Adds a folder: makes it a repository (or adopts an existing one) and starts syncing it. */
-  addFolder: { args: { path: string; description?: string }; result: RepositoryView };
+  /** `create`: make the folder when it is missing; `confirm`: yes to a folder that needs it (the home folder) */
+  addFolder: {
+    args: { path: string; description?: string; create?: boolean; confirm?: boolean };
+    result: RepositoryView;
+  };
   /** Makes the repository at `path` a remote of the folder `repository` (a UUID) and syncs with it. */
   syncWith: { args: { repository: string; path: string }; result: RepositoryView };
   /**
@@ -119,9 +123,25 @@ export type EngineEvent =
       readonly at: number;
     };
 
+/**
+ * What the user can do instead, when the engine has a better choice for a command that failed:
+ * the same command again with this path and, where set, `create` or `confirm`.
+ */
+export interface ErrorSuggestion {
+  readonly path: string;
+  readonly create?: boolean;
+  readonly confirm?: boolean;
+}
+
+export interface CommandError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly suggestion?: ErrorSuggestion;
+}
+
 export type CommandResult<K extends CommandName> =
   | { readonly ok: true; readonly value: Commands[K]['result'] }
-  | { readonly ok: false; readonly error: { readonly code: ErrorCode; readonly message: string } };
+  | { readonly ok: false; readonly error: CommandError };
 
 /** The API the preload exposes (and the WebSocket bridge implements): one function per command. */
 export type FerryApi = {

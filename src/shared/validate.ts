@@ -5,14 +5,14 @@
  */
 import type { CommandName } from './ipc';
 
-type Shape = Readonly<Record<string, 'string' | 'string?' | 'count' | 'count?'>>;
+type Shape = Readonly<Record<string, 'string' | 'string?' | 'count' | 'count?' | 'boolean?'>>;
 
 const MAX_TEXT = 4096;
 
 const SHAPES: Readonly<Record<CommandName, Shape | 'none'>> = {
   snapshot: 'none',
   listRepositories: 'none',
-  addFolder: { path: 'string', description: 'string?' },
+  addFolder: { path: 'string', description: 'string?', create: 'boolean?', confirm: 'boolean?' },
   syncWith: { repository: 'string', path: 'string' },
   addRemote: { repository: 'string', url: 'string', name: 'string?' },
   syncNow: 'none',
@@ -46,7 +46,9 @@ export function shapeProblem(args: unknown, shape: Shape): string | undefined {
       if (!optional) return `"${name}" is missing`;
       continue;
     }
-    if (kind.startsWith('string')) {
+    if (kind === 'boolean?') {
+      if (typeof v !== 'boolean') return `"${name}" must be true or false`;
+    } else if (kind.startsWith('string')) {
       if (typeof v !== 'string') return `"${name}" must be text`;
       if (v.length > MAX_TEXT) return `"${name}" is too long`;
       if (v.includes('\0')) return `"${name}" holds a NUL character`;

@@ -88,6 +88,48 @@ describe('the window', () => {
     assert.equal(c.querySelector('[role="alert"]')?.textContent, '/srv/photos is not writable');
   });
 
+  it("offers the engine's better choice: a repository's top, creating a missing folder", async () => {
+    const fake = new FakeApi();
+    const c = await render(fake);
+    const input = c.querySelector<HTMLInputElement>('#folder-path');
+    assert.ok(input);
+    act(() => {
+      const descriptor = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+      descriptor?.set?.call(input, '/srv/photos/2024');
+      input.dispatchEvent(new window.Event('input', { bubbles: true }));
+    });
+    fake.addFolderResult = {
+      ok: false,
+      error: {
+        code: 'inside-repository',
+        message:
+          '/srv/photos/2024 is inside the repository at /srv/photos; sync that folder instead',
+        suggestion: { path: '/srv/photos' },
+      },
+    };
+    await click(byText(c, 'button', 'Sync this folder'));
+    fake.addFolderResult = {
+      ok: false,
+      error: {
+        code: 'needs-confirmation',
+        message: '/srv/photos does not exist; create it and sync it?',
+        suggestion: { path: '/srv/photos', create: true },
+      },
+    };
+    await click(byText(c, 'button', 'Sync /srv/photos instead'));
+    assert.deepEqual(fake.calls.at(-1), {
+      command: 'addFolder',
+      args: { path: '/srv/photos', create: undefined, confirm: undefined },
+    });
+    fake.addFolderResult = { ok: true, value: repoView() };
+    await click(byText(c, 'button', 'Create it and sync'));
+    assert.deepEqual(fake.calls.at(-1), {
+      command: 'addFolder',
+      args: { path: '/srv/photos', create: true, confirm: undefined },
+    });
+    assert.equal(c.querySelector('[role="alert"]'), null);
+  });
+
   it('says how each remote is, and adds an ssh host through addRemote', async () => {
     const remote = (
       name: string,

@@ -3,7 +3,7 @@ import { useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { formatBytes } from '../../shared/format';
-import type { FerryApi, RepositoryView } from '../../shared/ipc';
+import type { ErrorSuggestion, FerryApi, RepositoryView } from '../../shared/ipc';
 import type { FerryState } from '../store';
 import { AddRemoteForm, RemoteList } from './remotes';
 
@@ -30,16 +30,25 @@ export function DropArea({
   const [message, setMessage] = useState<{ text: string; isError: boolean } | null>(null);
   const [isOver, setOver] = useState(false);
   const [isBusy, setBusy] = useState(false);
-  const add = async (folder: string): Promise<void> => {
+  // what the engine offers instead (the repository's top, creating the folder, a yes)
+  const [suggestion, setSuggestion] = useState<ErrorSuggestion | null>(null);
+  const add = async (
+    folder: string,
+    choice: { create?: boolean; confirm?: boolean } = {},
+  ): Promise<void> => {
     if (folder.trim() === '') return;
     setBusy(true);
+    setSuggestion(null);
     setMessage({ text: `Adding ${folder}…`, isError: false });
-    const r = await api.addFolder({ path: folder.trim() });
+    const r = await api.addFolder({ path: folder.trim(), ...choice });
     setBusy(false);
     if (r.ok) {
       setMessage({ text: `Syncing ${r.value.top} (${r.value.description})`, isError: false });
       setPath('');
-    } else setMessage({ text: r.error.message, isError: true });
+    } else {
+      setMessage({ text: r.error.message, isError: true });
+      setSuggestion(r.error.suggestion ?? null);
+    }
   };
   const onDrop = (e: DragEvent<HTMLElement>): void => {
     e.preventDefault();
@@ -95,6 +104,24 @@ export function DropArea({
         <p role={message.isError ? 'alert' : 'status'} className={message.isError ? 'error' : ''}>
           {message.text}
         </p>
+      )}
+      {suggestion && (
+        <button
+          type="button"
+          disabled={isBusy}
+          onClick={() =>
+            void add(suggestion.path, {
+              create: suggestion.create,
+              confirm: suggestion.confirm,
+            })
+          }
+        >
+          {suggestion.create
+            ? 'Create it and sync'
+            : suggestion.confirm
+              ? 'Sync it anyway'
+              : `Sync ${suggestion.path} instead`}
+        </button>
       )}
     </section>
   );
