@@ -296,6 +296,21 @@ export class Engine {
         });
         return this.view(m);
       },
+      removeFolder: async ({ repository }) => {
+        const m = [...this.managed.values()].find((x) => x.repo.uuid === repository);
+        if (!m)
+          throw new FerryError('usage', `Ferry does not sync a folder with UUID ${repository}`);
+        this.managed.delete(m.repo.top);
+        await m.stop();
+        this.saveFolders();
+        this.note({
+          repository,
+          kind: 'sync',
+          text: `stopped syncing ${m.repo.top}; its files are as they were`,
+        });
+        this.emit({ type: 'repository-removed', repository, at: Date.now() });
+        return null;
+      },
       addRemote: async ({ repository, url, name }) => {
         const m = [...this.managed.values()].find((x) => x.repo.uuid === repository);
         if (!m)

@@ -65,6 +65,8 @@ export function applyToShell(s: ShellState, e: EngineEvent): ShellState {
       const others = s.repositories.filter((r) => r.uuid !== e.status.uuid);
       return { ...s, repositories: [...others, e.status] };
     }
+    case 'repository-removed':
+      return { ...s, repositories: s.repositories.filter((r) => r.uuid !== e.repository) };
     case 'transfer-changed': {
       const others = s.transfers.filter((t) => t.id !== e.transfer.id);
       const isOver = e.transfer.state === 'done' || e.transfer.state === 'cancelled';

@@ -73,6 +73,8 @@ export function reduce(s: Data, e: EngineEvent): Data {
           : s.repositories.map((r, j) => (j === i ? e.status : r));
       return { ...s, repositories };
     }
+    case 'repository-removed':
+      return { ...s, repositories: s.repositories.filter((r) => r.uuid !== e.repository) };
     case 'transfer-changed': {
       const transfers = new Map(s.transfers);
       transfers.set(e.transfer.id, e.transfer);

@@ -108,6 +108,7 @@ export function describeEngineEvent(e: EngineEvent): string | null {
       return e.message;
     case 'transfers-progressed':
     case 'repository-changed':
+    case 'repository-removed':
     case 'activity':
     case 'offers-changed':
       return null;

@@ -79,6 +79,8 @@ export interface Commands {
   pauseAll: { args: void; result: null };
   resumeAll: { args: void; result: null };
   /** Pauses or resumes the transfers with one remote (by name). */
+  /** stops syncing a folder (its files and repository are left as they are) */
+  removeFolder: { args: { repository: string }; result: null };
   pauseRemote: { args: { remote: string }; result: null };
   resumeRemote: { args: { remote: string }; result: null };
   /** The transfers (running, queued up to `limit`, waiting, failed, done) and the controls. */
@@ -104,6 +106,8 @@ export type EngineEvent =
   | NetworkEvent
   | DriveEvent
   | { readonly type: 'repository-changed'; readonly status: RepositoryView; readonly at: number }
+  /** a folder is no longer synced */
+  | { readonly type: 'repository-removed'; readonly repository: string; readonly at: number }
   | {
       readonly type: 'control-changed';
       readonly control: TransferControlState;
@@ -165,6 +169,7 @@ const COMMAND_TABLE: CommandTable = {
   syncNow: true,
   pauseAll: true,
   resumeAll: true,
+  removeFolder: true,
   pauseRemote: true,
   resumeRemote: true,
   listTransfers: true,

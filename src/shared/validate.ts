@@ -18,6 +18,7 @@ const SHAPES: Readonly<Record<CommandName, Shape | 'none'>> = {
   syncNow: 'none',
   pauseAll: 'none',
   resumeAll: 'none',
+  removeFolder: { repository: 'string' },
   pauseRemote: { remote: 'string' },
   resumeRemote: { remote: 'string' },
   listTransfers: { limit: 'count?' },

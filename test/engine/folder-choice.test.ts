@@ -4,7 +4,7 @@
  * an existing repository never re-described).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { chooseFolder } from '../../src/engine/folder-choice';
@@ -85,6 +85,40 @@ describe('choosing a folder to sync', () => {
       const log = git(repo, 'show', 'git-annex:uuid.log');
       assert.doesNotMatch(log, /something else/);
       await assert.rejects(h.addFolder({ path: 'relative/dir' }), code('not-a-folder'));
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('a folder can stop syncing: its files and repository stay as they were, and it is forgotten', async () => {
+    const repo = join(tmp.path, 'desk');
+    mkdirSync(repo);
+    writeFileSync(join(repo, 'keep.txt'), 'keep\n');
+    await ferryOk(repo, 'init', 'desk');
+    await ferryOk(repo, 'add', 'keep.txt');
+    const state = join(tmp.path, 'state2');
+    const engine = new Engine({ watch: parcelWatch, stateDir: state, quietMs: 50 });
+    const events: string[] = [];
+    engine.on((e) => events.push(e.type));
+    try {
+      await engine.start();
+      const h = engine.handlers();
+      const view = await h.addFolder({ path: repo, description: 'desk' });
+      assert.deepEqual(engine.folders(), [repo]);
+      const head = git(repo, 'rev-parse', 'HEAD').trim();
+      await h.removeFolder({ repository: view.uuid });
+      assert.deepEqual(engine.folders(), []);
+      assert.ok(events.includes('repository-removed'));
+      assert.doesNotMatch(readFileSync(join(state, 'folders.json'), 'utf8'), /desk/);
+      // no longer watched: a new file is not committed; what was there is untouched
+      writeFileSync(join(repo, 'later.txt'), 'later\n');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(git(repo, 'rev-parse', 'HEAD').trim(), head);
+      assert.equal(readFileSync(join(repo, 'keep.txt'), 'utf8'), 'keep\n');
+      assert.equal(git(repo, 'config', 'annex.uuid').trim(), view.uuid);
+      await assert.rejects(h.removeFolder({ repository: view.uuid }), /does not sync/);
+      // and it can be added again as it is
+      assert.equal((await h.addFolder({ path: repo })).uuid, view.uuid);
     } finally {
       await engine.stop();
     }

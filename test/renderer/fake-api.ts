@@ -116,6 +116,7 @@ export class FakeApi {
       syncNow: record('syncNow', () => null),
       pauseAll: record('pauseAll', () => null),
       resumeAll: record('resumeAll', () => null),
+      removeFolder: record('removeFolder', () => null),
       pauseRemote: record('pauseRemote', () => null),
       resumeRemote: record('resumeRemote', () => null),
       listTransfers: record('listTransfers', () => ({

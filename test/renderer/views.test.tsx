@@ -130,6 +130,33 @@ describe('the window', () => {
     assert.equal(c.querySelector('[role="alert"]'), null);
   });
 
+  it('stops syncing a folder only after asking, and its card goes', async () => {
+    const fake = new FakeApi();
+    const c = await render(fake);
+    const card = c.querySelector('ul[aria-label="Repositories"] li');
+    assert.ok(card);
+    await click(byText(c, 'button', 'Stop syncing'));
+    assert.equal(
+      fake.calls.some((x) => x.command === 'removeFolder'),
+      false,
+      'nothing before the second click',
+    );
+    const group = c.querySelector('[role="group"]');
+    assert.match(group?.textContent ?? '', /Its files stay as they are/);
+    const uuid = fake.state.repositories[0]?.uuid ?? '';
+    const description = fake.state.repositories[0]?.description ?? '';
+    await click(byText(c, 'button', `Stop syncing ${description}`));
+    assert.deepEqual(fake.calls.at(-1), { command: 'removeFolder', args: { repository: uuid } });
+    fake.emit({ type: 'repository-removed', repository: uuid, at: Date.now() });
+    await flushFrames();
+    assert.equal(
+      [...c.querySelectorAll('ul[aria-label="Repositories"] > li')].some((li) =>
+        (li.textContent ?? '').includes(fake.state.repositories[0]?.top ?? '\0'),
+      ),
+      false,
+    );
+  });
+
   it('says how each remote is, and adds an ssh host through addRemote', async () => {
     const remote = (
       name: string,

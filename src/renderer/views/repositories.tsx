@@ -127,6 +127,44 @@ export function DropArea({
   );
 }
 
+/** "Stop syncing", asked twice: the folder leaves Ferry, its files and repository stay as they are. */
+function StopSyncing({ api, repository }: { api: FerryApi; repository: RepositoryView }) {
+  const [isAsking, setAsking] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  if (!isAsking)
+    return (
+      <button type="button" className="quiet" onClick={() => setAsking(true)}>
+        Stop syncing
+      </button>
+    );
+  return (
+    <div role="group" aria-label={`Stop syncing ${repository.description}`} className="confirm">
+      <p>
+        Stop syncing {repository.description}? Its files stay as they are; you can add the folder
+        again later.
+      </p>
+      <button
+        type="button"
+        onClick={() =>
+          void api.removeFolder({ repository: repository.uuid }).then((r) => {
+            if (!r.ok) setProblem(r.error.message);
+          })
+        }
+      >
+        Stop syncing {repository.description}
+      </button>{' '}
+      <button type="button" onClick={() => setAsking(false)}>
+        Keep syncing
+      </button>
+      {problem && (
+        <p role="alert" className="error">
+          {problem}
+        </p>
+      )}
+    </div>
+  );
+}
+
 export function RepositoriesView({
   store,
   api,
@@ -168,6 +206,7 @@ export function RepositoriesView({
               {r.reason && <p className="reason">{r.reason}</p>}
               <RemoteList repository={r} />
               <AddRemoteForm api={api} repository={r} />
+              <StopSyncing api={api} repository={r} />
               {(offers[r.uuid] ?? []).length > 0 && (
                 <div className="offers">
                   <p>Sync with:</p>
