@@ -10,7 +10,8 @@ import type { NetworkEvent, NetworkMap } from './network';
 import type { TransferControlState, TransferEvent, TransferSnapshot } from './transfers';
 import type { RepositoryStatus } from './types';
 
-export type RepositoryState = 'idle' | 'syncing' | 'paused' | 'error' | 'offline';
+/** `not-shared`: no remote yet (nothing to be in sync with) */
+export type RepositoryState = 'idle' | 'syncing' | 'paused' | 'error' | 'offline' | 'not-shared';
 
 /** A repository as the window shows it: its status, what it is doing and why it is not in sync. */
 export interface RepositoryView extends RepositoryStatus {

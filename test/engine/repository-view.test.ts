@@ -48,6 +48,24 @@ describe('the repository view', () => {
     assert.equal(repositoryView(up, { ...failed, isPaused: true }).state, 'paused');
     const down = status([remote('usb', false), remote('nas', false)]);
     assert.equal(repositoryView(down, none).reason, 'no remote is reachable (usb, nas)');
-    assert.match(repositoryView(status([]), none).reason ?? '', /no remotes yet/);
+    // no remote: not "in sync" (there is nothing to be in sync with), not an error
+    const lonely = repositoryView(status([]), none);
+    assert.equal(lonely.state, 'not-shared');
+    assert.match(lonely.reason ?? '', /not shared yet/);
+  });
+
+  it('a push that failed for a drive that is unplugged waits, and does not hide the transfers', () => {
+    const both = status([remote('usb', false), remote('nas', true)]);
+    const facts = { ...none, failed: [{ remote: 'usb', reason: 'unplugged' }], active: 3 };
+    assert.deepEqual(
+      [repositoryView(both, facts).state, repositoryView(both, facts).reason],
+      ['syncing', '3 transfers in progress'],
+    );
+    const quiet = repositoryView(both, { ...facts, active: 0 });
+    assert.equal(quiet.state, 'idle');
+    assert.equal(quiet.reason, 'changes wait for usb to be back');
+    // a remote that is there and still refuses is an error
+    const refusing = { ...none, failed: [{ remote: 'nas', reason: 'rejected' }] };
+    assert.equal(repositoryView(both, refusing).state, 'error');
   });
 });

@@ -13,6 +13,7 @@ const STATE_LABEL: Record<RepositoryView['state'], string> = {
   paused: 'Paused',
   error: 'Needs attention',
   offline: 'Offline',
+  'not-shared': 'Not shared yet',
 };
 
 // ---------------------------------------------------------------- repositories
