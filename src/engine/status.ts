@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { RepositoryStatus } from '../shared/types';
 import { repoDescription } from './annex/add';
 import { AnnexBranch } from './annex/branch';
+import { parseUuidLog } from './annex/logs';
 import { keySize } from './annex/key';
 import { findObject } from './annex/object-store';
 import { syncOps } from './os/fs-ops';
@@ -30,6 +31,7 @@ export async function repositoryStatus(repo: Repository): Promise<RepositoryStat
   }
   const pending = await fsp.readdir(join(repo.annexdir, 'journal')).catch(() => []);
   const settings = await readSettings(repo, branch);
+  const names = parseUuidLog(await branch.read('uuid.log').catch(() => ''));
   return {
     uuid: repo.uuid,
     description: await repoDescription(repo, branch),
@@ -49,6 +51,7 @@ export async function repositoryStatus(repo: Repository): Promise<RepositoryStat
         name: r.name,
         url: r.url,
         uuid: r.uuid ?? null,
+        description: (r.uuid && names.get(r.uuid)?.value) || null,
         cost: r.cost,
         isAvailable: r.isAvailable,
         kind,

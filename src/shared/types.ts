@@ -3,6 +3,8 @@ export interface RemoteStatus {
   readonly name: string;
   readonly url: string;
   readonly uuid: string | null;
+  /** the repository's description from uuid.log ("laptop", "nas photos"), when known */
+  readonly description: string | null;
   readonly cost: number;
   readonly isAvailable: boolean;
   /** the remote's kind ('local-repo', or 'unsupported' for what Ferry cannot use yet) */

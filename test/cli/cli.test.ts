@@ -60,6 +60,7 @@ describe('ferry command line', () => {
         name: 'usb',
         url: '/media/not-plugged-in/repo',
         uuid: null,
+        description: null,
         cost: 50,
         isAvailable: false,
         kind: 'local-repo',

@@ -8,6 +8,7 @@ const remote = (name: string, isAvailable: boolean): RemoteStatus => ({
   name,
   url: `/media/${name}`,
   uuid: name,
+  description: null,
   cost: 100,
   isAvailable,
   kind: 'local-repo',

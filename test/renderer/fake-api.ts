@@ -30,6 +30,7 @@ export function repoView(over: Partial<RepositoryView> = {}): RepositoryView {
         name: 'usb',
         url: '/media/usb',
         uuid: 'u-usb',
+        description: 'usb stick',
         cost: 100,
         isAvailable: true,
         kind: 'local-repo',

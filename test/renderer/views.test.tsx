@@ -66,6 +66,8 @@ describe('the window', () => {
     assert.match(cards[1]?.textContent ?? '', /Offline/);
     assert.match(cards[1]?.textContent ?? '', /no remote is reachable \(nas\)/);
     assert.match(cards[0]?.textContent ?? '', /8 of 10 files here \(123 MB\)/);
+    // remotes by their description, with the remote's name beside it
+    assert.match(cards[0]?.textContent ?? '', /usb stick \(remote "usb", connected/);
   });
 
   it('adds a typed folder through addFolder and shows the error the engine gives', async () => {
@@ -167,6 +169,7 @@ describe('the window', () => {
       name,
       url: `me@${name}:/srv/photos`,
       uuid: `u-${name}`,
+      description: null,
       cost: 200,
       isAvailable: state === 'connected',
       kind: 'ssh',

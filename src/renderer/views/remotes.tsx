@@ -30,9 +30,10 @@ export function RemoteList({ repository }: { repository: RepositoryView }) {
     <ul aria-label={`Remotes of ${repository.description}`} className="remotes">
       {repository.remotes.map((x) => (
         <li key={x.name} className={x.isAvailable ? 'up' : 'down'}>
-          {x.name}{' '}
+          {x.description ?? x.name}{' '}
           <span className="muted">
-            ({remoteStateText(x)}, cost {x.cost})
+            ({x.description && x.description !== x.name ? `remote "${x.name}", ` : ''}
+            {remoteStateText(x)}, cost {x.cost})
           </span>
           {x.note && x.state !== 'connected' && <p className="muted">{x.note}</p>}
         </li>

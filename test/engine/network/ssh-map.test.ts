@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openRepository } from '../../../src/engine/annex/repository';
 import { buildNetworkMap, mapToText } from '../../../src/engine/network/network-map';
+import { repositoryStatus } from '../../../src/engine/status';
 import { ferryOk, git } from '../../helpers/repos';
 import { hasSshd, sshdSuite } from '../../helpers/sshd';
 
@@ -52,6 +53,9 @@ describe('the network map over ssh', { skip: hasSshd() ? false : 'no sshd' }, ()
     const text = mapToText(map);
     assert.match(text, /nas photos -> nas backup via "backup", cost 150, up/);
 
+    // the folder's status names the host by its description
+    const status = await repositoryStatus(await openRepository(a));
+    assert.equal(status.remotes.find((r) => r.name === 'origin')?.description, 'nas photos');
     // the CLI shows the same
     const r = await ferryOk(a, 'map');
     assert.match(r.out, /nas backup/);
