@@ -10,12 +10,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createNodeEngine,
+  errnoCode,
   FerryError,
   findRepository,
   openRepository,
   type Engine,
 } from '../engine';
 import { startWebServer, type WebServer } from './web-server';
+import { keepWebPort, lastWebPort, webToken } from './web-address';
 
 /** The folder holding package.json: the source tree or the installed package. */
 export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
@@ -68,7 +70,19 @@ export async function startWebapp(options: {
   });
   const { engine } = node;
   await engine.start();
-  const server = await startWebServer(engine, { staticDir, port: options.port });
+  // the same address as last time when it is free, so an open page reconnects
+  const state = stateDir();
+  const token = webToken(state);
+  const wanted = options.port ?? lastWebPort(state);
+  const server = await startWebServer(engine, { staticDir, port: wanted, token }).catch(
+    (e: unknown) => {
+      if (options.port !== undefined || wanted === undefined || errnoCode(e) !== 'EADDRINUSE')
+        throw e;
+      options.log(`port ${wanted} is taken now; the address has changed`);
+      return startWebServer(engine, { staticDir, port: 0, token });
+    },
+  );
+  if (options.port === undefined) keepWebPort(state, server.port);
   return {
     engine,
     server,
