@@ -54,13 +54,20 @@ export class TransferLedger {
     return this.isPaused || this.pausedRemotes.has(remote);
   }
 
-  park(item: QueueItem, state: ParkState, reason: string, retryAt: number | null): void {
+  park(
+    item: QueueItem,
+    state: ParkState,
+    reason: string,
+    retryAt: number | null,
+    bytesDone = 0,
+  ): void {
     this.parked.set(item.id, {
       item,
       state,
       reason,
       attempts: this.attempts.get(item.id) ?? 0,
       retryAt,
+      bytesDone,
     });
   }
 

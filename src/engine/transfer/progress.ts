@@ -29,6 +29,8 @@ export interface Parked {
   readonly reason: string;
   readonly attempts: number;
   readonly retryAt: number | null;
+  /** bytes moved before it stopped (its partial copy is kept, so it goes on from about here) */
+  readonly bytesDone?: number;
 }
 
 export interface Finished {
@@ -120,6 +122,7 @@ export function parkedSnapshot(p: Parked): TransferSnapshot {
     reason: p.reason,
     nextRetryAt: p.retryAt,
     attempts: p.attempts,
+    bytesDone: p.bytesDone ?? 0,
   };
 }
 

@@ -225,8 +225,14 @@ export abstract class TransferCore {
       });
   }
 
-  private park(item: QueueItem, state: ParkState, reason: string, retryAt: number | null): void {
-    this.ledger.park(item, state, reason, retryAt);
+  private park(
+    item: QueueItem,
+    state: ParkState,
+    reason: string,
+    retryAt: number | null,
+    bytesDone = 0,
+  ): void {
+    this.ledger.park(item, state, reason, retryAt, bytesDone);
     this.scheduleRecheck();
   }
 
@@ -242,10 +248,10 @@ export abstract class TransferCore {
       case 'gone':
         return;
       case 'held':
-        this.park(item, 'waiting', result.reason, Date.now() + 2000);
+        this.park(item, 'waiting', result.reason, Date.now() + 2000, run.bytesDone);
         return;
       case 'park':
-        this.park(item, result.state, result.reason, null);
+        this.park(item, result.state, result.reason, null, run.bytesDone);
         return;
       case 'done':
         if (result.moved) this.ledger.countMoved(result.copied, result.cost);

@@ -157,6 +157,40 @@ describe('resuming interrupted transfers', () => {
     assert.ok(await findObject(rd, key));
     assert.equal(gitStatus(drive, 'annex', 'fsck', '--fast', '--all').status, 0);
   });
+
+  it('a paused transfer keeps the share it had moved, and goes on from there', async () => {
+    const c = await starClones(join(tmp.path, 'pause-case'), ['A', 'drive']).catch(async () => {
+      mkdirSync(join(tmp.path, 'pause-case'));
+      return starClones(join(tmp.path, 'pause-case'), ['A', 'drive']);
+    });
+    const [a, drive] = [c.A ?? '', c.drive ?? ''];
+    writeFileSync(join(a, 'big.bin'), content);
+    await ferryOk(a, 'add', 'big.bin');
+    await ferryOk(a, 'sync');
+    const states: TransferSnapshot[] = [];
+    const t = new Transferrer(await openRepository(a), {
+      events: (e) => e.type === 'transfer-changed' && states.push(e.transfer),
+    });
+    await t.refresh();
+    t.setRateLimit(10_000_000);
+    await t.queueUploads(key, 'big.bin');
+    const rd = await openRepository(drive);
+    await waitFor(
+      'a partial file on the drive',
+      () => existsSync(tmpPath(rd, key)) && statSync(tmpPath(rd, key)).size > 2_000_000,
+    );
+    const id = states.find((s) => s.state === 'running')?.id ?? '';
+    assert.ok(t.pauseTransfer(id));
+    await waitFor('paused', () => states.some((s) => s.id === id && s.state === 'paused'));
+    const paused = t.snapshot().find((s) => s.id === id);
+    assert.equal(paused?.state, 'paused');
+    assert.ok((paused?.bytesDone ?? 0) > 1_000_000, `shows ${paused?.bytesDone ?? 0} bytes done`);
+    t.setRateLimit(0);
+    assert.ok(t.resumeTransfer(id));
+    await waitFor('done', () => states.some((s) => s.id === id && s.state === 'done'), 60000);
+    await t.stop();
+    assert.ok(await findObject(rd, key));
+  });
 });
 
 describe('corrupt copies and races', () => {
