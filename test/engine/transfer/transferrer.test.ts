@@ -125,10 +125,11 @@ describe('resuming interrupted transfers', () => {
     assertGitFsck(b);
   });
 
-  it('a drive pulled out mid-transfer waits, then resumes when it is back', async () => {
-    const c = await starClones(join(tmp.path, 'drive-case'), ['A', 'drive']).catch(async () => {
-      mkdirSync(join(tmp.path, 'drive-case'));
-      return starClones(join(tmp.path, 'drive-case'), ['A', 'drive']);
+  /** A's big file going to a drive slowly (10 MB/s), with over 2 MB of it there already. */
+  async function uploadingToDrive(name: string) {
+    const c = await starClones(join(tmp.path, name), ['A', 'drive']).catch(async () => {
+      mkdirSync(join(tmp.path, name));
+      return starClones(join(tmp.path, name), ['A', 'drive']);
     });
     const [a, drive] = [c.A ?? '', c.drive ?? ''];
     writeFileSync(join(a, 'big.bin'), content);
@@ -146,6 +147,11 @@ describe('resuming interrupted transfers', () => {
       'a partial file on the drive',
       () => existsSync(tmpPath(rd, key)) && statSync(tmpPath(rd, key)).size > 2_000_000,
     );
+    return { drive, states, t, rd };
+  }
+
+  it('a drive pulled out mid-transfer waits, then resumes when it is back', async () => {
+    const { drive, states, t, rd } = await uploadingToDrive('drive-case');
     renameSync(drive, `${drive}.unplugged`);
     await waitFor('waiting for the drive', () =>
       states.some((s) => s.state === 'waiting' && /offline/.test(s.reason ?? '')),
@@ -159,26 +165,7 @@ describe('resuming interrupted transfers', () => {
   });
 
   it('a paused transfer keeps the share it had moved, and goes on from there', async () => {
-    const c = await starClones(join(tmp.path, 'pause-case'), ['A', 'drive']).catch(async () => {
-      mkdirSync(join(tmp.path, 'pause-case'));
-      return starClones(join(tmp.path, 'pause-case'), ['A', 'drive']);
-    });
-    const [a, drive] = [c.A ?? '', c.drive ?? ''];
-    writeFileSync(join(a, 'big.bin'), content);
-    await ferryOk(a, 'add', 'big.bin');
-    await ferryOk(a, 'sync');
-    const states: TransferSnapshot[] = [];
-    const t = new Transferrer(await openRepository(a), {
-      events: (e) => e.type === 'transfer-changed' && states.push(e.transfer),
-    });
-    await t.refresh();
-    t.setRateLimit(10_000_000);
-    await t.queueUploads(key, 'big.bin');
-    const rd = await openRepository(drive);
-    await waitFor(
-      'a partial file on the drive',
-      () => existsSync(tmpPath(rd, key)) && statSync(tmpPath(rd, key)).size > 2_000_000,
-    );
+    const { states, t, rd } = await uploadingToDrive('pause-case');
     const id = states.find((s) => s.state === 'running')?.id ?? '';
     assert.ok(t.pauseTransfer(id));
     await waitFor('paused', () => states.some((s) => s.id === id && s.state === 'paused'));
