@@ -10,10 +10,21 @@ import { isAbsolute, join, normalize } from 'node:path';
 import { findRepository } from './annex/repository';
 import { FerryError } from './errors';
 
-/** Folders of the system itself: never synced. */
-const SYSTEM = ['/', '/proc', '/sys', '/dev', '/run', '/boot', '/etc', '/usr', '/bin', '/sbin'];
+/** Folders of the system itself, with everything in them: never synced. */
 const SYSTEM_TREES = ['/proc', '/sys', '/dev', '/run', '/boot', '/etc', '/usr', '/bin', '/sbin'];
-const SYSTEM_ALSO = ['/lib', '/lib32', '/lib64', '/var', '/opt', '/srv', '/mnt', '/media', '/home'];
+/** Folders holding the system's or other people's folders: never synced themselves. */
+const SYSTEM_ALSO = [
+  '/',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/var',
+  '/opt',
+  '/srv',
+  '/mnt',
+  '/media',
+  '/home',
+];
 
 export interface FolderChoice {
   /** the folder's full path */
@@ -51,11 +62,7 @@ export async function chooseFolder(
 ): Promise<FolderChoice> {
   const home = options.home ?? homedir();
   const dir = expandFolderPath(typed, home);
-  if (
-    SYSTEM.includes(dir) ||
-    SYSTEM_ALSO.includes(dir) ||
-    SYSTEM_TREES.some((s) => dir.startsWith(`${s}/`))
-  )
+  if (SYSTEM_ALSO.includes(dir) || SYSTEM_TREES.some((s) => dir === s || dir.startsWith(`${s}/`)))
     throw new FerryError(
       'unsafe-path',
       `${dir} is a folder of the system; Ferry does not sync it`,

@@ -337,7 +337,7 @@ function hostSaid(
 const FOLLOW_UPS = [/^p2pstdio: \d+ failed$/, /^git-annex: transfer already in progress/];
 
 /** The host's own reason among the last words of its stderr. */
-export function hostReason(said: string): string | undefined {
+function hostReason(said: string): string | undefined {
   const lines = said
     .split('\n')
     .map((l) => l.trim())
