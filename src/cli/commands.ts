@@ -3,6 +3,7 @@ import type { Command } from './commands/common';
 import { CONTENT_COMMANDS } from './commands/content';
 import { NETWORK_COMMANDS } from './commands/network';
 import { REPO_COMMANDS } from './commands/repo';
+import { SPECIAL_COMMANDS } from './commands/special';
 import { SYNCING_COMMANDS } from './commands/syncing';
 
 export type { Command } from './commands/common';
@@ -12,4 +13,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   ...CONTENT_COMMANDS,
   ...SYNCING_COMMANDS,
   ...NETWORK_COMMANDS,
+  ...SPECIAL_COMMANDS,
 };

@@ -17,6 +17,11 @@ Usage: ferry <command> [options] [paths...]
                               an existing plain git project)
   clone <url> [folder]        a new repository syncing with url: user@host:path, ssh://user@host/path
                               or a local path (--description TEXT; content comes later, as wanted)
+  initremote NAME type=T encryption=none|shared [chunk=SIZE] [k=v...]
+                              a special remote, as git annex initremote: type=directory
+                              (directory=PATH), S3 (bucket=...), webdav (url=...), external
+  enableremote NAME [k=v...]  use here a special remote another clone (or git-annex) made
+  info REMOTE [--json]        what a remote is: type, UUID, encryption, chunking, where
   add [paths...]              put files into the content store, stage and commit them
   whereis [paths...]          list the repositories that hold each file's content
   get [paths...] [--from R]   fetch missing content from remote R (or the cheapest that has it)

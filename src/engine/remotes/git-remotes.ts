@@ -24,6 +24,8 @@ export interface RemoteInfo {
   readonly isAvailable: boolean;
   /** a git-annex special remote (no URL): its `type=` from remote.log, or "unknown" */
   readonly specialType?: string;
+  /** a special remote's place on this machine (`annex-directory`), when it has one */
+  readonly specialLocation?: string;
 }
 
 export const COST_CHEAP = 100;
@@ -59,6 +61,8 @@ export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
     if (configured === undefined) {
       // A git-annex special remote (directory, S3, …): listed with its type, never as a path.
       special ??= await specialRemoteTypes(repo);
+      const specialType = (uuid && special.get(uuid)) ?? 'unknown';
+      const specialLocation = await getConfig(repo.git, `remote.${remote}.annex-directory`);
       out.push({
         name: remote,
         url: '',
@@ -66,8 +70,17 @@ export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
         uuid,
         cost: await remoteCost(repo.git, remote, undefined),
         isIgnored: (await getConfig(repo.git, `remote.${remote}.annex-ignore`)) === 'true',
-        isAvailable: false,
-        specialType: (uuid && special.get(uuid)) ?? 'unknown',
+        isAvailable:
+          availabilityOf({
+            name: remote,
+            url: '',
+            path: undefined,
+            uuid,
+            specialType,
+            specialLocation,
+          }).state === 'up',
+        specialType,
+        specialLocation,
       });
       continue;
     }

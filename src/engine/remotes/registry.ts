@@ -18,9 +18,25 @@ import type {
   RemoteKind,
 } from './remote';
 import { UnsupportedRemote, unsupportedMessage } from './unsupported';
+import { openSpecial, type SpecialKind } from './special-kind';
+import { DIRECTORY_KIND } from '../special/directory-store';
+
+/** The entry of a special remote kind: taken by remote.log's `type=`. */
+function specialEntry(kind: SpecialKind): KindEntry {
+  return {
+    kind: kind.kind,
+    takes: (info) => info.specialType?.toLowerCase() === kind.type.toLowerCase(),
+    availability: (info) => kind.availability(info),
+    open: (base, info) => openSpecial(kind, base, info),
+  };
+}
+
+/** The special remote kinds, for initremote and enableremote. */
+export const SPECIAL_KINDS: readonly SpecialKind[] = [DIRECTORY_KIND];
 
 /** What availability is judged from: a remote's configuration, before anything is opened. */
-export type RemoteConfig = Pick<RemoteInfo, 'name' | 'url' | 'path' | 'specialType'>;
+export type RemoteConfig = Pick<RemoteInfo, 'name' | 'url' | 'path' | 'specialType'> &
+  Partial<Pick<RemoteInfo, 'uuid' | 'specialLocation'>>;
 
 interface KindEntry {
   readonly kind: RemoteKind;
@@ -54,6 +70,7 @@ export const REMOTE_KINDS: readonly KindEntry[] = [
     gitTransport: (info) => SshRemote.gitTransport(info),
     watchChanges: (base, info, cb) => SshRemote.watchChanges(base, info, cb),
   },
+  ...SPECIAL_KINDS.map(specialEntry),
 ];
 
 /** Whether the remote can be used now, as its kind judges it (never opened for this). */

@@ -81,7 +81,8 @@ export interface ChangeWatch {
   close(): void;
 }
 
-export type RemoteKind = 'local-repo' | 'ssh' | 'unsupported';
+export type RemoteKind =
+  'local-repo' | 'ssh' | 'directory' | 'S3' | 'webdav' | 'external' | 'unsupported';
 
 export interface Remote {
   readonly name: string;

@@ -16,17 +16,18 @@ describe('the remote registry', () => {
   const tmp = tempDir();
   after(() => tmp.cleanup());
 
-  it('lists a git-annex special remote with its type, as not supported, and syncs around it', async () => {
+  it('lists a special remote of a kind Ferry lacks with its type, as not supported, and syncs around it', async () => {
     const repo = join(tmp.path, 'r');
     const store = join(tmp.path, 'store');
     mkdirSync(store);
     mkdirSync(repo, { recursive: true });
     await ferryOk(repo, 'init', 'laptop');
+    git(repo, 'annex', 'initremote', 'dc', 'type=hook', 'hooktype=demo', 'encryption=none');
     git(
       repo,
       'annex',
       'initremote',
-      'dc',
+      'dir',
       'type=directory',
       `directory=${store}`,
       'encryption=none',
@@ -36,16 +37,19 @@ describe('the remote registry', () => {
     const remotes = await listGitRemotes(await openRepository(repo));
     const dc = remotes.find((r) => r.name === 'dc');
     assert.ok(dc);
-    assert.equal(dc.specialType, 'directory');
+    assert.equal(dc.specialType, 'hook');
     assert.equal(dc.path, undefined);
     assert.equal(remoteKind(dc), 'unsupported');
+    const dir = remotes.find((r) => r.name === 'dir');
+    assert.ok(
+      dir && remoteKind(dir) === 'directory' && dir.isAvailable,
+      'a directory remote is a kind of its own',
+    );
     const clone = remotes.find((r) => r.name === 'clone');
     assert.ok(clone && remoteKind(clone) === 'local-repo');
     const opened = await openRemote(await openRepository(repo), dc);
     const a = opened.availability();
-    assert.ok(
-      a.state === 'down' && a.reason === 'not-supported' && /type directory/.test(a.message),
-    );
+    assert.ok(a.state === 'down' && a.reason === 'not-supported' && /type hook/.test(a.message));
     const status = JSON.parse((await ferryOk(repo, 'status', '--json')).out) as {
       remotes: { name: string; kind: string; note: string | null }[];
     };
