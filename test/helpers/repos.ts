@@ -14,19 +14,22 @@ export function tempDir(prefix = 'ferry-test-'): { path: string; cleanup: () => 
   };
 }
 
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Ferry Test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Ferry Test',
-  GIT_COMMITTER_EMAIL: 'test@example.com',
-};
+/** This process's environment as it is now (a test may set credentials), with a fixed author. */
+function gitEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Ferry Test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'Ferry Test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+  };
+}
 
 /** Runs the real git (or `git annex ...`) and returns stdout; throws with stderr on failure. */
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,
-    env: gitEnv,
+    env: gitEnv(),
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 1 << 28,
@@ -37,7 +40,7 @@ export function gitStatus(
   cwd: string,
   ...args: string[]
 ): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync('git', args, { cwd, env: gitEnv, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('git', args, { cwd, env: gitEnv(), encoding: 'utf8', maxBuffer: 1 << 28 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -85,7 +88,7 @@ export function gitAsync(cwd: string, ...args: string[]): Promise<string> {
     execFile(
       'git',
       args,
-      { cwd, env: gitEnv, encoding: 'utf8', maxBuffer: 1 << 28 },
+      { cwd, env: gitEnv(), encoding: 'utf8', maxBuffer: 1 << 28 },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`git ${args.join(' ')}: ${stderr}`));
         else resolve(stdout);

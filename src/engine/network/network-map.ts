@@ -12,7 +12,13 @@ import { parseTrustLog, parseUuidLog } from '../annex/logs';
 import { findRepository, type Repository } from '../annex/repository';
 import { gitContext } from '../git/context';
 import { getConfig, listRemotes } from '../git/read';
-import { COST_CHEAP, COST_EXPENSIVE, localPathOf, remoteCost } from '../remotes/git-remotes';
+import {
+  COST_CHEAP,
+  COST_EXPENSIVE,
+  localPathOf,
+  remoteCost,
+  specialRemoteTypes,
+} from '../remotes/git-remotes';
 import { availabilityOf } from '../remotes/registry';
 import type { MapEdge, MapNode, NetworkMap } from '../../shared/network';
 import { minimumArborescence } from './arborescence';
@@ -38,6 +44,7 @@ export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
     isReachable: true,
   });
   const hostsRead = new Set<string>();
+  let specials: Map<string, string> | undefined;
   const parts: MapParts = {
     nodes,
     edges,
@@ -54,8 +61,21 @@ export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
       const cost = await remoteCost(ctx, remote, path).catch(() =>
         path ? COST_CHEAP : COST_EXPENSIVE,
       );
-      const isUp = availabilityOf({ name: remote, url: url ?? '', path }).state === 'up';
       let uuid = await getConfig(ctx, `remote.${remote}.annex-uuid`).catch(() => undefined);
+      // a special remote (no URL): its kind judges it from remote.log's type and its config
+      specials ??= await specialRemoteTypes(repo);
+      const special =
+        url === undefined
+          ? {
+              uuid,
+              specialType: (uuid && specials.get(uuid)) || 'unknown',
+              specialLocation: await getConfig(ctx, `remote.${remote}.annex-directory`).catch(
+                () => undefined,
+              ),
+            }
+          : {};
+      const isUp =
+        availabilityOf({ name: remote, url: url ?? '', path, ...special }).state === 'up';
       let found: ReturnType<typeof findRepository>;
       if (isUp && path) {
         found = findRepository(path);

@@ -102,7 +102,7 @@ export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
 }
 
 /** The `type=` of each special remote in the git-annex branch's remote.log, by UUID. */
-async function specialRemoteTypes(repo: Repository): Promise<Map<string, string>> {
+export async function specialRemoteTypes(repo: Repository): Promise<Map<string, string>> {
   const text = await new AnnexBranch(repo).read('remote.log').catch(() => '');
   const out = new Map<string, string>();
   for (const [uuid, entry] of parseUuidLog(text)) {

@@ -1,0 +1,411 @@
+/**
+ * An `S3` special remote's storage (AWS and S3-compatible services), as git-annex lays it out:
+ * objects flat at `<bucket>/<fileprefix><key>`, and `<fileprefix>annex-uuid` naming the remote's
+ * UUID (a bucket naming another repository is refused). git-annex's parameters: `bucket`,
+ * `fileprefix`, `host`, `port`, `protocol`, `requeststyle`, `signature`, `datacenter`,
+ * `storageclass`, `partsize`. Credentials from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` at
+ * initremote and enableremote, kept in the creds file. Objects over `partsize` (default 64 MiB)
+ * go up in parts, and an interrupted plain upload continues from its last whole part.
+ */
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+  type StorageClass,
+} from '@aws-sdk/client-s3';
+import { keyFile } from '../annex/paths';
+import { FerryError } from '../errors';
+import type { SpecialKind } from '../remotes/special-kind';
+import type { Creds } from './config';
+import { parseSize } from './chunks';
+import {
+  healthOf,
+  networkAvailability,
+  networkFailure,
+  registerProbe,
+  type NetworkHealth,
+} from './network-health';
+import type { PutOptions, SpecialStore } from './object-store';
+
+const DEFAULT_PART = 64 << 20;
+
+export class S3Store implements SpecialStore {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly partSize: number;
+  private readonly storageClass: string;
+
+  constructor(
+    readonly remote: string,
+    private readonly health: NetworkHealth,
+    fields: ReadonlyMap<string, string>,
+    creds: Creds | undefined,
+    /** when set, the bucket's annex-uuid is checked against it before the first upload */
+    private readonly uuid?: string,
+  ) {
+    this.bucket = fields.get('bucket') ?? '';
+    this.prefix = fields.get('fileprefix') ?? '';
+    this.partSize = Math.max(5 << 20, parseSize(fields.get('partsize') ?? '') ?? DEFAULT_PART);
+    this.storageClass = fields.get('storageclass') ?? 'STANDARD';
+    this.client = s3Client(fields, creds);
+    registerProbe(health, () => this.probe());
+  }
+
+  private object(name: string): string {
+    return `${this.prefix}${keyFile(name)}`;
+  }
+
+  /** Runs one request, keeping the remote's health and turning failures into plain words. */
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      const out = await run();
+      this.health.up();
+      return out;
+    } catch (e) {
+      throw networkFailure(this.health, this.remote, what, e);
+    }
+  }
+
+  availability() {
+    return networkAvailability(this.health);
+  }
+
+  async probe(): Promise<void> {
+    await this.call('reach the bucket', () =>
+      this.client.send(new HeadBucketCommand({ Bucket: this.bucket })),
+    );
+  }
+
+  async has(name: string): Promise<boolean> {
+    try {
+      await this.call('check an object', () =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.object(name) })),
+      );
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  async get(name: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer> | undefined> {
+    try {
+      const out = await this.call('download', () =>
+        this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.object(name) }), {
+          abortSignal: signal,
+        }),
+      );
+      return out.Body as AsyncIterable<Buffer>;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.call('remove', () =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.object(name) })),
+    );
+  }
+
+  /** The bytes of an interrupted multipart upload of `name` held in whole parts, in order. */
+  async partial(name: string): Promise<number> {
+    const upload = await this.openUpload(name);
+    if (!upload) return 0;
+    return upload.parts.length * this.partSize;
+  }
+
+  private async openUpload(
+    name: string,
+  ): Promise<{ id: string; parts: { PartNumber: number; ETag: string }[] } | undefined> {
+    const key = this.object(name);
+    const uploads = await this.call('list uploads', () =>
+      this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: key })),
+    ).catch(() => undefined);
+    const id = uploads?.Uploads?.find((u) => u.Key === key)?.UploadId;
+    if (!id) return undefined;
+    const listed = await this.call('list parts', () =>
+      this.client.send(new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: id })),
+    );
+    const parts: { PartNumber: number; ETag: string }[] = [];
+    for (const p of (listed.Parts ?? []).sort(
+      (a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0),
+    )) {
+      if (p.PartNumber !== parts.length + 1 || p.Size !== this.partSize || !p.ETag) break;
+      parts.push({ PartNumber: p.PartNumber, ETag: p.ETag });
+    }
+    return { id, parts };
+  }
+
+  private checked: Promise<void> | undefined;
+
+  async put(
+    name: string,
+    bytes: AsyncIterable<Buffer>,
+    o: PutOptions & { from?: number },
+  ): Promise<void> {
+    if (this.uuid) {
+      this.checked ??= checkBucketUuid(this, this.uuid, false);
+      await this.checked.catch((e: unknown) => {
+        this.checked = undefined;
+        throw e;
+      });
+    }
+    const key = this.object(name);
+    if (o.length !== undefined && (o.from ?? 0) + o.length > this.partSize)
+      return this.putParts(name, bytes, o);
+    // small, or of unknown length (encrypted): one request with the whole body
+    const got = await gather(bytes, this.partSize);
+    if ('stream' in got) return this.putParts(name, got.stream, { ...o, length: undefined });
+    const body = got.whole;
+    await this.call('upload', () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentLength: body.length,
+          StorageClass: this.storageClass as StorageClass,
+        }),
+        { abortSignal: o.signal },
+      ),
+    );
+  }
+
+  private async putParts(
+    name: string,
+    bytes: AsyncIterable<Buffer>,
+    o: PutOptions & { from?: number },
+  ): Promise<void> {
+    const key = this.object(name);
+    const from = o.from ?? 0;
+    let upload = from > 0 ? await this.openUpload(name) : undefined;
+    if (!upload || upload.parts.length * this.partSize !== from) {
+      if (from > 0)
+        throw new FerryError(
+          'io-error',
+          `the interrupted upload of ${name} to ${this.remote} changed`,
+          {
+            remote: this.remote,
+          },
+        );
+      const made = await this.call('start an upload', () =>
+        this.client.send(
+          new CreateMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: key,
+            StorageClass: this.storageClass as StorageClass,
+          }),
+        ),
+      );
+      upload = { id: made.UploadId ?? '', parts: [] };
+    }
+    const { id, parts } = upload;
+    for await (const part of parts_(bytes, this.partSize)) {
+      const n = parts.length + 1;
+      const out = await this.call('upload a part', () =>
+        this.client.send(
+          new UploadPartCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: id,
+            PartNumber: n,
+            Body: part,
+            ContentLength: part.length,
+          }),
+          { abortSignal: o.signal },
+        ),
+      );
+      parts.push({ PartNumber: n, ETag: out.ETag ?? '' });
+    }
+    await this.call('finish an upload', () =>
+      this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: id,
+          MultipartUpload: { Parts: parts },
+        }),
+      ),
+    );
+  }
+
+  /** The annex-uuid object's UUID, or undefined when there is none (or no bucket yet). */
+  async readUuid(): Promise<string | undefined> {
+    const body = await this.get('annex-uuid').catch((e: unknown) => {
+      if (e instanceof FerryError && /NoSuchBucket|does not exist/i.test(e.message))
+        return undefined;
+      throw e;
+    });
+    if (!body) return undefined;
+    const got = await gather(body, 1024);
+    return 'whole' in got ? got.whole.toString('utf8').trim() : undefined;
+  }
+
+  /** Makes the bucket when it is not there (initremote). */
+  async makeBucket(datacenter: string): Promise<void> {
+    try {
+      await this.probe();
+      return;
+    } catch (e) {
+      if (!(e instanceof FerryError) || e.code === 'auth-needed') throw e;
+    }
+    const region = regionOf(datacenter);
+    await this.call('make the bucket', () =>
+      this.client.send(
+        new CreateBucketCommand({
+          Bucket: this.bucket,
+          ...(region === 'us-east-1'
+            ? {}
+            : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
+        }),
+      ),
+    );
+  }
+
+  async writeUuid(uuid: string): Promise<void> {
+    await this.call('write annex-uuid', () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: `${this.prefix}annex-uuid`,
+          Body: uuid,
+          ContentType: 'text/plain',
+        }),
+      ),
+    );
+  }
+
+  close(): Promise<void> {
+    this.client.destroy();
+    return Promise.resolve();
+  }
+}
+
+function isNotFound(e: unknown): boolean {
+  return e instanceof FerryError && e.data.status === 404;
+}
+
+function regionOf(datacenter: string): string {
+  if (datacenter === 'US' || datacenter === '') return 'us-east-1';
+  if (datacenter === 'EU') return 'eu-west-1';
+  return datacenter;
+}
+
+function s3Client(fields: ReadonlyMap<string, string>, creds: Creds | undefined): S3Client {
+  const host = fields.get('host') ?? 's3.amazonaws.com';
+  const protocol = fields.get('protocol') ?? (fields.get('port') === '443' ? 'https' : 'http');
+  const port = fields.get('port') ?? (protocol === 'https' ? '443' : '80');
+  const isAws = host === 's3.amazonaws.com';
+  // Ferry pins the client to the releases that support Node 20; the notice is for Ferry, not its users
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return new S3Client({
+    region: regionOf(fields.get('datacenter') ?? 'US'),
+    ...(isAws && protocol === 'https' ? {} : { endpoint: `${protocol}://${host}:${port}` }),
+    forcePathStyle: fields.get('requeststyle') === 'path',
+    credentials: creds
+      ? { accessKeyId: creds.user, secretAccessKey: creds.password }
+      : { accessKeyId: '', secretAccessKey: '' },
+    maxAttempts: 2,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** The whole stream in one buffer, or (past `max` bytes) the stream again from its start. */
+async function gather(
+  bytes: AsyncIterable<Buffer>,
+  max: number,
+): Promise<{ whole: Buffer } | { stream: AsyncIterable<Buffer> }> {
+  const it = bytes[Symbol.asyncIterator]();
+  const held: Buffer[] = [];
+  let n = 0;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return { whole: Buffer.concat(held) };
+    held.push(r.value);
+    n += r.value.length;
+    if (n > max)
+      return {
+        stream: (async function* () {
+          yield* held;
+          for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
+        })(),
+      };
+  }
+}
+
+/** The stream cut into parts of `size` bytes (the last one shorter). */
+async function* parts_(bytes: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let held: Buffer[] = [];
+  let n = 0;
+  for await (const b of bytes) {
+    held.push(b);
+    n += b.length;
+    while (n >= size) {
+      const all = Buffer.concat(held);
+      yield all.subarray(0, size);
+      held = [all.subarray(size)];
+      n = all.length - size;
+    }
+  }
+  if (n > 0) yield Buffer.concat(held);
+}
+
+function checkCreds(creds: Creds | undefined, name: string): Creds {
+  if (!creds)
+    throw new FerryError(
+      'auth-needed',
+      `remote "${name}" needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (Ferry keeps them in .git/annex/creds, never in remote.log)`,
+      { remote: name },
+    );
+  return creds;
+}
+
+/** Refuses a bucket whose annex-uuid object names another repository, as git-annex does. */
+export async function checkBucketUuid(store: S3Store, uuid: string, write: boolean): Promise<void> {
+  const found = await store.readUuid();
+  if (found !== undefined && found !== uuid)
+    throw new FerryError(
+      'remote-unavailable',
+      `${store.remote}'s bucket belongs to another repository (its annex-uuid is ${found}, not ${uuid}); refused`,
+      { remote: store.remote },
+    );
+  if (found === undefined && write) await store.writeUuid(uuid);
+}
+
+/** The `S3` kind: the settings in remote.log, the login in the creds file. */
+export const S3_KIND: SpecialKind = {
+  kind: 'S3',
+  type: 'S3',
+  credsEnv: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+  marker: { 'annex-s3': 'true' },
+  defaults(fields, uuid) {
+    if (!fields.has('bucket'))
+      fields.set('bucket', `${fields.get('name') ?? 's3'}-${uuid}`.toLowerCase());
+    if (!fields.has('datacenter')) fields.set('datacenter', 'US');
+    if (!fields.has('storageclass')) fields.set('storageclass', 'STANDARD');
+  },
+  async setup(ctx) {
+    const creds = checkCreds(ctx.creds, ctx.name);
+    const store = new S3Store(ctx.name, healthOf(ctx.uuid), ctx.fields, creds);
+    try {
+      if (ctx.isNew) await store.makeBucket(ctx.fields.get('datacenter') ?? 'US');
+      await checkBucketUuid(store, ctx.uuid, true);
+    } finally {
+      await store.close();
+    }
+  },
+  openStore: (ctx) => new S3Store(ctx.name, healthOf(ctx.uuid), ctx.fields, ctx.creds, ctx.uuid),
+  availability: (info) => networkAvailability(healthOf(info.uuid ?? '')),
+};
