@@ -3,7 +3,12 @@
  * authentication, on 127.0.0.1 at a free port. `WEBDAV_USER`/`WEBDAV_PASS` log in.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { v2 as webdav } from 'webdav-server';
@@ -29,7 +34,10 @@ export async function startWebDav(root: string): Promise<DavServer> {
     privilegeManager: privileges,
     rootFileSystem: new webdav.PhysicalFileSystem(dir),
   });
-  const server: Server = createServer((req, res) => dav.executeRequest(req, res));
+  const handler = dav as unknown as {
+    executeRequest(req: IncomingMessage, res: ServerResponse): void;
+  };
+  const server: Server = createServer((req, res) => handler.executeRequest(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

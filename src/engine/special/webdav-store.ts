@@ -85,14 +85,16 @@ export class WebDavStore implements SpecialStore {
     );
   }
 
-  private async expect(what: string, a: Answer, ok: readonly number[]): Promise<void> {
+  private expect(what: string, a: Answer, ok: readonly number[]): Promise<void> {
     a.body.resume();
-    if (ok.includes(a.status)) return;
-    throw networkFailure(this.health, this.remote, what, {
-      status: a.status,
-      name: `HTTP ${a.status}`,
-      message: a.body.statusMessage ?? '',
-    });
+    if (ok.includes(a.status)) return Promise.resolve();
+    return Promise.reject(
+      networkFailure(this.health, this.remote, what, {
+        status: a.status,
+        name: `HTTP ${a.status}`,
+        message: a.body.statusMessage ?? '',
+      }),
+    );
   }
 
   availability() {
