@@ -3,12 +3,7 @@
  * authentication, on 127.0.0.1 at a free port. `WEBDAV_USER`/`WEBDAV_PASS` log in.
  */
 import { mkdirSync } from 'node:fs';
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { v2 as webdav } from 'webdav-server';
