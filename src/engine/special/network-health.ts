@@ -71,7 +71,7 @@ export function networkFailure(
   remote: string,
   what: string,
   e: unknown,
-): unknown {
+): Error {
   if (e instanceof FerryError) return e;
   if (e instanceof Error && e.name === 'AbortError') return e;
   const err = (e ?? {}) as ServiceError;
