@@ -22,6 +22,7 @@ import { openSpecial, type SpecialKind } from './special-kind';
 import { DIRECTORY_KIND } from '../special/directory-store';
 import { S3_KIND } from '../special/s3-store';
 import { WEBDAV_KIND } from '../special/webdav-store';
+import { EXTERNAL_KIND } from '../special/external-store';
 
 /** The entry of a special remote kind: taken by remote.log's `type=`. */
 function specialEntry(kind: SpecialKind): KindEntry {
@@ -34,7 +35,12 @@ function specialEntry(kind: SpecialKind): KindEntry {
 }
 
 /** The special remote kinds, for initremote and enableremote. */
-export const SPECIAL_KINDS: readonly SpecialKind[] = [DIRECTORY_KIND, S3_KIND, WEBDAV_KIND];
+export const SPECIAL_KINDS: readonly SpecialKind[] = [
+  DIRECTORY_KIND,
+  S3_KIND,
+  WEBDAV_KIND,
+  EXTERNAL_KIND,
+];
 
 /** What availability is judged from: a remote's configuration, before anything is opened. */
 export type RemoteConfig = Pick<RemoteInfo, 'name' | 'url' | 'path' | 'specialType'> &

@@ -7,6 +7,8 @@
  * a copy standing in for a drop here is not removed by this Ferry meanwhile.
  */
 import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { keyFile } from '../annex/paths';
 import { AnnexBranch } from '../annex/branch';
 import { keyHasher, matchesKey } from '../annex/object-store';
 import { parseKey } from '../annex/key';
@@ -143,6 +145,16 @@ export class SpecialRemote implements Remote {
       return;
     }
     const name = this.name_(key);
+    if (
+      this.objects.putFile &&
+      this.encryption.mode === 'none' &&
+      basename(path) === keyFile(name)
+    ) {
+      options.onProgress?.(0);
+      await this.objects.putFile(name, path, options.onProgress, options.signal);
+      options.onProgress?.(size ?? 0);
+      return;
+    }
     const length = size ?? (await import('node:fs/promises').then((m) => m.stat(path))).size;
     const from =
       this.encryption.mode === 'none' && this.objects.partial
@@ -216,13 +228,26 @@ export class SpecialRemote implements Remote {
   }
 
   async retrieve(key: string, into: Repository, options: MoveOptions = {}): Promise<boolean> {
-    const layout = await this.find(key);
+    let layout: Layout | undefined;
+    try {
+      layout = await this.find(key);
+    } catch (e) {
+      // a store that cannot say whether it has the key (git-annex-remote-rclone 0.6 answers
+      // CHECKPRESENT-UNKNOWN for present ones) is asked for it in the likeliest layout
+      if (!isFerryError(e, 'remote-unavailable') || this.availability().state !== 'up') throw e;
+      layout = (await this.layouts(key))[0];
+    }
     if (!layout) return false;
     const source: StreamSource = {
       open: (offset) => Promise.resolve(this.plainBytes(key, layout, offset)),
     };
-    await receiveFromFile(into, key, source, options);
-    return true;
+    try {
+      await receiveFromFile(into, key, source, options);
+      return true;
+    } catch (e) {
+      if (isFerryError(e, 'content-missing')) return false;
+      throw e;
+    }
   }
 
   async remove(key: string, check: () => Promise<void>): Promise<boolean> {

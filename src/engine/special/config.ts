@@ -111,6 +111,8 @@ export interface SpecialKindSpec {
   readonly localParams?: readonly string[];
   /** `.git/config` entries that mark the kind (`annex-s3=true`) beyond the local params */
   readonly marker?: Readonly<Record<string, string>>;
+  /** `.git/config` entries that depend on the fields (`annex-externaltype`) */
+  markerOf?(fields: Fields): Record<string, string>;
   /** environment variables holding the login, read at initremote and enableremote */
   readonly credsEnv?: readonly [user: string, password: string];
   /** fields it fills in by default (a bucket name, a datacenter) */
@@ -185,7 +187,7 @@ export async function initRemote(
   if (creds) await writeCreds(repo, uuid, creds);
   await writeRemoteConfig(repo, uuid, fields);
   await setDescription(new AnnexBranch(repo), uuid, name);
-  await writeGitConfig(repo, name, uuid, spec, local);
+  await writeGitConfig(repo, name, uuid, spec, local, fields);
   return { name, uuid, fields };
 }
 
@@ -228,7 +230,7 @@ export async function enableRemote(
   await spec.setup({ repo, name: gitName, uuid, fields, local: localNow, creds, isNew: false });
   if (creds) await writeCreds(repo, uuid, creds);
   if (changed.size > 0) await writeRemoteConfig(repo, uuid, fields);
-  await writeGitConfig(repo, gitName, uuid, spec, localNow);
+  await writeGitConfig(repo, gitName, uuid, spec, localNow, fields);
   return { name: gitName, uuid, fields };
 }
 
@@ -252,9 +254,10 @@ async function writeGitConfig(
   uuid: string,
   spec: SpecialKindSpec,
   local: ReadonlyMap<string, string>,
+  fields: Fields,
 ): Promise<void> {
   for (const [k, v] of local) await setConfig(repo.git, `remote.${name}.annex-${k}`, v);
-  for (const [k, v] of Object.entries(spec.marker ?? {}))
+  for (const [k, v] of Object.entries({ ...spec.marker, ...spec.markerOf?.(fields) }))
     await setConfig(repo.git, `remote.${name}.${k}`, v);
   await setConfig(repo.git, `remote.${name}.annex-uuid`, uuid);
   await setConfig(repo.git, `remote.${name}.skipFetchAll`, 'true');

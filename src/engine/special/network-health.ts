@@ -66,12 +66,7 @@ interface ServiceError {
 }
 
 /** A request's failure as a FerryError (`data.status`: the HTTP status, when there was one). */
-export function networkFailure(
-  h: NetworkHealth,
-  remote: string,
-  what: string,
-  e: unknown,
-): Error {
+export function networkFailure(h: NetworkHealth, remote: string, what: string, e: unknown): Error {
   if (e instanceof FerryError) return e;
   if (e instanceof Error && e.name === 'AbortError') return e;
   const err = (e ?? {}) as ServiceError;

@@ -28,6 +28,16 @@ export interface SpecialStore {
   has(name: string): Promise<boolean>;
   /** Removes the object; an object already absent is no error. */
   remove(name: string): Promise<void>;
+  /**
+   * Stores a file as it is (its name is the key's: an object of the store), where that saves a
+   * copy; only for plain, unchunked content.
+   */
+  putFile?(
+    name: string,
+    path: string,
+    onProgress?: (bytes: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** Bytes of an earlier interrupted `put` of `name` it kept (0: none; only plain content). */
   partial?(name: string): Promise<number>;
   /** Whether it can be used now, judged cheaply (no request for a network store). */

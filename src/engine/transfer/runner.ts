@@ -13,7 +13,7 @@
  */
 import type { AnnexBranch } from '../annex/branch';
 import { populateUnlocked, setPresence } from '../annex/content';
-import { FerryError } from '../errors';
+import { FerryError, isFerryError } from '../errors';
 import { findObject, lockContent } from '../annex/object-store';
 import type { Repository } from '../annex/repository';
 import { listRunningTransfers, TransferClaim, type Direction } from '../annex/transfer-info';
@@ -160,7 +160,13 @@ export async function getKey(
   options: KeyMoveOptions = {},
 ): Promise<boolean> {
   if (await findObject(repo, key)) return true;
-  if (!(await remote.hasKey(key))) return false;
+  const has = await remote.hasKey(key).catch((e: unknown) => {
+    // a remote that is up but cannot tell (a special remote program's CHECKPRESENT-UNKNOWN)
+    // is asked for the content itself
+    if (isFerryError(e, 'remote-unavailable') && remote.availability().state === 'up') return true;
+    throw e;
+  });
+  if (!has) return false;
   const outcome = await runTransfer({
     ours: repo,
     ourBranch: branch,
