@@ -49,7 +49,8 @@ export async function repositoryStatus(repo: Repository): Promise<RepositoryStat
       const history = kind === 'ssh' ? sshHistory(r.url) : {};
       return {
         name: r.name,
-        url: r.url,
+        // an annex:: URL may hold a special remote's cipher: shown as its UUID only
+        url: r.url.startsWith('annex::') ? `annex::${r.uuid ?? ''}` : r.url,
         uuid: r.uuid ?? null,
         description: (r.uuid && names.get(r.uuid)?.value) || null,
         cost: r.cost,

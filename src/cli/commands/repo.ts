@@ -1,6 +1,7 @@
 /** The repository itself: version, init, clone, descriptions, trust, groups, preferred content, numcopies, status. */
 import {
   cloneDirFor,
+  isAnnexUrl,
   cloneRepository,
   FerryError,
   groupsOf,
@@ -61,11 +62,14 @@ export const REPO_COMMANDS: Readonly<Record<string, Command>> = {
       if (!url)
         throw new FerryError(
           'usage',
-          'usage: ferry clone <user@host:path | ssh://... | path> [folder]',
+          'usage: ferry clone <user@host:path | ssh://... | path | annex::uuid?...> [folder]',
         );
       const dir = target ? resolve(io.cwd, target) : cloneDirFor(url, io.cwd);
       const json = args.flags.has('json');
-      if (!json) io.out(`cloning ${url} into ${dir}...\n`);
+      if (!json)
+        io.out(
+          `cloning ${isAnnexUrl(url) ? `the special remote ${url.slice(7, 43)}` : url} into ${dir}...\n`,
+        );
       const repo = await cloneRepository(url, dir, {
         description: args.options.get('description'),
       });

@@ -1,6 +1,7 @@
 /** Special remotes: `initremote`, `enableremote` and `info`, with git-annex's verbs and parameters. */
 import {
   enableRemote,
+  formatAnnexUrl,
   FerryError,
   initRemote,
   listGitRemotes,
@@ -24,7 +25,9 @@ export const SPECIAL_COMMANDS: Readonly<Record<string, Command>> = {
           `usage: ferry initremote NAME type=TYPE encryption=none|shared [chunk=SIZE] [k=v...]\n  types: ${SPECIAL_KINDS.map((k) => k.type).join(', ')}`,
         );
       const repo = await openRepository(io.cwd);
-      const made = await initRemote(repo, name, parseParams(rest), SPECIAL_KINDS);
+      const made = await initRemote(repo, name, parseParams(rest), SPECIAL_KINDS, {
+        history: !args.flags.has('no-git'),
+      });
       if (args.flags.has('json'))
         io.out(
           `${JSON.stringify({ name: made.name, uuid: made.uuid, type: made.fields.get('type') })}\n`,
@@ -47,7 +50,9 @@ export const SPECIAL_COMMANDS: Readonly<Record<string, Command>> = {
           `usage: ferry enableremote NAME [k=v...]${known ? `\n  special remotes: ${known}` : ''}`,
         );
       }
-      const made = await enableRemote(repo, name, parseParams(rest), SPECIAL_KINDS);
+      const made = await enableRemote(repo, name, parseParams(rest), SPECIAL_KINDS, {
+        history: !args.flags.has('no-git'),
+      });
       if (args.flags.has('json'))
         io.out(
           `${JSON.stringify({ name: made.name, uuid: made.uuid, type: made.fields.get('type') })}\n`,
@@ -74,23 +79,27 @@ export const SPECIAL_COMMANDS: Readonly<Record<string, Command>> = {
       const shown = [...(fields ?? new Map<string, string>())].filter(
         ([k]) => !SECRET_FIELDS.has(k),
       );
+      const remoteUuid = remote?.uuid ?? [...log].find(([, f]) => f === fields)?.[0];
+      const urlParams = new Map(fields ?? []);
+      if (remote?.specialLocation) urlParams.set('directory', remote.specialLocation);
       const info = {
         name,
-        uuid: remote?.uuid ?? [...log].find(([, f]) => f === fields)?.[0],
+        uuid: remoteUuid,
         type: fields?.get('type') ?? (remote?.path ? 'git (local path)' : 'git'),
-        url: remote?.url || undefined,
+        url: remote?.url && !remote.url.startsWith('annex::') ? remote.url : undefined,
         directory: remote?.specialLocation,
         cost: remote?.cost,
         enabled: remote !== undefined,
         reachable: remote?.isAvailable ?? false,
         config: Object.fromEntries(shown),
+        cloneUrl: fields && remoteUuid ? formatAnnexUrl(remoteUuid, urlParams) : undefined,
       };
       if (args.flags.has('json')) {
         io.out(`${JSON.stringify(info)}\n`);
         return 0;
       }
       io.out(`remote: ${info.name}\nuuid: ${info.uuid ?? '(not known yet)'}\ntype: ${info.type}\n`);
-      if (info.url) io.out(`url: ${info.url}\n`);
+      if (info.url && !info.url.startsWith('annex::')) io.out(`url: ${info.url}\n`);
       if (info.directory) io.out(`directory: ${info.directory}\n`);
       if (fields) {
         const chunk = fields.get('chunk');
@@ -102,6 +111,14 @@ export const SPECIAL_COMMANDS: Readonly<Record<string, Command>> = {
           if (!['type', 'name', 'encryption', 'chunk'].includes(k)) io.out(`${k}: ${v}\n`);
       }
       io.out(`enabled here: ${info.enabled ? 'yes' : `no (ferry enableremote ${name})`}\n`);
+      if (fields && info.uuid) {
+        io.out(
+          `git history: ${remote?.url.startsWith('annex::') ? 'yes (synced through it)' : 'no'}\n`,
+        );
+        io.out(
+          `clone URL${fields.has('cipher') ? ' (secret: it holds the encryption cipher)' : ''}:\n  ${info.cloneUrl}\n`,
+        );
+      }
       if (info.cost !== undefined)
         io.out(`cost: ${info.cost}\nreachable: ${info.reachable ? 'yes' : 'no'}\n`);
       return 0;

@@ -122,10 +122,13 @@ function packEntryHeader(type: ObjectType, size: number): Buffer {
   return Buffer.from(bytes);
 }
 
-async function writePack(gitdir: string, items: Pending[]): Promise<void> {
-  const packDir = join(gitdir, 'objects', 'pack');
-  assertGitDirPresent(gitdir);
-  await fsp.mkdir(packDir, { recursive: true });
+/** A version 2 pack of whole objects (no deltas), with each entry's offset and CRC. */
+function packData(items: readonly Pending[]): {
+  chunks: Buffer[];
+  entries: { oid: string; offset: number; crc: number }[];
+  packSum: Buffer;
+  offset: number;
+} {
   const chunks: Buffer[] = [];
   const header = Buffer.alloc(12);
   header.write('PACK', 0, 'latin1');
@@ -146,6 +149,20 @@ async function writePack(gitdir: string, items: Pending[]): Promise<void> {
   for (const c of chunks) packHash.update(c);
   const packSum = packHash.digest();
   chunks.push(packSum);
+  return { chunks, entries, packSum, offset };
+}
+
+/** The bytes of a pack holding these objects (for a bundle). */
+export function packOf(objects: readonly { type: ObjectType; content: Uint8Array }[]): Buffer {
+  const items = objects.map((o) => ({ ...o, oid: hashObject(o.type, o.content) }));
+  return Buffer.concat(packData(items).chunks);
+}
+
+async function writePack(gitdir: string, items: Pending[]): Promise<void> {
+  const packDir = join(gitdir, 'objects', 'pack');
+  assertGitDirPresent(gitdir);
+  await fsp.mkdir(packDir, { recursive: true });
+  const { chunks, entries, packSum, offset } = packData(items);
   if (offset >= 0x80000000) throw new Error('pack too large for a 32-bit index');
 
   entries.sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));

@@ -12,6 +12,7 @@ import { AnnexBranch } from '../annex/branch';
 import { parseRemoteConfig, parseUuidLog } from '../annex/logs';
 import { openRepository, type Repository } from '../annex/repository';
 import { availabilityOf } from './registry';
+import { isAnnexUrl, parseAnnexUrl } from '../special/annex-url';
 
 export interface RemoteInfo {
   readonly name: string;
@@ -58,24 +59,28 @@ export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
   let special: Map<string, string> | undefined;
   for (const { remote, url: configured } of await listRemotes(repo.git)) {
     const uuid = await getConfig(repo.git, `remote.${remote}.annex-uuid`);
-    if (configured === undefined) {
-      // A git-annex special remote (directory, S3, …): listed with its type, never as a path.
+    if (configured === undefined || isAnnexUrl(configured)) {
+      // A git-annex special remote (directory, S3, …): listed with its type, never as a path;
+      // with an annex:: URL it carries git history too.
       special ??= await specialRemoteTypes(repo);
-      const specialType = (uuid && special.get(uuid)) ?? 'unknown';
+      const fromUrl = configured ? parseAnnexUrl(configured) : undefined;
+      const specialUuid = uuid ?? fromUrl?.uuid;
+      const specialType =
+        (specialUuid && special.get(specialUuid)) || fromUrl?.params.get('type') || 'unknown';
       const specialLocation = await getConfig(repo.git, `remote.${remote}.annex-directory`);
       out.push({
         name: remote,
-        url: '',
+        url: configured ?? '',
         path: undefined,
-        uuid,
+        uuid: specialUuid,
         cost: await remoteCost(repo.git, remote, undefined),
         isIgnored: (await getConfig(repo.git, `remote.${remote}.annex-ignore`)) === 'true',
         isAvailable:
           availabilityOf({
             name: remote,
-            url: '',
+            url: configured ?? '',
             path: undefined,
-            uuid,
+            uuid: specialUuid,
             specialType,
             specialLocation,
           }).state === 'up',

@@ -19,18 +19,34 @@ import type {
 } from './remote';
 import { UnsupportedRemote, unsupportedMessage } from './unsupported';
 import { openSpecial, type SpecialKind } from './special-kind';
+import { isAnnexUrl } from '../special/annex-url';
+import { SpecialHistory } from '../special/git-history';
+import { pollHistory } from '../special/history-poll';
+import { openRepository } from '../annex/repository';
+import { getConfig } from '../git/read';
 import { DIRECTORY_KIND } from '../special/directory-store';
 import { S3_KIND } from '../special/s3-store';
 import { WEBDAV_KIND } from '../special/webdav-store';
 import { EXTERNAL_KIND } from '../special/external-store';
 
-/** The entry of a special remote kind: taken by remote.log's `type=`. */
+/** The entry of a special remote kind: taken by remote.log's `type=`; history when its URL is annex::. */
 function specialEntry(kind: SpecialKind): KindEntry {
   return {
     kind: kind.kind,
     takes: (info) => info.specialType?.toLowerCase() === kind.type.toLowerCase(),
     availability: (info) => kind.availability(info),
     open: (base, info) => openSpecial(kind, base, info),
+    carriesGit: (info) => isAnnexUrl(info.url),
+    gitTransport: (info) =>
+      new SpecialHistory(info.name, info.uuid ?? '', async (local) =>
+        openSpecial(kind, await openRepository(local.dir), info),
+      ),
+    watchChanges: async (base, info, cb) => {
+      if (!isAnnexUrl(info.url)) throw new FerryError('usage', `${info.name} carries no history`);
+      const remote = await openSpecial(kind, base, info);
+      const every = Number(await getConfig(base.git, `remote.${info.name}.ferry-pollinterval`));
+      return pollHistory(remote, cb, every > 0 ? every * 1000 : undefined);
+    },
   };
 }
 
@@ -55,6 +71,8 @@ interface KindEntry {
   open(base: Repository, info: RemoteInfo): Promise<Remote>;
   /** git history only (the remote need not be a git-annex repository); absent: no history */
   gitTransport?(info: RemoteInfo): GitTransport;
+  /** whether this remote carries history (absent: whenever the kind has a transport) */
+  carriesGit?(info: RemoteConfig): boolean;
   /** change notices: told at once when the remote's refs move; absent: none */
   watchChanges?(base: Repository, info: RemoteInfo, cb: ChangeCallbacks): Promise<ChangeWatch>;
 }
@@ -103,7 +121,7 @@ export function openRemote(base: Repository, info: RemoteInfo): Promise<Remote> 
 /** The git transport of a remote, for sync (throws with why when it has none or is unreachable). */
 export function openGitTransport(info: RemoteInfo): GitTransport {
   const entry = REMOTE_KINDS.find((k) => k.takes(info));
-  if (!entry?.gitTransport)
+  if (!entry?.gitTransport || entry.carriesGit?.(info) === false)
     throw new FerryError('remote-unavailable', unsupportedMessage(info), { remote: info.name });
   return entry.gitTransport(info);
 }
@@ -114,12 +132,16 @@ export function watchRemoteChanges(
   info: RemoteInfo,
   cb: ChangeCallbacks,
 ): Promise<ChangeWatch> | undefined {
-  return REMOTE_KINDS.find((k) => k.takes(info))?.watchChanges?.(base, info, cb);
+  const entry = REMOTE_KINDS.find((k) => k.takes(info));
+  if (entry?.carriesGit?.(info) === false) return undefined;
+  return entry?.watchChanges?.(base, info, cb);
 }
 
 /** Whether a remote carries git history (its kind has a git transport). */
 export function carriesGit(info: RemoteConfig): boolean {
-  return REMOTE_KINDS.find((k) => k.takes(info))?.gitTransport !== undefined;
+  const entry = REMOTE_KINDS.find((k) => k.takes(info));
+  if (!entry?.gitTransport) return false;
+  return entry.carriesGit?.(info) ?? true;
 }
 
 /** Whether a repository at a path of this machine is there now (a forwarding link's two ends). */

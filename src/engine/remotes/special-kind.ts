@@ -11,8 +11,9 @@ import { encryptionOf } from '../special/encryption';
 import type { SpecialStore } from '../special/object-store';
 import { getConfig } from '../git/read';
 import type { RemoteInfo } from './git-remotes';
-import type { Availability, Remote, RemoteKind } from './remote';
+import type { Availability, RemoteKind } from './remote';
 import { SpecialRemote } from './special';
+import { isAnnexUrl, parseAnnexUrl } from '../special/annex-url';
 
 export interface StoreContext {
   readonly repo: Repository;
@@ -37,12 +38,17 @@ export async function openSpecial(
   kind: SpecialKind,
   repo: Repository,
   info: RemoteInfo,
-): Promise<Remote> {
+): Promise<SpecialRemote> {
   const uuid = info.uuid ?? '';
-  const fields = await specialFields(repo, info.uuid, info.name);
+  const fromUrl = isAnnexUrl(info.url) ? parseAnnexUrl(info.url) : undefined;
+  const fields = await specialFields(repo, info.uuid, info.name).catch((e: unknown) => {
+    if (fromUrl && fromUrl.uuid === info.uuid) return new Map(fromUrl.params);
+    throw e;
+  });
   const local = new Map<string, string>();
   for (const p of kind.localParams ?? []) {
-    const v = await getConfig(repo.git, `remote.${info.name}.annex-${p}`);
+    const v =
+      (await getConfig(repo.git, `remote.${info.name}.annex-${p}`)) ?? fromUrl?.params.get(p);
     if (v !== undefined) local.set(p, v);
   }
   const creds = kind.credsEnv

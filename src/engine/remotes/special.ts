@@ -6,8 +6,9 @@
  * verifier. A store that cannot lock its copies (none of these can) is held in this process:
  * a copy standing in for a drop here is not removed by this Ferry meanwhile.
  */
-import { createReadStream } from 'node:fs';
-import { basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import { basename, join } from 'node:path';
 import { keyFile } from '../annex/paths';
 import { AnnexBranch } from '../annex/branch';
 import { keyHasher, matchesKey } from '../annex/object-store';
@@ -20,6 +21,11 @@ import type { Encryption } from '../special/encryption';
 import type { SpecialStore } from '../special/object-store';
 import type { RemoteInfo } from './git-remotes';
 import type { Availability, ContentLock, MoveOptions, Remote, RemoteKind } from './remote';
+
+/** A key of git history carried by the remote (git-remote-annex's GITBUNDLE and GITMANIFEST). */
+export function isGitObjectKey(key: string): boolean {
+  return key.startsWith('GITBUNDLE-') || key.startsWith('GITMANIFEST-');
+}
 
 /** How a key sits in the store: unchunked, or as chunks of a size. */
 type Layout = { readonly chunkSize: 0 } | { readonly chunkSize: number; readonly count: number };
@@ -59,7 +65,11 @@ export class SpecialRemote implements Remote {
     for (const [chunkSize, count] of await chunkingsOf(this.branch, key, this.uuid))
       out.push({ chunkSize, count });
     out.push({ chunkSize: 0 });
-    if (this.chunkSize > 0 && !out.some((l) => l.chunkSize === this.chunkSize))
+    if (
+      this.chunkSize > 0 &&
+      parseKey(key)?.size !== undefined &&
+      !out.some((l) => l.chunkSize === this.chunkSize)
+    )
       out.push({ chunkSize: this.chunkSize, count: chunkKeys(key, this.chunkSize).length });
     return out;
   }
@@ -141,7 +151,9 @@ export class SpecialRemote implements Remote {
         offset += c.length;
       }
       if (first === chunks.length) options.onProgress?.(offset);
-      await recordChunks(this.branch, key, this.uuid, this.chunkSize, chunks.length);
+      // git history objects (bundles, manifests) are not logged, as git-annex does not log them
+      if (!isGitObjectKey(key))
+        await recordChunks(this.branch, key, this.uuid, this.chunkSize, chunks.length);
       return;
     }
     const name = this.name_(key);
@@ -267,6 +279,39 @@ export class SpecialRemote implements Remote {
         await recordChunks(this.branch, key, this.uuid, layout.chunkSize, 0).catch(() => undefined);
     }
     return true;
+  }
+
+  /** A whole object's clear bytes (git history objects: small), or undefined when absent. */
+  async fetchBytes(key: string): Promise<Buffer | undefined> {
+    const layout = await this.find(key);
+    if (!layout) return undefined;
+    const parts: Buffer[] = [];
+    for await (const b of this.plainBytes(key, layout, 0)) parts.push(b);
+    return Buffer.concat(parts);
+  }
+
+  /** Stores bytes as `key` (chunked and encrypted as any key), logging nothing. */
+  async putBytes(key: string, data: Buffer, tmpDir: string): Promise<void> {
+    const dir = join(tmpDir, randomBytes(6).toString('hex'));
+    const file = join(dir, keyFile(key));
+    await fsp.mkdir(dir, { recursive: true });
+    try {
+      await fsp.writeFile(file, data);
+      await this.store(key, file);
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Removes every stored layout of `key`, with no copy counting (git history objects only). */
+  async removeKey(key: string): Promise<void> {
+    for (const layout of await this.layouts(key))
+      for (const n of this.namesOf(key, layout)) await this.objects.remove(n.name);
+  }
+
+  /** A cheap marker of the object's current version (its ETag, mtime), where the store has one. */
+  async stampOf(key: string): Promise<string | undefined> {
+    return this.objects.stamp?.(this.name_(key));
   }
 
   async close(): Promise<void> {

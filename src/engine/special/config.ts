@@ -141,11 +141,17 @@ export interface SpecialRemoteConfig {
 }
 
 /** `ferry initremote NAME type=... encryption=... [k=v...]`, as `git annex initremote`. */
+/** `history`: the remote carries git history too (`remote.<name>.url = annex::`; default on). */
+export interface EnableOptions {
+  readonly history?: boolean;
+}
+
 export async function initRemote(
   repo: Repository,
   name: string,
   params: Map<string, string>,
   specs: readonly SpecialKindSpec[],
+  options: EnableOptions = {},
 ): Promise<SpecialRemoteConfig> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
     throw new FerryError('usage', `"${name}" cannot name a remote (letters, digits, . _ -)`);
@@ -187,7 +193,7 @@ export async function initRemote(
   if (creds) await writeCreds(repo, uuid, creds);
   await writeRemoteConfig(repo, uuid, fields);
   await setDescription(new AnnexBranch(repo), uuid, name);
-  await writeGitConfig(repo, name, uuid, spec, local, fields);
+  await writeGitConfig(repo, name, uuid, spec, local, fields, options);
   return { name, uuid, fields };
 }
 
@@ -197,6 +203,7 @@ export async function enableRemote(
   name: string,
   params: Map<string, string>,
   specs: readonly SpecialKindSpec[],
+  options: EnableOptions = {},
 ): Promise<SpecialRemoteConfig> {
   const log = await readRemoteLog(repo);
   const found = [...log].find(([uuid, f]) => f.get('name') === name || uuid === name);
@@ -230,7 +237,7 @@ export async function enableRemote(
   await spec.setup({ repo, name: gitName, uuid, fields, local: localNow, creds, isNew: false });
   if (creds) await writeCreds(repo, uuid, creds);
   if (changed.size > 0) await writeRemoteConfig(repo, uuid, fields);
-  await writeGitConfig(repo, gitName, uuid, spec, localNow, fields);
+  await writeGitConfig(repo, gitName, uuid, spec, localNow, fields, options);
   return { name: gitName, uuid, fields };
 }
 
@@ -255,8 +262,14 @@ async function writeGitConfig(
   spec: SpecialKindSpec,
   local: ReadonlyMap<string, string>,
   fields: Fields,
+  options: EnableOptions,
 ): Promise<void> {
   for (const [k, v] of local) await setConfig(repo.git, `remote.${name}.annex-${k}`, v);
+  if (options.history !== false) {
+    // git history in the remote too, in git-remote-annex's layout (`annex::`: this remote)
+    await setConfig(repo.git, `remote.${name}.url`, 'annex::');
+    await setConfig(repo.git, `remote.${name}.fetch`, `+refs/heads/*:refs/remotes/${name}/*`);
+  }
   for (const [k, v] of Object.entries({ ...spec.marker, ...spec.markerOf?.(fields) }))
     await setConfig(repo.git, `remote.${name}.${k}`, v);
   await setConfig(repo.git, `remote.${name}.annex-uuid`, uuid);

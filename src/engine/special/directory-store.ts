@@ -95,6 +95,11 @@ export class DirectoryStore implements SpecialStore {
     await fsp.rmdir(dirname(tmp)).catch(() => undefined);
   }
 
+  async stamp(name: string): Promise<string | undefined> {
+    const st = await fsp.lstat(this.where(name)).catch(() => undefined);
+    return st?.isFile() ? `${st.size}:${st.mtimeMs}:${st.ino}` : undefined;
+  }
+
   async has(name: string): Promise<boolean> {
     await this.probe();
     const st = await fsp.lstat(this.where(name)).catch(() => undefined);

@@ -40,6 +40,8 @@ export interface SpecialStore {
   ): Promise<void>;
   /** Bytes of an earlier interrupted `put` of `name` it kept (0: none; only plain content). */
   partial?(name: string): Promise<number>;
+  /** A cheap marker of the object's version (an ETag, a size and time): polling for changes. */
+  stamp?(name: string): Promise<string | undefined>;
   /** Whether it can be used now, judged cheaply (no request for a network store). */
   availability(): Availability;
   /** One cheap request that tells whether the store answers (throws with why when not). */

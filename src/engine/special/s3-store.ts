@@ -98,6 +98,18 @@ export class S3Store implements SpecialStore {
     }
   }
 
+  async stamp(name: string): Promise<string | undefined> {
+    try {
+      const head = await this.call('check an object', () =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.object(name) })),
+      );
+      return `${head.ETag ?? ''}:${head.LastModified?.getTime() ?? ''}:${head.ContentLength ?? ''}`;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
   async get(name: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer> | undefined> {
     try {
       const out = await this.call('download', () =>

@@ -114,6 +114,15 @@ export class WebDavStore implements SpecialStore {
     return true;
   }
 
+  async stamp(name: string): Promise<string | undefined> {
+    const a = await this.send('HEAD', this.url(`${this.dirOf(name)}${keyFile(name)}`));
+    a.body.resume();
+    if (a.status === 404) return undefined;
+    await this.expect('check an object', a, [200]);
+    const h = a.body.headers;
+    return `${String(h.etag ?? '')}:${String(h['last-modified'] ?? '')}:${String(h['content-length'] ?? '')}`;
+  }
+
   async get(name: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer> | undefined> {
     const a = await this.send(
       'GET',

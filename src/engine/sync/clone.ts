@@ -17,6 +17,34 @@ import { parseSshUrl } from '../ssh/url';
 import { makeContext, type SyncOptions } from './context';
 import { mergeIncoming, pullRemote, updateAnnexBranch, updateSyncedBranch } from './pull';
 import { withRepositoryLock } from '../annex/repository-lock';
+import { SPECIAL_KINDS } from '../remotes/registry';
+import { isAnnexUrl, parseAnnexUrl } from '../special/annex-url';
+import { credsFromEnv, readRemoteLog, writeCreds } from '../special/config';
+
+/** A special remote as origin: its UUID, its kind's own entries and the login from the environment. */
+async function configureSpecialOrigin(
+  repo: Repository,
+  uuid: string,
+  params: ReadonlyMap<string, string>,
+): Promise<void> {
+  const kind = SPECIAL_KINDS.find(
+    (k) => k.type.toLowerCase() === params.get('type')?.toLowerCase(),
+  );
+  if (!kind)
+    throw new FerryError(
+      'usage',
+      `the annex:: URL names type=${params.get('type') ?? '?'}, which Ferry does not support`,
+    );
+  await setConfig(repo.git, 'remote.origin.annex-uuid', uuid);
+  for (const p of kind.localParams ?? []) {
+    const v = params.get(p);
+    if (v !== undefined) await setConfig(repo.git, `remote.origin.annex-${p}`, v);
+  }
+  for (const [k, v] of Object.entries({ ...kind.marker, ...kind.markerOf?.(params) }))
+    await setConfig(repo.git, `remote.origin.${k}`, v);
+  const creds = kind.credsEnv ? credsFromEnv(...kind.credsEnv) : undefined;
+  if (creds) await writeCreds(repo, uuid, creds);
+}
 
 /** git-annex's default description of a repository: user@host:path. */
 export function defaultDescription(dir: string): string {
@@ -31,6 +59,12 @@ export function defaultDescription(dir: string): string {
 
 /** The folder a clone of `url` goes to when none is given (its last path part, `.git` left off). */
 export function cloneDirFor(url: string, cwd: string): string {
+  if (isAnnexUrl(url)) {
+    const p = parseAnnexUrl(url);
+    const from = p?.params.get('bucket') ?? p?.params.get('directory') ?? p?.params.get('url');
+    const name = from ? basename(from.replace(/\/+$/, '')) : '';
+    return resolve(cwd, name && name !== '.' ? name : `annex-${(p?.uuid ?? 'clone').slice(0, 8)}`);
+  }
   const path = parseSshUrl(url)?.path ?? url;
   const name = basename(path.replace(/\/+$/, '')).replace(/\.git$/, '');
   if (!name || name === '.' || name === '..' || name === '~')
@@ -47,8 +81,14 @@ export async function cloneRepository(
   options: SyncOptions & { description?: string } = {},
 ): Promise<Repository> {
   const isSsh = parseSshUrl(url) !== undefined;
+  const special = isAnnexUrl(url) ? parseAnnexUrl(url) : undefined;
+  if (isAnnexUrl(url) && !special)
+    throw new FerryError(
+      'usage',
+      'cloning needs the full annex::<uuid>?... URL (ferry info REMOTE prints it)',
+    );
   let origin = url;
-  if (!isSsh) {
+  if (!isSsh && !special) {
     const source = resolve(url);
     if (!findRepository(source))
       throw new FerryError(
@@ -73,6 +113,7 @@ export async function cloneRepository(
   });
   await setConfig(repo.git, 'remote.origin.url', origin);
   await setConfig(repo.git, 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*');
+  if (special) await configureSpecialOrigin(repo, special.uuid, special.params);
   const ctx = makeContext(repo, options);
   await withRepositoryLock(repo, async () => {
     await mergeIncoming(ctx);
@@ -80,5 +121,8 @@ export async function cloneRepository(
     await updateAnnexBranch(ctx);
     await updateSyncedBranch(ctx);
   });
+  // the remote's settings (its cipher too) now come from remote.log: none stay in .git/config
+  if (special && (await readRemoteLog(repo)).has(special.uuid))
+    await setConfig(repo.git, 'remote.origin.url', 'annex::');
   return repo;
 }
