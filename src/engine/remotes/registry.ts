@@ -45,7 +45,7 @@ function specialEntry(kind: SpecialKind): KindEntry {
       if (!isAnnexUrl(info.url)) throw new FerryError('usage', `${info.name} carries no history`);
       const remote = await openSpecial(kind, base, info);
       const every = Number(await getConfig(base.git, `remote.${info.name}.ferry-pollinterval`));
-      return pollHistory(remote, cb, every > 0 ? every * 1000 : undefined);
+      return pollHistory(base.gitdir, remote, cb, every > 0 ? every * 1000 : undefined);
     },
   };
 }

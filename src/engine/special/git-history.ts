@@ -58,20 +58,24 @@ export function bundleKey(uuid: string, data: Buffer): string {
   return `GITBUNDLE-s${data.length}--${uuid}-${createHash('sha256').update(data).digest('hex')}`;
 }
 
-/** The last manifest stamp each remote wrote or read here (own pushes are not news). */
+/** The last manifest stamp each repository read or wrote of each remote (its own pushes are not news). */
 const seenStamps = new Map<string, string>();
 
-export function lastManifestStamp(uuid: string): string | undefined {
-  return seenStamps.get(uuid);
+function slot(gitdir: string, uuid: string): string {
+  return `${gitdir}\0${uuid}`;
+}
+
+export function lastManifestStamp(gitdir: string, uuid: string): string | undefined {
+  return seenStamps.get(slot(gitdir, uuid));
 }
 
 /** Who wants to know that this process just used a remote's history (polling speeds up). */
 const activity = new Map<string, Set<() => void>>();
 
-export function onHistoryActivity(uuid: string, listener: () => void): () => void {
-  const set = activity.get(uuid) ?? new Set<() => void>();
+export function onHistoryActivity(gitdir: string, uuid: string, listener: () => void): () => void {
+  const set = activity.get(slot(gitdir, uuid)) ?? new Set<() => void>();
   set.add(listener);
-  activity.set(uuid, set);
+  activity.set(slot(gitdir, uuid), set);
   return () => set.delete(listener);
 }
 
@@ -98,11 +102,12 @@ export class SpecialHistory implements GitTransport {
   }
 
   /** The manifest (main, else the backup), or undefined when the remote holds no history. */
-  async readManifest(remote: SpecialRemote): Promise<Manifest | undefined> {
-    const stamp = await remote.stampOf(this.mainKey).catch(() => undefined);
+  /** `seenBy`: the repository that takes in what it lists now (a fetch), so its poller is quiet */
+  async readManifest(remote: SpecialRemote, seenBy?: string): Promise<Manifest | undefined> {
+    const stamp = seenBy ? await remote.stampOf(this.mainKey).catch(() => undefined) : undefined;
     const data = (await remote.fetchBytes(this.mainKey)) ?? (await remote.fetchBytes(this.bakKey));
     if (!data) return undefined;
-    if (stamp) seenStamps.set(this.uuid, stamp);
+    if (stamp && seenBy) seenStamps.set(slot(seenBy, this.uuid), stamp);
     const m = parseManifest(data.toString('utf8'));
     // a listed bundle that is gone (a push deleting everything raced us): the history is empty
     for (const k of m.bundles)
@@ -110,7 +115,13 @@ export class SpecialHistory implements GitTransport {
     return m;
   }
 
-  private async writeManifest(remote: SpecialRemote, m: Manifest, tmp: string): Promise<void> {
+  /** `seenBy`: the repository whose own write this is (nobody else's bundles were added) */
+  private async writeManifest(
+    remote: SpecialRemote,
+    m: Manifest,
+    tmp: string,
+    seenBy: string | undefined,
+  ): Promise<void> {
     const data = Buffer.from(formatManifest(m));
     const put = (k: string): Promise<void> => remote.putBytes(k, data, tmp);
     const dropPut = async (k: string): Promise<void> => {
@@ -125,8 +136,9 @@ export class SpecialHistory implements GitTransport {
       await put(this.bakKey);
       await dropPut(this.mainKey);
     }
+    if (!seenBy) return;
     const stamp = await remote.stampOf(this.mainKey).catch(() => undefined);
-    if (stamp) seenStamps.set(this.uuid, stamp);
+    if (stamp) seenStamps.set(slot(seenBy, this.uuid), stamp);
   }
 
   private cacheDir(local: GitContext): string {
@@ -177,7 +189,7 @@ export class SpecialHistory implements GitTransport {
 
   async fetch(local: GitContext, localDb: ObjectDatabase): Promise<FetchResult> {
     const remote = await this.open(local);
-    const m = await this.readManifest(remote);
+    const m = await this.readManifest(remote, local.gitdir);
     if (!m) return { updated: [], objects: 0, refused: [] };
     const { refs, refused, objects } = await this.remoteRefs(remote, m, local, localDb);
     const heads = [...refs]
@@ -236,8 +248,12 @@ export class SpecialHistory implements GitTransport {
       const next: Manifest = full
         ? { bundles: [key, ...theirs], left: [...new Set([...m.bundles, ...m.left, ...now.left])] }
         : { bundles: [...now.bundles.filter((k) => k !== key), key], left: now.left };
-      await this.writeManifest(remote, next, tmp);
+      // another machine's bundles kept: this repository has not taken them in, so it is news
+      await this.writeManifest(remote, next, tmp, theirs.length === 0 ? local.gitdir : undefined);
       const check = await this.readManifest(remote);
+      // someone wrote between our write and its stamp: what they added is news here
+      if (check?.bundles.some((k) => !next.bundles.includes(k)))
+        seenStamps.delete(slot(local.gitdir, this.uuid));
       if (check?.bundles.includes(key)) break;
     }
     await ancestry(
@@ -245,7 +261,7 @@ export class SpecialHistory implements GitTransport {
       accepted.map((a) => a.oid),
       this.known,
     );
-    for (const l of activity.get(this.uuid) ?? []) l();
+    for (const l of activity.get(slot(local.gitdir, this.uuid)) ?? []) l();
     return outcomes;
   }
 }

@@ -12,6 +12,7 @@ import { lastManifestStamp, onHistoryActivity } from './git-history';
 const SLOWEST_MS = 60_000;
 
 export function pollHistory(
+  gitdir: string,
   remote: SpecialRemote,
   cb: ChangeCallbacks,
   fastestMs = 5000,
@@ -26,7 +27,7 @@ export function pollHistory(
       const stamp = await remote.stampOf(key);
       if (wasUp !== true) cb.state(true);
       wasUp = true;
-      if (stamp !== undefined && stamp !== lastManifestStamp(remote.uuid)) {
+      if (stamp !== undefined && stamp !== lastManifestStamp(gitdir, remote.uuid)) {
         every = fastestMs;
         cb.changed([]);
       } else every = Math.min(SLOWEST_MS, every * 2);
@@ -47,7 +48,7 @@ export function pollHistory(
     if (timer) clearTimeout(timer);
     schedule();
   };
-  const unsubscribe = onHistoryActivity(remote.uuid, soon);
+  const unsubscribe = onHistoryActivity(gitdir, remote.uuid, soon);
   schedule();
   return {
     retryNow: soon,
