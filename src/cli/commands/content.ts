@@ -24,6 +24,7 @@ import {
   readSettings,
   whereIs,
 } from '../../engine';
+import { errorMessage } from '../../shared/errors';
 import { bar, formatBytes, progressLine } from '../progress';
 import { eachFile, open, paths, remoteRepos, type Command } from './common';
 
@@ -142,10 +143,17 @@ export const CONTENT_COMMANDS: Readonly<Record<string, Command>> = {
         const ordered = [...remotes].sort(
           (a, b) => Number(listed.includes(b.uuid)) - Number(listed.includes(a.uuid)),
         );
+        // a remote whose copy fails (corrupt, unreachable) gives way to the next that has one
+        let failure: unknown;
         for (const r of ordered) {
-          if (await getKey(repo, branch, r, file.key, { onProgress: onBytes, file: file.path }))
-            return `from ${r.name}...`;
+          try {
+            if (await getKey(repo, branch, r, file.key, { onProgress: onBytes, file: file.path }))
+              return `from ${r.name}...${failure ? ` (another copy failed: ${errorMessage(failure).slice(0, 160)})` : ''}`;
+          } catch (e) {
+            failure ??= e;
+          }
         }
+        if (failure) throw failure;
         throw new FerryError(
           'content-missing',
           `no reachable remote has the content (${listed.length} known ${listed.length === 1 ? 'copy' : 'copies'} elsewhere)`,

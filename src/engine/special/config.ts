@@ -194,6 +194,7 @@ export async function initRemote(
   await writeRemoteConfig(repo, uuid, fields);
   await setDescription(new AnnexBranch(repo), uuid, name);
   await writeGitConfig(repo, name, uuid, spec, local, fields, options);
+  await new AnnexBranch(repo).commit();
   return { name, uuid, fields };
 }
 
@@ -238,6 +239,7 @@ export async function enableRemote(
   if (creds) await writeCreds(repo, uuid, creds);
   if (changed.size > 0) await writeRemoteConfig(repo, uuid, fields);
   await writeGitConfig(repo, gitName, uuid, spec, localNow, fields, options);
+  if (changed.size > 0) await new AnnexBranch(repo).commit();
   return { name: gitName, uuid, fields };
 }
 

@@ -71,7 +71,7 @@ export function networkFailure(h: NetworkHealth, remote: string, what: string, e
   if (e instanceof Error && e.name === 'AbortError') return e;
   const err = (e ?? {}) as ServiceError;
   const status = err.$metadata?.httpStatusCode ?? err.status;
-  const name = err.name ?? '';
+  const name = err.name && err.name !== 'Unknown' ? err.name : status ? `HTTP ${status}` : '';
   const code = errnoCode(e) ?? errnoCode(err.cause) ?? '';
   if (status === 404 && name !== 'NoSuchBucket')
     return new FerryError('content-missing', `${remote} has no such object`, { remote, status });
