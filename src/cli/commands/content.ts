@@ -144,13 +144,13 @@ export const CONTENT_COMMANDS: Readonly<Record<string, Command>> = {
           (a, b) => Number(listed.includes(b.uuid)) - Number(listed.includes(a.uuid)),
         );
         // a remote whose copy fails (corrupt, unreachable) gives way to the next that has one
-        let failure: unknown;
+        let failure: Error | undefined;
         for (const r of ordered) {
           try {
             if (await getKey(repo, branch, r, file.key, { onProgress: onBytes, file: file.path }))
               return `from ${r.name}...${failure ? ` (another copy failed: ${errorMessage(failure).slice(0, 160)})` : ''}`;
           } catch (e) {
-            failure ??= e;
+            failure ??= e instanceof Error ? e : new Error(String(e));
           }
         }
         if (failure) throw failure;
