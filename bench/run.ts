@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- add sync transfer drives ui ssh]`: Ferry beside git-annex on the same data, JSON on stdout.
+ * `npm run bench [-- add sync transfer drives ui ssh cloud]`: Ferry beside git-annex on the same data, JSON on stdout.
  * Nothing here is asserted; the numbers are for people and for issue notes.
  */
 import { cpus } from 'node:os';
@@ -9,6 +9,7 @@ import { benchUi } from './ui';
 import { benchSync } from './sync';
 import { benchTransfer } from './transfer';
 import { benchSsh } from './ssh';
+import { benchCloud } from './cloud';
 
 const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   add: benchAdd,
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   drives: benchDrives,
   ui: benchUi,
   ssh: benchSsh,
+  cloud: benchCloud,
 };
 const chosen = process.argv.slice(2).filter((a) => a in suites);
 const results: Record<string, unknown> = {

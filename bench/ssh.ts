@@ -15,6 +15,7 @@ import { parcelWatch } from '../src/engine/sync/watcher';
 import { startSshd } from '../test/helpers/sshd';
 import { env, ferry, timeIt } from './common';
 import { writeFile } from './transfer';
+import { median, trips } from './trips';
 
 const bigMB = Number(process.env.BENCH_SSH_MB ?? 1024);
 const files = Number(process.env.BENCH_SSH_FILES ?? 1000);
@@ -33,31 +34,6 @@ function emptyHost(dir: string): void {
 }
 
 const mbps = (mb: number, s: number): number => Math.round(mb / s);
-
-/** Seven saved files' trips from `a`'s work tree to `b`'s, with content (ms each; 30 s at most). */
-async function trips(a: string, b: string): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const name = `saved-${i}.txt`;
-    const body = `saved ${i} ${Date.now()}\n`;
-    const t = Date.now();
-    writeFileSync(join(a, name), body);
-    const deadline = t + 30_000;
-    for (;;) {
-      const p = join(b, name);
-      try {
-        if (existsSync(p) && readFileSync(p, 'utf8') === body) break;
-      } catch {
-        // not there yet (a link without content)
-      }
-      if (Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    samples.push(Date.now() - t);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  return samples;
-}
 
 /** Two Ferry assistants syncing through one ssh host. */
 async function propagation(root: string): Promise<number[]> {
@@ -108,9 +84,6 @@ async function annexPropagation(root: string): Promise<number[]> {
     }
   }
 }
-
-const median = (xs: readonly number[]): number | undefined =>
-  [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 export async function benchSsh(): Promise<Record<string, unknown>> {
   const sshd = await startSshd();

@@ -240,26 +240,20 @@ export class SpecialRemote implements Remote {
   }
 
   async retrieve(key: string, into: Repository, options: MoveOptions = {}): Promise<boolean> {
-    let layout: Layout | undefined;
-    try {
-      layout = await this.find(key);
-    } catch (e) {
-      // a store that cannot say whether it has the key (git-annex-remote-rclone 0.6 answers
-      // CHECKPRESENT-UNKNOWN for present ones) is asked for it in the likeliest layout
-      if (!isFerryError(e, 'remote-unavailable') || this.availability().state !== 'up') throw e;
-      layout = (await this.layouts(key))[0];
+    // no request asks first: each layout is tried by getting it (a missing first object is
+    // cheap), which also serves stores that cannot say whether they have a key
+    for (const layout of await this.layouts(key)) {
+      const source: StreamSource = {
+        open: (offset) => Promise.resolve(this.plainBytes(key, layout, offset)),
+      };
+      try {
+        await receiveFromFile(into, key, source, options);
+        return true;
+      } catch (e) {
+        if (!isFerryError(e, 'content-missing')) throw e;
+      }
     }
-    if (!layout) return false;
-    const source: StreamSource = {
-      open: (offset) => Promise.resolve(this.plainBytes(key, layout, offset)),
-    };
-    try {
-      await receiveFromFile(into, key, source, options);
-      return true;
-    } catch (e) {
-      if (isFerryError(e, 'content-missing')) return false;
-      throw e;
-    }
+    return false;
   }
 
   async remove(key: string, check: () => Promise<void>): Promise<boolean> {

@@ -4,8 +4,9 @@
  * UUID (a bucket naming another repository is refused). git-annex's parameters: `bucket`,
  * `fileprefix`, `host`, `port`, `protocol`, `requeststyle`, `signature`, `datacenter`,
  * `storageclass`, `partsize`. Credentials from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` at
- * initremote and enableremote, kept in the creds file. Objects over `partsize` (default 64 MiB)
- * go up in parts, and an interrupted plain upload continues from its last whole part.
+ * initremote and enableremote, kept in the creds file. With `partsize`, objects over it go up
+ * in parts and an interrupted plain upload continues from its last whole part; otherwise one
+ * streamed request (parts past S3's 5 GiB limit).
  */
 import {
   CompleteMultipartUploadCommand,
@@ -22,6 +23,7 @@ import {
   UploadPartCommand,
   type StorageClass,
 } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { keyFile } from '../annex/paths';
 import { FerryError } from '../errors';
 import type { SpecialKind } from '../remotes/special-kind';
@@ -37,13 +39,15 @@ import {
 } from './network-health';
 import type { PutOptions, SpecialStore } from './object-store';
 
-const DEFAULT_PART = 64 << 20;
+const DEFAULT_PART = 16 << 20;
+const SINGLE_PUT_MAX = 5 * 1024 ** 3;
 
 export class S3Store implements SpecialStore {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly partSize: number;
+  private readonly usesParts: boolean;
   private readonly storageClass: string;
 
   constructor(
@@ -57,6 +61,7 @@ export class S3Store implements SpecialStore {
     this.bucket = fields.get('bucket') ?? '';
     this.prefix = fields.get('fileprefix') ?? '';
     this.partSize = Math.max(5 << 20, parseSize(fields.get('partsize') ?? '') ?? DEFAULT_PART);
+    this.usesParts = fields.has('partsize');
     this.storageClass = fields.get('storageclass') ?? 'STANDARD';
     this.client = s3Client(fields, creds);
     registerProbe(health, () => this.probe());
@@ -133,6 +138,7 @@ export class S3Store implements SpecialStore {
 
   /** The bytes of an interrupted multipart upload of `name` held in whole parts, in order. */
   async partial(name: string): Promise<number> {
+    if (!this.usesParts) return 0;
     const upload = await this.openUpload(name);
     if (!upload) return 0;
     return upload.parts.length * this.partSize;
@@ -175,8 +181,25 @@ export class S3Store implements SpecialStore {
       });
     }
     const key = this.object(name);
-    if (o.length !== undefined && (o.from ?? 0) + o.length > this.partSize)
-      return this.putParts(name, bytes, o);
+    if (o.length !== undefined && (o.from ?? 0) + o.length > this.partSize) {
+      // in parts when `partsize` says so (as git-annex) or past S3's 5 GiB single upload
+      if (this.usesParts || (o.from ?? 0) + o.length > SINGLE_PUT_MAX)
+        return this.putParts(name, bytes, o);
+      // one streamed request, as fast as the client goes
+      await this.call('upload', () =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: Readable.from(bytes),
+            ContentLength: o.length,
+            StorageClass: this.storageClass as StorageClass,
+          }),
+          { abortSignal: o.signal },
+        ),
+      );
+      return;
+    }
     // small, or of unknown length (encrypted): one request with the whole body
     const got = await gather(bytes, this.partSize);
     if ('stream' in got) return this.putParts(name, got.stream, { ...o, length: undefined });
