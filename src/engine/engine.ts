@@ -14,7 +14,7 @@
  * it under the user's config directory), else only what is added in this run.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type {
   ActivityEntry,
   DriveView,
@@ -29,10 +29,9 @@ import type { NetworkMap } from '../shared/network';
 import { initRepository } from './annex/init';
 import { chooseFolder } from './folder-choice';
 import { openRepository, type Repository } from './annex/repository';
-import { AnnexBranch } from './annex/branch';
-import { parseUuidLog } from './annex/logs';
-import { addLocalRemote } from './remotes/git-remotes';
 import { addRemote } from './remotes/add-remote';
+import { addSpecialRemote } from './remotes/add-special';
+import { linkRepositories } from './remotes/link-repositories';
 import { MountFanOut } from './drives/fan-out';
 import type { MountSource } from './drives/mounts';
 import { FerryError } from './errors';
@@ -268,6 +267,26 @@ export class Engine {
   }
 
   /** The commands of the IPC contract. */
+  private folderOf(repository: string): Folder {
+    const m = [...this.managed.values()].find((x) => x.repo.uuid === repository);
+    if (!m) throw new FerryError('usage', `Ferry does not sync a folder with UUID ${repository}`);
+    return m;
+  }
+
+  /** Adds a remote to a folder with `add`, then syncs with it. */
+  private async addingRemote(
+    repository: string,
+    what: string,
+    add: (repo: Repository) => Promise<string>,
+  ): Promise<RepositoryView> {
+    const m = this.folderOf(repository);
+    const added = await add(m.repo);
+    m.assistant.remotesChanged();
+    this.note({ repository, kind: 'sync', text: `syncing with ${what} (remote "${added}")` });
+    this.statusSoon(m.repo.top);
+    return this.view(m);
+  }
+
   handlers(): Handlers {
     return {
       snapshot: () => this.snapshot(),
@@ -297,9 +316,7 @@ export class Engine {
         return this.view(m);
       },
       removeFolder: async ({ repository }) => {
-        const m = [...this.managed.values()].find((x) => x.repo.uuid === repository);
-        if (!m)
-          throw new FerryError('usage', `Ferry does not sync a folder with UUID ${repository}`);
+        const m = this.folderOf(repository);
         this.managed.delete(m.repo.top);
         await m.stop();
         this.saveFolders();
@@ -311,33 +328,18 @@ export class Engine {
         this.emit({ type: 'repository-removed', repository, at: Date.now() });
         return null;
       },
-      addRemote: async ({ repository, url, name }) => {
-        const m = [...this.managed.values()].find((x) => x.repo.uuid === repository);
-        if (!m)
-          throw new FerryError('usage', `Ferry does not sync a folder with UUID ${repository}`);
-        const added = await addRemote(m.repo, url, name);
-        m.assistant.remotesChanged();
-        this.note({ repository, kind: 'sync', text: `syncing with ${url} (remote "${added}")` });
-        this.statusSoon(m.repo.top);
-        return this.view(m);
-      },
+      addRemote: ({ repository, url, name }) =>
+        this.addingRemote(repository, url, (repo) => addRemote(repo, url, name)),
+      addSpecialRemote: ({ repository, ...request }) =>
+        this.addingRemote(repository, `${request.name} (${request.type})`, (repo) =>
+          addSpecialRemote(repo, request),
+        ),
       syncWith: async ({ repository, path }) => {
-        const m = [...this.managed.values()].find((x) => x.repo.uuid === repository);
-        if (!m)
-          throw new FerryError('usage', `Ferry does not sync a folder with UUID ${repository}`);
+        const m = this.folderOf(repository);
         const other = await openRepository(resolve(path));
-        if (other.uuid === m.repo.uuid)
-          throw new FerryError('usage', `${path} is this folder itself`);
-        const name = parseUuidLog(await new AnnexBranch(m.repo).read('uuid.log')).get(
-          other.uuid,
-        )?.value;
-        const remote = await addLocalRemote(m.repo, other.top, name ?? basename(other.top));
-        // another folder Ferry syncs gets the way back too, so changes flow both ways
         const back = this.managed.get(other.top);
-        if (back) {
-          await addLocalRemote(back.repo, m.repo.top, basename(m.repo.top));
-          back.assistant.remotesChanged();
-        }
+        const remote = await linkRepositories(m.repo, other, back?.repo);
+        back?.assistant.remotesChanged();
         m.assistant.remotesChanged();
         this.note({
           repository: m.repo.uuid,

@@ -75,6 +75,24 @@ export interface Commands {
    * The connection is tested first; nothing is added when it fails (the error says why).
    */
   addRemote: { args: { repository: string; url: string; name?: string }; result: RepositoryView };
+  /**
+   * Adds a special remote to the folder `repository`: `type` directory, S3, webdav or external,
+   * `params` its git-annex parameters as `k=v` lines (encryption=, chunk=, bucket=, url=,
+   * directory=, externaltype=...), and a login where the kind takes one. The remote is reached
+   * first; one another clone made (same name in remote.log) is enabled instead. It carries the
+   * history too. The login is kept in the repository's creds file, never shown again.
+   */
+  addSpecialRemote: {
+    args: {
+      repository: string;
+      name: string;
+      type: string;
+      params: string;
+      user?: string;
+      password?: string;
+    };
+    result: RepositoryView;
+  };
   /** Pull, merge and push every repository now. */
   syncNow: { args: void; result: null };
   pauseAll: { args: void; result: null };
@@ -167,6 +185,7 @@ const COMMAND_TABLE: CommandTable = {
   addFolder: true,
   syncWith: true,
   addRemote: true,
+  addSpecialRemote: true,
   syncNow: true,
   pauseAll: true,
   resumeAll: true,

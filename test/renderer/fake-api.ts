@@ -114,6 +114,7 @@ export class FakeApi {
       },
       syncWith: record('syncWith', () => this.state.repositories[0]),
       addRemote: record('addRemote', () => this.state.repositories[0]),
+      addSpecialRemote: record('addSpecialRemote', () => this.state.repositories[0]),
       syncNow: record('syncNow', () => null),
       pauseAll: record('pauseAll', () => null),
       resumeAll: record('resumeAll', () => null),

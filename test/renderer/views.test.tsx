@@ -220,6 +220,50 @@ describe('the window', () => {
     );
   });
 
+  it('adds an encrypted S3 bucket with a login that is not kept in the window', async () => {
+    const fake = new FakeApi(snapshot({ repositories: [repoView({})] }));
+    const c = await render(fake);
+    const form = c.querySelector('.add-cloud form');
+    assert.ok(form);
+    const type = (label: string, value: string): void => {
+      const input = [...form.querySelectorAll('label')]
+        .find((l) => (l.textContent ?? '').startsWith(label))
+        ?.querySelector('input');
+      assert.ok(input, label);
+      act(() => {
+        Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set?.call(
+          input,
+          value,
+        );
+        input.dispatchEvent(new window.Event('input', { bubbles: true }));
+      });
+    };
+    type('Bucket', 'family-photos');
+    type('Access key ID', 'AKIAEXAMPLE');
+    type('Secret access key', 'secret-key-123');
+    await click(byText(c, '.add-cloud button', 'Add'));
+    const call = fake.calls.at(-1) as {
+      command: string;
+      args: { type: string; name: string; params: string; user: string; password: string };
+    };
+    assert.equal(call.command, 'addSpecialRemote');
+    assert.equal(call.args.type, 'S3');
+    assert.equal(call.args.name, 'cloud');
+    assert.deepEqual(call.args.params.split('\n'), [
+      'encryption=shared',
+      'chunk=8MiB',
+      'bucket=family-photos',
+    ]);
+    assert.equal(call.args.password, 'secret-key-123');
+    const secret = [...form.querySelectorAll('input')].find((i) => i.type === 'password');
+    assert.equal(secret?.value, '', 'the secret is cleared once sent');
+    assert.equal(
+      c.querySelector('.add-cloud [role="status"]')?.textContent,
+      'Now syncing with cloud',
+    );
+    assert.ok(!(c.textContent ?? '').includes('secret-key-123'));
+  });
+
   it('offers the repositories a folder could sync with, and syncs with one on request', async () => {
     const fake = new FakeApi(
       snapshot({

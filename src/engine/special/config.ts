@@ -144,6 +144,8 @@ export interface SpecialRemoteConfig {
 /** `history`: the remote carries git history too (`remote.<name>.url = annex::`; default on). */
 export interface EnableOptions {
   readonly history?: boolean;
+  /** the login, when it does not come from the environment (the window) */
+  readonly creds?: Creds;
 }
 
 export async function initRemote(
@@ -188,7 +190,7 @@ export async function initRemote(
   if (encryption === 'shared') fields.set('cipher', newSharedCipher());
   spec.defaults?.(fields, uuid);
   chunkSizeOf(fields, name);
-  const creds = spec.credsEnv ? credsFromEnv(...spec.credsEnv) : undefined;
+  const creds = spec.credsEnv ? (options.creds ?? credsFromEnv(...spec.credsEnv)) : undefined;
   await spec.setup({ repo, name, uuid, fields, local, creds, isNew: true });
   if (creds) await writeCreds(repo, uuid, creds);
   await writeRemoteConfig(repo, uuid, fields);
@@ -228,7 +230,8 @@ export async function enableRemote(
   const fields = new Map([...stored, ...changed]);
   const gitName = stored.get('name') ?? name;
   const creds =
-    (spec.credsEnv ? credsFromEnv(...spec.credsEnv) : undefined) ?? (await readCreds(repo, uuid));
+    (spec.credsEnv ? (options.creds ?? credsFromEnv(...spec.credsEnv)) : undefined) ??
+    (await readCreds(repo, uuid));
   const localNow = new Map(local);
   for (const p of spec.localParams ?? [])
     if (!localNow.has(p)) {

@@ -7,6 +7,14 @@ function clock(at: number): string {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+/** The kinds named beside a remote (a clone or an ssh host needs no word). */
+const KIND_LABEL: Readonly<Record<string, string>> = {
+  S3: 'S3 bucket',
+  webdav: 'WebDAV share',
+  directory: 'folder',
+  external: 'special remote program',
+};
+
 /** How a remote is, in a few words. */
 export function remoteStateText(r: RemoteStatus): string {
   switch (r.state) {
@@ -33,6 +41,7 @@ export function RemoteList({ repository }: { repository: RepositoryView }) {
           {x.description ?? x.name}{' '}
           <span className="muted">
             ({x.description && x.description !== x.name ? `remote "${x.name}", ` : ''}
+            {KIND_LABEL[x.kind] ? `${KIND_LABEL[x.kind]}, ` : ''}
             {remoteStateText(x)}, cost {x.cost})
           </span>
           {x.note && x.state !== 'connected' && <p className="muted">{x.note}</p>}

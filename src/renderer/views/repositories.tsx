@@ -6,6 +6,7 @@ import { formatBytes } from '../../shared/format';
 import type { ErrorSuggestion, FerryApi, RepositoryView } from '../../shared/ipc';
 import type { FerryState } from '../store';
 import { AddRemoteForm, RemoteList } from './remotes';
+import { AddCloudForm } from './add-cloud';
 
 const STATE_LABEL: Record<RepositoryView['state'], string> = {
   idle: 'In sync',
@@ -207,6 +208,7 @@ export function RepositoriesView({
               {r.reason && <p className="reason">{r.reason}</p>}
               <RemoteList repository={r} />
               <AddRemoteForm api={api} repository={r} />
+              <AddCloudForm api={api} repository={r} />
               <StopSyncing api={api} repository={r} />
               {(offers[r.uuid] ?? []).length > 0 && (
                 <div className="offers">
