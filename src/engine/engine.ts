@@ -30,7 +30,7 @@ import { initRepository } from './annex/init';
 import { chooseFolder } from './folder-choice';
 import { openRepository, type Repository } from './annex/repository';
 import { addRemote } from './remotes/add-remote';
-import { addSpecialRemote } from './remotes/add-special';
+import { addSpecialRemote, remoteCloneUrl } from './remotes/add-special';
 import { linkRepositories } from './remotes/link-repositories';
 import { MountFanOut } from './drives/fan-out';
 import type { MountSource } from './drives/mounts';
@@ -350,6 +350,7 @@ export class Engine {
         this.statusSoon(m.repo.top);
         return this.view(m);
       },
+      cloneUrl: ({ repository, remote }) => remoteCloneUrl(this.folderOf(repository).repo, remote),
       syncNow: () => {
         for (const m of this.managed.values()) m.assistant.syncNow();
         return Promise.resolve(null);

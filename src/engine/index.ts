@@ -47,7 +47,7 @@ export { findRemote, listGitRemotes, openLocalRemote } from './remotes/git-remot
 export { LocalRepoRemote } from './remotes/local-repo';
 export { openRemote, remoteKind, SPECIAL_KINDS } from './remotes/registry';
 export { enableRemote, initRemote, parseParams, readRemoteLog } from './special/config';
-export { formatAnnexUrl, isAnnexUrl } from './special/annex-url';
+export { cloneUrlOf, isAnnexUrl } from './special/annex-url';
 export type { Remote } from './remotes/remote';
 export { repositoryStatus } from './status';
 export { syncRepository } from './sync/sync';

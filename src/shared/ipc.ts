@@ -93,6 +93,12 @@ export interface Commands {
     };
     result: RepositoryView;
   };
+  /**
+   * The annex:: URL a new machine clones the folder's special remote `remote` from: a secret
+   * when the remote is encrypted (it holds the cipher), so the window copies it on request and
+   * never shows it.
+   */
+  cloneUrl: { args: { repository: string; remote: string }; result: string };
   /** Pull, merge and push every repository now. */
   syncNow: { args: void; result: null };
   pauseAll: { args: void; result: null };
@@ -186,6 +192,7 @@ const COMMAND_TABLE: CommandTable = {
   syncWith: true,
   addRemote: true,
   addSpecialRemote: true,
+  cloneUrl: true,
   syncNow: true,
   pauseAll: true,
   resumeAll: true,

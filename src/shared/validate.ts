@@ -23,6 +23,7 @@ const SHAPES: Readonly<Record<CommandName, Shape | 'none'>> = {
     user: 'string?',
     password: 'string?',
   },
+  cloneUrl: { repository: 'string', remote: 'string' },
   syncNow: 'none',
   pauseAll: 'none',
   resumeAll: 'none',

@@ -115,6 +115,7 @@ export class FakeApi {
       syncWith: record('syncWith', () => this.state.repositories[0]),
       addRemote: record('addRemote', () => this.state.repositories[0]),
       addSpecialRemote: record('addSpecialRemote', () => this.state.repositories[0]),
+      cloneUrl: record('cloneUrl', () => 'annex::00000000-0000-4000-8000-000000000001?type=S3'),
       syncNow: record('syncNow', () => null),
       pauseAll: record('pauseAll', () => null),
       resumeAll: record('resumeAll', () => null),

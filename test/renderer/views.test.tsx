@@ -264,6 +264,47 @@ describe('the window', () => {
     assert.ok(!(c.textContent ?? '').includes('secret-key-123'));
   });
 
+  it("copies a bucket's clone address on request without showing it", async () => {
+    const fake = new FakeApi(
+      snapshot({
+        repositories: [
+          repoView({
+            remotes: [
+              {
+                name: 'cloud',
+                url: 'annex::00000000-0000-4000-8000-000000000001',
+                uuid: '00000000-0000-4000-8000-000000000001',
+                description: 'cloud',
+                cost: 200,
+                isAvailable: true,
+                kind: 'S3',
+                note: null,
+                state: 'connected',
+                downSince: null,
+                lastSeen: null,
+              },
+            ],
+          }),
+        ],
+      }),
+    );
+    const c = await render(fake);
+    assert.match(
+      c.querySelector('ul[aria-label^="Remotes of"]')?.textContent ?? '',
+      /S3 bucket, connected/,
+    );
+    await click(byText(c, 'button', 'Copy clone address of cloud'));
+    assert.deepEqual(fake.calls.at(-1), {
+      command: 'cloneUrl',
+      args: { repository: 'u-laptop', remote: 'cloud' },
+    });
+    assert.ok(!(c.textContent ?? '').includes('?type=S3'), 'the address itself is never shown');
+    assert.match(
+      c.querySelector('.copy-url [role="status"]')?.textContent ?? '',
+      /clipboard|Copied/,
+    );
+  });
+
   it('offers the repositories a folder could sync with, and syncs with one on request', async () => {
     const fake = new FakeApi(
       snapshot({

@@ -1,7 +1,7 @@
 /** Special remotes: `initremote`, `enableremote` and `info`, with git-annex's verbs and parameters. */
 import {
   enableRemote,
-  formatAnnexUrl,
+  cloneUrlOf,
   FerryError,
   initRemote,
   listGitRemotes,
@@ -80,8 +80,6 @@ export const SPECIAL_COMMANDS: Readonly<Record<string, Command>> = {
         ([k]) => !SECRET_FIELDS.has(k),
       );
       const remoteUuid = remote?.uuid ?? [...log].find(([, f]) => f === fields)?.[0];
-      const urlParams = new Map(fields ?? []);
-      if (remote?.specialLocation) urlParams.set('directory', remote.specialLocation);
       const info = {
         name,
         uuid: remoteUuid,
@@ -92,7 +90,10 @@ export const SPECIAL_COMMANDS: Readonly<Record<string, Command>> = {
         enabled: remote !== undefined,
         reachable: remote?.isAvailable ?? false,
         config: Object.fromEntries(shown),
-        cloneUrl: fields && remoteUuid ? formatAnnexUrl(remoteUuid, urlParams) : undefined,
+        cloneUrl:
+          fields && remoteUuid
+            ? cloneUrlOf(remoteUuid, fields, remote?.specialLocation)
+            : undefined,
       };
       if (args.flags.has('json')) {
         io.out(`${JSON.stringify(info)}\n`);

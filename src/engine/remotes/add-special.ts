@@ -9,6 +9,8 @@ import type { Repository } from '../annex/repository';
 import { FerryError } from '../errors';
 import { enableRemote, initRemote, readRemoteLog } from '../special/config';
 import { SPECIAL_KINDS } from './registry';
+import { cloneUrlOf } from '../special/annex-url';
+import { findRemote } from './git-remotes';
 
 export interface SpecialRemoteRequest {
   readonly name: string;
@@ -41,4 +43,13 @@ export async function addSpecialRemote(repo: Repository, r: SpecialRemoteRequest
   if (!params.has('encryption'))
     params.set('encryption', r.type === 'directory' ? 'none' : 'shared');
   return (await initRemote(repo, r.name, params, SPECIAL_KINDS, { creds })).name;
+}
+
+/** The annex:: URL to clone a special remote from (a secret with shared encryption). */
+export async function remoteCloneUrl(repo: Repository, name: string): Promise<string> {
+  const remote = await findRemote(repo, name);
+  const fields = remote.uuid ? (await readRemoteLog(repo)).get(remote.uuid) : undefined;
+  if (!remote.uuid || !fields)
+    throw new FerryError('usage', `remote "${name}" is not a special remote one can clone from`);
+  return cloneUrlOf(remote.uuid, fields, remote.specialLocation);
 }

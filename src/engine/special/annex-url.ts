@@ -49,3 +49,14 @@ export function parseAnnexUrl(
   }
   return { uuid: uuid.toLowerCase(), params };
 }
+
+/** The annex:: URL a clone is made from: remote.log's settings and the kind's local ones. */
+export function cloneUrlOf(
+  uuid: string,
+  fields: ReadonlyMap<string, string>,
+  directory?: string,
+): string {
+  const params = new Map(fields);
+  if (directory) params.set('directory', directory);
+  return formatAnnexUrl(uuid, params);
+}

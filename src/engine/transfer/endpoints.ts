@@ -22,6 +22,9 @@ export interface TransferEnds {
 /** Transfers at once with one network host, unless more are configured. */
 export const NETWORK_SLOTS = 4;
 
+/** Remote kinds across a network: their latency is hidden by several transfers at once. */
+const NETWORK_KINDS: ReadonlySet<string> = new Set(['ssh', 'S3', 'webdav', 'external']);
+
 export class Endpoints {
   private byName = new Map<string, RemoteInfo>();
   private readonly opened = new Map<string, { url: string; remote: Remote }>();
@@ -65,12 +68,12 @@ export class Endpoints {
 
   /**
    * Transfers at once on a link: `slots` for local links (a disk does best with few), at least
-   * 4 for a network host, whose latency is hidden by overlapping transfers on its connection.
+   * 4 for a network host or bucket, whose latency is hidden by overlapping transfers.
    */
   slotsFor(item: QueueItem, slots: number): number {
     if (item.via) return slots;
     const info = this.byName.get(item.remote);
-    return info && remoteKind(info) === 'ssh' ? Math.max(slots, NETWORK_SLOTS) : slots;
+    return info && NETWORK_KINDS.has(remoteKind(info)) ? Math.max(slots, NETWORK_SLOTS) : slots;
   }
 
   /** The name a remote UUID goes by here (the UUID itself when no remote has it). */

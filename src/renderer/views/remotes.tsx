@@ -33,7 +33,45 @@ export function remoteStateText(r: RemoteStatus): string {
   }
 }
 
-export function RemoteList({ repository }: { repository: RepositoryView }) {
+/**
+ * Copies a special remote's annex:: URL for a new machine to clone from; it is never shown (with
+ * encryption it holds the key).
+ */
+function CopyCloneUrl({
+  api,
+  repository,
+  remote,
+}: {
+  api: FerryApi;
+  repository: string;
+  remote: string;
+}) {
+  const [said, setSaid] = useState<string | null>(null);
+  const copy = async (): Promise<void> => {
+    const r = await api.cloneUrl({ repository, remote });
+    if (!r.ok) return setSaid(r.error.message);
+    try {
+      await navigator.clipboard.writeText(r.value);
+      setSaid(
+        'Copied. On the new machine: ferry clone <paste> <folder>. Share it privately: it opens the data.',
+      );
+    } catch {
+      setSaid(
+        'The clipboard is not available here; run "ferry info" with this remote in a terminal.',
+      );
+    }
+  };
+  return (
+    <span className="copy-url">
+      <button type="button" onClick={() => void copy()}>
+        Copy clone address of {remote}
+      </button>
+      {said && <span role="status"> {said}</span>}
+    </span>
+  );
+}
+
+export function RemoteList({ repository, api }: { repository: RepositoryView; api?: FerryApi }) {
   return (
     <ul aria-label={`Remotes of ${repository.description}`} className="remotes">
       {repository.remotes.map((x) => (
@@ -45,6 +83,9 @@ export function RemoteList({ repository }: { repository: RepositoryView }) {
             {remoteStateText(x)}, cost {x.cost})
           </span>
           {x.note && x.state !== 'connected' && <p className="muted">{x.note}</p>}
+          {api && KIND_LABEL[x.kind] && x.url.startsWith('annex::') && (
+            <CopyCloneUrl api={api} repository={repository.uuid} remote={x.name} />
+          )}
         </li>
       ))}
     </ul>

@@ -206,7 +206,7 @@ export function RepositoriesView({
                 {r.presentFiles} of {r.annexedFiles} files here ({formatBytes(r.presentBytes)})
               </p>
               {r.reason && <p className="reason">{r.reason}</p>}
-              <RemoteList repository={r} />
+              <RemoteList repository={r} api={api} />
               <AddRemoteForm api={api} repository={r} />
               <AddCloudForm api={api} repository={r} />
               <StopSyncing api={api} repository={r} />
