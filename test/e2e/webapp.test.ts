@@ -6,7 +6,7 @@
  * go to test-output/screenshots.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -157,6 +157,27 @@ describe('the web UI on a real engine', () => {
       30_000,
     );
     assert.equal(await page.getByRole('button', { name: 'Sync laptop with phone' }).count(), 0);
+  });
+
+  it('adds a folder on a share as a special remote from the UI, and content goes there', async () => {
+    const share = join(tmp.path, 'nas-share');
+    mkdirSync(share);
+    const card = page
+      .locator('ul[aria-label="Repositories"] > li')
+      .filter({ has: page.locator('h3', { hasText: /^laptop$/ }) });
+    await card.getByText('Add a cloud or network remote').click();
+    await card.getByLabel('Kind').selectOption('directory');
+    await card.getByLabel('Name', { exact: true }).fill('nas');
+    await card.getByLabel('Folder (full path)').fill(share);
+    await page.screenshot({ path: join(shots, 'folders-add-cloud.png'), fullPage: true });
+    await card.locator('.add-cloud').getByRole('button', { name: 'Add' }).click();
+    await card.getByText('Now syncing with nas').waitFor();
+    await card.getByText(/nas .*folder, connected/).waitFor();
+    await waitFor(
+      'content on the share',
+      () => readdirSync(share).some((n) => /^[0-9a-f]{3}$/.test(n)),
+      30_000,
+    );
   });
 
   it('shows a transfer progressing and pauses and resumes it', async () => {

@@ -189,13 +189,13 @@ export function AddCloudForm({ api, repository }: { api: FerryApi; repository: R
             </label>
           </>
         )}
-        <label htmlFor={id('encrypt')}>
+        <label htmlFor={id('encrypt')} className="check">
           <input
             id={id('encrypt')}
             type="checkbox"
             checked={encrypt}
             onChange={(e) => setEncrypt(e.target.checked)}
-          />{' '}
+          />
           Encrypt names and content (shared key, kept in the repository)
         </label>
         <button type="submit" disabled={isBusy || name.trim() === ''}>
