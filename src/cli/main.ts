@@ -15,11 +15,13 @@ Usage: ferry <command> [options] [paths...]
 
   init [description]          make this folder a Ferry (git-annex) repository (--convert: also
                               an existing plain git project)
-  clone <url> [folder]        a new repository syncing with url: user@host:path, ssh://user@host/path
-                              or a local path (--description TEXT; content comes later, as wanted)
-  initremote NAME type=T encryption=none|shared [chunk=SIZE] [k=v...]
+  clone <url> [folder]        a new repository syncing with url: user@host:path, ssh://user@host/path,
+                              a local path, or a special remote's annex::<uuid>?... URL (ferry info
+                              prints it) (--description TEXT; content comes later, as wanted)
+  initremote NAME type=T encryption=none|shared [chunk=SIZE] [k=v...] [--no-git]
                               a special remote, as git annex initremote: type=directory
-                              (directory=PATH), S3 (bucket=...), webdav (url=...), external
+                              (directory=PATH), S3 (bucket=...), webdav (url=...), external;
+                              it carries the git history too unless --no-git
   enableremote NAME [k=v...]  use here a special remote another clone (or git-annex) made
   info REMOTE [--json]        what a remote is: type, UUID, encryption, chunking, where
   add [paths...]              put files into the content store, stage and commit them

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openRepository } from '../../src/engine/annex/repository';
@@ -236,6 +236,33 @@ describe('a cloud remote when things go wrong', () => {
       }
     },
   );
+
+  it('a clone from an unreachable bucket or one without history fails whole, leaving no folder', async () => {
+    const a = join(tmp.path, 'nohistory');
+    await repoWithFile(a, 'f.bin', 1000, 8);
+    await ferryOk(
+      a,
+      'initremote',
+      'cloud',
+      ...s3Params(server.port, 'nogit-bucket'),
+      'encryption=shared',
+      '--no-git',
+    );
+    const info = JSON.parse((await ferryOk(a, 'info', 'cloud', '--json')).out) as {
+      cloneUrl: string;
+    };
+    const target = join(tmp.path, 'nohistory-clone');
+    const r = await ferry(tmp.path, 'clone', info.cloneUrl, target);
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /holds no git history/);
+    assert.equal(existsSync(target), false, 'no half-made folder (with the cipher in it) is left');
+    const away = info.cloneUrl.replace(`port=${server.port}`, 'port=1');
+    const r2 = await ferry(tmp.path, 'clone', away, target);
+    assert.notEqual(r2.code, 0);
+    assert.match(r2.err, /cannot be reached/);
+    assert.ok(!r2.err.includes('cipher='), 'the URL is not repeated in the error');
+    assert.equal(existsSync(target), false);
+  });
 
   it('the test keys are the server defaults', () => {
     assert.equal(S3_KEYS.AWS_ACCESS_KEY_ID, 'S3RVER');

@@ -5,13 +5,14 @@
  * Content is not fetched: the assistant, or `ferry get`, brings what is wanted.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { initRepository } from '../annex/init';
 import type { Repository } from '../annex/repository';
 import { FerryError } from '../errors';
 import { findRepository } from '../annex/repository';
-import { setConfig } from '../git/read';
+import { listRefs, setConfig } from '../git/read';
 import { findRemote } from '../remotes/git-remotes';
 import { parseSshUrl } from '../ssh/url';
 import { makeContext, type SyncOptions } from './context';
@@ -108,21 +109,33 @@ export async function cloneRepository(
         path: dir,
       },
     );
+  const existed = existsSync(dir);
   const { repo } = await initRepository(dir, {
     description: options.description ?? defaultDescription(dir),
   });
-  await setConfig(repo.git, 'remote.origin.url', origin);
-  await setConfig(repo.git, 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*');
-  if (special) await configureSpecialOrigin(repo, special.uuid, special.params);
-  const ctx = makeContext(repo, options);
-  await withRepositoryLock(repo, async () => {
-    await mergeIncoming(ctx);
-    await pullRemote(ctx, await findRemote(repo, 'origin'));
-    await updateAnnexBranch(ctx);
-    await updateSyncedBranch(ctx);
-  });
-  // the remote's settings (its cipher too) now come from remote.log: none stay in .git/config
-  if (special && (await readRemoteLog(repo)).has(special.uuid))
-    await setConfig(repo.git, 'remote.origin.url', 'annex::');
+  try {
+    await setConfig(repo.git, 'remote.origin.url', origin);
+    await setConfig(repo.git, 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*');
+    if (special) await configureSpecialOrigin(repo, special.uuid, special.params);
+    const ctx = makeContext(repo, options);
+    await withRepositoryLock(repo, async () => {
+      await mergeIncoming(ctx);
+      await pullRemote(ctx, await findRemote(repo, 'origin'));
+      await updateAnnexBranch(ctx);
+      await updateSyncedBranch(ctx);
+    });
+    if (special && (await listRefs(repo.git, 'refs/remotes/origin')).length === 0)
+      throw new FerryError(
+        'not-a-repository',
+        'the special remote holds no git history to clone (it was made with --no-git, or by a git-annex without git-remote-annex)',
+      );
+    // the remote's settings (its cipher too) now come from remote.log: none stay in .git/config
+    if (special && (await readRemoteLog(repo)).has(special.uuid))
+      await setConfig(repo.git, 'remote.origin.url', 'annex::');
+  } catch (e) {
+    // a clone that failed leaves nothing behind (nor an annex:: URL with its cipher)
+    await rm(existed ? join(dir, '.git') : dir, { recursive: true, force: true });
+    throw e;
+  }
   return repo;
 }
