@@ -9,7 +9,7 @@
 import git from 'isomorphic-git';
 import { FerryError } from '../errors';
 import { cacheFor, type GitContext } from './context';
-import { objectProblem } from './fsck';
+import { objectProblem, parseRawTree } from './fsck';
 import type { ObjectDatabase } from './object-db';
 import { ObjectBatch, packOf, type ObjectType } from './object-writer';
 import { readPack } from './pack-reader';
@@ -84,20 +84,11 @@ function links(type: ObjectType, raw: Buffer): string[] {
   return out;
 }
 
+/** A tree's entries (trees here passed git's fsck checks, or are our own). */
 function treeEntries(raw: Buffer): { mode: string; name: string; oid: string }[] {
-  const out: { mode: string; name: string; oid: string }[] = [];
-  let pos = 0;
-  while (pos < raw.length) {
-    const space = raw.indexOf(0x20, pos);
-    const nul = raw.indexOf(0, space);
-    out.push({
-      mode: raw.toString('latin1', pos, space),
-      name: raw.toString('latin1', space + 1, nul),
-      oid: raw.toString('hex', nul + 1, nul + 21),
-    });
-    pos = nul + 21;
-  }
-  return out;
+  const parsed = parseRawTree(raw);
+  if (typeof parsed === 'string') throw new FerryError('bad-object', `a tree holds ${parsed}`);
+  return parsed;
 }
 
 /**

@@ -7,9 +7,10 @@
  * a copy standing in for a drop here is not removed by this Ferry meanwhile.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import { keyFile } from '../annex/paths';
+import { fileBytes } from './file-bytes';
 import { AnnexBranch } from '../annex/branch';
 import { keyHasher, matchesKey } from '../annex/object-store';
 import { parseKey } from '../annex/key';
@@ -184,7 +185,7 @@ export class SpecialRemote implements Remote {
     from: number,
     o: MoveOptions,
   ): Promise<void> {
-    const plain = fileRange(path, start + from, length - from, o);
+    const plain = fileBytes(path, start + from, length - from, o);
     const sealed = this.encryption.seal(plain);
     await this.objects.put(name, sealed, {
       signal: o.signal,
@@ -310,30 +311,5 @@ export class SpecialRemote implements Remote {
 
   async close(): Promise<void> {
     await this.objects.close?.();
-  }
-}
-
-/** `length` bytes of a file from `at` (progress counts from there), rate-limited, abortable. */
-async function* fileRange(
-  path: string,
-  at: number,
-  length: number,
-  o: MoveOptions,
-): AsyncGenerator<Buffer> {
-  let done = at;
-  o.onProgress?.(done);
-  if (length <= 0) return;
-  const stream = createReadStream(path, {
-    start: at,
-    end: at + length - 1,
-    highWaterMark: 1 << 20,
-    signal: o.signal,
-  });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (o.throttle) await o.throttle(chunk.length);
-    o.signal?.throwIfAborted();
-    yield chunk;
-    done += chunk.length;
-    o.onProgress?.(done);
   }
 }

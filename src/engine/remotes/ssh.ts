@@ -5,9 +5,10 @@
  * PUT and its transfer claims itself, so this kind has no `bookkeeping`. Sessions are pooled:
  * several transfers with one host run at once, each on its own session.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import type { ObjectSource, StreamSource } from '../annex/receive';
 import { receiveFromFile } from '../annex/receive';
+import { fileBytes } from './file-bytes';
 import { keyHasher, matchesKey } from '../annex/object-store';
 import type { Repository } from '../annex/repository';
 import { FerryError, isFerryError } from '../errors';
@@ -245,7 +246,7 @@ export class SshRemote implements Remote {
       const result = await s
         .put(key, '', (offset) => ({
           length: size - offset,
-          bytes: readFrom(path, offset, options),
+          bytes: fileBytes(path, offset, undefined, options),
         }))
         .catch(async (e: unknown) => {
           if (!isFerryError(e, 'remote-unavailable')) throw e;
@@ -345,22 +346,4 @@ function hostReason(said: string): string | undefined {
     .slice(-6);
   const reason = lines.find((l) => !FOLLOW_UPS.some((f) => f.test(l))) ?? lines.at(-1);
   return reason && /No space left on device/i.test(reason) ? 'its disk is full' : reason;
-}
-
-/** A file's bytes from `offset`, rate-limited, with progress, stopping on abort. */
-async function* readFrom(path: string, offset: number, o: MoveOptions): AsyncGenerator<Buffer> {
-  let done = offset;
-  o.onProgress?.(done);
-  const stream = createReadStream(path, {
-    start: offset,
-    highWaterMark: 1 << 20,
-    signal: o.signal,
-  });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (o.throttle) await o.throttle(chunk.length);
-    o.signal?.throwIfAborted();
-    yield chunk;
-    done += chunk.length;
-    o.onProgress?.(done);
-  }
 }

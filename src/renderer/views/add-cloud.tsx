@@ -67,6 +67,33 @@ function Field(props: {
   );
 }
 
+/** A login's two fields; the password one is never filled back in. */
+function Login(props: {
+  at: (f: string) => string;
+  v: (k: string) => string;
+  set: (k: string) => (v: string) => void;
+  user: string;
+  password: string;
+}) {
+  return (
+    <>
+      <Field
+        id={props.at('user')}
+        label={props.user}
+        value={props.v('user')}
+        onChange={props.set('user')}
+      />
+      <Field
+        id={props.at('password')}
+        label={props.password}
+        type="password"
+        value={props.v('password')}
+        onChange={props.set('password')}
+      />
+    </>
+  );
+}
+
 export function AddCloudForm({ api, repository }: { api: FerryApi; repository: RepositoryView }) {
   const [kind, setKind] = useState<Kind>('S3');
   const [name, setName] = useState('cloud');
@@ -131,14 +158,7 @@ export function AddCloudForm({ api, repository }: { api: FerryApi; repository: R
               onChange={set('host')}
               placeholder="https://s3.example.com"
             />
-            <Field id={id('user')} label="Access key ID" value={v('user')} onChange={set('user')} />
-            <Field
-              id={id('password')}
-              label="Secret access key"
-              type="password"
-              value={v('password')}
-              onChange={set('password')}
-            />
+            <Login at={id} v={v} set={set} user="Access key ID" password="Secret access key" />
           </>
         )}
         {kind === 'webdav' && (
@@ -150,14 +170,7 @@ export function AddCloudForm({ api, repository }: { api: FerryApi; repository: R
               onChange={set('url')}
               placeholder="https://dav.example.com/annex"
             />
-            <Field id={id('user')} label="User name" value={v('user')} onChange={set('user')} />
-            <Field
-              id={id('password')}
-              label="Password"
-              type="password"
-              value={v('password')}
-              onChange={set('password')}
-            />
+            <Login at={id} v={v} set={set} user="User name" password="Password" />
           </>
         )}
         {kind === 'directory' && (
