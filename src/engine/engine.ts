@@ -13,8 +13,7 @@
  * Folder list: `folders.json` in the state directory when one is given (the desktop app keeps
  * it under the user's config directory), else only what is added in this run.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type {
   ActivityEntry,
   DriveView,
@@ -32,6 +31,8 @@ import { openRepository, type Repository } from './annex/repository';
 import { addRemote } from './remotes/add-remote';
 import { addSpecialRemote, remoteCloneUrl } from './remotes/add-special';
 import { linkRepositories } from './remotes/link-repositories';
+import { aboutFerry, LogRing } from './log-ring';
+import { saveFolders, savedFolders } from './folder-list';
 import { MountFanOut } from './drives/fan-out';
 import type { MountSource } from './drives/mounts';
 import { FerryError } from './errors';
@@ -65,6 +66,7 @@ export class Engine {
   private readonly managed = new Map<string, Folder>();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly activity: ActivityEntry[] = [];
+  private readonly logs = new LogRing();
   private readonly statusPasses = new StatusPasses(async (top) => {
     const m = this.managed.get(top);
     if (!m) return;
@@ -80,21 +82,9 @@ export class Engine {
     this.fanOut = options.mountSource ? new MountFanOut(options.mountSource) : undefined;
   }
 
-  private get stateFile(): string | undefined {
-    return this.options.stateDir ? resolve(this.options.stateDir, 'folders.json') : undefined;
-  }
-
   /** Starts syncing every known folder (given, and saved from earlier runs). */
   async start(): Promise<void> {
-    const saved: string[] = [];
-    const file = this.stateFile;
-    if (file && existsSync(file)) {
-      try {
-        saved.push(...(JSON.parse(readFileSync(file, 'utf8')) as string[]));
-      } catch {
-        this.log(`${file} is not readable JSON; starting with no saved folders`);
-      }
-    }
+    const saved = savedFolders(this.options.stateDir, (m) => this.log(m));
     for (const folder of new Set([...saved, ...(this.options.folders ?? [])])) {
       try {
         await this.manage(await openRepository(folder));
@@ -133,6 +123,7 @@ export class Engine {
   }
 
   private log(m: string): void {
+    this.logs.push(m);
     this.options.log?.(m);
   }
 
@@ -152,10 +143,7 @@ export class Engine {
   }
 
   private saveFolders(): void {
-    const file = this.stateFile;
-    if (!file) return;
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify([...this.managed.keys()], null, 2)}\n`);
+    saveFolders(this.options.stateDir, [...this.managed.keys()]);
   }
 
   private async manage(repo: Repository): Promise<Folder> {
@@ -351,6 +339,8 @@ export class Engine {
         return this.view(m);
       },
       cloneUrl: ({ repository, remote }) => remoteCloneUrl(this.folderOf(repository).repo, remote),
+      recentLog: ({ limit }) => Promise.resolve(this.logs.recent(limit)),
+      about: () => Promise.resolve(aboutFerry(this.options.stateDir, this.managed.size)),
       syncNow: () => {
         for (const m of this.managed.values()) m.assistant.syncNow();
         return Promise.resolve(null);

@@ -8,6 +8,7 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { FerryApi } from '../shared/ipc';
 import { batchEvents, createFerryStore, type FerryState } from './store';
+import { Footer } from './views/about';
 import {
   ActivityView,
   NetworkView,
@@ -128,6 +129,7 @@ export function App({
           <ActivityView store={store} />
         )}
       </main>
+      <Footer api={api} />
     </div>
   );
 }

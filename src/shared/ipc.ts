@@ -99,6 +99,10 @@ export interface Commands {
    * never shows it.
    */
   cloneUrl: { args: { repository: string; remote: string }; result: string };
+  /** The engine's recent log lines (at most `limit`), oldest first: the window's log view. */
+  recentLog: { args: { limit?: number }; result: readonly LogLine[] };
+  /** Who this Ferry is: its version and where it runs. */
+  about: { args: void; result: AboutInfo };
   /** Pull, merge and push every repository now. */
   syncNow: { args: void; result: null };
   pauseAll: { args: void; result: null };
@@ -119,6 +123,20 @@ export interface Commands {
 }
 
 export type CommandName = keyof Commands;
+
+export interface LogLine {
+  readonly at: number;
+  readonly text: string;
+}
+
+export interface AboutInfo {
+  readonly version: string;
+  readonly node: string;
+  readonly platform: string;
+  /** where Ferry keeps its folder list and log, when it has one */
+  readonly stateDir: string | null;
+  readonly folders: number;
+}
 
 export interface TransferListing {
   readonly transfers: readonly TransferSnapshot[];
@@ -193,6 +211,8 @@ const COMMAND_TABLE: CommandTable = {
   addRemote: true,
   addSpecialRemote: true,
   cloneUrl: true,
+  recentLog: true,
+  about: true,
   syncNow: true,
   pauseAll: true,
   resumeAll: true,

@@ -24,6 +24,8 @@ const SHAPES: Readonly<Record<CommandName, Shape | 'none'>> = {
     password: 'string?',
   },
   cloneUrl: { repository: 'string', remote: 'string' },
+  recentLog: { limit: 'count?' },
+  about: 'none',
   syncNow: 'none',
   pauseAll: 'none',
   resumeAll: 'none',

@@ -236,6 +236,18 @@ describe('the web UI on a real engine', () => {
     await page.screenshot({ path: join(shots, 'activity.png'), fullPage: true });
   });
 
+  it('shows its version and its log, and has an icon', async () => {
+    await page.getByText('About Ferry').click();
+    await page.getByText(/^Ferry \d+\.\d+\.\d+$/).waitFor();
+    await page.getByText('Log', { exact: true }).click();
+    await page
+      .locator('ol[aria-label="Log"], footer :text("Nothing logged yet.")')
+      .first()
+      .waitFor();
+    assert.equal(await page.locator('link[rel="icon"]').count(), 1);
+    await page.screenshot({ path: join(shots, 'about-and-log.png'), fullPage: true });
+  });
+
   it('is usable by keyboard, in light and dark themes', async () => {
     await page.getByRole('tab', { name: 'Activity' }).focus();
     await page.keyboard.press('Home');

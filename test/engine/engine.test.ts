@@ -11,6 +11,7 @@ import { controlSocketPath } from '../../src/engine/control/control-server';
 import { Engine } from '../../src/engine/engine';
 import { parcelWatch } from '../../src/engine/sync/watcher';
 import type { EngineEvent } from '../../src/shared/ipc';
+import { VERSION } from '../../src/shared/version';
 import { ferryOk, git, gitAsync, tempDir } from '../helpers/repos';
 import { waitFor } from '../helpers/wait';
 
@@ -125,5 +126,22 @@ describe('the engine', () => {
     const engine = new Engine({ watch: parcelWatch });
     engines.push(engine);
     await assert.rejects(engine.handlers().addFolder({ path: '  ' }), /give the path of a folder/);
+  });
+  it('keeps its recent log for the window, and says who it is', async () => {
+    const missing = join(tmp.path, 'not-a-repository');
+    mkdirSync(missing);
+    const engine = new Engine({ watch: parcelWatch, folders: [missing], quietMs: 50 });
+    engines.push(engine);
+    await engine.start();
+    const h = engine.handlers();
+    const lines = await h.recentLog({});
+    assert.ok(
+      lines.some((l) => l.text.startsWith(`cannot sync ${missing}`)),
+      JSON.stringify(lines),
+    );
+    assert.equal((await h.recentLog({ limit: 0 })).length, 0);
+    const about = await h.about();
+    assert.equal(about.version, VERSION);
+    assert.equal(about.folders, 0);
   });
 });

@@ -116,6 +116,17 @@ export class FakeApi {
       addRemote: record('addRemote', () => this.state.repositories[0]),
       addSpecialRemote: record('addSpecialRemote', () => this.state.repositories[0]),
       cloneUrl: record('cloneUrl', () => 'annex::00000000-0000-4000-8000-000000000001?type=S3'),
+      recentLog: record('recentLog', () => [
+        { at: Date.UTC(2026, 11, 2, 9, 15), text: 'pushed to usb' },
+        { at: Date.UTC(2026, 11, 2, 9, 16), text: 'cabin cannot be reached: Connection timed out' },
+      ]),
+      about: record('about', () => ({
+        version: '0.1.0',
+        node: 'v20.20.2',
+        platform: 'linux 6.1',
+        stateDir: '/home/me/.local/state/ferry',
+        folders: 1,
+      })),
       syncNow: record('syncNow', () => null),
       pauseAll: record('pauseAll', () => null),
       resumeAll: record('resumeAll', () => null),

@@ -305,6 +305,35 @@ describe('the window', () => {
     );
   });
 
+  it('shows who this Ferry is and its recent log when asked', async () => {
+    const fake = new FakeApi(snapshot({ repositories: [repoView({})] }));
+    const c = await render(fake);
+    const open = async (summary: string): Promise<void> => {
+      const details = [...c.querySelectorAll('footer details')].find(
+        (d) => d.querySelector('summary')?.textContent === summary,
+      );
+      assert.ok(details, summary);
+      await act(async () => {
+        (details as HTMLDetailsElement).open = true;
+        details.dispatchEvent(new window.Event('toggle'));
+        await Promise.resolve();
+      });
+      await flushFrames();
+    };
+    await open('About Ferry');
+    assert.match(
+      c.querySelector('footer .about')?.textContent ?? '',
+      /Ferry 0\.1\.0.*Node v20\.20\.2/,
+    );
+    await open('Log');
+    const lines = [...c.querySelectorAll('ol[aria-label="Log"] li')].map(
+      (li) => li.textContent ?? '',
+    );
+    assert.equal(lines.length, 2);
+    assert.match(lines[1] ?? '', /cabin cannot be reached: Connection timed out/);
+    assert.deepEqual(fake.calls.at(-1), { command: 'recentLog', args: { limit: 500 } });
+  });
+
   it('offers the repositories a folder could sync with, and syncs with one on request', async () => {
     const fake = new FakeApi(
       snapshot({

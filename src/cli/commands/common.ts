@@ -23,7 +23,7 @@ export interface Command {
   run(args: ParsedArgs, io: Io): Promise<number>;
 }
 
-export const VERSION = '0.1.0';
+export { VERSION } from '../../shared/version';
 
 export function paths(args: ParsedArgs, io: Io): string[] {
   return (args.positional.length === 0 ? ['.'] : args.positional).map((p) => resolve(io.cwd, p));
