@@ -15,7 +15,6 @@
  */
 import { resolve } from 'node:path';
 import type {
-  ActivityEntry,
   DriveView,
   EngineEvent,
   EngineSnapshot,
@@ -33,6 +32,7 @@ import { addSpecialRemote, remoteCloneUrl } from './remotes/add-special';
 import { linkRepositories } from './remotes/link-repositories';
 import { aboutFerry, LogRing } from './log-ring';
 import { saveFolders, savedFolders } from './folder-list';
+import { ActivityHistory, type NewEntry } from './activity-history';
 import { MountFanOut } from './drives/fan-out';
 import type { MountSource } from './drives/mounts';
 import { FerryError } from './errors';
@@ -65,7 +65,9 @@ export interface EngineOptions {
 export class Engine {
   private readonly managed = new Map<string, Folder>();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
-  private readonly activity: ActivityEntry[] = [];
+  private readonly activity = new ActivityHistory(
+    (uuid) => [...this.managed.values()].find((m) => m.repo.uuid === uuid)?.repo.gitdir,
+  );
   private readonly logs = new LogRing();
   private readonly statusPasses = new StatusPasses(async (top) => {
     const m = this.managed.get(top);
@@ -98,6 +100,7 @@ export class Engine {
     this.isStopped = true;
     this.statusPasses.stop();
     for (const m of this.managed.values()) await m.stop();
+    this.activity.flush();
     await this.fanOut?.stop();
     this.listeners.clear();
   }
@@ -127,10 +130,8 @@ export class Engine {
     this.options.log?.(m);
   }
 
-  private note(entry: Omit<ActivityEntry, 'at'>): void {
-    const full = { ...entry, at: Date.now() };
-    this.activity.push(full);
-    if (this.activity.length > 200) this.activity.splice(0, this.activity.length - 200);
+  private note(entry: NewEntry): void {
+    const full = this.activity.add(entry);
     this.emit({ type: 'activity', entry: full, at: full.at });
   }
 
@@ -152,6 +153,7 @@ export class Engine {
     const folder = new Folder(repo, this.folderHost, this.fanOut?.child());
     await folder.serveControl();
     this.managed.set(repo.top, folder);
+    this.activity.load(repo.uuid);
     await folder.start(this.isPaused);
     this.statusSoon(repo.top);
     return folder;
@@ -248,7 +250,7 @@ export class Engine {
       control: this.control(),
       maps,
       drives: [...this.driveStates.values()],
-      activity: [...this.activity],
+      activity: [...this.activity.all()].slice(-200),
       offers,
       isHeadless: this.options.isHeadless ?? false,
     };

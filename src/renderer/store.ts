@@ -128,7 +128,12 @@ export function reduce(s: Data, e: EngineEvent): Data {
     case 'drive-removed':
       return { ...s, drives: s.drives.filter((d) => d.mountPoint !== e.mountPoint) };
     case 'activity': {
-      const activity = [...s.activity, e.entry].slice(-MAX_ACTIVITY);
+      // a repeat folded into an entry already shown replaces it
+      const at = e.entry.id === undefined ? -1 : s.activity.findIndex((a) => a.id === e.entry.id);
+      const activity =
+        at >= 0
+          ? s.activity.map((a, i) => (i === at ? e.entry : a))
+          : [...s.activity, e.entry].slice(-MAX_ACTIVITY);
       return { ...s, activity };
     }
     case 'error-raised':

@@ -29,10 +29,14 @@ export interface DriveView {
 
 /** One line of the activity list: a commit, a merge, a conflict kept, a drive, an error. */
 export interface ActivityEntry {
+  /** the entry's own number: a repeat folded into it arrives again with the same id */
+  readonly id?: number;
   readonly at: number;
   readonly repository: string | null;
   readonly kind: 'sync' | 'conflict' | 'drive' | 'error';
   readonly text: string;
+  /** how many times it happened in a row (absent: once) */
+  readonly count?: number;
 }
 
 /** A repository a folder could sync with: a drive's repository, or another folder Ferry syncs. */

@@ -70,6 +70,22 @@ describe('the store', () => {
       });
     assert.equal(store.getState().activity.length, 200);
     assert.equal(store.getState().activity.at(-1)?.text, 'entry 249');
+    // a repeat folded into a shown entry replaces it, it is not added again
+    const shown = {
+      id: 7,
+      at: 300,
+      repository: null,
+      kind: 'sync' as const,
+      text: 'sent changes to usb',
+    };
+    store.getState().apply({ type: 'activity', entry: shown, at: 300 });
+    store.getState().apply({
+      type: 'activity',
+      entry: { ...shown, at: 301, text: 'sent changes to usb, backup' },
+      at: 301,
+    });
+    assert.equal(store.getState().activity.length, 200);
+    assert.equal(store.getState().activity.at(-1)?.text, 'sent changes to usb, backup');
   });
 
   it('applies a burst of events as one state change', () => {

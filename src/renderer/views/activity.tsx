@@ -10,7 +10,7 @@ export function ActivityView({ store }: { store: StoreApi<FerryState> }) {
   return (
     <ol className="activity" aria-label="Activity" reversed>
       {[...activity].reverse().map((a, i) => (
-        <li key={`${a.at}-${i}`} className={`entry ${a.kind}`}>
+        <li key={a.id ?? `${a.at}-${i}`} className={`entry ${a.kind}`}>
           <time dateTime={new Date(a.at).toISOString()}>{new Date(a.at).toLocaleTimeString()}</time>{' '}
           {a.repository && (
             <span className="muted">
@@ -18,6 +18,7 @@ export function ActivityView({ store }: { store: StoreApi<FerryState> }) {
             </span>
           )}
           {a.text}
+          {(a.count ?? 1) > 1 && <span className="muted"> ×{a.count}</span>}
         </li>
       ))}
     </ol>
