@@ -10,12 +10,37 @@ import { findObject } from './annex/object-store';
 import { syncOps } from './os/fs-ops';
 import type { Repository } from './annex/repository';
 import { readSettings } from './annex/settings';
-import { annexedFiles } from './annex/worktree';
+import { annexedFiles, type AnnexedFile } from './annex/worktree';
+import { whereIs } from './annex/content';
+import { Wanted } from './transfer/wanted';
 import { currentBranch } from './git/read';
-import { listGitRemotes } from './remotes/git-remotes';
+import { listGitRemotes, type RemoteInfo } from './remotes/git-remotes';
 import { availabilityOf, remoteKind } from './remotes/registry';
 import { sshHistory } from './ssh/health';
 import { unsupportedMessage } from './remotes/unsupported';
+
+/** Per remote (by UUID): the files it wants and lacks, and their bytes. */
+async function lacking(
+  repo: Repository,
+  branch: AnnexBranch,
+  files: readonly AnnexedFile[],
+  remotes: readonly RemoteInfo[],
+): Promise<Map<string, { files: number; bytes: number }>> {
+  const wanted = new Wanted(repo, branch);
+  const out = new Map<string, { files: number; bytes: number }>();
+  const uuids = [...new Set(remotes.map((r) => r.uuid).filter((u): u is string => !!u))];
+  for (const u of uuids) out.set(u, { files: 0, bytes: 0 });
+  for (const f of files) {
+    const have = await whereIs(branch, f.key);
+    for (const u of uuids) {
+      if (have.includes(u) || !(await wanted.wants(u, f.key, f.path, have).catch(() => false)))
+        continue;
+      const n = out.get(u) ?? { files: 0, bytes: 0 };
+      out.set(u, { files: n.files + 1, bytes: n.bytes + (keySize(f.key) ?? 0) });
+    }
+  }
+  return out;
+}
 
 export async function repositoryStatus(repo: Repository): Promise<RepositoryStatus> {
   const branch = new AnnexBranch(repo);
@@ -29,6 +54,8 @@ export async function repositoryStatus(repo: Repository): Promise<RepositoryStat
       presentBytes += keySize(f.key) ?? (await fsp.stat(object)).size;
     }
   }
+  const remotes = await listGitRemotes(repo);
+  const lacks = await lacking(repo, branch, files, remotes);
   const pending = await fsp.readdir(join(repo.annexdir, 'journal')).catch(() => []);
   const settings = await readSettings(repo, branch);
   const names = parseUuidLog(await branch.read('uuid.log').catch(() => ''));
@@ -43,7 +70,7 @@ export async function repositoryStatus(repo: Repository): Promise<RepositoryStat
     presentBytes,
     numcopies: settings.numcopies,
     pendingJournal: pending.length,
-    remotes: (await listGitRemotes(repo)).map((r) => {
+    remotes: remotes.map((r) => {
       const kind = remoteKind(r);
       const a = availabilityOf(r);
       const history = kind === 'ssh' ? sshHistory(r.url) : {};
@@ -61,6 +88,7 @@ export async function repositoryStatus(repo: Repository): Promise<RepositoryStat
         state: a.state === 'up' ? 'connected' : a.reason === 'unreachable' ? 'offline' : a.reason,
         downSince: history.since ?? null,
         lastSeen: history.lastUp ?? null,
+        ...(r.uuid && lacks.has(r.uuid) ? { lacks: lacks.get(r.uuid) } : {}),
       };
     }),
   };

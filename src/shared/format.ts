@@ -9,3 +9,9 @@ export function formatBytes(n: number): string {
   }
   return `${v.toFixed(v < 10 && i > 0 ? 1 : 0)} ${units[i] ?? ''}`;
 }
+
+/** What a remote lacks of what it wants, in words ("up to date", "lacks 3 files (12 MB)"). */
+export function lacksText(lacks: { files: number; bytes: number }): string {
+  if (lacks.files === 0) return 'up to date';
+  return `lacks ${lacks.files} ${lacks.files === 1 ? 'file' : 'files'} (${formatBytes(lacks.bytes)})`;
+}

@@ -17,6 +17,8 @@ export interface RemoteStatus {
   readonly downSince: number | null;
   /** when it was last reached (ms), when known */
   readonly lastSeen: number | null;
+  /** what it lacks of the files it wants (by its preferred content); absent when unknown */
+  readonly lacks?: { readonly files: number; readonly bytes: number };
 }
 
 export type RemoteState =

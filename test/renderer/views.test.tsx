@@ -282,6 +282,7 @@ describe('the window', () => {
                 state: 'connected',
                 downSince: null,
                 lastSeen: null,
+                lacks: { files: 2, bytes: 5004 },
               },
             ],
           }),
@@ -291,7 +292,7 @@ describe('the window', () => {
     const c = await render(fake);
     assert.match(
       c.querySelector('ul[aria-label^="Remotes of"]')?.textContent ?? '',
-      /S3 bucket, connected/,
+      /S3 bucket, connected, lacks 2 files \(5\.0 KB\), cost 200/,
     );
     await click(byText(c, 'button', 'Copy clone address of cloud'));
     assert.deepEqual(fake.calls.at(-1), {

@@ -22,6 +22,7 @@ import {
 } from '../../engine';
 import { resolve } from 'node:path';
 import { formatBytes } from '../progress';
+import { lacksText } from '../../shared/format';
 import { open, VERSION, type Command } from './common';
 
 export const REPO_COMMANDS: Readonly<Record<string, Command>> = {
@@ -170,7 +171,7 @@ export const REPO_COMMANDS: Readonly<Record<string, Command>> = {
       io.out(`numcopies: ${status.numcopies}\n`);
       for (const r of status.remotes) {
         io.out(
-          `remote ${r.name}: ${r.url || `(${r.kind})`} cost ${r.cost} ${r.isAvailable ? 'reachable' : 'unreachable'}${r.uuid ? ` (${r.uuid})` : ''}${r.note && r.kind === 'unsupported' ? `\n  ${r.note}` : ''}\n`,
+          `remote ${r.name}: ${r.url || `(${r.kind})`} cost ${r.cost} ${r.isAvailable ? 'reachable' : 'unreachable'}${r.uuid ? ` (${r.uuid})` : ''}${r.lacks ? `, ${lacksText(r.lacks)}` : ''}${r.note && r.kind === 'unsupported' ? `\n  ${r.note}` : ''}\n`,
         );
       }
       if (status.pendingJournal > 0)

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { FerryApi, RepositoryView } from '../../shared/ipc';
 import type { RemoteStatus } from '../../shared/types';
+import { lacksText } from '../../shared/format';
 
 function clock(at: number): string {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -80,7 +81,8 @@ export function RemoteList({ repository, api }: { repository: RepositoryView; ap
           <span className="muted">
             ({x.description && x.description !== x.name ? `remote "${x.name}", ` : ''}
             {KIND_LABEL[x.kind] ? `${KIND_LABEL[x.kind]}, ` : ''}
-            {remoteStateText(x)}, cost {x.cost})
+            {remoteStateText(x)}
+            {x.lacks && `, ${lacksText(x.lacks)}`}, cost {x.cost})
           </span>
           {x.note && x.state !== 'connected' && <p className="muted">{x.note}</p>}
           {api && KIND_LABEL[x.kind] && x.url.startsWith('annex::') && (
