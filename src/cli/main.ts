@@ -48,7 +48,8 @@ Usage: ferry <command> [options] [paths...]
                               drives holding a remote are synced when mounted (UDisks2, else the mount table)
   webapp [--port N] [DIR...]  serve the Ferry window on 127.0.0.1 (a URL with a key is printed),
                               syncing the given folders, this one, and those added in the UI
-  status [--json]             the state of this repository
+  status [--json] [--lacks]   the state of this repository (--lacks: what each remote lacks of
+                              what it wants)
   version                     print the version
 
 Options: --json (machine-readable output), -C <dir> (run in <dir>), --force (drop without copies).

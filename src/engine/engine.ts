@@ -196,7 +196,7 @@ export class Engine {
 
   /** A repository's status, state and the reason it is not in sync. */
   private async view(m: Folder): Promise<RepositoryView> {
-    const status = await repositoryStatus(m.repo);
+    const status = await repositoryStatus(m.repo, { withLacks: true });
     const transfers = m.transfers.snapshot(200);
     return repositoryView(status, {
       isPaused: this.isPaused || m.transfers.controlState().isPaused,

@@ -42,7 +42,14 @@ async function lacking(
   return out;
 }
 
-export async function repositoryStatus(repo: Repository): Promise<RepositoryStatus> {
+/**
+ * `withLacks`: count what each remote lacks of what it wants (a location log read per file: the
+ * window's cards ask for it; `ferry status` only with --lacks).
+ */
+export async function repositoryStatus(
+  repo: Repository,
+  options: { withLacks?: boolean } = {},
+): Promise<RepositoryStatus> {
   const branch = new AnnexBranch(repo);
   const files = repo.isBare ? [] : await annexedFiles(repo);
   let presentFiles = 0;
@@ -55,7 +62,9 @@ export async function repositoryStatus(repo: Repository): Promise<RepositoryStat
     }
   }
   const remotes = await listGitRemotes(repo);
-  const lacks = await lacking(repo, branch, files, remotes);
+  const lacks = options.withLacks
+    ? await lacking(repo, branch, files, remotes)
+    : new Map<string, { files: number; bytes: number }>();
   const pending = await fsp.readdir(join(repo.annexdir, 'journal')).catch(() => []);
   const settings = await readSettings(repo, branch);
   const names = parseUuidLog(await branch.read('uuid.log').catch(() => ''));

@@ -30,7 +30,7 @@ describe('what each remote lacks', () => {
     git(a, 'remote', 'add', 'desktop', b);
     await ferryOk(a, 'sync');
     const shown = async (): Promise<Shown['remotes'][number] | undefined> =>
-      (JSON.parse((await ferryOk(a, 'status', '--json')).out) as Shown).remotes.find(
+      (JSON.parse((await ferryOk(a, 'status', '--json', '--lacks')).out) as Shown).remotes.find(
         (r) => r.name === 'desktop',
       );
     assert.deepEqual((await shown())?.lacks, { files: 2, bytes: 5004 });

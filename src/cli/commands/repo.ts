@@ -158,7 +158,7 @@ export const REPO_COMMANDS: Readonly<Record<string, Command>> = {
   status: {
     async run(args, io) {
       const repo = await openRepository(io.cwd);
-      const status = await repositoryStatus(repo);
+      const status = await repositoryStatus(repo, { withLacks: args.flags.has('lacks') });
       if (args.flags.has('json')) {
         io.out(`${JSON.stringify(status, null, 2)}\n`);
         return 0;
