@@ -13,7 +13,7 @@
  * Folder list: `folders.json` in the state directory when one is given (the desktop app keeps
  * it under the user's config directory), else only what is added in this run.
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type {
   DriveView,
   EngineEvent,
@@ -25,6 +25,8 @@ import { activityText, driveActivityText } from '../shared/event-text';
 import type { TransferControlState } from '../shared/transfers';
 import type { NetworkMap } from '../shared/network';
 import { initRepository } from './annex/init';
+import { AnnexBranch } from './annex/branch';
+import { renameRepository } from './annex/repo-config';
 import { chooseFolder } from './folder-choice';
 import { openRepository, type Repository } from './annex/repository';
 import { addRemote } from './remotes/add-remote';
@@ -294,15 +296,18 @@ export class Engine {
         const repo =
           existing && existing.top === dir
             ? existing
-            : (await initRepository(dir, { description })).repo;
+            : (await initRepository(dir, { description: description ?? basename(dir) })).repo;
         const m = await this.manage(repo);
         this.saveFolders();
         for (const top of this.managed.keys()) void this.emitOffers(top);
-        this.note({
-          repository: repo.uuid,
-          kind: 'sync',
-          text: `started syncing ${repo.top}`,
-        });
+        this.note({ repository: repo.uuid, kind: 'sync', text: `started syncing ${repo.top}` });
+        return this.view(m);
+      },
+      renameFolder: async ({ repository, name }) => {
+        const m = this.folderOf(repository);
+        const text = await renameRepository(new AnnexBranch(m.repo), repository, name);
+        this.note({ repository, kind: 'sync', text: `named "${text}"` });
+        this.statusSoon(m.repo.top);
         return this.view(m);
       },
       removeFolder: async ({ repository }) => {

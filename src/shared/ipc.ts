@@ -114,6 +114,8 @@ export interface Commands {
   /** Pauses or resumes the transfers with one remote (by name). */
   /** stops syncing a folder (its files and repository are left as they are) */
   removeFolder: { args: { repository: string }; result: null };
+  /** names the folder anew (its repository's description, seen by every clone) */
+  renameFolder: { args: { repository: string; name: string }; result: RepositoryView };
   pauseRemote: { args: { remote: string }; result: null };
   resumeRemote: { args: { remote: string }; result: null };
   /** The transfers (running, queued up to `limit`, waiting, failed, done) and the controls. */
@@ -221,6 +223,7 @@ const COMMAND_TABLE: CommandTable = {
   pauseAll: true,
   resumeAll: true,
   removeFolder: true,
+  renameFolder: true,
   pauseRemote: true,
   resumeRemote: true,
   listTransfers: true,

@@ -30,6 +30,7 @@ const SHAPES: Readonly<Record<CommandName, Shape | 'none'>> = {
   pauseAll: 'none',
   resumeAll: 'none',
   removeFolder: { repository: 'string' },
+  renameFolder: { repository: 'string', name: 'string' },
   pauseRemote: { remote: 'string' },
   resumeRemote: { remote: 'string' },
   listTransfers: { limit: 'count?' },

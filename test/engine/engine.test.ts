@@ -144,4 +144,21 @@ describe('the engine', () => {
     assert.equal(about.version, VERSION);
     assert.equal(about.folders, 0);
   });
+  it('names a new folder after itself, and renames a folder for every clone', async () => {
+    const photos = join(tmp.path, 'Holiday Photos');
+    mkdirSync(photos);
+    const engine = new Engine({ watch: parcelWatch, quietMs: 50 });
+    engines.push(engine);
+    await engine.start();
+    const h = engine.handlers();
+    const view = await h.addFolder({ path: photos });
+    assert.equal(view.description, 'Holiday Photos');
+    const renamed = await h.renameFolder({ repository: view.uuid, name: '  Summer   2026 ' });
+    assert.equal(renamed.description, 'Summer 2026');
+    assert.match(git(photos, 'cat-file', '-p', 'git-annex:uuid.log'), /Summer 2026/);
+    await assert.rejects(
+      h.renameFolder({ repository: view.uuid, name: '   ' }),
+      /1 to 200 characters/,
+    );
+  });
 });

@@ -115,6 +115,7 @@ export class FakeApi {
       syncWith: record('syncWith', () => this.state.repositories[0]),
       addRemote: record('addRemote', () => this.state.repositories[0]),
       addSpecialRemote: record('addSpecialRemote', () => this.state.repositories[0]),
+      renameFolder: record('renameFolder', () => this.state.repositories[0]),
       cloneUrl: record('cloneUrl', () => 'annex::00000000-0000-4000-8000-000000000001?type=S3'),
       recentLog: record('recentLog', () => [
         { at: Date.UTC(2026, 11, 2, 9, 15), text: 'pushed to usb' },

@@ -335,6 +335,26 @@ describe('the window', () => {
     assert.deepEqual(fake.calls.at(-1), { command: 'recentLog', args: { limit: 500 } });
   });
 
+  it('renames a folder from its card', async () => {
+    const fake = new FakeApi(snapshot({ repositories: [repoView({})] }));
+    const c = await render(fake);
+    await click(byText(c, 'button', 'Rename'));
+    const input = c.querySelector<HTMLInputElement>('input[id^="rename-"]');
+    assert.ok(input);
+    act(() => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set?.call(
+        input,
+        'Photos',
+      );
+      input.dispatchEvent(new window.Event('input', { bubbles: true }));
+    });
+    await click(byText(c, 'button', 'Save'));
+    assert.deepEqual(fake.calls.at(-1), {
+      command: 'renameFolder',
+      args: { repository: 'u-laptop', name: 'Photos' },
+    });
+  });
+
   it('offers the repositories a folder could sync with, and syncs with one on request', async () => {
     const fake = new FakeApi(
       snapshot({

@@ -24,6 +24,20 @@ export async function setDescription(
   await branch.change('uuid.log', (old) => setUuidLogValue(old, uuid, description, nowTimestamp()));
 }
 
+/** Names a repository anew (the window's "Rename"): one line of text, as uuid.log holds it. */
+export async function renameRepository(
+  branch: AnnexBranch,
+  uuid: string,
+  name: string,
+): Promise<string> {
+  const text = name.replace(/\s+/g, ' ').trim();
+  if (text === '' || text.length > 200)
+    throw new FerryError('usage', "a folder's name is one line of 1 to 200 characters");
+  await setDescription(branch, uuid, text);
+  await branch.commit();
+  return text;
+}
+
 const TRUST_CODES: Readonly<Record<TrustLevel, string>> = Object.fromEntries(
   Object.entries(TRUST_LEVELS).map(([code, level]) => [level, code]),
 ) as Record<TrustLevel, string>;

@@ -29,6 +29,7 @@ export function DropArea({
   pathForFile?: (file: File) => string;
 }) {
   const [path, setPath] = useState('');
+  const [name, setName] = useState('');
   const [message, setMessage] = useState<{ text: string; isError: boolean } | null>(null);
   const [isOver, setOver] = useState(false);
   const [isBusy, setBusy] = useState(false);
@@ -42,11 +43,16 @@ export function DropArea({
     setBusy(true);
     setSuggestion(null);
     setMessage({ text: `Adding ${folder}…`, isError: false });
-    const r = await api.addFolder({ path: folder.trim(), ...choice });
+    const r = await api.addFolder({
+      path: folder.trim(),
+      ...(name.trim() ? { description: name.trim() } : {}),
+      ...choice,
+    });
     setBusy(false);
     if (r.ok) {
       setMessage({ text: `Syncing ${r.value.top} (${r.value.description})`, isError: false });
       setPath('');
+      setName('');
     } else {
       setMessage({ text: r.error.message, isError: true });
       setSuggestion(r.error.suggestion ?? null);
@@ -98,6 +104,15 @@ export function DropArea({
           autoComplete="off"
           spellCheck={false}
         />
+        <label htmlFor="folder-name">Name (optional)</label>
+        <input
+          id="folder-name"
+          type="text"
+          value={name}
+          placeholder={path.trim().replace(/\/+$/, '').split('/').at(-1) || 'Pictures'}
+          onChange={(e) => setName(e.target.value)}
+          autoComplete="off"
+        />
         <button type="submit" disabled={isBusy || path.trim() === ''}>
           Sync this folder
         </button>
@@ -126,6 +141,45 @@ export function DropArea({
         </button>
       )}
     </section>
+  );
+}
+
+/** "Rename": the folder's name, as every clone sees it (its repository's description). */
+function RenameFolder({ api, repository }: { api: FerryApi; repository: RepositoryView }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  if (draft === null)
+    return (
+      <button type="button" className="quiet" onClick={() => setDraft(repository.description)}>
+        Rename
+      </button>
+    );
+  const id = `rename-${repository.uuid}`;
+  return (
+    <form
+      className="confirm"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void api.renameFolder({ repository: repository.uuid, name: draft }).then((r) => {
+          if (r.ok) setDraft(null);
+          else setProblem(r.error.message);
+        });
+      }}
+    >
+      <label htmlFor={id}>New name for {repository.description}</label>
+      <input id={id} value={draft} onChange={(e) => setDraft(e.target.value)} autoComplete="off" />
+      <button type="submit" disabled={draft.trim() === ''}>
+        Save
+      </button>{' '}
+      <button type="button" onClick={() => setDraft(null)}>
+        Cancel
+      </button>
+      {problem && (
+        <p role="alert" className="error">
+          {problem}
+        </p>
+      )}
+    </form>
   );
 }
 
@@ -209,6 +263,7 @@ export function RepositoriesView({
               <RemoteList repository={r} api={api} />
               <AddRemoteForm api={api} repository={r} />
               <AddCloudForm api={api} repository={r} />
+              <RenameFolder api={api} repository={r} />
               <StopSyncing api={api} repository={r} />
               {(offers[r.uuid] ?? []).length > 0 && (
                 <div className="offers">
