@@ -335,6 +335,37 @@ describe('the window', () => {
     assert.deepEqual(fake.calls.at(-1), { command: 'recentLog', args: { limit: 500 } });
   });
 
+  it("shows a remote's paused transfers and its rate limit", async () => {
+    const remote = {
+      name: 'nas',
+      url: 'me@nas:/srv/photos',
+      uuid: 'u-nas',
+      description: null,
+      cost: 200,
+      isAvailable: true,
+      kind: 'ssh',
+      note: null,
+      state: 'connected' as const,
+      downSince: null,
+      lastSeen: null,
+    };
+    const fake = new FakeApi(
+      snapshot({
+        repositories: [repoView({ remotes: [remote, { ...remote, name: 'usb', uuid: 'u-usb' }] })],
+        control: {
+          isPaused: false,
+          pausedRemotes: ['nas'],
+          rateLimit: 0,
+          remoteRateLimits: { usb: 5_000_000 },
+        },
+      }),
+    );
+    const c = await render(fake);
+    const text = c.querySelector('ul[aria-label^="Remotes of"]')?.textContent ?? '';
+    assert.match(text, /nas \(connected, transfers paused, cost 200\)/);
+    assert.match(text, /usb \(connected, limited to 5\.0 MB\/s, cost 200\)/);
+  });
+
   it('renames a folder from its card', async () => {
     const fake = new FakeApi(snapshot({ repositories: [repoView({})] }));
     const c = await render(fake);

@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import type { FerryApi, RepositoryView } from '../../shared/ipc';
 import type { RemoteStatus } from '../../shared/types';
-import { lacksText } from '../../shared/format';
+import { formatBytes, lacksText } from '../../shared/format';
+import type { TransferControlState } from '../../shared/transfers';
 
 function clock(at: number): string {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -72,7 +73,23 @@ function CopyCloneUrl({
   );
 }
 
-export function RemoteList({ repository, api }: { repository: RepositoryView; api?: FerryApi }) {
+/** Paused, and the rate limit, where they hold for this remote. */
+function controlText(name: string, control: TransferControlState | undefined): string {
+  if (!control) return '';
+  const paused = control.isPaused || control.pausedRemotes.includes(name);
+  const limit = control.remoteRateLimits[name] ?? control.rateLimit;
+  return `${paused ? ', transfers paused' : ''}${limit > 0 ? `, limited to ${formatBytes(limit)}/s` : ''}`;
+}
+
+export function RemoteList({
+  repository,
+  api,
+  control,
+}: {
+  repository: RepositoryView;
+  api?: FerryApi;
+  control?: TransferControlState;
+}) {
   return (
     <ul aria-label={`Remotes of ${repository.description}`} className="remotes">
       {repository.remotes.map((x) => (
@@ -82,7 +99,8 @@ export function RemoteList({ repository, api }: { repository: RepositoryView; ap
             ({x.description && x.description !== x.name ? `remote "${x.name}", ` : ''}
             {KIND_LABEL[x.kind] ? `${KIND_LABEL[x.kind]}, ` : ''}
             {remoteStateText(x)}
-            {x.lacks && `, ${lacksText(x.lacks)}`}, cost {x.cost})
+            {x.lacks && `, ${lacksText(x.lacks)}`}
+            {controlText(x.name, control)}, cost {x.cost})
           </span>
           {x.note && x.state !== 'connected' && <p className="muted">{x.note}</p>}
           {api && KIND_LABEL[x.kind] && x.url.startsWith('annex::') && (

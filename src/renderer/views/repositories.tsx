@@ -234,6 +234,7 @@ export function RepositoriesView({
   const drives = useStore(store, (s) => s.drives);
   const isHeadless = useStore(store, (s) => s.isHeadless);
   const offers = useStore(store, (s) => s.offers);
+  const control = useStore(store, (s) => s.control);
   const [offerMessage, setOfferMessage] = useState<{ text: string; isError: boolean } | null>(null);
   const syncWith = async (repository: string, path: string, description: string): Promise<void> => {
     const r = await api.syncWith({ repository, path });
@@ -260,7 +261,7 @@ export function RepositoriesView({
                 {r.presentFiles} of {r.annexedFiles} files here ({formatBytes(r.presentBytes)})
               </p>
               {r.reason && <p className="reason">{r.reason}</p>}
-              <RemoteList repository={r} api={api} />
+              <RemoteList repository={r} api={api} control={control} />
               <AddRemoteForm api={api} repository={r} />
               <AddCloudForm api={api} repository={r} />
               <RenameFolder api={api} repository={r} />
