@@ -50,6 +50,7 @@ Usage: ferry <command> [options] [paths...]
                               syncing the given folders, this one, and those added in the UI
   status [--json] [--lacks]   the state of this repository (--lacks: what each remote lacks of
                               what it wants)
+  status --why [paths] [--json]   each file not in sync here or on a remote, and why
   version                     print the version
 
 Options: --json (machine-readable output), -C <dir> (run in <dir>), --force (drop without copies).

@@ -303,6 +303,7 @@ export class Engine {
         this.note({ repository: repo.uuid, kind: 'sync', text: `started syncing ${repo.top}` });
         return this.view(m);
       },
+      whyNotSynced: ({ repository, limit }) => this.folderOf(repository).why(limit),
       renameFolder: async ({ repository, name }) => {
         const m = this.folderOf(repository);
         const text = await renameRepository(new AnnexBranch(m.repo), repository, name);

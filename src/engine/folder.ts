@@ -13,6 +13,9 @@ import type { TransferEvent } from '../shared/transfers';
 import { errorMessage } from '../shared/errors';
 import { describeDriveEvent, describeEvent, describeTransfer } from '../shared/event-text';
 import type { Repository } from './annex/repository';
+import { AnnexBranch } from './annex/branch';
+import type { OutOfSync } from '../shared/types';
+import { whyNotSynced } from './why';
 import { controlSocketPath, startControlServer } from './control/control-server';
 import { folderHandlers } from './control/folder-handlers';
 import { DriveManager } from './drives/drive-manager';
@@ -120,6 +123,15 @@ export class Folder {
    * Serves the folder's control socket. One Ferry process per folder: a control socket that
    * answers means another one syncs it (`lock-busy`, and nothing was started).
    */
+  /** Why files are not in sync here or on the remotes, with the transfers as they are now. */
+  why(limit?: number): Promise<OutOfSync[]> {
+    return whyNotSynced(this.repo, new AnnexBranch(this.repo), {
+      transfers: this.transfers.snapshot(10_000),
+      control: this.transfers.controlState(),
+      limit,
+    });
+  }
+
   async serveControl(): Promise<void> {
     const handlers = folderHandlers(this.transfers, () => this.assistant.syncNow());
     this.control = await startControlServer(this.repo.annexdir, handlers, () =>

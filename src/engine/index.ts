@@ -37,6 +37,7 @@ export { readSettings } from './annex/settings';
 export { externalSnapshot, listFailedTransfers, listRunningTransfers } from './annex/transfer-info';
 export { annexedFiles, type AnnexedFile } from './annex/worktree';
 export { sendControl, type ControlRequest } from './control/control-server';
+export { whyNotSynced } from './why';
 export { chooseMountSource } from './drives';
 export { Engine, dispatch } from './engine';
 export { FerryError, errnoCode } from './errors';

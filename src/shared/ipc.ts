@@ -8,7 +8,7 @@ import type { ErrorCode } from './errors';
 import type { SyncEvent } from './events';
 import type { NetworkEvent, NetworkMap } from './network';
 import type { TransferControlState, TransferEvent, TransferSnapshot } from './transfers';
-import type { RepositoryStatus } from './types';
+import type { OutOfSync, RepositoryStatus } from './types';
 
 /** `not-shared`: no remote yet (nothing to be in sync with) */
 export type RepositoryState = 'idle' | 'syncing' | 'paused' | 'error' | 'offline' | 'not-shared';
@@ -114,6 +114,8 @@ export interface Commands {
   /** Pauses or resumes the transfers with one remote (by name). */
   /** stops syncing a folder (its files and repository are left as they are) */
   removeFolder: { args: { repository: string }; result: null };
+  /** why files are not in sync here or on the folder's remotes: one reason each (at most `limit`) */
+  whyNotSynced: { args: { repository: string; limit?: number }; result: readonly OutOfSync[] };
   /** names the folder anew (its repository's description, seen by every clone) */
   renameFolder: { args: { repository: string; name: string }; result: RepositoryView };
   pauseRemote: { args: { remote: string }; result: null };
@@ -224,6 +226,7 @@ const COMMAND_TABLE: CommandTable = {
   resumeAll: true,
   removeFolder: true,
   renameFolder: true,
+  whyNotSynced: true,
   pauseRemote: true,
   resumeRemote: true,
   listTransfers: true,

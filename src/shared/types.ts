@@ -37,3 +37,16 @@ export interface RepositoryStatus {
   readonly pendingJournal: number;
   readonly remotes: readonly RemoteStatus[];
 }
+
+/** One file's reason for not being in sync in one repository (`remote` null: here). */
+export interface OutOfSync {
+  readonly path: string;
+  readonly key: string;
+  readonly remote: string | null;
+  readonly reason:
+    'offline' | 'queued' | 'waiting' | 'moving' | 'paused' | 'failed' | 'no-copy' | 'conflict';
+  /** the reason in words */
+  readonly text: string;
+  /** when a failed or waiting transfer is tried again (ms), when known */
+  readonly nextRetryAt: number | null;
+}

@@ -31,6 +31,7 @@ const SHAPES: Readonly<Record<CommandName, Shape | 'none'>> = {
   resumeAll: 'none',
   removeFolder: { repository: 'string' },
   renameFolder: { repository: 'string', name: 'string' },
+  whyNotSynced: { repository: 'string', limit: 'count?' },
   pauseRemote: { remote: 'string' },
   resumeRemote: { remote: 'string' },
   listTransfers: { limit: 'count?' },

@@ -70,6 +70,7 @@ describe("the engine's public surface", () => {
       'syncRepository',
       'trustOf',
       'whereIs',
+      'whyNotSynced',
     ]);
   });
 });

@@ -116,6 +116,16 @@ export class FakeApi {
       addRemote: record('addRemote', () => this.state.repositories[0]),
       addSpecialRemote: record('addSpecialRemote', () => this.state.repositories[0]),
       renameFolder: record('renameFolder', () => this.state.repositories[0]),
+      whyNotSynced: record('whyNotSynced', () => [
+        {
+          path: 'photos/a.jpg',
+          key: 'SHA256E-s1--00.jpg',
+          remote: 'nas',
+          reason: 'offline' as const,
+          text: 'nas is offline: Connection timed out',
+          nextRetryAt: null,
+        },
+      ]),
       cloneUrl: record('cloneUrl', () => 'annex::00000000-0000-4000-8000-000000000001?type=S3'),
       recentLog: record('recentLog', () => [
         { at: Date.UTC(2026, 11, 2, 9, 15), text: 'pushed to usb' },

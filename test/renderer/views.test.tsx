@@ -366,6 +366,27 @@ describe('the window', () => {
     assert.match(text, /usb \(connected, limited to 5\.0 MB\/s, cost 200\)/);
   });
 
+  it("says why files are not in sync when asked, from the folder's card", async () => {
+    const fake = new FakeApi(snapshot({ repositories: [repoView({})] }));
+    const c = await render(fake);
+    const details = c.querySelector('details.why');
+    assert.ok(details);
+    await act(async () => {
+      (details as HTMLDetailsElement).open = true;
+      details.dispatchEvent(new window.Event('toggle'));
+      await Promise.resolve();
+    });
+    await flushFrames();
+    assert.deepEqual(fake.calls.at(-1), {
+      command: 'whyNotSynced',
+      args: { repository: 'u-laptop', limit: 200 },
+    });
+    assert.match(
+      c.querySelector('ul[aria-label^="Not in sync in"]')?.textContent ?? '',
+      /photos\/a\.jpg → nas: nas is offline: Connection timed out/,
+    );
+  });
+
   it('renames a folder from its card', async () => {
     const fake = new FakeApi(snapshot({ repositories: [repoView({})] }));
     const c = await render(fake);

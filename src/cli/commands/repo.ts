@@ -23,6 +23,7 @@ import {
 import { resolve } from 'node:path';
 import { formatBytes } from '../progress';
 import { lacksText } from '../../shared/format';
+import { statusWhy } from './why';
 import { open, VERSION, type Command } from './common';
 
 export const REPO_COMMANDS: Readonly<Record<string, Command>> = {
@@ -157,6 +158,7 @@ export const REPO_COMMANDS: Readonly<Record<string, Command>> = {
 
   status: {
     async run(args, io) {
+      if (args.flags.has('why')) return statusWhy(args, io);
       const repo = await openRepository(io.cwd);
       const status = await repositoryStatus(repo, { withLacks: args.flags.has('lacks') });
       if (args.flags.has('json')) {

@@ -7,6 +7,7 @@ import type { ErrorSuggestion, FerryApi, RepositoryView } from '../../shared/ipc
 import type { FerryState } from '../store';
 import { AddRemoteForm, RemoteList } from './remotes';
 import { AddCloudForm } from './add-cloud';
+import { WhyNotSynced } from './why';
 
 const STATE_LABEL: Record<RepositoryView['state'], string> = {
   idle: 'In sync',
@@ -262,6 +263,7 @@ export function RepositoriesView({
               </p>
               {r.reason && <p className="reason">{r.reason}</p>}
               <RemoteList repository={r} api={api} control={control} />
+              <WhyNotSynced api={api} repository={r} />
               <AddRemoteForm api={api} repository={r} />
               <AddCloudForm api={api} repository={r} />
               <RenameFolder api={api} repository={r} />
