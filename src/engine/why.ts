@@ -3,7 +3,8 @@
  * lacks it, with one reason: the remote is offline, the transfer waits for a slot, is paused, is
  * moving, failed (the error and the next retry), nobody reachable has the content, or the file
  * is in a conflict. From the location logs, preferred content and, when an assistant runs, its
- * transfers. What a remote's preferred content leaves out is not out of sync.
+ * transfers. What a remote's preferred content leaves out is not out of sync; asked about
+ * particular files, that is said too.
  */
 import type { AnnexBranch } from './annex/branch';
 import { whereIs } from './annex/content';
@@ -111,7 +112,19 @@ export async function whyNotSynced(
     }
     for (const r of remotes) {
       if (have.includes(r.uuid ?? '')) continue;
-      if (!(await wanted.wants(r.uuid ?? '', f.key, f.path, have).catch(() => false))) continue;
+      if (!(await wanted.wants(r.uuid ?? '', f.key, f.path, have).catch(() => false))) {
+        // asked about these files: that a remote does not want one is the answer too
+        if (o.under)
+          out.push({
+            path: f.path,
+            key: f.key,
+            remote: r.name,
+            reason: 'not-wanted',
+            text: `${r.name}'s preferred content does not want it`,
+            nextRetryAt: null,
+          });
+        continue;
+      }
       const a = availabilityOf(r);
       const t = transfers.find((x) => x.direction === 'upload' && x.remote === r.name);
       out.push({

@@ -44,7 +44,16 @@ export interface OutOfSync {
   readonly key: string;
   readonly remote: string | null;
   readonly reason:
-    'offline' | 'queued' | 'waiting' | 'moving' | 'paused' | 'failed' | 'no-copy' | 'conflict';
+    | 'offline'
+    | 'queued'
+    | 'waiting'
+    | 'moving'
+    | 'paused'
+    | 'failed'
+    | 'no-copy'
+    | 'conflict'
+    /** not out of sync: the remote's preferred content leaves it out (said when asked about it) */
+    | 'not-wanted';
   /** the reason in words */
   readonly text: string;
   /** when a failed or waiting transfer is tried again (ms), when known */

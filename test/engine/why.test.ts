@@ -40,6 +40,11 @@ describe('why a file is not in sync', () => {
       [['one.txt', 'usb', 'queued']],
       'raw/big.raw is not wanted there: not out of sync',
     );
+    assert.deepEqual(
+      (await why('raw')).map((e) => [e.path, e.remote, e.reason]),
+      [['raw/big.raw', 'usb', 'not-wanted']],
+      'asked about it, the answer is that usb does not want it',
+    );
     renameSync(b, `${b}.away`);
     const away = await why();
     assert.equal(away[0]?.reason, 'offline');
