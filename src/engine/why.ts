@@ -11,6 +11,7 @@ import { whereIs } from './annex/content';
 import { findObject } from './annex/object-store';
 import type { Repository } from './annex/repository';
 import { annexedFiles } from './annex/worktree';
+import { readIndex } from './git/index-file';
 import { listGitRemotes } from './remotes/git-remotes';
 import { availabilityOf, remoteKind } from './remotes/registry';
 import { Wanted } from './transfer/wanted';
@@ -142,6 +143,23 @@ export async function whyNotSynced(
             : reasonOf(t, o.control, r.name)),
       });
       if (out.length >= limit) break;
+    }
+  }
+  if (o.under) {
+    // asked about files git keeps itself (annex.largefiles left them small): they go with the history
+    const annexed = new Set(files.map((f) => f.path));
+    for (const e of await readIndex(repo.gitdir)) {
+      if (out.length >= limit) break;
+      if (e.stage !== 0 || annexed.has(e.path) || (e.mode & 0o170000) !== 0o100000) continue;
+      if (!o.under.some((u) => u === '' || e.path === u || e.path.startsWith(`${u}/`))) continue;
+      out.push({
+        path: e.path,
+        key: '',
+        remote: null,
+        reason: 'in-git',
+        text: 'kept in git (annex.largefiles): it travels with the history, not as content',
+        nextRetryAt: null,
+      });
     }
   }
   return out;

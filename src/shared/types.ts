@@ -53,7 +53,9 @@ export interface OutOfSync {
     | 'no-copy'
     | 'conflict'
     /** not out of sync: the remote's preferred content leaves it out (said when asked about it) */
-    | 'not-wanted';
+    | 'not-wanted'
+    /** not out of sync: git keeps it (annex.largefiles), it goes with the history */
+    | 'in-git';
   /** the reason in words */
   readonly text: string;
   /** when a failed or waiting transfer is tried again (ms), when known */

@@ -25,6 +25,9 @@ describe('why a file is not in sync', () => {
     writeFileSync(join(a, 'raw', 'big.raw'), Buffer.alloc(3000, 2));
     await ferryOk(a, 'init', 'laptop');
     await ferryOk(a, 'add', '.');
+    git(a, 'config', 'annex.largefiles', 'largerthan=100b');
+    writeFileSync(join(a, 'notes.md'), 'small notes\n');
+    await ferryOk(a, 'add', 'notes.md');
     const b = join(tmp.path, 'B');
     git(tmp.path, 'clone', '-q', a, b);
     await ferryOk(b, 'init', 'usb');
@@ -45,6 +48,10 @@ describe('why a file is not in sync', () => {
       [['raw/big.raw', 'usb', 'not-wanted']],
       'asked about it, the answer is that usb does not want it',
     );
+    assert.deepEqual(
+      (await why('notes.md')).map((e) => [e.path, e.reason]),
+      [['notes.md', 'in-git']],
+    );
     renameSync(b, `${b}.away`);
     const away = await why();
     assert.equal(away[0]?.reason, 'offline');
@@ -62,7 +69,7 @@ describe('why a file is not in sync', () => {
     await ferryOk(a, 'drop', '--force', 'raw/big.raw');
     const lost = (await why('raw')).find((e) => e.remote === null);
     assert.equal(lost?.reason, 'no-copy');
-    writeFileSync(join(a, 'doc.variant-1a2b.txt'), 'theirs\n');
+    writeFileSync(join(a, 'doc.variant-1a2b.txt'), 'theirs\n'.repeat(40));
     await ferryOk(a, 'add', 'doc.variant-1a2b.txt');
     assert.ok(
       (await why()).some((e) => e.reason === 'conflict' && e.path === 'doc.variant-1a2b.txt'),
