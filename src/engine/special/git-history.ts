@@ -34,10 +34,19 @@ export interface Manifest {
   readonly left: readonly string[];
 }
 
+/** More lines than any manifest git-annex or Ferry writes (100 bundles, then one): refused. */
+const MAX_MANIFEST_LINES = 10_000;
+
 export function parseManifest(text: string): Manifest {
   const bundles: string[] = [];
   const left: string[] = [];
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  if (lines.length > MAX_MANIFEST_LINES)
+    throw new FerryError(
+      'bad-object',
+      `the remote's git manifest lists ${lines.length} bundles: refused`,
+    );
+  for (const line of lines) {
     if (!line) continue;
     const key = line.startsWith('-') ? line.slice(1) : line;
     if (!/^GITBUNDLE-s\d+--[0-9a-f-]{36}-[0-9a-f]{64}$/.test(key))
