@@ -5,7 +5,13 @@
  * encryption and bookkeeping all kinds share are `SpecialRemote`'s.
  */
 import type { Repository } from '../annex/repository';
-import { readCreds, specialFields, type Creds, type SpecialKindSpec } from '../special/config';
+import {
+  credsFromEnv,
+  readCreds,
+  specialFields,
+  type Creds,
+  type SpecialKindSpec,
+} from '../special/config';
 import { chunkSizeOf } from '../special/chunks';
 import { encryptionOf } from '../special/encryption';
 import type { SpecialStore } from '../special/object-store';
@@ -52,7 +58,7 @@ export async function openSpecial(
     if (v !== undefined) local.set(p, v);
   }
   const creds = kind.credsEnv
-    ? ((await readCreds(repo, uuid)) ?? credsFromEnvOf(kind.credsEnv))
+    ? ((await readCreds(repo, uuid)) ?? credsFromEnv(...kind.credsEnv))
     : undefined;
   const store = kind.openStore({ repo, name: info.name, uuid, fields, local, creds });
   return new SpecialRemote(
@@ -64,10 +70,4 @@ export async function openSpecial(
     encryptionOf(fields, info.name),
     chunkSizeOf(fields, info.name),
   );
-}
-
-function credsFromEnvOf([u, p]: readonly [string, string]): Creds | undefined {
-  const user = process.env[u];
-  const password = process.env[p];
-  return user && password ? { user, password } : undefined;
 }
