@@ -2,7 +2,7 @@
  * The `ferry` command: git-annex's verbs and meanings where they overlap. Exit codes: 0 success,
  * 1 some item failed, 2 usage error, 3 not a repository.
  */
-import { errnoCode, FerryError } from '../engine';
+import { errnoCode, FerryError, parcelWatch, runShell } from '../engine';
 import { terminalSafe } from './terminal';
 import { parseArgs } from './args';
 import { COMMANDS } from './commands';
@@ -51,6 +51,8 @@ Usage: ferry <command> [options] [paths...]
   status [--json] [--lacks]   the state of this repository (--lacks: what each remote lacks of
                               what it wants)
   status --why [paths] [--json]   each file not in sync here or on a remote, and why
+  shell -c CMD                serve git-annex and git over ssh on this host (as git-annex-shell:
+                              remote.<name>.annex-shell, or command="ferry shell" in authorized_keys)
   version                     print the version
 
 Options: --json (machine-readable output), -C <dir> (run in <dir>), --force (drop without copies).
@@ -69,6 +71,18 @@ const defaultIo: Io = {
 };
 
 export async function main(argv: readonly string[], given: Io = defaultIo): Promise<number> {
+  // `ferry shell` speaks binary protocols on stdio: nothing of it passes the terminal filter
+  if (argv[0] === 'shell') {
+    const rc = await runShell(argv.slice(1), {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      err: (t) => process.stderr.write(t),
+      env: process.env,
+      watch: parcelWatch,
+    });
+    await new Promise<void>((r) => process.stdout.write('', () => r()));
+    process.exit(rc);
+  }
   // Everything printed passes through terminalSafe: names come from other repositories.
   const io: Io = {
     cwd: given.cwd,

@@ -54,6 +54,7 @@ export { repositoryStatus } from './status';
 export { syncRepository } from './sync/sync';
 export { cloneDirFor, cloneRepository } from './sync/clone';
 export { parcelWatch } from './sync/watcher';
+export { runShell } from './p2p/shell';
 export { copyKey, getKey } from './transfer/runner';
 export { Transferrer } from './transfer/transferrer';
 export { forEachLimit } from './util/pool';

@@ -61,6 +61,7 @@ describe("the engine's public surface", () => {
       'remoteKind',
       'repositoryStatus',
       'resolveRepository',
+      'runShell',
       'sendControl',
       'setDescription',
       'setGroups',

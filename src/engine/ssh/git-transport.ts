@@ -77,10 +77,14 @@ export function sshGitTransport(info: RemoteInfo): GitTransport {
   const target = targetOf(info);
   const connect = async (local: GitContext): Promise<ServiceConnector> => {
     const ctx = await sshContext(baseOf(local));
+    const programs = {
+      'git-upload-pack': await getConfig(local, `remote.${info.name}.uploadpack`),
+      'git-receive-pack': await getConfig(local, `remote.${info.name}.receivepack`),
+    };
     // the shared connection was started (or found) recently: no need to look again
     const key = `${ctx.top}\0${info.url}`;
     if (Date.now() - (warmedAt.get(key) ?? 0) < WARM_FOR_MS)
-      return sshServiceConnector(ctx, target);
+      return sshServiceConnector(ctx, target, programs);
     const r = await runSsh(ctx, target, 'true');
     if (r.code !== 0) {
       warmedAt.delete(key);
@@ -90,7 +94,7 @@ export function sshGitTransport(info: RemoteInfo): GitTransport {
     }
     markUp(info.url);
     warmedAt.set(key, Date.now());
-    return sshServiceConnector(ctx, target);
+    return sshServiceConnector(ctx, target, programs);
   };
   let ctxFor: GitContext | undefined;
   return {

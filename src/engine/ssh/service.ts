@@ -7,9 +7,18 @@ import type { GitService, ServiceConnection, ServiceConnector } from '../git/pac
 import { sshArgv, type SshContext } from './command';
 import { shellQuote, type SshTarget } from './url';
 
-export function sshServiceConnector(ctx: SshContext, t: SshTarget): ServiceConnector {
+/**
+ * `programs` replaces a service's program on the host, as git's `remote.<name>.uploadpack` and
+ * `receivepack` do (a host serving through `ferry shell git-upload-pack`).
+ */
+export function sshServiceConnector(
+  ctx: SshContext,
+  t: SshTarget,
+  programs: Partial<Record<GitService, string>> = {},
+): ServiceConnector {
   return (service: GitService): ServiceConnection => {
-    const [cmd, ...args] = sshArgv(ctx, t, `${service} ${shellQuote(t.path)}`);
+    const program = programs[service] ?? service;
+    const [cmd, ...args] = sshArgv(ctx, t, `${program} ${shellQuote(t.path)}`);
     const child = spawn(cmd ?? 'ssh', args, {
       cwd: ctx.top,
       env: ctx.env,
