@@ -25,6 +25,10 @@ export type ErrorCode =
   | 'auth-needed'
   /** a host's key is not known, or is not the one we know: refused, never bypassed */
   | 'host-key'
+  /** a pairing code or a device was refused (wrong, used, expired, not paired) */
+  | 'auth-failed'
+  /** a device presented a key whose ID is not the one it was paired as */
+  | 'peer-identity'
   /** a path that is not a folder one can sync (missing, a file, not a full path) */
   | 'not-a-folder'
   /** a folder inside a repository: its top is offered instead (`data.top`) */

@@ -7,6 +7,7 @@ import type { Repository } from '../annex/repository';
 import type { RemoteInfo } from './git-remotes';
 import { LocalRepoRemote } from './local-repo';
 import { SshRemote } from './ssh';
+import { PeerRemote } from './peer';
 import { parseSshUrl } from '../ssh/url';
 import { FerryError } from '../errors';
 import type {
@@ -84,6 +85,14 @@ export const REMOTE_KINDS: readonly KindEntry[] = [
     availability: (info) => LocalRepoRemote.availabilityAt(info),
     open: (base, info) => LocalRepoRemote.open(base, info),
     gitTransport: (info) => LocalRepoRemote.gitTransport(info),
+  },
+  {
+    kind: 'peer',
+    takes: (info) => info.path === undefined && PeerRemote.takes(info.url),
+    availability: (info) => PeerRemote.availabilityAt(info),
+    open: (base, info) => PeerRemote.open(base, info),
+    gitTransport: (info) => PeerRemote.gitTransport(info),
+    watchChanges: (base, info, cb) => PeerRemote.watchChanges(base, info, cb),
   },
   {
     kind: 'ssh',

@@ -82,7 +82,7 @@ export interface ChangeWatch {
 }
 
 export type RemoteKind =
-  'local-repo' | 'ssh' | 'directory' | 'S3' | 'webdav' | 'external' | 'unsupported';
+  'local-repo' | 'ssh' | 'peer' | 'directory' | 'S3' | 'webdav' | 'external' | 'unsupported';
 
 export interface Remote {
   readonly name: string;
