@@ -26,6 +26,15 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
+  {
+    stdio: 'inherit',
+    // an assistant started by a test is a Ferry device on loopback only, not looking for others
+    env: {
+      FERRY_PEER_HOST: '127.0.0.1',
+      FERRY_PEER_PORT: '0',
+      FERRY_DISCOVERY: 'off',
+      ...process.env,
+    },
+  },
 );
 process.exit(result.status ?? 1);

@@ -2,6 +2,7 @@
 import type { Command } from './commands/common';
 import { CONTENT_COMMANDS } from './commands/content';
 import { NETWORK_COMMANDS } from './commands/network';
+import { PEER_COMMANDS } from './commands/peers';
 import { REPO_COMMANDS } from './commands/repo';
 import { SPECIAL_COMMANDS } from './commands/special';
 import { SYNCING_COMMANDS } from './commands/syncing';
@@ -14,4 +15,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   ...SYNCING_COMMANDS,
   ...NETWORK_COMMANDS,
   ...SPECIAL_COMMANDS,
+  ...PEER_COMMANDS,
 };

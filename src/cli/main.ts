@@ -51,6 +51,9 @@ Usage: ferry <command> [options] [paths...]
   status [--json] [--lacks]   the state of this repository (--lacks: what each remote lacks of
                               what it wants)
   status --why [paths] [--json]   each file not in sync here or on a remote, and why
+  share [--json]              a one-time code another device joins this folder with
+  join CODE [folder] [--address HOST:PORT]
+                              sync a folder another device shares (found on this network)
   shell -c CMD                serve git-annex and git over ssh on this host (as git-annex-shell:
                               remote.<name>.annex-shell, or command="ferry shell" in authorized_keys)
   version                     print the version

@@ -10,8 +10,7 @@
  *   - here: `managed` (folder → its parts), `listeners` (event subscribers), `activity` (the
  *     last 200 entries for the window), `statusPasses` (status-passes.ts), and
  *     the shared mount source fan-out.
- * Folder list: `folders.json` in the state directory when one is given (the desktop app keeps
- * it under the user's config directory), else only what is added in this run.
+ * Folder list: `folders.json` in the state directory when one is given, else only this run's.
  */
 import { basename, resolve } from 'node:path';
 import type {
@@ -45,6 +44,7 @@ import type { WatchFn } from './sync/watcher';
 import { Folder, syncEntryKind, type FolderHost } from './folder';
 import { errorMessage } from '../shared/errors';
 import type { Handlers } from './dispatch';
+import type { PeerService } from './peers/peer-service';
 import { StatusPasses } from './status-passes';
 
 export { dispatch, type Handlers } from './dispatch';
@@ -62,6 +62,7 @@ export interface EngineOptions {
   readonly isHeadless?: boolean;
   /** assistant timings, for tests */
   readonly quietMs?: number;
+  readonly peers?: PeerService; // Ferry devices (listener, discovery, invites)
 }
 
 export class Engine {
@@ -188,6 +189,7 @@ export class Engine {
       statusSoon: (top) => this.statusSoon(top),
       emitOffers: (top) => this.emitOffers(top),
       emitControl: () => this.emitControl(),
+      peers: this.options.peers,
     };
   }
 

@@ -4,6 +4,7 @@
  * reports to the folder (`logsChanged`, `transferQueued`, `mapChanged`), and the folder passes
  * what the others need on: no part holds a reference it is given later.
  */
+import type { PeerService } from './peers/peer-service';
 import type { Server } from 'node:net';
 import type { ActivityEntry, EngineEvent } from '../shared/ipc';
 import type { DriveEvent } from '../shared/drives';
@@ -39,6 +40,8 @@ export interface FolderHost {
   statusSoon(top: string): void;
   emitOffers(top: string): Promise<void>;
   emitControl(): void;
+  /** Ferry devices: the folder is served to the devices paired with it */
+  readonly peers?: PeerService;
 }
 
 export class Folder {
@@ -149,11 +152,16 @@ export class Folder {
   async start(isPaused: boolean): Promise<void> {
     if (isPaused) this.transfers.pause();
     await this.assistant.start();
+    // a paired device stored content here: its location log goes out with the next push
+    await this.host.peers?.serve(this.repo, (what) => {
+      if (what === 'content') this.assistant.logsChanged();
+    });
     this.map = this.transfers.networkMap();
     await this.drives?.start();
   }
 
   async stop(): Promise<void> {
+    await this.host.peers?.unserve(this.repo.uuid);
     await this.drives?.stop();
     await this.assistant.stop();
     const control = this.control;

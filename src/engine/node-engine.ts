@@ -7,6 +7,17 @@ import { chooseMountSource } from './drives';
 import { Engine } from './engine';
 import { createLogger, fileSink, teeSink, type LogLine } from './logger';
 import { parcelWatch } from './sync/watcher';
+import { PeerService } from './peers/peer-service';
+import { ferryStateDir } from './peers/context';
+import type { ListenerEvent } from './peers/listener';
+
+function describeListenerEvent(e: ListenerEvent): string {
+  if (e.type === 'paired')
+    return `device ${e.name} (${e.deviceId.slice(0, 7)}) joined ${e.top} as remote ${e.remote}`;
+  if (e.type === 'pending')
+    return `device ${e.name} (${e.deviceId}) at ${e.address} asked for a folder it is not paired with: share the folder with it to accept it`;
+  return `device ${e.deviceId.slice(0, 7)} at ${e.address} was refused: ${e.reason}`;
+}
 
 export interface NodeEngineOptions {
   readonly folders?: readonly string[];
@@ -20,6 +31,11 @@ export interface NodeEngineOptions {
   readonly logFile?: string;
   readonly isHeadless?: boolean;
   readonly quietMs?: number;
+  /**
+   * be a Ferry device: listen for paired devices (FERRY_PEER_PORT, default 22151) and look for
+   * them on the LAN (FERRY_DISCOVERY_PORT, default 21127); identity in `stateDir`
+   */
+  readonly peers?: boolean;
 }
 
 export interface NodeEngine {
@@ -40,7 +56,35 @@ export async function createNodeEngine(options: NodeEngineOptions): Promise<Node
     options.drives === false
       ? undefined
       : await chooseMountSource(log, { busAddress: process.env.FERRY_UDISKS2_BUS });
+  let peers: PeerService | undefined;
+  if (options.peers) {
+    const env = process.env;
+    peers = new PeerService({
+      stateDir: options.stateDir ?? ferryStateDir(),
+      watch: parcelWatch,
+      port: env.FERRY_PEER_PORT ? Number(env.FERRY_PEER_PORT) : undefined,
+      host: env.FERRY_PEER_HOST,
+      discovery:
+        env.FERRY_DISCOVERY === 'off'
+          ? false
+          : env.FERRY_DISCOVERY_PORT
+            ? Number(env.FERRY_DISCOVERY_PORT)
+            : undefined,
+      log,
+      onEvent: (e) => log(describeListenerEvent(e)),
+    });
+    try {
+      await peers.start();
+      log(
+        `device ${peers.identity.id} (${peers.deviceName}) listening on port ${peers.listenPort}`,
+      );
+    } catch (e) {
+      log(`Ferry devices cannot connect to this one: ${(e as Error).message}`);
+      peers = undefined;
+    }
+  }
   const engine = new Engine({
+    peers,
     watch: parcelWatch,
     folders: options.folders,
     stateDir: options.stateDir,
@@ -54,6 +98,7 @@ export async function createNodeEngine(options: NodeEngineOptions): Promise<Node
     engine,
     async stop() {
       await engine.stop();
+      await peers?.stop();
       await drives?.close();
     },
   };

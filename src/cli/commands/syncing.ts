@@ -82,6 +82,7 @@ export const SYNCING_COMMANDS: Readonly<Record<string, Command>> = {
       const node = await createNodeEngine({
         folders: [repo.top],
         drives: !args.flags.has('no-drives'),
+        peers: !args.flags.has('no-peers'),
         log,
       });
       const { engine } = node;

@@ -76,6 +76,21 @@ export function cloneDirFor(url: string, cwd: string): string {
   return resolve(cwd, name);
 }
 
+/** The first pull of a new clone from `remote`: its branch checked out, its git-annex branch merged. */
+export async function pullFirst(
+  repo: Repository,
+  remote: string,
+  options: SyncOptions = {},
+): Promise<void> {
+  const ctx = makeContext(repo, options);
+  await withRepositoryLock(repo, async () => {
+    await mergeIncoming(ctx);
+    await pullRemote(ctx, await findRemote(repo, remote));
+    await updateAnnexBranch(ctx);
+    await updateSyncedBranch(ctx);
+  });
+}
+
 export async function cloneRepository(
   url: string,
   dir: string,
@@ -117,13 +132,7 @@ export async function cloneRepository(
     await setConfig(repo.git, 'remote.origin.url', origin);
     await setConfig(repo.git, 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*');
     if (special) await configureSpecialOrigin(repo, special.uuid, special.params);
-    const ctx = makeContext(repo, options);
-    await withRepositoryLock(repo, async () => {
-      await mergeIncoming(ctx);
-      await pullRemote(ctx, await findRemote(repo, 'origin'));
-      await updateAnnexBranch(ctx);
-      await updateSyncedBranch(ctx);
-    });
+    await pullFirst(repo, 'origin', options);
     if (special && (await listRefs(repo.git, 'refs/remotes/origin')).length === 0)
       throw new FerryError(
         'not-a-repository',
