@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { initRepository } from '../annex/init';
 import { findRepository, openRepository, type Repository } from '../annex/repository';
 import { FerryError } from '../errors';
-import { setConfig } from '../git/read';
+import { listRefs, resolveRef, setConfig } from '../git/read';
+import { setSymbolicHead } from '../git/write-ref';
 import { freeRemoteName } from '../remotes/git-remotes';
 import { defaultDescription, pullFirst } from '../sync/clone';
 import { peerContext } from './context';
@@ -54,6 +55,20 @@ async function findInviter(
     'remote-unavailable',
     'the device that made this code was not found on this network (is Ferry running there, on the same network? or give --address HOST:PORT)',
   );
+}
+
+/** A new clone takes the shared folder's branch (its HEAD here is unborn until then). */
+async function followBranch(repo: Repository, remote: string): Promise<void> {
+  if (await resolveRef(repo.git, 'HEAD')) return;
+  const names = (await listRefs(repo.git, `refs/remotes/${remote}`)).map(
+    (r) => r.split('/').at(-1) ?? r,
+  );
+  const branch =
+    ['main', 'master'].find((b) => names.includes(b)) ??
+    names.find((b) => b !== 'git-annex' && b !== 'HEAD');
+  if (!branch) return;
+  await setSymbolicHead(repo.git, branch);
+  await pullFirst(repo, remote);
 }
 
 export async function joinFolder(
@@ -134,6 +149,7 @@ export async function joinFolder(
         await setConfig(repo.git, `remote.${remote}.ferry-lastaddress`, formatAddress(place));
         link.socket.destroy();
         await pullFirst(repo, remote);
+        await followBranch(repo, remote);
         return { repo, remote, inviter: link.peerId, inviterName: reply.name };
       } finally {
         link.socket.destroy();

@@ -1,0 +1,103 @@
+/**
+ * Two Ferry devices on 127.0.0.1: the inviter's listener (a real PeerService serving its
+ * folder over TLS 1.3) and a joiner with its own identity. Share and join (history cloned
+ * through CONNECT), content both ways over the P2P protocol, history back through
+ * receive-pack; a wrong code, a used code and a device with another key are refused.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openRepository } from '../../../src/engine/annex/repository';
+import { setPeerContext } from '../../../src/engine/peers/context';
+import { deviceIdentity } from '../../../src/engine/peers/identity';
+import { joinFolder } from '../../../src/engine/peers/join';
+import { PeerService } from '../../../src/engine/peers/peer-service';
+import { parcelWatch } from '../../../src/engine/sync/watcher';
+import { bytes } from '../../helpers/data';
+import { ferry, ferryOk, git, gitStatus, tempDir } from '../../helpers/repos';
+
+describe('Ferry devices: share and join', () => {
+  const tmp = tempDir();
+  let service: PeerService;
+  let address: string;
+  let host: string;
+  before(async () => {
+    host = join(tmp.path, 'laptop');
+    git(tmp.path, 'init', '-q', '-b', 'main', host);
+    writeFileSync(join(host, 'photo.jpg'), bytes(500_000, 3));
+    await ferryOk(host, 'init', 'laptop');
+    await ferryOk(host, 'add', 'photo.jpg');
+    service = new PeerService({
+      stateDir: join(tmp.path, 'laptop-state'),
+      watch: parcelWatch,
+      host: '127.0.0.1',
+      port: 0,
+      discovery: false,
+      deviceName: 'laptop',
+    });
+    await service.start();
+    address = `127.0.0.1:${service.listenPort}`;
+    await service.serve(await openRepository(host), () => undefined);
+    // this process dials as the desktop from now on
+    setPeerContext({
+      identity: deviceIdentity(join(tmp.path, 'desktop-state')),
+      deviceName: 'desktop',
+      listenPort: 0,
+    });
+  });
+  after(async () => {
+    await service.stop();
+    setPeerContext(undefined);
+    tmp.cleanup();
+  });
+
+  it('joins with the code, then moves history and content both ways', async () => {
+    const code = service.share(await openRepository(host));
+    const desk = join(tmp.path, 'desktop');
+    const r = await joinFolder(code, desk, { address });
+    assert.equal(r.inviter, service.identity.id);
+    assert.equal(r.remote, 'laptop');
+    assert.match(
+      git(desk, 'config', 'remote.laptop.url').trim(),
+      /^ferry::[A-Z2-7-]{63}\/[0-9a-f-]{36}$/,
+    );
+    // the laptop recorded the desktop as a remote too
+    assert.match(git(host, 'config', '--get-regexp', '^remote\\..*\\.url$'), /ferry::/);
+    await ferryOk(desk, 'get', 'photo.jpg');
+    assert.deepEqual(readFileSync(join(desk, 'photo.jpg')), bytes(500_000, 3));
+    writeFileSync(join(desk, 'notes.txt'), 'from the desktop\n');
+    await ferryOk(desk, 'add', 'notes.txt');
+    await ferryOk(desk, 'copy', '--to', 'laptop', 'notes.txt');
+    await ferryOk(desk, 'sync');
+    assert.equal(
+      git(host, 'rev-parse', 'refs/heads/synced/main').trim(),
+      git(desk, 'rev-parse', 'HEAD').trim(),
+    );
+    const key = git(desk, 'annex', 'lookupkey', 'notes.txt').trim();
+    const fsck = gitStatus(host, 'annex', 'fsck', '--key', key);
+    assert.equal(fsck.status, 0, fsck.stderr + fsck.stdout);
+    // the code was used: a second join is refused, and leaves no folder
+    await assert.rejects(joinFolder(code, join(tmp.path, 'again'), { address }), /used already/);
+  });
+
+  it('refuses a wrong code', async () => {
+    const code = service.share(await openRepository(host));
+    const wrong = `${code.slice(0, -1)}${code.endsWith('a') ? 'b' : 'a'}`;
+    await assert.rejects(
+      joinFolder(wrong, join(tmp.path, 'wrong'), { address }),
+      /not one this device made|does not match/,
+    );
+  });
+
+  it('refuses a device whose key is not the one paired', async () => {
+    const desk = join(tmp.path, 'desktop');
+    const url = git(desk, 'config', 'remote.laptop.url').trim();
+    const other = deviceIdentity(join(tmp.path, 'stranger-state')).id;
+    git(desk, 'config', 'remote.laptop.url', url.replace(/ferry::[^/]+/, `ferry::${other}`));
+    const r = await ferry(desk, 'sync');
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, /not the paired/);
+    git(desk, 'config', 'remote.laptop.url', url);
+  });
+});
