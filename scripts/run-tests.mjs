@@ -28,8 +28,9 @@ const result = spawnSync(
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
   {
     stdio: 'inherit',
-    // an assistant started by a test is a Ferry device on loopback only, not looking for others
+    // an assistant started by a test is no Ferry device (peers are tested on their own, on loopback)
     env: {
+      FERRY_PEERS: 'off',
       FERRY_PEER_HOST: '127.0.0.1',
       FERRY_PEER_PORT: '0',
       FERRY_DISCOVERY: 'off',

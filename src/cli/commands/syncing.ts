@@ -82,7 +82,7 @@ export const SYNCING_COMMANDS: Readonly<Record<string, Command>> = {
       const node = await createNodeEngine({
         folders: [repo.top],
         drives: !args.flags.has('no-drives'),
-        peers: !args.flags.has('no-peers'),
+        peers: !args.flags.has('no-peers') && process.env.FERRY_PEERS !== 'off',
         log,
       });
       const { engine } = node;
