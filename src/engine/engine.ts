@@ -97,6 +97,7 @@ export class Engine {
         this.raise(e, `cannot sync ${folder}`);
       }
     }
+    this.options.peers?.ready();
   }
 
   async stop(): Promise<void> {

@@ -39,9 +39,26 @@ export interface PeerContext {
   readonly deviceName: string;
   readonly listenPort: number;
   readonly finder?: DeviceFinder;
+  /** told of something the user should know (a device at an address with another key) */
+  readonly warn?: (message: string) => void;
 }
 
 let current: PeerContext | undefined;
+const newsListeners = new Set<(deviceId: string | undefined) => void>();
+
+/**
+ * News worth retrying a paired device for: it announced itself (`deviceId`), or this device's
+ * own network changed (undefined: a link came up, an address changed).
+ */
+export function peerNews(deviceId: string | undefined): void {
+  for (const l of [...newsListeners]) l(deviceId);
+}
+
+export function onPeerNews(listener: (deviceId: string | undefined) => void): () => void {
+  newsListeners.add(listener);
+  return () => newsListeners.delete(listener);
+}
+
 const states = new Map<string, PeerState>();
 const stateListeners = new Set<(deviceId: string, s: PeerState) => void>();
 

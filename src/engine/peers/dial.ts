@@ -13,6 +13,7 @@ import { markPeer, peerContext, peerState } from './context';
 import { greet, openLink } from './link';
 import { formatAddress, parseAddresses, parsePeerUrl } from './peer-url';
 import { recordPeer } from './pairing';
+import { dropLinksToMoved, trackLink } from './links';
 
 export interface Dialled {
   readonly conn: P2PConnection;
@@ -59,6 +60,7 @@ export async function dialPeer(
     );
   }
   let last: unknown;
+  let impostor: FerryError | undefined;
   for (const place of places) {
     try {
       const link = await openLink(
@@ -85,6 +87,10 @@ export async function dialPeer(
       ).catch(() => undefined);
       const socket = link.socket;
       socket.setKeepAlive(true, 15_000);
+      // reached here with its key checked: links to any older address of it are dead ones
+      // (an announcement alone never ends a link: anyone on the LAN can send one)
+      dropLinksToMoved(target.deviceId, place.host);
+      trackLink(socket, target.deviceId);
       return {
         peerId: link.peerId,
         address,
@@ -99,11 +105,21 @@ export async function dialPeer(
       };
     } catch (e) {
       last = e;
-      if (e instanceof FerryError && (e.code === 'peer-identity' || e.code === 'auth-failed')) {
+      if (e instanceof FerryError && e.code === 'auth-failed') {
         markPeer(target.deviceId, undefined, e.message);
         throw new FerryError(e.code, `${remote}: ${e.message}`, { remote }, e);
       }
+      if (e instanceof FerryError && e.code === 'peer-identity') {
+        // another key at that address (a stale address, or a device pretending): never used,
+        // reported, and the device's other addresses are still tried
+        impostor = e;
+        warnOnce(`${target.deviceId} ${formatAddress(place)}`, `${remote}: ${e.message}`);
+      }
     }
+  }
+  if (impostor) {
+    markPeer(target.deviceId, undefined, impostor.message);
+    throw new FerryError('peer-identity', `${remote}: ${impostor.message}`, { remote }, impostor);
   }
   markPeer(target.deviceId, undefined, (last as Error | undefined)?.message);
   throw new FerryError(
@@ -112,6 +128,16 @@ export async function dialPeer(
     { remote },
     last,
   );
+}
+
+const warned = new Map<string, number>();
+
+/** A refused identity is told once per address every ten minutes, not at every dial. */
+function warnOnce(key: string, message: string): void {
+  const at = warned.get(key);
+  if (at !== undefined && Date.now() - at < 600_000) return;
+  warned.set(key, Date.now());
+  peerContext().warn?.(message);
 }
 
 function sinceText(deviceId: string): string {

@@ -8,12 +8,15 @@
  * and the packet is ours to keep minimal. Networks that block broadcast use static addresses.
  *
  *     FERRY-ANNOUNCE 1 <device-id> <port> <instance>
+ *
+ * Port 0 is a device that only looks (`ferry join` finding its inviter): answered, not kept.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { parseDeviceId } from './identity';
-import type { DeviceFinder, Sighting } from './context';
+import { peerNews, type DeviceFinder, type Sighting } from './context';
+import { dropLinksOff } from './links';
 
 /** The UDP port announcements go to unless told otherwise (FERRY_DISCOVERY_PORT). */
 export const DISCOVERY_PORT = 21127;
@@ -43,14 +46,26 @@ export function broadcastAddresses(): string[] {
   return [...out];
 }
 
+/** This device's own IPv4 addresses (up interfaces only, loopback left out). */
+export function localAddresses(): Set<string> {
+  const out = new Set<string>();
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.add(a.address);
+  return out;
+}
+
 function interfaceSignature(): string {
-  return broadcastAddresses().sort().join(',');
+  const all: string[] = [];
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) all.push(a.cidr ?? '');
+  return all.sort().join(',');
 }
 
 export class LanDiscovery implements DeviceFinder {
   private socket: Socket | undefined;
   private readonly seen = new Map<string, Sighting & { instance: string }>();
   private readonly instance = randomBytes(6).toString('hex');
+  private readonly lookers = new Map<string, number>();
   private timers: NodeJS.Timeout[] = [];
   private signature = '';
 
@@ -81,7 +96,9 @@ export class LanDiscovery implements DeviceFinder {
       const now = interfaceSignature();
       if (now === this.signature) return;
       this.signature = now;
+      dropLinksOff(localAddresses()); // links made on an address that is gone are dead
       this.announce(); // a new address, or a network came up: say so at once
+      peerNews(undefined);
     }, INTERFACES_MS);
     every.unref();
     watch.unref();
@@ -114,7 +131,16 @@ export class LanDiscovery implements DeviceFinder {
     const m = /^FERRY-ANNOUNCE 1 (\S+) (\d{1,5}) ([0-9a-f]{1,32})\n?$/.exec(msg.toString('latin1'));
     const id = m?.[1] ? parseDeviceId(m[1]) : undefined;
     const port = Number(m?.[2]);
-    if (!m?.[3] || !id || id === this.o.deviceId || !(port > 0 && port < 65536)) return;
+    if (!m?.[3] || !id || id === this.o.deviceId || !(port >= 0 && port < 65536)) return;
+    if (port === 0) {
+      // a device looking, not listening (ferry join): it hears about us at once, is not kept
+      const at = this.lookers.get(m[3]) ?? 0;
+      if (Date.now() - at < 1000) return; // at most once a second each
+      if (this.lookers.size > 256) this.lookers.clear();
+      this.lookers.set(m[3], Date.now());
+      this.announce();
+      return;
+    }
     const was = this.seen.get(id);
     const s = { deviceId: id, host: from, port, seen: Date.now(), instance: m[3] };
     this.seen.set(id, s);
@@ -122,6 +148,7 @@ export class LanDiscovery implements DeviceFinder {
     // a device new to us (or restarted) hears about us at once, not in up to 30 s
     if (isNew || was.instance !== s.instance) this.announce();
     if (isNew) this.o.onSeen?.(s);
+    peerNews(id);
   }
 
   find(deviceId: string): Sighting | undefined {

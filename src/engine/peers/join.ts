@@ -45,11 +45,15 @@ async function findInviter(
       'this device is not looking for others on the network; give the other device’s address with --address HOST:PORT',
     );
   const deadline = Date.now() + FIND_MS;
-  finder.ask?.();
+  let asked = 0;
   while (Date.now() < deadline) {
+    if (Date.now() - asked >= 1000) {
+      finder.ask?.(); // again each second: a lost packet costs a second, not the search
+      asked = Date.now();
+    }
     const found = finder.findPrefix(prefix);
     if (found.length > 0) return found.map((s) => ({ host: s.host, port: s.port }));
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new FerryError(
     'remote-unavailable',

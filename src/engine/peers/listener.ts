@@ -17,6 +17,7 @@ import type { ReceiveResult } from '../git/serve-receive-pack';
 import { deviceIdOfCertificate, type DeviceIdentity } from './identity';
 import { inviteProof, sameProof, type InviteStore } from './invites';
 import { encodeName, parseGreeting, readLine, type Greeting } from './link';
+import { trackLink } from './links';
 import { recordPeer, pairedDevice } from './pairing';
 
 export interface ServedRepository {
@@ -62,8 +63,19 @@ export class PeerListener {
   private server: Server | undefined;
   private readonly served = new Map<string, ServedRepository>();
   private readonly sockets = new Set<TLSSocket>();
+  private markReady: () => void = () => undefined;
+  /** resolved once the engine serves its folders (a device dialling at start waits for it) */
+  private readonly isReady = new Promise<void>((r) => {
+    this.markReady = r;
+    setTimeout(r, 30_000).unref();
+  });
 
   constructor(private readonly o: ListenerOptions) {}
+
+  /** Every folder this process syncs is served now. */
+  ready(): void {
+    this.markReady();
+  }
 
   /** Starts listening; the port taken (another if the asked one is 0). */
   async start(): Promise<number> {
@@ -117,6 +129,7 @@ export class PeerListener {
       socket.destroy();
       return;
     }
+    trackLink(socket, deviceId);
     const refuse = (reason: string): void => {
       this.o.onEvent?.({ type: 'refused', deviceId, address, reason });
       socket.end(`LINK-REFUSED ${reason.replace(/\s+/g, ' ')}\n`);
@@ -159,6 +172,7 @@ export class PeerListener {
   ): Promise<ServedRepository> {
     const host = socket.remoteAddress ?? '';
     const peerAddress = g.port > 0 ? `${host.includes(':') ? `[${host}]` : host}:${g.port}` : '';
+    await this.isReady;
     if ('repo' in g.ask) {
       const target = this.served.get(g.ask.repo);
       const paired = target ? await pairedDevice(target.repo, deviceId) : undefined;

@@ -87,6 +87,7 @@ export class PeerService {
       deviceName: this.deviceName,
       listenPort: this.listenPort,
       finder: this.discovery,
+      warn: (m) => this.o.log?.(`warning: ${m}`),
     });
   }
 
@@ -109,6 +110,11 @@ export class PeerService {
     this.listener.unserve(uuid);
     await this.feeds.get(uuid)?.close();
     this.feeds.delete(uuid);
+  }
+
+  /** The engine serves every folder it syncs now: devices that dialled at start are answered. */
+  ready(): void {
+    this.listener.ready();
   }
 
   /** A one-time code for another device to join the folder. */

@@ -13,7 +13,7 @@ import type { ServiceConnector } from '../git/pack-service';
 import { pushPack } from '../git/push-pack';
 import { P2PSession } from '../p2p/client';
 import { connectService, waitForChange } from '../p2p/connect-client';
-import { peerState } from '../peers/context';
+import { onPeerNews, peerContext, peerState } from '../peers/context';
 import { dialPeer } from '../peers/dial';
 import { parsePeerUrl } from '../peers/peer-url';
 import type { RemoteInfo } from './git-remotes';
@@ -63,6 +63,9 @@ export class PeerRemote extends P2PContentRemote implements Remote {
     const p = parsePeerUrl(info.url);
     const s = p ? peerState(p.deviceId) : undefined;
     if (s?.state !== 'offline') return { state: 'up' };
+    // announced on the LAN since the last failed attempt: worth trying again
+    const seen = p ? peerContext().finder?.find(p.deviceId) : undefined;
+    if (seen && seen.seen > s.since) return { state: 'up' };
     return {
       state: 'down',
       reason: 'unreachable',
@@ -120,6 +123,11 @@ export class PeerRemote extends P2PContentRemote implements Remote {
           r();
         };
       });
+    const target = parsePeerUrl(info.url);
+    // the device announced itself, or this one's network changed: try again now
+    const unsubscribe = onPeerNews((id) => {
+      if (id === undefined || id === target?.deviceId) wake?.();
+    });
     void (async () => {
       let delay = 1000;
       let isUp: boolean | undefined;
@@ -152,6 +160,7 @@ export class PeerRemote extends P2PContentRemote implements Remote {
       retryNow: () => wake?.(),
       close: () => {
         stopped = true;
+        unsubscribe();
         current?.close();
         wake?.();
       },

@@ -39,6 +39,7 @@ describe('Ferry devices: share and join', () => {
     await service.start();
     address = `127.0.0.1:${service.listenPort}`;
     await service.serve(await openRepository(host), () => undefined);
+    service.ready();
     // this process dials as the desktop from now on
     setPeerContext({
       identity: deviceIdentity(join(tmp.path, 'desktop-state')),
