@@ -2,7 +2,7 @@
  * The `ferry` command: git-annex's verbs and meanings where they overlap. Exit codes: 0 success,
  * 1 some item failed, 2 usage error, 3 not a repository.
  */
-import { errnoCode, FerryError, parcelWatch, runShell } from '../engine';
+import { errnoCode, FerryError, parcelWatch, runRemoteHelper, runShell } from '../engine';
 import { terminalSafe } from './terminal';
 import { parseArgs } from './args';
 import { COMMANDS } from './commands';
@@ -82,6 +82,17 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
       err: (t) => process.stderr.write(t),
       env: process.env,
       watch: parcelWatch,
+    });
+    await new Promise<void>((r) => process.stdout.write('', () => r()));
+    process.exit(rc);
+  }
+  // git-remote-ferry (bin/git-remote-ferry.mjs): git's remote-helper protocol on stdio
+  if (argv[0] === 'remote-helper') {
+    const rc = await runRemoteHelper(argv.slice(1), {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      err: (t) => process.stderr.write(terminalSafe(t)),
+      cwd: given.cwd,
     });
     await new Promise<void>((r) => process.stdout.write('', () => r()));
     process.exit(rc);

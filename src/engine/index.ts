@@ -55,6 +55,7 @@ export { syncRepository } from './sync/sync';
 export { cloneDirFor, cloneRepository } from './sync/clone';
 export { parcelWatch } from './sync/watcher';
 export { runShell } from './p2p/shell';
+export { runRemoteHelper } from './peers/remote-helper';
 export { ferryStateDir, setPeerContext } from './peers/context';
 export { deviceIdentity } from './peers/identity';
 export { InviteStore } from './peers/invites';

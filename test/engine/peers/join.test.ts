@@ -5,8 +5,9 @@
  * receive-pack; a wrong code, a used code and a device with another key are refused.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openRepository } from '../../../src/engine/annex/repository';
 import { setPeerContext } from '../../../src/engine/peers/context';
@@ -80,6 +81,51 @@ describe('Ferry devices: share and join', () => {
     assert.equal(fsck.status, 0, fsck.stderr + fsck.stdout);
     // the code was used: a second join is refused, and leaves no folder
     await assert.rejects(joinFolder(code, join(tmp.path, 'again'), { address }), /used already/);
+  });
+
+  it('lets plain git and git annex reach the device through git-remote-ferry', async () => {
+    const desk = join(tmp.path, 'desktop');
+    const bin = join(tmp.path, 'bin');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(resolve('bin/git-remote-ferry.mjs'), join(bin, 'git-remote-ferry'));
+    const env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      FERRY_STATE_DIR: join(tmp.path, 'desktop-state'),
+      FERRY_DISCOVERY: 'off',
+    };
+    const run = (...args: string[]) =>
+      new Promise<{ code: number; out: string }>((res) => {
+        execFile('git', args, { cwd: desk, env }, (e, stdout, stderr) =>
+          res({ code: e ? Number(e.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        );
+      });
+    const ls = await run('ls-remote', 'laptop');
+    assert.equal(ls.code, 0, ls.out);
+    assert.match(ls.out, new RegExp(`${git(host, 'rev-parse', 'HEAD').trim()}\\s+refs/heads/main`));
+    writeFileSync(join(host, 'later.txt'), 'made on the laptop later\n');
+    await ferryOk(host, 'add', 'later.txt');
+    const fetched = await run('fetch', 'laptop');
+    assert.equal(fetched.code, 0, fetched.out);
+    assert.equal(
+      git(desk, 'rev-parse', 'refs/remotes/laptop/main').trim(),
+      git(host, 'rev-parse', 'HEAD').trim(),
+    );
+    const pushed = await run('push', 'laptop', 'HEAD:refs/heads/from-git');
+    assert.equal(pushed.code, 0, pushed.out);
+    assert.equal(
+      git(host, 'rev-parse', 'refs/heads/from-git').trim(),
+      git(desk, 'rev-parse', 'HEAD').trim(),
+    );
+    // git annex syncs history with it (content is Ferry's to move: git-annex skips the remote)
+    const sync = await run('annex', 'sync', '--no-content', 'laptop');
+    assert.equal(sync.code, 0, sync.out);
+    assert.equal(
+      git(host, 'rev-parse', 'refs/heads/synced/main').trim(),
+      git(desk, 'rev-parse', 'HEAD').trim(),
+    );
+    const info = await run('annex', 'whereis', 'photo.jpg');
+    assert.equal(info.code, 0, info.out);
   });
 
   it('refuses a wrong code', async () => {
