@@ -67,6 +67,7 @@ export async function startWebapp(options: {
     log: options.log,
     isHeadless: true,
     quietMs: options.quietMs,
+    peers: process.env.FERRY_PEERS !== 'off',
   });
   const { engine } = node;
   await engine.start();

@@ -45,6 +45,9 @@ import { Folder, syncEntryKind, type FolderHost } from './folder';
 import { errorMessage } from '../shared/errors';
 import type { Handlers } from './dispatch';
 import type { PeerService } from './peers/peer-service';
+import { transferHandlers } from './control/transfer-handlers';
+import { deviceHandlers } from './peers/device-handlers';
+import { onPeerState } from './peers/context';
 import { StatusPasses } from './status-passes';
 
 export { dispatch, type Handlers } from './dispatch';
@@ -85,7 +88,10 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     this.fanOut = options.mountSource ? new MountFanOut(options.mountSource) : undefined;
+    const devicesChanged = (): void => this.emit({ type: 'devices-changed', at: Date.now() });
+    this.unwatchDevices = [options.peers?.onChange(devicesChanged), onPeerState(devicesChanged)];
   }
+  private readonly unwatchDevices: ((() => void) | undefined)[];
 
   /** Starts syncing every known folder (given, and saved from earlier runs). */
   async start(): Promise<void> {
@@ -102,6 +108,7 @@ export class Engine {
 
   async stop(): Promise<void> {
     this.isStopped = true;
+    for (const u of this.unwatchDevices) u?.();
     this.statusPasses.stop();
     for (const m of this.managed.values()) await m.stop();
     this.activity.flush();
@@ -356,46 +363,28 @@ export class Engine {
         for (const m of this.managed.values()) m.assistant.syncNow();
         return Promise.resolve(null);
       },
-      pauseAll: () => {
-        this.isPaused = true;
-        for (const m of this.managed.values()) m.transfers.pause();
-        this.emitControl();
-        return Promise.resolve(null);
-      },
-      resumeAll: () => {
-        this.isPaused = false;
-        for (const m of this.managed.values()) m.transfers.resume();
-        this.emitControl();
-        return Promise.resolve(null);
-      },
-      pauseRemote: ({ remote }) => {
-        for (const m of this.managed.values()) m.transfers.pause(remote);
-        this.emitControl();
-        return Promise.resolve(null);
-      },
-      resumeRemote: ({ remote }) => {
-        for (const m of this.managed.values()) m.transfers.resume(remote);
-        this.emitControl();
-        return Promise.resolve(null);
-      },
-      listTransfers: ({ limit }) =>
-        Promise.resolve({
-          transfers: [...this.managed.values()].flatMap((m) => m.transfers.snapshot(limit)),
-          control: this.control(),
-        }),
-      pauseTransfer: ({ id }) =>
-        Promise.resolve([...this.managed.values()].some((m) => m.transfers.pauseTransfer(id))),
-      resumeTransfer: ({ id }) =>
-        Promise.resolve([...this.managed.values()].some((m) => m.transfers.resumeTransfer(id))),
-      cancelTransfer: ({ id }) =>
-        Promise.resolve([...this.managed.values()].reduce((n, m) => n + m.transfers.cancel(id), 0)),
-      setRateLimit: ({ bytesPerSecond, remote }) => {
-        if (!Number.isFinite(bytesPerSecond) || bytesPerSecond < 0)
-          throw new FerryError('usage', 'a rate limit is a number of bytes per second, 0 for none');
-        for (const m of this.managed.values()) m.transfers.setRateLimit(bytesPerSecond, remote);
-        this.emitControl();
-        return Promise.resolve(null);
-      },
+      ...transferHandlers({
+        folders: () => [...this.managed.values()],
+        setPaused: (isPaused) => (this.isPaused = isPaused),
+        changed: () => this.emitControl(),
+        control: () => this.control(),
+      }),
+      ...deviceHandlers({
+        peers: this.options.peers,
+        folderOf: (uuid) => this.folderOf(uuid),
+        folders: () => [...this.managed.values()],
+        adopt: async (dir) => {
+          const m = await this.manage(await openRepository(dir));
+          this.saveFolders();
+          this.note({
+            repository: m.repo.uuid,
+            kind: 'sync',
+            text: `started syncing ${m.repo.top}`,
+          });
+          return this.view(m);
+        },
+        note: (repository, text) => this.note({ repository, kind: 'sync', text }),
+      }),
     };
   }
 }

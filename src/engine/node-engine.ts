@@ -60,7 +60,9 @@ export async function createNodeEngine(options: NodeEngineOptions): Promise<Node
   if (options.peers) {
     const env = process.env;
     peers = new PeerService({
-      stateDir: options.stateDir ?? ferryStateDir(),
+      // the user's Ferry folder whatever the engine's own: the app, ferry assistant and
+      // ferry share are one device with one key
+      stateDir: ferryStateDir(),
       watch: parcelWatch,
       port: env.FERRY_PEER_PORT ? Number(env.FERRY_PEER_PORT) : undefined,
       host: env.FERRY_PEER_HOST,

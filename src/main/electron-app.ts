@@ -108,6 +108,7 @@ export function startElectronApp(rootDir: string): void {
       stateDir: join(app.getPath('userData')),
       log,
       logFile: join(app.getPath('userData'), 'ferry.log'),
+      peers: process.env.FERRY_PEERS !== 'off',
     });
     engine = node.engine;
     tray = new Tray(trayIcon('idle'));

@@ -11,6 +11,7 @@ import { batchEvents, createFerryStore, type FerryState } from './store';
 import { Footer } from './views/about';
 import {
   ActivityView,
+  DevicesView,
   NetworkView,
   RepositoriesView,
   Tabs,
@@ -125,6 +126,8 @@ export function App({
           <TransfersView store={store} api={api} />
         ) : tab === 'network' ? (
           <NetworkView store={store} />
+        ) : tab === 'devices' ? (
+          <DevicesView api={api} repositories={repositories} />
         ) : (
           <ActivityView store={store} />
         )}

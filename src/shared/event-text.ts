@@ -111,6 +111,7 @@ export function describeEngineEvent(e: EngineEvent): string | null {
     case 'repository-removed':
     case 'activity':
     case 'offers-changed':
+    case 'devices-changed':
       return null;
   }
 }

@@ -3,6 +3,7 @@
  * one entry per command with its argument and result, and the events the engine emits.
  * Everything here is plain serialisable data.
  */
+import type { DevicesView, ShareCode } from './devices';
 import type { DriveEvent, DriveState } from './drives';
 import type { ErrorCode } from './errors';
 import type { SyncEvent } from './events';
@@ -128,6 +129,22 @@ export interface Commands {
   cancelTransfer: { args: { id: string }; result: number };
   /** bytes per second, 0 for no limit; for one remote's name or all */
   setRateLimit: { args: { bytesPerSecond: number; remote?: string }; result: null };
+  /** This device, the devices paired with each folder and their state, those waiting. */
+  devices: { args: void; result: DevicesView };
+  /** A one-time code (an hour, single use) another device joins the folder with. */
+  shareFolder: { args: { repository: string }; result: ShareCode };
+  /**
+   * Joins a folder another device shares: finds it on the LAN (or at `address`, HOST:PORT),
+   * clones into `path` (a new or empty folder, or a clone of the same repository) and syncs it.
+   */
+  joinShared: {
+    args: { code: string; path: string; address?: string };
+    result: RepositoryView;
+  };
+  /** Pairs a pending device with the folder it asked for. */
+  acceptDevice: { args: { deviceId: string }; result: null };
+  /** Forgets a pending device (it stays refused). */
+  dismissDevice: { args: { deviceId: string }; result: null };
 }
 
 export type CommandName = keyof Commands;
@@ -165,6 +182,8 @@ export type EngineEvent =
       readonly at: number;
     }
   | { readonly type: 'activity'; readonly entry: ActivityEntry; readonly at: number }
+  /** a device was paired, came or went, or waits to be accepted: ask for `devices` again */
+  | { readonly type: 'devices-changed'; readonly at: number }
   | {
       readonly type: 'offers-changed';
       readonly repository: string;
@@ -234,6 +253,11 @@ const COMMAND_TABLE: CommandTable = {
   resumeTransfer: true,
   cancelTransfer: true,
   setRateLimit: true,
+  devices: true,
+  shareFolder: true,
+  joinShared: true,
+  acceptDevice: true,
+  dismissDevice: true,
 };
 
 export const COMMAND_NAMES: readonly CommandName[] = Object.keys(COMMAND_TABLE) as CommandName[];

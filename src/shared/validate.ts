@@ -39,6 +39,11 @@ const SHAPES: Readonly<Record<CommandName, Shape | 'none'>> = {
   resumeTransfer: { id: 'string' },
   cancelTransfer: { id: 'string' },
   setRateLimit: { bytesPerSecond: 'count', remote: 'string?' },
+  devices: 'none',
+  shareFolder: { repository: 'string' },
+  joinShared: { code: 'string', path: 'string', address: 'string?' },
+  acceptDevice: { deviceId: 'string' },
+  dismissDevice: { deviceId: 'string' },
 };
 
 /** A whole number of at least 0 that JSON can carry exactly. */

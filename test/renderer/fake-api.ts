@@ -12,6 +12,7 @@ import type {
   RepositoryView,
 } from '../../src/shared/ipc';
 import type { TransferSnapshot } from '../../src/shared/transfers';
+import type { DevicesView } from '../../src/shared/devices';
 
 export function repoView(over: Partial<RepositoryView> = {}): RepositoryView {
   return {
@@ -91,6 +92,8 @@ export class FakeApi {
   readonly calls: { command: CommandName; args: unknown }[] = [];
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   addFolderResult: CommandResult<'addFolder'> = { ok: true, value: repoView() };
+  devices: DevicesView = { me: null, paired: [], pending: [] };
+  joinResult: CommandResult<'joinShared'> = { ok: true, value: repoView() };
 
   constructor(public state: EngineSnapshot = snapshot()) {}
 
@@ -152,6 +155,19 @@ export class FakeApi {
       resumeTransfer: record('resumeTransfer', () => true),
       cancelTransfer: record('cancelTransfer', () => 1),
       setRateLimit: record('setRateLimit', () => null),
+      devices: record('devices', () => this.devices),
+      shareFolder: record('shareFolder', () => ({
+        code: 'abcd-efgh-ijkl-mnop-qrst-uvwx',
+        deviceId: this.devices.me?.id ?? 'X',
+        deviceName: this.devices.me?.name ?? 'laptop',
+        expiresAt: Date.UTC(2026, 11, 2, 20, 0),
+      })),
+      joinShared: (args) => {
+        this.calls.push({ command: 'joinShared', args });
+        return Promise.resolve(this.joinResult);
+      },
+      acceptDevice: record('acceptDevice', () => null),
+      dismissDevice: record('dismissDevice', () => null),
       on: (listener) => {
         this.listeners.add(listener);
         return () => this.listeners.delete(listener);

@@ -1,6 +1,7 @@
 /** Ferry devices: `share` (a one-time code for this folder) and `join` (sync a folder another device shares). */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { renderUnicodeCompact } from 'uqr';
 import {
   deviceIdentity,
   FerryError,
@@ -26,7 +27,8 @@ export const PEER_COMMANDS: Readonly<Record<string, Command>> = {
         io.out(
           `Device ${me.id} (${name}). To sync "${repo.top.split('/').at(-1) ?? repo.top}" on another device, run there:\n` +
             `  ferry join ${code}\n` +
-            'The code works once, for an hour, while Ferry (the app or ferry assistant) runs here.\n',
+            'The code works once, for an hour, while Ferry (the app or ferry assistant) runs here.\n' +
+            (process.stdout.isTTY ? `${renderUnicodeCompact(code, { ecc: 'M' })}\n` : ''),
         );
       return 0;
     },

@@ -33,7 +33,12 @@ export type ListenerEvent =
       readonly deviceId: string;
       readonly name: string;
       readonly address: string;
+      /** the folder it asked for */
       readonly uuid: string;
+      /** its own repository's UUID */
+      readonly clientUuid: string;
+      /** where it listens (HOST:PORT), when it does */
+      readonly listenAddress: string;
     }
   | {
       readonly type: 'paired';
@@ -178,7 +183,15 @@ export class PeerListener {
       const paired = target ? await pairedDevice(target.repo, deviceId) : undefined;
       if (!target || !paired) {
         if (target)
-          this.o.onEvent?.({ type: 'pending', deviceId, name: g.name, address, uuid: g.ask.repo });
+          this.o.onEvent?.({
+            type: 'pending',
+            deviceId,
+            name: g.name,
+            address,
+            uuid: g.ask.repo,
+            clientUuid: g.clientUuid,
+            listenAddress: peerAddress,
+          });
         throw new FerryError(
           'auth-failed',
           'this device is not paired with that folder here (share it again, or accept the device)',

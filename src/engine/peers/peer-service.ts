@@ -15,12 +15,19 @@ import { deviceIdentity, type DeviceIdentity } from './identity';
 import { InviteStore } from './invites';
 import { DEFAULT_PEER_PORT } from './link';
 import { PeerListener, type ListenerEvent } from './listener';
+import { recordPeer } from './pairing';
+import { FerryError } from '../errors';
 
 export interface PendingDevice {
   readonly deviceId: string;
   readonly name: string;
   readonly address: string;
+  /** the folder it asked for */
   readonly uuid: string;
+  /** its own repository */
+  readonly clientUuid: string;
+  /** where it listens (HOST:PORT; empty when it does not) */
+  readonly listenAddress: string;
   readonly at: number;
 }
 
@@ -47,6 +54,8 @@ export class PeerService {
   private discovery: LanDiscovery | undefined;
   private readonly feeds = new Map<string, RefFeed>();
   private readonly pendingDevices = new Map<string, PendingDevice>();
+  private readonly repos = new Map<string, Repository>();
+  private readonly changeListeners = new Set<() => void>();
   listenPort = 0;
 
   constructor(private readonly o: PeerServiceOptions) {
@@ -64,6 +73,7 @@ export class PeerService {
         if (e.type === 'pending') this.pendingDevices.set(e.deviceId, { ...e, at: Date.now() });
         if (e.type === 'paired') this.pendingDevices.delete(e.deviceId);
         o.onEvent?.(e);
+        if (e.type !== 'refused') this.changed();
       },
     });
   }
@@ -103,11 +113,13 @@ export class PeerService {
   async serve(repo: Repository, changed: (what: 'content' | ReceiveResult) => void): Promise<void> {
     const feed = await watchRefs(repo.gitdir, this.o.watch).catch(() => undefined);
     if (feed) this.feeds.set(repo.uuid, feed);
+    this.repos.set(repo.uuid, repo);
     this.listener.serve({ repo, feed, changed });
   }
 
   async unserve(uuid: string): Promise<void> {
     this.listener.unserve(uuid);
+    this.repos.delete(uuid);
     await this.feeds.get(uuid)?.close();
     this.feeds.delete(uuid);
   }
@@ -128,5 +140,33 @@ export class PeerService {
 
   forgetPending(deviceId: string): void {
     this.pendingDevices.delete(deviceId);
+    this.changed();
+  }
+
+  /** Pairs a pending device with the folder it asked for; the remote's name. */
+  async accept(deviceId: string): Promise<{ remote: string; repo: Repository }> {
+    const p = this.pendingDevices.get(deviceId);
+    const repo = p ? this.repos.get(p.uuid) : undefined;
+    if (!p || !repo)
+      throw new FerryError('usage', 'no device with that ID is waiting for a folder synced here');
+    const remote = await recordPeer(repo, undefined, {
+      deviceId,
+      uuid: p.clientUuid,
+      name: p.name,
+      lastAddress: p.listenAddress || undefined,
+    });
+    this.pendingDevices.delete(deviceId);
+    this.changed();
+    return { remote, repo };
+  }
+
+  /** Hears of pairings and pending devices (the window asks again). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of [...this.changeListeners]) l();
   }
 }

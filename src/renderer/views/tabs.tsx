@@ -1,11 +1,12 @@
 /** The tabs between the views, by keyboard too. */
 import { useRef, type KeyboardEvent } from 'react';
 
-export type Tab = 'repositories' | 'transfers' | 'network' | 'activity';
+export type Tab = 'repositories' | 'transfers' | 'network' | 'devices' | 'activity';
 export const TABS: readonly { id: Tab; label: string }[] = [
   { id: 'repositories', label: 'Folders' },
   { id: 'transfers', label: 'Transfers' },
   { id: 'network', label: 'Network' },
+  { id: 'devices', label: 'Devices' },
   { id: 'activity', label: 'Activity' },
 ];
 
