@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- add sync transfer drives ui ssh cloud]`: Ferry beside git-annex on the same data, JSON on stdout.
+ * `npm run bench [-- add sync transfer drives ui ssh cloud peers]`: Ferry beside git-annex on the same data, JSON on stdout.
  * Nothing here is asserted; the numbers are for people and for issue notes.
  */
 import { cpus } from 'node:os';
@@ -10,6 +10,7 @@ import { benchSync } from './sync';
 import { benchTransfer } from './transfer';
 import { benchSsh } from './ssh';
 import { benchCloud } from './cloud';
+import { benchPeers } from './peers';
 
 const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   add: benchAdd,
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   ui: benchUi,
   ssh: benchSsh,
   cloud: benchCloud,
+  peers: benchPeers,
 };
 const chosen = process.argv.slice(2).filter((a) => a in suites);
 const results: Record<string, unknown> = {

@@ -1,0 +1,238 @@
+/**
+ * `npm run bench -- peers`: two Ferry devices on a LAN of two network namespaces (a veth pair
+ * each, on one bridge), paired with a code found by LAN discovery, beside Syncthing on the same
+ * pair and the same data, and raw TLS 1.3 between the namespaces as the limit, in one run:
+ *   - propagation: a saved small file until it is in the other work tree with its content
+ *     (Syncthing with its default 10 s watcher delay and with its minimum, 1 s);
+ *   - a 1,000-file burst until every file is there with its content;
+ *   - bulk: one file (BENCH_PEERS_BULK_MIB, default 1024) until it is there, every byte checked;
+ *   - raw TLS: the same bytes over one TLS 1.3 connection between the namespaces.
+ * Needs root (namespaces); skipped with a reason otherwise.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeLan, netnsUnavailable, type Machine } from '../test/helpers/netns';
+import { hasSyncthing, pairSyncthing, startSyncthing, watcherDelay } from './syncthing';
+import { median, trips } from './trips';
+
+const BULK_MIB = Number(process.env.BENCH_PEERS_BULK_MIB ?? 1024);
+const BURST = 1000;
+
+const pct = (xs: readonly number[], p: number): number | undefined =>
+  [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+function summary(xs: readonly number[]): Record<string, number | undefined> {
+  return {
+    n: xs.length,
+    min: Math.min(...xs),
+    median: median(xs),
+    p95: pct(xs, 0.95),
+    max: Math.max(...xs),
+  };
+}
+
+async function until(check: () => boolean, limitMs: number): Promise<number | null> {
+  const t = Date.now();
+  while (Date.now() - t < limitMs) {
+    try {
+      if (check()) return Date.now() - t;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return null;
+}
+
+/** A 1,000-file burst from `a` to `b`: seconds until all are there with content, or how many. */
+async function burst(a: string, b: string, tag: string): Promise<Record<string, unknown>> {
+  const body = (i: number): string => `${tag} burst file ${i} ${'x'.repeat(i % 900)}\n`;
+  const t = Date.now();
+  for (let i = 0; i < BURST; i++) writeFileSync(join(a, `${tag}-burst-${i}.txt`), body(i));
+  let next = 0;
+  const ms = await until(() => {
+    while (next < BURST) {
+      if (readFileSync(join(b, `${tag}-burst-${next}.txt`), 'utf8') !== body(next)) return false;
+      next++;
+    }
+    return true;
+  }, 300_000);
+  return ms === null
+    ? { files: BURST, complete: false, arrivedIn300s: next }
+    : { files: BURST, seconds: (Date.now() - t) / 1000 };
+}
+
+/** Writes the bulk file (random bytes, so nothing deduplicates); its SHA-256. */
+function writeBulk(path: string): string {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'w');
+  for (let i = 0; i < BULK_MIB; i += 16) {
+    const chunk = randomBytes(Math.min(16, BULK_MIB - i) << 20);
+    h.update(chunk);
+    writeSync(fd, chunk);
+  }
+  closeSync(fd);
+  return h.digest('hex');
+}
+
+async function bulk(a: string, b: string, name: string): Promise<Record<string, unknown>> {
+  const hash = writeBulk(join(a, name));
+  const size = BULK_MIB << 20;
+  const ms = await until(() => statSync(join(b, name)).size === size, 600_000);
+  if (ms === null) return { mib: BULK_MIB, complete: false };
+  const got = createHash('sha256')
+    .update(readFileSync(join(b, name)))
+    .digest('hex');
+  return {
+    mib: BULK_MIB,
+    seconds: ms / 1000,
+    mibPerSecond: Math.round(BULK_MIB / (ms / 1000)),
+    verified: got === hash,
+  };
+}
+
+/** Raw TLS 1.3 from `a` to `b` (Node, as Ferry's link uses it): MiB/s of `BULK_MIB`. */
+async function rawTls(a: Machine, b: Machine, dir: string): Promise<number> {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ed25519',
+      '-nodes',
+      '-subj',
+      '/CN=bench',
+      '-days',
+      '1',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  const server =
+    `const tls=require('tls'),fs=require('fs');const chunk=require('crypto').randomBytes(1<<20);` +
+    `const s=tls.createServer({key:fs.readFileSync('${dir}/k.pem'),cert:fs.readFileSync('${dir}/c.pem'),minVersion:'TLSv1.3'},(c)=>{let n=0;const go=()=>{while(n<${BULK_MIB}){n++;if(!c.write(chunk))return c.once('drain',go)}c.end();s.close()};go()});` +
+    `s.listen(22999,'${a.address}',()=>console.log('ready'));setTimeout(()=>process.exit(1),120000).unref()`;
+  const client =
+    `const tls=require('tls');let n=0;const t=Date.now();const c=tls.connect({host:'${a.address}',port:22999,rejectUnauthorized:false,minVersion:'TLSv1.3'});` +
+    `c.on('data',(d)=>n+=d.length);c.on('end',()=>{console.log(JSON.stringify({n,ms:Date.now()-t}));process.exit(0)})`;
+  const srv = await startIn(a.ns, server);
+  try {
+    const out = execFileSync('ip', ['netns', 'exec', b.ns, process.execPath, '-e', client], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const r = JSON.parse(out) as { n: number; ms: number };
+    return Math.round(r.n / (1 << 20) / (r.ms / 1000));
+  } finally {
+    srv.kill();
+  }
+}
+
+/** Starts a script in a namespace and waits for its first line (it is ready). */
+async function startIn(ns: string, script: string): Promise<ChildProcess> {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('the TLS server did not start')), 10_000);
+    child.stdout?.once('data', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+  return child;
+}
+
+export async function benchPeers(): Promise<Record<string, unknown>> {
+  const why = netnsUnavailable();
+  if (why) return { skipped: why };
+  const root = mkdtempSync(join(tmpdir(), 'ferry-bench-peers-'));
+  const lan = makeLan(root, ['a', 'b']);
+  const [a, b] = lan.machines as [Machine, Machine];
+  const out: Record<string, unknown> = { bulkMiB: BULK_MIB, burstFiles: BURST };
+  try {
+    process.stderr.write('  raw TLS...\n');
+    out.rawTlsMiBPerSecond = [
+      await rawTls(a, b, root),
+      await rawTls(a, b, root),
+      await rawTls(a, b, root),
+    ];
+
+    process.stderr.write('  Ferry: share, join, assistants...\n');
+    const fa = join(a.home, 'Shared');
+    const fb = join(b.home, 'Shared');
+    execFileSync('git', ['init', '-q', '-b', 'main', fa], { env: a.env });
+    await a.ferry(fa, 'init', 'a');
+    a.assistant(fa);
+    await until(() => existsSync(join(a.stateDir, 'device-key.pem')), 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const code = (JSON.parse((await a.ferry(fa, 'share', '--json')).out) as { code: string }).code;
+    const t0 = Date.now();
+    await b.ferry(b.home, 'join', code, 'Shared');
+    const joinMs = Date.now() - t0;
+    const bAssistant = b.assistant(fb);
+    await until(() => /watching /.test(bAssistant.output()), 30_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    const ferryTrips = await trips(fa, fb, 20, 30_000, 500);
+    out.ferry = { joinMs, propagationMs: summary(ferryTrips) };
+    process.stderr.write('  Ferry: burst...\n');
+    (out.ferry as Record<string, unknown>).burst = await burst(fa, fb, 'ferry');
+    process.stderr.write('  Ferry: bulk...\n');
+    (out.ferry as Record<string, unknown>).bulk = await bulk(fa, fb, 'bulk.bin');
+
+    if (!hasSyncthing()) out.syncthing = { skipped: 'syncthing is not installed' };
+    else {
+      process.stderr.write('  Syncthing: pair...\n');
+      const sa = await startSyncthing(a, root);
+      const sb = await startSyncthing(b, root);
+      try {
+        await pairSyncthing(sa, sb);
+        await until(() => existsSync(join(sb.folder, '.stfolder')), 30_000);
+        await new Promise((r) => setTimeout(r, 3000));
+        const byDefault = await trips(sa.folder, sb.folder, 3, 60_000, 500);
+        watcherDelay([sa, sb], 1);
+        await new Promise((r) => setTimeout(r, 2000));
+        const atMinimum = await trips(sa.folder, sb.folder, 10, 60_000, 500);
+        process.stderr.write('  Syncthing: burst and bulk (1 s watcher delay)...\n');
+        out.syncthing = {
+          version: execFileSync('syncthing', ['--version'], { encoding: 'utf8' }).split(' ')[1],
+          propagationMsDefaultDelay: summary(byDefault),
+          propagationMsMinimumDelay: summary(atMinimum),
+          burst: await burst(sa.folder, sb.folder, 'st'),
+          bulk: await bulk(sa.folder, sb.folder, 'bulk.bin'),
+        };
+      } finally {
+        await sa.stop();
+        await sb.stop();
+      }
+    }
+    const tls = median(out.rawTlsMiBPerSecond as number[]) ?? 0;
+    const fBulk = (out.ferry as { bulk: { mibPerSecond?: number } }).bulk.mibPerSecond;
+    const sBulk = (out.syncthing as { bulk?: { mibPerSecond?: number } }).bulk?.mibPerSecond;
+    out.ratios = {
+      ferryBulkOfRawTls: fBulk && tls ? Math.round((fBulk / tls) * 100) / 100 : null,
+      syncthingBulkOfRawTls: sBulk && tls ? Math.round((sBulk / tls) * 100) / 100 : null,
+    };
+    return out;
+  } finally {
+    await lan.cleanup();
+    rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+  }
+}
