@@ -1,4 +1,5 @@
 /** Pulling: merging what others pushed in and what each remote has, one ref failing alone. */
+import { adoptBranch } from './adopt-branch';
 import { addCommit } from '../git/commit';
 import { ObjectBatch } from '../git/object-writer';
 import {
@@ -65,8 +66,13 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
 
 /** Merges what others pushed into this repository: synced/<b> and tagged refs/synced/<uuid>/<b>. */
 export async function mergeIncoming(ctx: Context): Promise<string[]> {
+  // no commit yet: take the branch the others use, and what was fetched of it
+  const adopted = await adoptBranch(ctx.repo);
   const branchName = (await currentBranch(ctx.repo.git)) ?? 'master';
   const refs = [`refs/heads/synced/${branchName}`];
+  if (adopted)
+    for (const ref of await listRefs(ctx.repo.git, 'refs/remotes').catch(() => []))
+      if (ref.split('/').length === 4 && ref.endsWith(`/${adopted}`)) refs.push(ref);
   for (const ref of await listRefs(ctx.repo.git, 'refs/synced').catch(() => [])) {
     if (ref.endsWith(`/${branchName}`)) refs.push(ref);
   }
@@ -122,6 +128,7 @@ export async function pullRemote(ctx: Context, remote: RemoteInfo): Promise<stri
     const uuid = await transport.annexUuid();
     if (uuid) await setConfig(repo.git, `remote.${remote.name}.annex-uuid`, uuid);
   }
+  await adoptBranch(repo); // no commit here yet: the branch just fetched becomes ours
   const branchName = (await currentBranch(repo.git)) ?? 'master';
   const merged: string[] = [];
   for (const ref of [

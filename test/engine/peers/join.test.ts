@@ -128,6 +128,21 @@ describe('Ferry devices: share and join', () => {
     assert.equal(info.code, 0, info.out);
   });
 
+  it('joins a folder shared while still empty, and takes its branch once it has one', async () => {
+    const empty = join(tmp.path, 'empty');
+    git(tmp.path, 'init', '-q', '-b', 'main', empty);
+    await ferryOk(empty, 'init', 'empty laptop');
+    const repo = await openRepository(empty);
+    await service.serve(repo, () => undefined);
+    const joined = join(tmp.path, 'joined-empty');
+    await joinFolder(service.share(repo), joined, { address });
+    writeFileSync(join(empty, 'first.txt'), 'the first file\n');
+    await ferryOk(empty, 'add', 'first.txt');
+    await ferryOk(joined, 'sync', '--content');
+    assert.equal(git(joined, 'symbolic-ref', 'HEAD').trim(), 'refs/heads/main');
+    assert.equal(readFileSync(join(joined, 'first.txt'), 'utf8'), 'the first file\n');
+  });
+
   it('refuses a wrong code', async () => {
     const code = service.share(await openRepository(host));
     const wrong = `${code.slice(0, -1)}${code.endsWith('a') ? 'b' : 'a'}`;
