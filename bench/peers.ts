@@ -7,7 +7,7 @@
  *   - a 1,000-file burst until every file is there with its content;
  *   - bulk: one file (BENCH_PEERS_BULK_MIB, default 1024) until it is there, every byte checked;
  *   - raw TLS: the same bytes over one TLS 1.3 connection between the namespaces.
- * Needs root (namespaces); skipped with a reason otherwise.
+ * BENCH_PEERS=tls,ferry,syncthing picks parts. Needs root (namespaces); skipped otherwise.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -30,6 +30,8 @@ import { median, trips } from './trips';
 
 const BULK_MIB = Number(process.env.BENCH_PEERS_BULK_MIB ?? 1024);
 const BURST = 1000;
+/** which parts to run: BENCH_PEERS=tls,ferry,syncthing (all by default) */
+const parts = new Set((process.env.BENCH_PEERS ?? 'tls,ferry,syncthing').split(','));
 
 const pct = (xs: readonly number[], p: number): number | undefined =>
   [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
@@ -168,36 +170,41 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
   const [a, b] = lan.machines as [Machine, Machine];
   const out: Record<string, unknown> = { bulkMiB: BULK_MIB, burstFiles: BURST };
   try {
-    process.stderr.write('  raw TLS...\n');
-    out.rawTlsMiBPerSecond = [
-      await rawTls(a, b, root),
-      await rawTls(a, b, root),
-      await rawTls(a, b, root),
-    ];
+    if (parts.has('tls')) {
+      process.stderr.write('  raw TLS...\n');
+      out.rawTlsMiBPerSecond = [
+        await rawTls(a, b, root),
+        await rawTls(a, b, root),
+        await rawTls(a, b, root),
+      ];
+    }
+    if (parts.has('ferry')) {
+      process.stderr.write('  Ferry: share, join, assistants...\n');
+      const fa = join(a.home, 'Shared');
+      const fb = join(b.home, 'Shared');
+      execFileSync('git', ['init', '-q', '-b', 'main', fa], { env: a.env });
+      await a.ferry(fa, 'init', 'a');
+      a.assistant(fa);
+      await until(() => existsSync(join(a.stateDir, 'device-key.pem')), 30_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      const code = (JSON.parse((await a.ferry(fa, 'share', '--json')).out) as { code: string })
+        .code;
+      const t0 = Date.now();
+      await b.ferry(b.home, 'join', code, 'Shared');
+      const joinMs = Date.now() - t0;
+      const bAssistant = b.assistant(fb);
+      await until(() => /watching /.test(bAssistant.output()), 30_000);
+      await new Promise((r) => setTimeout(r, 2000));
+      const ferryTrips = await trips(fa, fb, 20, 30_000, 500);
+      out.ferry = { joinMs, propagationMs: summary(ferryTrips) };
+      process.stderr.write('  Ferry: bulk...\n');
+      (out.ferry as Record<string, unknown>).bulk = await bulk(fa, fb, 'bulk.bin');
+      process.stderr.write('  Ferry: burst...\n');
+      (out.ferry as Record<string, unknown>).burst = await burst(fa, fb, 'ferry');
+    }
 
-    process.stderr.write('  Ferry: share, join, assistants...\n');
-    const fa = join(a.home, 'Shared');
-    const fb = join(b.home, 'Shared');
-    execFileSync('git', ['init', '-q', '-b', 'main', fa], { env: a.env });
-    await a.ferry(fa, 'init', 'a');
-    a.assistant(fa);
-    await until(() => existsSync(join(a.stateDir, 'device-key.pem')), 30_000);
-    await new Promise((r) => setTimeout(r, 1500));
-    const code = (JSON.parse((await a.ferry(fa, 'share', '--json')).out) as { code: string }).code;
-    const t0 = Date.now();
-    await b.ferry(b.home, 'join', code, 'Shared');
-    const joinMs = Date.now() - t0;
-    const bAssistant = b.assistant(fb);
-    await until(() => /watching /.test(bAssistant.output()), 30_000);
-    await new Promise((r) => setTimeout(r, 2000));
-    const ferryTrips = await trips(fa, fb, 20, 30_000, 500);
-    out.ferry = { joinMs, propagationMs: summary(ferryTrips) };
-    process.stderr.write('  Ferry: burst...\n');
-    (out.ferry as Record<string, unknown>).burst = await burst(fa, fb, 'ferry');
-    process.stderr.write('  Ferry: bulk...\n');
-    (out.ferry as Record<string, unknown>).bulk = await bulk(fa, fb, 'bulk.bin');
-
-    if (!hasSyncthing()) out.syncthing = { skipped: 'syncthing is not installed' };
+    if (!parts.has('syncthing')) out.syncthing = { skipped: 'BENCH_PEERS' };
+    else if (!hasSyncthing()) out.syncthing = { skipped: 'syncthing is not installed' };
     else {
       process.stderr.write('  Syncthing: pair...\n');
       const sa = await startSyncthing(a, root);
@@ -210,22 +217,26 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
         watcherDelay([sa, sb], 1);
         await new Promise((r) => setTimeout(r, 2000));
         const atMinimum = await trips(sa.folder, sb.folder, 10, 60_000, 500);
-        process.stderr.write('  Syncthing: burst and bulk (1 s watcher delay)...\n');
+        process.stderr.write('  Syncthing: bulk and burst (1 s watcher delay)...\n');
         out.syncthing = {
           version: execFileSync('syncthing', ['--version'], { encoding: 'utf8' }).split(' ')[1],
           propagationMsDefaultDelay: summary(byDefault),
           propagationMsMinimumDelay: summary(atMinimum),
-          burst: await burst(sa.folder, sb.folder, 'st'),
           bulk: await bulk(sa.folder, sb.folder, 'bulk.bin'),
+          burst: await burst(sa.folder, sb.folder, 'st'),
         };
+      } catch (e) {
+        out.syncthing = { error: (e as Error).message };
       } finally {
         await sa.stop();
         await sb.stop();
       }
     }
-    const tls = median(out.rawTlsMiBPerSecond as number[]) ?? 0;
-    const fBulk = (out.ferry as { bulk: { mibPerSecond?: number } }).bulk.mibPerSecond;
-    const sBulk = (out.syncthing as { bulk?: { mibPerSecond?: number } }).bulk?.mibPerSecond;
+    const tls = median((out.rawTlsMiBPerSecond as number[] | undefined) ?? []) ?? 0;
+    const fBulk = (out.ferry as { bulk?: { mibPerSecond?: number } } | undefined)?.bulk
+      ?.mibPerSecond;
+    const sBulk = (out.syncthing as { bulk?: { mibPerSecond?: number } } | undefined)?.bulk
+      ?.mibPerSecond;
     out.ratios = {
       ferryBulkOfRawTls: fBulk && tls ? Math.round((fBulk / tls) * 100) / 100 : null,
       syncthingBulkOfRawTls: sBulk && tls ? Math.round((sBulk / tls) * 100) / 100 : null,

@@ -31,11 +31,12 @@ export async function startSyncthing(m: Machine, root: string): Promise<Syncthin
   const home = join(root, `st-${m.name}`);
   const folder = join(root, `st-${m.name}-folder`);
   mkdirSync(folder, { recursive: true });
-  const out = execFileSync('syncthing', ['generate', `--home=${home}`, '--no-default-folder'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
+  execFileSync('syncthing', ['generate', `--home=${home}`, '--no-default-folder'], {
+    stdio: 'ignore',
   });
-  const id = /Device ID: (\S+)/.exec(out)?.[1] ?? '';
+  const id = execFileSync('syncthing', ['serve', `--home=${home}`, '--device-id'], {
+    encoding: 'utf8',
+  }).trim();
   const configPath = join(home, 'config.xml');
   let xml = readFileSync(configPath, 'utf8');
   const set = (tag: string, value: string): void => {

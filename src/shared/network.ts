@@ -18,6 +18,8 @@ export interface MapEdge {
   readonly isUp: boolean;
   /** where `from` finds `to` (a local path), or null for a network remote */
   readonly path: string | null;
+  /** how a network link goes, when known: the address a Ferry device answered at (or last did) */
+  readonly link?: string | null;
 }
 
 export interface NetworkMap {

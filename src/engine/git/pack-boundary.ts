@@ -40,6 +40,15 @@ export class PackCollector {
     return this.scan();
   }
 
+  /**
+   * The sender went quiet: look again now, whatever was waited for (an object cut short near
+   * the pack's end gets no "good deal more" bytes: the rest may be all there is).
+   */
+  settle(): Buffer | undefined {
+    this.retryAt = 0;
+    return this.scan();
+  }
+
   private scan(): Buffer | undefined {
     const b = this.buf;
     if (this.count < 0) {

@@ -92,10 +92,28 @@ export async function serveReceivePack(
   if (creating.length > 0) {
     const collector = new PackCollector(MAX_PUSH_BYTES);
     let pack: Buffer | undefined;
-    for await (const chunk of reader.rest()) {
-      pack = collector.add(chunk);
+    // a pack's end is found as bytes come; when they pause, it is looked for at once (an
+    // object cut short waits for more only while more keeps coming)
+    const it = reader.rest()[Symbol.asyncIterator]();
+    let next = it.next();
+    next.catch(() => undefined);
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const quiet = new Promise<'quiet'>((r) => (timer = setTimeout(() => r('quiet'), 50)));
+      const r = await Promise.race([next, quiet]);
+      clearTimeout(timer);
+      if (r === 'quiet') {
+        pack = collector.settle();
+        if (pack) break;
+        continue;
+      }
+      if (r.done) break;
+      pack = collector.add(r.value);
       if (pack) break;
+      next = it.next();
+      next.catch(() => undefined);
     }
+    void it.return?.(undefined).catch(() => undefined);
     if (!pack) throw protocolError(peer, 'closed the connection before its pack ended');
     try {
       const db = new ObjectDatabase(ctx.gitdir);

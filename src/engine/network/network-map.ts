@@ -7,6 +7,7 @@
  * now (the path is there). Repositories known only from uuid.log are unreachable nodes; dead ones
  * are left out.
  */
+import { peerLink } from '../peers/peer-link';
 import { AnnexBranch } from '../annex/branch';
 import { parseTrustLog, parseUuidLog } from '../annex/logs';
 import { findRepository, type Repository } from '../annex/repository';
@@ -97,7 +98,15 @@ export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
         });
       }
       if (!edges.some((e) => e.from === at.uuid && e.to === uuid))
-        edges.push({ from: at.uuid, to: uuid, cost, remote, isUp, path: path ?? null });
+        edges.push({
+          from: at.uuid,
+          to: uuid,
+          cost,
+          remote,
+          isUp,
+          path: path ?? null,
+          link: url === undefined ? null : await peerLink(ctx, remote, url),
+        });
       if (found && isUp) queue.push({ gitdir: found.gitdir, top: found.top, uuid });
       else if (isUp && !path && url !== undefined && !hostsRead.has(uuid)) {
         hostsRead.add(uuid);
@@ -174,7 +183,7 @@ export function mapToText(map: NetworkMap): string {
   out.push('links:');
   for (const e of map.edges)
     out.push(
-      `    ${name(e.from)} -> ${name(e.to)} via "${e.remote}", cost ${e.cost}, ${e.isUp ? 'up' : 'down'}`,
+      `    ${name(e.from)} -> ${name(e.to)} via "${e.remote}", cost ${e.cost}, ${e.isUp ? 'up' : 'down'}${e.link ? `, ${e.link}` : ''}`,
     );
   out.push('least-cost routes from here:');
   for (const e of map.arborescence) out.push(`    ${name(e.from)} -> ${name(e.to)} (${e.cost})`);

@@ -91,7 +91,7 @@ export function NetworkView({ store }: { store: StoreApi<FerryState> }) {
               <text x={mx} y={my - 4} className="cost">
                 {e.cost}
               </text>
-              <title>{`${name(e.from)} → ${name(e.to)} via "${e.remote}", cost ${e.cost}, ${e.isUp ? 'up' : 'down'}${tree ? ', on a least-cost route' : ''}`}</title>
+              <title>{`${name(e.from)} → ${name(e.to)} via "${e.remote}", cost ${e.cost}, ${e.isUp ? 'up' : 'down'}${e.link ? `, ${e.link}` : ''}${tree ? ', on a least-cost route' : ''}`}</title>
             </g>
           );
         })}

@@ -124,6 +124,9 @@ describe('the device commands of the window', () => {
     assert.equal(paired.state, 'online');
     assert.equal(paired.address, `127.0.0.1:${port}`);
     assert.ok(events.some((e) => e.type === 'devices-changed'));
+    // the map says how the link goes
+    const map = await ferryOk(desk, 'map');
+    assert.match(map.out, new RegExp(`via "laptop".*direct at 127\\.0\\.0\\.1:${port}`));
   });
 
   it('keeps an unpaired device waiting until it is accepted', async () => {
