@@ -4,6 +4,7 @@
  * reports to the folder (`logsChanged`, `transferQueued`, `mapChanged`), and the folder passes
  * what the others need on: no part holds a reference it is given later.
  */
+import { PointerSweep } from './annex/pointer-sweep';
 import type { PeerService } from './peers/peer-service';
 import type { Server } from 'node:net';
 import type { ActivityEntry, EngineEvent } from '../shared/ipc';
@@ -76,6 +77,7 @@ export class Folder {
         host.debug('sync', `${repo.top}: ${describeEvent(e)}`);
         host.noteSync(repo, e);
         host.statusSoon(repo.top);
+        if (e.type === 'merged') this.pointers.soon();
       },
     });
     this.drives = mounts
@@ -98,6 +100,9 @@ export class Folder {
   transferQueued(remote: string): void {
     this.drives?.transferQueued(remote);
   }
+
+  /** content a device stored here, or a merge, may leave unlocked files holding pointers */
+  private readonly pointers = new PointerSweep(() => this.repo);
 
   mapChanged(e: NetworkEvent): void {
     this.map = e.map;
@@ -154,13 +159,16 @@ export class Folder {
     await this.assistant.start();
     // a paired device stored content here: its location log goes out with the next push
     await this.host.peers?.serve(this.repo, (what) => {
-      if (what === 'content') this.assistant.logsChanged();
+      if (what !== 'content') return;
+      this.assistant.logsChanged();
+      this.pointers.soon();
     });
     this.map = this.transfers.networkMap();
     await this.drives?.start();
   }
 
   async stop(): Promise<void> {
+    this.pointers.stop();
     await this.host.peers?.unserve(this.repo.uuid);
     await this.drives?.stop();
     await this.assistant.stop();

@@ -66,6 +66,7 @@ describe("the engine's public surface", () => {
       'remoteKind',
       'repositoryStatus',
       'resolveRepository',
+      'runRemoteHelper',
       'runShell',
       'sendControl',
       'setDescription',

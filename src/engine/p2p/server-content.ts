@@ -5,6 +5,7 @@
  * the location log kept as git-annex-shell keeps it (present after PUT, missing after REMOVE,
  * nothing after GET) and git-annex's transfer files for each move.
  */
+import { populateArrived } from '../annex/populate-arrived';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { setPresence } from '../annex/content';
 import { isUsableKey, keySize } from '../annex/key';
@@ -164,6 +165,9 @@ export async function servePut(s: ContentSide, args: string, mayStore: boolean):
     if (version >= 1 && verdict === undefined) await reader.line(16);
     if (ok) {
       await setPresence(s.branch, key, s.repo.uuid, true);
+      await populateArrived(s.repo, key, file).catch((e: unknown) =>
+        s.log(`p2p: ${file} keeps its pointer: ${(e as Error).message}`),
+      );
       s.changed();
     }
     s.send(ok ? 'SUCCESS' : 'FAILURE');

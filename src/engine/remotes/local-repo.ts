@@ -5,15 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { AnnexBranch } from '../annex/branch';
-import { populateUnlocked } from '../annex/content';
+import { populateArrived } from '../annex/populate-arrived';
 import { dropObject, findObject, lockContent, verifyFile } from '../annex/object-store';
 import { parseKey } from '../annex/key';
 import { receiveFromFile, type ObjectSource } from '../annex/receive';
 import { findRepository, type Repository } from '../annex/repository';
 import { listRunningTransfers, TransferClaim, type Direction } from '../annex/transfer-info';
-import { annexedFiles } from '../annex/worktree';
 import { FerryError } from '../errors';
 import { gitContext, type GitContext } from '../git/context';
 import { getConfig } from '../git/read';
@@ -60,17 +59,7 @@ export class LocalRepoRemote implements Remote {
         listRunningTransfers(repo.annexdir).some(
           (t) => t.direction === 'download' && t.key === key,
         ),
-      afterStore: async (key: string, file: string) => {
-        if (repo.isBare || file === '') return;
-        // only an unlocked file still holding its pointer gets the bytes: look before reading the index
-        const st = await lstat(join(repo.top, file)).catch(() => undefined);
-        if (!st?.isFile() || st.size > 32768) return;
-        const files = await annexedFiles(repo, [`${repo.top}/${file}`]).catch(() => []);
-        await populateUnlocked(
-          repo,
-          files.filter((f) => f.key === key),
-        );
-      },
+      afterStore: (key: string, file: string) => populateArrived(repo, key, file),
     };
     this.git = localGitTransport(info.name, repo.gitdir, repo.isBare);
   }
