@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { dispatch } from '../../../src/engine/dispatch';
 import { Engine } from '../../../src/engine/engine';
 import { parcelWatch } from '../../../src/engine/sync/watcher';
-import { ferryOk, git, tempDir } from '../../helpers/repos';
+import { ferryOk, git, gitAsync, tempDir } from '../../helpers/repos';
 import { startWebDav, WEBDAV_PASS, WEBDAV_USER, type DavServer } from '../../helpers/webdav';
 import { waitFor } from '../../helpers/wait';
 
@@ -83,12 +83,13 @@ describe('adding a special remote from the window', () => {
     const fields = git(a, 'cat-file', '-p', 'git-annex:remote.log');
     assert.match(fields, /encryption=shared/, 'encrypted by default');
     assert.ok(!fields.includes(WEBDAV_PASS), 'the login stays out of remote.log');
-    // the content reaches the share (the assistant sends it)
+    // the content reaches the share (the assistant sends it); asked without blocking this
+    // process, where the engine may hold the journal lock git-annex waits for
     await waitFor(
       'notes.txt on the share',
-      () =>
+      async () =>
         existsSync(join(dav.dir, 'annex')) &&
-        git(a, 'annex', 'whereis', 'notes.txt').includes('dav'),
+        (await gitAsync(a, 'annex', 'whereis', 'notes.txt')).includes('dav'),
       30_000,
     );
 
