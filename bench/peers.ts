@@ -7,7 +7,7 @@
  *   - a 1,000-file burst until every file is there with its content;
  *   - bulk: one file (BENCH_PEERS_BULK_MIB, default 1024) until it is there, every byte checked;
  *   - raw TLS: the same bytes over one TLS 1.3 connection between the namespaces.
- * BENCH_PEERS=tls,ferry,syncthing picks parts. Needs root (namespaces); skipped otherwise.
+ * BENCH_PEERS=tls,ferry,syncthing picks parts (or ferry-trips, ferry-bulk, ferry-burst). Needs root.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -27,11 +27,14 @@ import { join } from 'node:path';
 import { makeLan, netnsUnavailable, type Machine } from '../test/helpers/netns';
 import { hasSyncthing, pairSyncthing, startSyncthing, watcherDelay } from './syncthing';
 import { median, trips } from './trips';
+import { phases, timeline } from './trace-summary';
 
 const BULK_MIB = Number(process.env.BENCH_PEERS_BULK_MIB ?? 1024);
 const BURST = 1000;
 /** which parts to run: BENCH_PEERS=tls,ferry,syncthing (all by default) */
 const parts = new Set((process.env.BENCH_PEERS ?? 'tls,ferry,syncthing').split(','));
+/** Ferry's parts: `ferry` is all three, or `ferry-trips`, `ferry-bulk`, `ferry-burst` */
+const ferryPart = (p: string): boolean => parts.has('ferry') || parts.has(`ferry-${p}`);
 
 const pct = (xs: readonly number[], p: number): number | undefined =>
   [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
@@ -178,10 +181,18 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
         await rawTls(a, b, root),
       ];
     }
-    if (parts.has('ferry')) {
+    if ([...parts].some((p) => p.startsWith('ferry'))) {
       process.stderr.write('  Ferry: share, join, assistants...\n');
       const fa = join(a.home, 'Shared');
       const fb = join(b.home, 'Shared');
+      // each side's spans (src/engine/trace.ts): where the time of each figure went
+      const traces = { a: join(root, 'trace-a.jsonl'), b: join(root, 'trace-b.jsonl') };
+      a.env.FERRY_TRACE = traces.a;
+      b.env.FERRY_TRACE = traces.b;
+      const breakdown = (from: number): Record<string, unknown> => {
+        const to = Date.now() + 1000;
+        return { a: phases(traces.a, from, to), b: phases(traces.b, from, to) };
+      };
       execFileSync('git', ['init', '-q', '-b', 'main', fa], { env: a.env });
       await a.ferry(fa, 'init', 'a');
       a.assistant(fa);
@@ -195,12 +206,29 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
       const bAssistant = b.assistant(fb);
       await until(() => /watching /.test(bAssistant.output()), 30_000);
       await new Promise((r) => setTimeout(r, 2000));
-      const ferryTrips = await trips(fa, fb, 20, 30_000, 500);
-      out.ferry = { joinMs, propagationMs: summary(ferryTrips) };
-      process.stderr.write('  Ferry: bulk...\n');
-      (out.ferry as Record<string, unknown>).bulk = await bulk(fa, fb, 'bulk.bin');
-      process.stderr.write('  Ferry: burst...\n');
-      (out.ferry as Record<string, unknown>).burst = await burst(fa, fb, 'ferry');
+      const ferry: Record<string, unknown> = { joinMs };
+      out.ferry = ferry;
+      if (ferryPart('trips')) {
+        const starts: number[] = [];
+        const ms = await trips(fa, fb, 20, 30_000, 500, starts);
+        ferry.propagationMs = summary(ms);
+        // the timeline of the median trip: the first span of each phase on each side
+        const mid = ms.indexOf(median(ms) ?? 0);
+        const at = starts[mid] ?? 0;
+        ferry.medianTripTimeline = timeline(traces, at, at + (ms[mid] ?? 0) + 50);
+      }
+      if (ferryPart('bulk')) {
+        process.stderr.write('  Ferry: bulk...\n');
+        const from = Date.now();
+        ferry.bulk = await bulk(fa, fb, 'bulk.bin');
+        ferry.bulkPhases = breakdown(from);
+      }
+      if (ferryPart('burst')) {
+        process.stderr.write('  Ferry: burst...\n');
+        const from = Date.now();
+        ferry.burst = await burst(fa, fb, 'ferry');
+        ferry.burstPhases = breakdown(from);
+      }
     }
 
     if (!parts.has('syncthing')) out.syncthing = { skipped: 'BENCH_PEERS' };
@@ -244,6 +272,8 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
     return out;
   } finally {
     await lan.cleanup();
-    rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+    // BENCH_KEEP=1 leaves the repositories and traces to look at
+    if (process.env.BENCH_KEEP) process.stderr.write(`  kept ${root}\n`);
+    else rmSync(root, { recursive: true, force: true, maxRetries: 5 });
   }
 }

@@ -9,12 +9,15 @@ export async function trips(
   count = 7,
   limitMs = 30_000,
   pauseMs = 1000,
+  /** receives each trip's start (ms since the epoch), for reading traces afterwards */
+  starts?: number[],
 ): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     const name = `saved-${i}.txt`;
     const body = `saved ${i} ${Date.now()}\n`;
     const t = Date.now();
+    starts?.push(t);
     writeFileSync(join(a, name), body);
     const deadline = t + limitMs;
     for (;;) {

@@ -144,7 +144,16 @@ function machine(
     assistant(folder) {
       const child = spawn(
         'ip',
-        ['netns', 'exec', ns, process.execPath, FERRY_BIN, 'assistant', '--no-drives'],
+        [
+          'netns',
+          'exec',
+          ns,
+          process.execPath,
+          ...assistantNodeArgs(),
+          FERRY_BIN,
+          'assistant',
+          '--no-drives',
+        ],
         { cwd: folder, env, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let text = '';
@@ -179,4 +188,9 @@ function machine(
     },
   };
   return m;
+}
+
+/** Extra Node arguments for the assistants (FERRY_ASSISTANT_NODE_ARGS, as `--cpu-prof` for profiling a bench). */
+function assistantNodeArgs(): string[] {
+  return (process.env.FERRY_ASSISTANT_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }

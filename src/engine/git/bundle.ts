@@ -57,7 +57,7 @@ export function formatBundle(b: Bundle): Buffer {
   return Buffer.concat([Buffer.from(`${head}\n\n`), b.pack]);
 }
 
-async function readRaw(
+export async function readRaw(
   ctx: GitContext,
   oid: string,
 ): Promise<{ type: ObjectType; content: Buffer }> {
@@ -71,7 +71,7 @@ async function readRaw(
   return { type: type as ObjectType, content: Buffer.from(object as Uint8Array) };
 }
 
-function links(type: ObjectType, raw: Buffer): string[] {
+export function links(type: ObjectType, raw: Buffer): string[] {
   const out: string[] = [];
   if (type === 'commit' || type === 'tag') {
     const end = raw.indexOf('\n\n');
@@ -166,45 +166,71 @@ export async function objectsToSend(
   tips: readonly string[],
   known: ReadonlySet<string>,
 ): Promise<{ type: ObjectType; content: Buffer }[]> {
-  const out = new Map<string, { type: ObjectType; content: Buffer }>();
-  const add = async (oid: string): Promise<{ type: ObjectType; content: Buffer }> => {
-    const o = out.get(oid) ?? (await readRaw(ctx, oid));
-    out.set(oid, o);
-    return o;
-  };
-  const treeOf = (commit: Buffer): string => commit.toString('latin1', 5, 45);
-  const diffTree = async (tree: string, base: string | undefined): Promise<void> => {
-    if (tree === base || out.has(tree)) return;
-    const t = await add(tree);
-    const old = base ? treeEntries((await readRaw(ctx, base)).content) : [];
-    const oldByName = new Map(old.map((e) => [e.name, e]));
-    for (const e of treeEntries(t.content)) {
-      const was = oldByName.get(e.name);
-      if (was?.oid === e.oid || e.mode === '160000') continue;
-      if (e.mode === '40000') await diffTree(e.oid, was?.mode === '40000' ? was.oid : undefined);
-      else if (!out.has(e.oid)) await add(e.oid);
-    }
-  };
+  const objects = new ObjectsOut(ctx);
   const stack = [...tips];
   const visited = new Set<string>();
   while (stack.length > 0) {
     const oid = stack.pop() ?? '';
     if (visited.has(oid) || known.has(oid)) continue;
     visited.add(oid);
-    const o = await add(oid);
+    const o = await objects.add(oid);
     if (o.type === 'tag') {
       stack.push(...links('tag', o.content));
       continue;
     }
     if (o.type !== 'commit') continue;
-    const parents = links('commit', o.content).slice(1);
-    const first = parents[0];
-    const baseTree = first ? treeOf((await readRaw(ctx, first)).content) : undefined;
-    await diffTree(treeOf(o.content), baseTree);
+    const parents = await objects.commitWithTree(oid, o.content);
     stack.push(...parents);
   }
-  return [...out.values()];
+  return objects.list();
 }
+
+/**
+ * The objects of a pack: each commit added with what its tree changed from its first parent's
+ * (the parent's objects are sent too, or the receiver has them).
+ */
+export class ObjectsOut {
+  private readonly out = new Map<string, { type: ObjectType; content: Buffer }>();
+
+  constructor(private readonly ctx: GitContext) {}
+
+  async add(oid: string): Promise<{ type: ObjectType; content: Buffer }> {
+    const o = this.out.get(oid) ?? (await readRaw(this.ctx, oid));
+    this.out.set(oid, o);
+    return o;
+  }
+
+  /** A commit (read as `raw`) and its tree's changes; returns its parents. */
+  async commitWithTree(oid: string, raw?: Buffer): Promise<string[]> {
+    const content = raw ?? (await this.add(oid)).content;
+    this.out.set(oid, { type: 'commit', content });
+    const parents = links('commit', content).slice(1);
+    const first = parents[0];
+    const baseTree = first ? treeOf((await readRaw(this.ctx, first)).content) : undefined;
+    await this.diffTree(treeOf(content), baseTree);
+    return parents;
+  }
+
+  private async diffTree(tree: string, base: string | undefined): Promise<void> {
+    if (tree === base || this.out.has(tree)) return;
+    const t = await this.add(tree);
+    const old = base ? treeEntries((await readRaw(this.ctx, base)).content) : [];
+    const oldByName = new Map(old.map((e) => [e.name, e]));
+    for (const e of treeEntries(t.content)) {
+      const was = oldByName.get(e.name);
+      if (was?.oid === e.oid || e.mode === '160000') continue;
+      if (e.mode === '40000')
+        await this.diffTree(e.oid, was?.mode === '40000' ? was.oid : undefined);
+      else if (!this.out.has(e.oid)) await this.add(e.oid);
+    }
+  }
+
+  list(): { type: ObjectType; content: Buffer }[] {
+    return [...this.out.values()];
+  }
+}
+
+const treeOf = (commit: Buffer): string => commit.toString('latin1', 5, 45);
 
 /** A bundle of `refs`, for receivers that hold the `prerequisites` (and all they reach). */
 export async function createBundle(

@@ -7,7 +7,7 @@
  */
 import git from 'isomorphic-git';
 import { FerryError } from '../errors';
-import { ancestry, objectsToSend } from './bundle';
+import { packObjects } from './new-commits';
 import type { GitContext } from './context';
 import { ObjectDatabase } from './object-db';
 import { packOf } from './object-writer';
@@ -130,8 +130,7 @@ export async function serveUploadPack(ctx: GitContext, io: ServiceIo, peer: stri
       if (common.length === 1) await io.write(pkt(`ACK ${m[1]}\n`));
     }
   }
-  const known = await ancestry(ctx, common);
-  const objects = await objectsToSend(ctx, [...new Set(wants)], known);
+  const objects = await packObjects(ctx, [...new Set(wants)], common);
   await sendBand(io, packOf(objects), band);
   if (band !== 0) await io.write(FLUSH);
 }

@@ -4,6 +4,7 @@
  * CONNECTDONE (answered with ours), as the pack protocol clients of engine/git/ take a
  * service; and a wait for the server's `CHANGED <sha>...`.
  */
+import { mark } from '../trace';
 import { FerryError } from '../errors';
 import type { GitService, ServiceConnection } from '../git/pack-service';
 import type { P2PConnection } from './client';
@@ -101,5 +102,6 @@ export async function waitForChange(
   const line = await reader.line();
   const m = /^CHANGED ?(.*)$/.exec(line);
   if (!m) throw new FerryError('protocol-error', `${peer}: expected CHANGED`);
+  mark('notify-heard', peer);
   return (m[1] ?? '').split(' ').filter((s) => /^[0-9a-f]{40}$/.test(s));
 }

@@ -7,6 +7,7 @@
  * DATA by the key's size); an ERROR from the client ends the session, an unknown request gets
  * `ERROR unknown command` and the session goes on, as git-annex does.
  */
+import { mark, traced } from '../trace';
 import type { Readable, Writable } from 'node:stream';
 import { AnnexBranch } from '../annex/branch';
 import type { Repository } from '../annex/repository';
@@ -130,10 +131,10 @@ export async function serveP2P(conn: ServerConnection, o: ServeOptions): Promise
           if (!(await serveLock(side, wireKey(args)))) return;
           break;
         case 'GET':
-          await serveGet(side, args);
+          await traced('serve-get', () => serveGet(side, args));
           break;
         case 'PUT':
-          await servePut(side, args, mode !== 'read-only');
+          await traced('serve-put', () => servePut(side, args, mode !== 'read-only'));
           break;
         case 'REMOVE':
           await serveRemove(side, wireKey(args), mode === 'full');
@@ -146,7 +147,7 @@ export async function serveP2P(conn: ServerConnection, o: ServeOptions): Promise
           if (!(await notifyChange(conn, o.changes, send))) return;
           break;
         case 'CONNECT':
-          await serveConnect(conn, reader, o, args, mode, send);
+          await traced('serve-connect', () => serveConnect(conn, reader, o, args, mode, send), args);
           return;
         case 'ERROR':
           log(`p2p: the client said: ${args.slice(0, 200)}`);
@@ -180,6 +181,7 @@ async function notifyChange(
     const shas = await changes.wait(stop.signal);
     if (stop.signal.aborted) return false;
     send(`CHANGED ${shas.join(' ')}`);
+    mark('notify-sent');
     return true;
   } catch {
     return false;

@@ -10,7 +10,7 @@ import { FerryError, isFerryError } from '../errors';
 import type { GitContext } from '../git/context';
 import { fetchPack } from '../git/fetch-pack';
 import type { ServiceConnector } from '../git/pack-service';
-import { pushPack } from '../git/push-pack';
+import { sendPack } from '../git/send-pack';
 import { P2PSession } from '../p2p/client';
 import { connectService, waitForChange } from '../p2p/connect-client';
 import { onPeerNews, peerContext, peerState } from '../peers/context';
@@ -99,7 +99,7 @@ export class PeerRemote extends P2PContentRemote implements Remote {
       fetch: async (local, localDb, signal) =>
         fetchPack(local, localDb, info.name, connector(await repoOf(local)), signal),
       push: async (local, updates, signal) =>
-        pushPack(local, connector(await repoOf(local)), info.name, updates, signal),
+        sendPack(local, connector(await repoOf(local)), info.name, updates, signal),
       annexUuid: () => Promise.resolve(uuid),
     };
   }

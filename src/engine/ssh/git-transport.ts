@@ -9,7 +9,7 @@ import { FerryError } from '../errors';
 import type { GitContext } from '../git/context';
 import { fetchPack } from '../git/fetch-pack';
 import type { ServiceConnector } from '../git/pack-service';
-import { pushPack } from '../git/push-pack';
+import { sendPack } from '../git/send-pack';
 import { getConfig } from '../git/read';
 import type { RemoteInfo } from '../remotes/git-remotes';
 import type { GitTransport } from '../remotes/remote';
@@ -105,7 +105,7 @@ export function sshGitTransport(info: RemoteInfo): GitTransport {
     },
     push: async (local, updates, signal) => {
       ctxFor = local;
-      return pushPack(local, await connect(local), info.name, updates, signal);
+      return sendPack(local, await connect(local), info.name, updates, signal);
     },
     annexUuid: async () => {
       if (info.uuid) return info.uuid;

@@ -26,6 +26,7 @@ import {
 import { mergeRound, pullRound, pushRound, pushState } from './rounds';
 import { watchGitConfig, type Subscription, type WatchEvent } from './watcher';
 import { errorMessage } from '../../shared/errors';
+import { mark, span, traced } from '../trace';
 import { carriesGit } from '../remotes/registry';
 import { PushRetry } from './push-retry';
 import { waitForRoot } from './root-watch';
@@ -224,6 +225,7 @@ export class Assistant {
   }
 
   private onWorkTreeEvents(events: readonly WatchEvent[]): void {
+    mark('watch', `${events.length} events`);
     const now = Date.now();
     for (const e of events) {
       if (e.path === this.repo.top && e.type === 'delete') {
@@ -238,6 +240,7 @@ export class Assistant {
 
   private onRefEvents(events: readonly WatchEvent[]): void {
     if (events.every((e) => e.path.endsWith('.lock'))) return;
+    mark('refs-moved');
     this.jobs.merge = true;
     this.kick();
   }
@@ -320,7 +323,7 @@ export class Assistant {
   }
 
   private async merge(): Promise<void> {
-    if ((await mergeRound(this.ctx)) > 0) {
+    if ((await traced('merge', () => mergeRound(this.ctx))) > 0) {
       this.jobs.push = true;
       await this.runChangeHook('merge');
     }
@@ -338,11 +341,13 @@ export class Assistant {
       return;
     }
     for (const p of ready) this.pending.delete(p);
+    const ended = span('commit', `${ready.length} paths`);
     const { commit, annexed } = await withRepositoryLock(this.repo, () =>
       commitChanges(this.ctx, true, ready.includes('.') ? ['.'] : ready),
     );
+    ended();
     // Content follows the commit once it has been pushed (a few small files go just before)
-    await this.glue?.committed(annexed);
+    await traced('send-first', async () => this.glue?.committed(annexed));
     if (this.pending.size > 0) this.scheduleCommit(ready.length >= max ? 0 : this.quietMs);
     if (commit) await this.runChangeHook('commit');
     if (commit || (await this.hasUnpushedChanges())) this.jobs.push = true;
@@ -368,13 +373,17 @@ export class Assistant {
   /** Pulls from every reachable remote (or those named), merges, then pushes. */
   private async reconnect(only?: readonly string[]): Promise<void> {
     const remotes = (await this.availableRemotes()).filter((r) => !only || only.includes(r.name));
+    const ended = span('pull', only?.join(','));
     await pullRound(this.ctx, remotes, (m) => this.log(m));
+    ended();
     this.jobs.push = true;
   }
 
   private async pushAll(only?: readonly string[]): Promise<void> {
     const remotes = (await this.availableRemotes()).filter((r) => !only || only.includes(r.name));
+    const ended = span('push', `${remotes.length} remotes`);
     const { results, state } = await pushRound(this.ctx, remotes);
+    ended();
     this.lastPushed = state;
     // A push that had to pull first merged new commits: the other remotes need them too.
     if (results.some((r) => r.pulled)) this.jobs.push = true;

@@ -17,6 +17,7 @@ import { openGitTransport } from '../remotes/registry';
 import { TreeMerger } from './tree-merge';
 import { updateWorkTree } from './worktree-update';
 import { errorMessage } from '../../shared/errors';
+import { traced } from '../trace';
 
 import type { Context, RefProblem } from './context';
 
@@ -32,7 +33,7 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
   const headTree = head ? await commitTree(repo.git, head) : undefined;
   const theirTree = await commitTree(repo.git, theirs);
   if (!head || (await isAncestor(repo.git, head, theirs))) {
-    const update = await updateWorkTree(repo, headTree, theirTree);
+    const update = await traced('worktree', () => updateWorkTree(repo, headTree, theirTree));
     await compareAndSetRef(repo.gitdir, branchRef, theirs, head);
     ctx.onTreeChanged?.(headTree, theirTree);
     ctx.emit({ type: 'merged', ref, commit: theirs, isFastForward: true });
@@ -53,7 +54,7 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
       : `Merge ${short} into ${branchName}`;
   const commit = await addCommit(repo.git, batch, tree, [head, theirs], message);
   await batch.flush();
-  const update = await updateWorkTree(repo, headTree, tree);
+  const update = await traced('worktree', () => updateWorkTree(repo, headTree, tree));
   await compareAndSetRef(repo.gitdir, branchRef, commit, head);
   ctx.onTreeChanged?.(headTree, tree);
   ctx.emit({ type: 'merged', ref, commit, isFastForward: false });
@@ -83,7 +84,7 @@ export async function mergeIncoming(ctx: Context): Promise<string[]> {
 
 /** Union-merges every git-annex ref; one that cannot be merged is reported and skipped. */
 export async function updateAnnexBranch(ctx: Context): Promise<string[]> {
-  const merged = await ctx.branch.update();
+  const merged = await traced('annex-merge', () => ctx.branch.update());
   if (merged.length > 0) ctx.emit({ type: 'annex-branch-merged', refs: merged });
   for (const r of ctx.branch.refused) {
     if (!ctx.refused.some((x) => x.ref === r.ref && x.step === 'merge'))
@@ -117,7 +118,11 @@ async function mergeIsolated(ctx: Context, ref: string, remote: string | null): 
 export async function pullRemote(ctx: Context, remote: RemoteInfo): Promise<string[]> {
   const { repo } = ctx;
   const transport = openGitTransport(remote);
-  const fetched = await transport.fetch(repo.git, ctx.db, ctx.signal);
+  const fetched = await traced(
+    'fetch',
+    () => transport.fetch(repo.git, ctx.db, ctx.signal),
+    remote.name,
+  );
   if (fetched.updated.length > 0)
     ctx.emit({ type: 'fetched', remote: remote.name, refs: fetched.updated.map((u) => u.ref) });
   for (const r of fetched.refused) {

@@ -3,6 +3,7 @@
  * then `git-annex` and, for a bare remote, `<b>`; on a rejection pull, merge and push again, then
  * the conflict-free tagged push (`refs/synced/<uuid>/...`).
  */
+import { traced } from '../trace';
 import type { PushOutcome, RefUpdate } from '../git/push-local';
 import { currentBranch, resolveRef } from '../git/read';
 import { type RemoteInfo } from '../remotes/git-remotes';
@@ -66,7 +67,7 @@ export async function pushRemote(ctx: Context, remote: RemoteInfo): Promise<Remo
   }
   const refsOf = (o: readonly PushOutcome[]): string[] =>
     o.filter((x) => x.status === 'ok').map((x) => x.dst);
-  let outcomes = await pushOnce(ctx, transport);
+  let outcomes = await traced('push-remote', () => pushOnce(ctx, transport), remote.name);
   let reason = failure(outcomes);
   if (!reason) {
     if (refsOf(outcomes).length > 0)

@@ -6,6 +6,7 @@
 import { resolveRef } from '../git/read';
 import type { RemoteInfo } from '../remotes/git-remotes';
 import { errorMessage } from '../../shared/errors';
+import { traced } from '../trace';
 import type { RemoteSyncResult } from './context';
 import {
   mergeIncoming,
@@ -57,7 +58,7 @@ export function pushRound(
   remotes: readonly RemoteInfo[],
 ): Promise<{ results: RemoteSyncResult[]; state: string }> {
   return withRepositoryLock(ctx.repo, async () => {
-    await ctx.branch.commit();
+    await traced('annex-commit', () => ctx.branch.commit());
     const results = await pushToAll(ctx, remotes);
     return { results, state: await pushState(ctx) };
   });

@@ -19,6 +19,7 @@ import type { Repository } from '../annex/repository';
 import { listRunningTransfers, TransferClaim, type Direction } from '../annex/transfer-info';
 import { annexedFiles } from '../annex/worktree';
 import type { Remote } from '../remotes/remote';
+import { span } from '../trace';
 
 export type TransferOutcome =
   | { readonly kind: 'done' }
@@ -70,8 +71,19 @@ async function record(req: TransferRequest): Promise<void> {
 }
 
 export async function runTransfer(req: TransferRequest): Promise<TransferOutcome> {
+  const ended = span(`transfer-${req.direction}`, req.remote.name);
+  try {
+    return await transferOnce(req);
+  } finally {
+    ended();
+  }
+}
+
+async function transferOnce(req: TransferRequest): Promise<TransferOutcome> {
   const { ours, remote, key, direction } = req;
+  const checked = span('transfer-check', remote.name);
   if (direction === 'upload' ? await remote.hasKey(key) : await findObject(ours, key)) {
+    checked();
     if (direction === 'upload') await record(req);
     return { kind: 'already-there' };
   }
@@ -86,6 +98,8 @@ export async function runTransfer(req: TransferRequest): Promise<TransferOutcome
       kind: 'waiting',
       reason: 'it is already on its way here (another transfer is bringing it)',
     };
+  checked();
+  const claimed = span('transfer-claim', remote.name);
   const mine = await TransferClaim.claim(ours.annexdir, direction, remote.uuid, key, req.file);
   if (!mine) return { kind: 'waiting', reason: 'another process is transferring it' };
   const theirs = await remote.bookkeeping?.claim(
@@ -98,7 +112,9 @@ export async function runTransfer(req: TransferRequest): Promise<TransferOutcome
     await mine.finish(true);
     return { kind: 'waiting', reason: `${remote.name} is busy with this file` };
   }
+  claimed();
   let ok = false;
+  const moved = span('transfer-move', remote.name);
   const options = {
     signal: req.signal,
     throttle: req.throttle,
@@ -132,10 +148,13 @@ export async function runTransfer(req: TransferRequest): Promise<TransferOutcome
     const settled = ok || req.isFailure?.() === false;
     await theirs?.finish(settled).catch(() => undefined);
     await mine.finish(settled).catch(() => undefined);
+    moved();
   }
+  const recorded = span('transfer-record', remote.name);
   await record(req);
   if (direction === 'upload')
     await remote.bookkeeping?.afterStore(key, req.file).catch(() => undefined);
+  recorded();
   return { kind: 'done' };
 }
 
