@@ -6,6 +6,7 @@
  * holds the commits it lacks (new-commits.ts: found without walking the whole history) with
  * only what each one's tree changed; its report says which refs moved.
  */
+import { Readable } from 'node:stream';
 import { FerryError } from '../errors';
 import type { GitContext } from './context';
 import { packObjects } from './new-commits';
@@ -46,12 +47,7 @@ async function readReport(
           `${peer}: ${p.subarray(1).toString('utf8').slice(0, 300)}`,
         );
     }
-    inner = new PktReader(
-      (async function* () {
-        yield Buffer.concat(chunks);
-      })(),
-      peer,
-    );
+    inner = new PktReader(Readable.from([Buffer.concat(chunks)]), peer);
   }
   for (;;) {
     const p = await inner.read();

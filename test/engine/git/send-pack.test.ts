@@ -99,7 +99,7 @@ describe('the commits a host lacks', () => {
       const got = (await newCommits(ctx, tips, haves)).commits.sort();
       const want = revList(h.dir, tips, haves);
       // a skewed clock may add commits they have; it never leaves out one they lack
-      for (const c of want) assert.ok(got.includes(c), `${c} is missing for ${tips} ^${haves}`);
+      for (const c of want) assert.ok(got.includes(c), `${c} is missing for ${tips.join(",")} ^${haves.join(",")}`);
       // without skew among the haves, no more than that (the skewed side tip is one of them)
       if (!haves.includes(h.side))
         assert.equal(got.length, want.length, `${got.length} listed where ${want.length} are new`);
