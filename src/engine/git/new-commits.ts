@@ -3,8 +3,10 @@
  * as git finds them (newest first by committer date, painting each commit "wanted" or "they
  * have it", stopping once only commits they have are left to look at). The cost is the new
  * commits plus as much of their history as reaches back to the same dates, not the whole
- * history. Clock skew can only make it list a commit they have, never miss one they lack.
+ * history. A commit dated before its parent is looked at as of its parent; a longer run of
+ * such commits can make it list commits they have, never miss one they lack.
  */
+import { FerryError } from '../errors';
 import type { GitContext } from './context';
 import { ObjectsOut, links, readRaw } from './bundle';
 import type { ObjectType } from './object-writer';
@@ -114,7 +116,11 @@ export async function newCommits(
     const c = await read(oid);
     if (!c) return; // missing here (a have we do not hold): nothing to paint
     flags.set(oid, after);
-    queue.push({ oid, time: c.time });
+    let time = c.time;
+    // a commit dated before its parents (made on a clock that was behind) is looked at as of
+    // its newest parent, so its history is not left for last
+    for (const p of c.parents) time = Math.max(time, (await read(p))?.time ?? 0);
+    queue.push({ oid, time });
   };
   for (const tip of tips) {
     let oid = tip;
@@ -155,4 +161,23 @@ export async function packObjects(
   for (const t of tags) await out.add(t);
   for (const c of commits) await out.commitWithTree(c);
   return out.list();
+}
+
+/**
+ * Whether `ancestor` is in `descendant`'s history, by the same walk (it looks back only as far
+ * as the dates reach, not through the whole history when the answer is no). Throws when either
+ * is not a commit here.
+ */
+export async function reaches(
+  ctx: GitContext,
+  descendant: string,
+  ancestor: string,
+): Promise<boolean> {
+  if (ancestor === descendant) return true;
+  for (const oid of [ancestor, descendant]) {
+    const o = await readRaw(ctx, oid);
+    if (o.type !== 'commit')
+      throw new FerryError('bad-object', `${oid} is a ${o.type}, not a commit`);
+  }
+  return (await newCommits(ctx, [ancestor], [descendant])).commits.length === 0;
 }

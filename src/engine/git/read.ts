@@ -3,6 +3,7 @@ import git from 'isomorphic-git';
 import { FerryError } from '../errors';
 import { cacheFor, type GitContext } from './context';
 import { treeEntriesProblem } from './fsck';
+import { reaches } from './new-commits';
 import type { TreeEntry } from './object-writer';
 
 export async function readBlob(ctx: GitContext, oid: string): Promise<Uint8Array> {
@@ -131,15 +132,7 @@ export async function isAncestor(
   ancestor: string,
   descendant: string,
 ): Promise<boolean> {
-  if (ancestor === descendant) return true;
-  return git.isDescendent({
-    fs: ctx.fs,
-    gitdir: ctx.gitdir,
-    oid: descendant,
-    ancestor,
-    depth: -1,
-    cache: cacheFor(ctx),
-  });
+  return reaches(ctx, descendant, ancestor);
 }
 
 export async function listRefs(ctx: GitContext, prefix: string): Promise<string[]> {

@@ -6,6 +6,7 @@
  * nothing after GET) and git-annex's transfer files for each move.
  */
 import { populateArrived } from '../annex/populate-arrived';
+import { span, traced } from '../trace';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { setPresence } from '../annex/content';
 import { isUsableKey, keySize } from '../annex/key';
@@ -108,7 +109,9 @@ export async function servePut(s: ContentSide, args: string, mayStore: boolean):
     s.send('ALREADY-HAVE');
     return;
   }
-  const claim = await TransferClaim.claim(s.repo.annexdir, 'download', s.clientUuid, key, file);
+  const claim = await traced('put-claim', () =>
+    TransferClaim.claim(s.repo.annexdir, 'download', s.clientUuid, key, file),
+  );
   if (!claim) {
     s.send('ERROR transfer already in progress, or unable to take transfer lock');
     return;
@@ -147,6 +150,7 @@ export async function servePut(s: ContentSide, args: string, mayStore: boolean):
           'the sender says its copy changed while it was sent',
         );
     }
+    const received = span('put-receive');
     try {
       await receiveFromFile(s.repo, key, {
         open: (at) => {
@@ -160,19 +164,20 @@ export async function servePut(s: ContentSide, args: string, mayStore: boolean):
     } catch (e) {
       s.log(`p2p: ${key} not stored: ${(e as Error).message}`);
     }
+    received();
     // whatever went wrong here, the rest of the frame is read so the session goes on
     if (got < len) await reader.skip(len - got);
     if (version >= 1 && verdict === undefined) await reader.line(16);
     if (ok) {
-      await setPresence(s.branch, key, s.repo.uuid, true);
-      await populateArrived(s.repo, key, file).catch((e: unknown) =>
+      await traced('put-presence', () => setPresence(s.branch, key, s.repo.uuid, true));
+      await traced('put-populate', () => populateArrived(s.repo, key, file)).catch((e: unknown) =>
         s.log(`p2p: ${file} keeps its pointer: ${(e as Error).message}`),
       );
       s.changed();
     }
     s.send(ok ? 'SUCCESS' : 'FAILURE');
   } finally {
-    await claim.finish(ok).catch(() => undefined);
+    await traced('put-finish', () => claim.finish(ok)).catch(() => undefined);
   }
 }
 

@@ -22,5 +22,9 @@ export interface AssistantOptions {
 /** Ready files are committed after this long even while other files keep changing. */
 export const MAX_COMMIT_DELAY_MS = 5000;
 
-/** Location logs a transfer changed are pushed this soon (a burst of transfers shares a push). */
-export const LOGS_PUSH_DELAY_MS = 100;
+/**
+ * Location logs a transfer changed are pushed once transfers have been quiet this long (a burst
+ * of transfers shares a push), and at most `LOGS_PUSH_MAX_DELAY_MS` after the first change.
+ */
+export const LOGS_PUSH_DELAY_MS = 300;
+export const LOGS_PUSH_MAX_DELAY_MS = 2000;

@@ -34,6 +34,7 @@ import { RemoteNotices } from './remote-notices';
 import { ContentGlue } from './content-glue';
 import {
   LOGS_PUSH_DELAY_MS,
+  LOGS_PUSH_MAX_DELAY_MS,
   MAX_COMMIT_DELAY_MS,
   type AssistantOptions,
 } from './assistant-options';
@@ -89,15 +90,21 @@ export class Assistant {
 
   /** Location logs changed by a transfer: push the git-annex branch soon. */
   logsChanged(): void {
-    if (this.logsTimer) return;
+    const now = Date.now();
+    this.logsSince ??= now;
+    if (this.logsTimer) clearTimeout(this.logsTimer);
+    const due = Math.min(now + LOGS_PUSH_DELAY_MS, this.logsSince + LOGS_PUSH_MAX_DELAY_MS);
     this.logsTimer = setTimeout(() => {
       this.logsTimer = undefined;
+      this.logsSince = undefined;
       this.jobs.push = true;
       this.kick();
-    }, LOGS_PUSH_DELAY_MS);
+    }, due - now);
   }
 
   private logsTimer: NodeJS.Timeout | undefined;
+  /** when the first location log change not pushed yet was made */
+  private logsSince: number | undefined;
   private glue: ContentGlue | undefined;
 
   private emit(e: SyncEvent): void {

@@ -23,7 +23,7 @@ export interface TransferEnds {
 export const NETWORK_SLOTS = 4;
 
 /** Remote kinds across a network: their latency is hidden by several transfers at once. */
-const NETWORK_KINDS: ReadonlySet<string> = new Set(['ssh', 'S3', 'webdav', 'external']);
+const NETWORK_KINDS: ReadonlySet<string> = new Set(['ssh', 'peer', 'S3', 'webdav', 'external']);
 
 export class Endpoints {
   private byName = new Map<string, RemoteInfo>();

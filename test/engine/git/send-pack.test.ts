@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gitContext } from '../../../src/engine/git/context';
-import { newCommits } from '../../../src/engine/git/new-commits';
+import { newCommits, reaches } from '../../../src/engine/git/new-commits';
 import type { ServiceConnection } from '../../../src/engine/git/pack-service';
 import { sendPack } from '../../../src/engine/git/send-pack';
 
@@ -99,11 +99,37 @@ describe('the commits a host lacks', () => {
       const got = (await newCommits(ctx, tips, haves)).commits.sort();
       const want = revList(h.dir, tips, haves);
       // a skewed clock may add commits they have; it never leaves out one they lack
-      for (const c of want) assert.ok(got.includes(c), `${c} is missing for ${tips.join(",")} ^${haves.join(",")}`);
+      for (const c of want)
+        assert.ok(got.includes(c), `${c} is missing for ${tips.join(',')} ^${haves.join(',')}`);
       // without skew among the haves, no more than that (the skewed side tip is one of them)
       if (!haves.includes(h.side))
         assert.equal(got.length, want.length, `${got.length} listed where ${want.length} are new`);
     }
+  });
+});
+
+describe('whether one commit is in the history of another', () => {
+  it('is what git merge-base --is-ancestor says, and a missing commit is an error', async () => {
+    const h = history();
+    const ctx = gitContext(h.dir, join(h.dir, '.git'), false);
+    const revs = [h.main, h.side, h.old, 'main~1', 'main~3', 'side~2', 'main~40'].map((r) =>
+      git(h.dir, ['rev-parse', r]),
+    );
+    for (const a of revs)
+      for (const b of revs) {
+        let want = true;
+        try {
+          execFileSync('git', ['-C', h.dir, 'merge-base', '--is-ancestor', a, b]);
+        } catch {
+          want = false;
+        }
+        assert.equal(
+          await reaches(ctx, b, a),
+          want,
+          `${revs.indexOf(a)} in ${revs.indexOf(b)} history`,
+        );
+      }
+    await assert.rejects(reaches(ctx, h.main, 'f'.repeat(40)));
   });
 });
 
