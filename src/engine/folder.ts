@@ -159,7 +159,11 @@ export class Folder {
     await this.assistant.start();
     // a paired device stored content here: its location log goes out with the next push
     await this.host.peers?.serve(this.repo, (what) => {
-      if (what !== 'content') return;
+      // a device pushed here: merge now, not when the ref watcher notices (tens of ms later)
+      if (what !== 'content') {
+        if (what.updated.length > 0) this.assistant.refsMoved();
+        return;
+      }
       this.assistant.logsChanged();
       this.pointers.soon();
     });

@@ -17,6 +17,7 @@ import { FLUSH, pkt, PktReader, readAdvertisement } from './pkt-line';
 import type { PushOutcome, RefUpdate } from './push-local';
 import { isAncestor } from './read';
 import { errorMessage } from '../../shared/errors';
+import { span } from '../trace';
 
 const ZERO = '0'.repeat(40);
 
@@ -80,7 +81,9 @@ export async function sendPack(
   const outcome = new Map<string, PushOutcome>();
   try {
     const reader = new PktReader(conn.input, peer);
+    const advertised = span('push-advertisement', peer);
     const adv = await readAdvertisement(reader, peer);
+    advertised();
     const db = new ObjectDatabase(local.gitdir);
     const commands: Command[] = [];
     for (const u of updates) {
@@ -106,14 +109,18 @@ export async function sendPack(
       );
       request.push(FLUSH);
       const haves = [...new Set(adv.refs.values())].filter((oid) => db.has(oid));
+      const packed = span('push-pack', peer);
       const objects = await packObjects(local, [...new Set(commands.map((c) => c.src))], haves);
       signal?.throwIfAborted();
       request.push(packOf(objects));
+      packed(`${objects.length} objects`);
+      const reported = span('push-report', peer);
       const body = Buffer.concat(request);
       for (let at = 0; at < body.length; at += 1 << 20)
         await conn.write(body.subarray(at, at + (1 << 20)));
       conn.end();
       const report = await readReport(reader, band, peer);
+      reported();
       for (const c of commands) {
         const why = report.refs.get(c.dst);
         if (report.unpack !== 'ok')

@@ -14,6 +14,7 @@ import { greet, openLink } from './link';
 import { formatAddress, parseAddresses, parsePeerUrl } from './peer-url';
 import { recordPeer } from './pairing';
 import { dropLinksToMoved, trackLink } from './links';
+import { span } from '../trace';
 
 export interface Dialled {
   readonly conn: P2PConnection;
@@ -62,6 +63,7 @@ export async function dialPeer(
   let last: unknown;
   let impostor: FerryError | undefined;
   for (const place of places) {
+    const ended = span('dial', formatAddress(place));
     try {
       const link = await openLink(
         ctx.identity,
@@ -91,6 +93,7 @@ export async function dialPeer(
       // (an announcement alone never ends a link: anyone on the LAN can send one)
       dropLinksToMoved(target.deviceId, place.host);
       trackLink(socket, target.deviceId);
+      ended();
       return {
         peerId: link.peerId,
         address,

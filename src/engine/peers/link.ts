@@ -130,6 +130,7 @@ export function openLink(
     );
     socket.once('secureConnect', () => {
       clearTimeout(timer);
+      socket.setNoDelay(true); // short lines answered at once: no 40 ms Nagle stalls
       socket.removeAllListeners('error');
       socket.on('error', () => undefined);
       socket.setTimeout(0);

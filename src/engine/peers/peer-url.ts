@@ -18,11 +18,17 @@ export function formatPeerUrl(deviceId: string, uuid: string): string {
 }
 
 export function parsePeerUrl(url: string): PeerUrl | undefined {
+  // asked for every queued transfer whenever the queue looks for what may start: remembered
+  if (parsed.has(url)) return parsed.get(url);
   const m = /^ferry::([A-Za-z2-7-]{56,63})\/([0-9a-f-]{36})$/.exec(url);
-  if (!m?.[1] || !m[2]) return undefined;
-  const deviceId = parseDeviceId(m[1]);
-  return deviceId ? { deviceId, uuid: m[2] } : undefined;
+  const deviceId = m?.[1] && m[2] ? parseDeviceId(m[1]) : undefined;
+  const out = deviceId && m?.[2] ? { deviceId, uuid: m[2] } : undefined;
+  if (parsed.size > 1000) parsed.clear();
+  parsed.set(url, out);
+  return out;
 }
+
+const parsed = new Map<string, PeerUrl | undefined>();
 
 /** `host:port` entries (IPv6 as `[addr]:port`), the bad ones left out. */
 export function parseAddresses(text: string | undefined): { host: string; port: number }[] {

@@ -247,6 +247,11 @@ export class Assistant {
 
   private onRefEvents(events: readonly WatchEvent[]): void {
     if (events.every((e) => e.path.endsWith('.lock'))) return;
+    this.refsMoved();
+  }
+
+  /** Refs others push into (synced/*, git-annex) moved: merge them. */
+  refsMoved(): void {
     mark('refs-moved');
     this.jobs.merge = true;
     this.kick();

@@ -1,7 +1,7 @@
 /**
  * Where the assistant's git work meets the transferrer: files a merge brought are queued (a
  * download when missing, onward when here), files a commit added are sent once their commit
- * has been pushed (so the tree reaches the others first) or, a few small ones, just before, new location logs let waiting
+ * has been pushed (so the tree reaches the others first) or, a few small ones, beside the push, new location logs let waiting
  * downloads find a source, and the network map is re-read after each push round.
  */
 import type { Repository } from '../annex/repository';
@@ -11,11 +11,9 @@ import type { Transferrer } from '../transfer/transferrer';
 import { diffTrees } from './worktree-update';
 import { errorMessage } from '../../shared/errors';
 
-/** At most this many files, each at most this big, go before the push (see `committed`). */
+/** At most this many files, each at most this big, go beside the push (see `committed`). */
 const SEND_FIRST_FILES = 16;
 const SEND_FIRST_BYTES = 1 << 20;
-/** How long the push waits for them at most. */
-const SEND_FIRST_WAIT_MS = 1500;
 
 export class ContentGlue {
   private readonly afterPush: { path: string; key: string }[] = [];
@@ -41,9 +39,10 @@ export class ContentGlue {
   }
 
   /**
-   * Files a commit added. A few small ones (a saved note, a photo) are sent before the push, so
-   * the tree and where their content is travel together and the others fetch once; anything
-   * bigger is sent after the push, so its name reaches the others first.
+   * Files a commit added. A few small ones (a saved note, a photo) start moving at once, beside
+   * the push (the other side's merge writes the file with its content when it came first, and
+   * the content fills the file when the merge came first); anything bigger is sent after the
+   * push, so its name reaches the others first.
    */
   async committed(annexed: readonly { path: string; key: string }[]): Promise<void> {
     const isSmall =
@@ -54,19 +53,10 @@ export class ContentGlue {
       this.afterPush.push(...annexed);
       return;
     }
-    let queued = 0;
     for (const a of annexed)
-      queued += await this.transfers
+      await this.transfers
         .queueUploads(a.key, a.path, 'next')
         .catch((e: unknown) => (this.log(errorMessage(e)), 0));
-    if (queued === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    // a remote that is slow or away holds the push back this long at most
-    await Promise.race([
-      this.transfers.whenIdle(),
-      new Promise<void>((r) => (timer = setTimeout(r, SEND_FIRST_WAIT_MS))),
-    ]);
-    clearTimeout(timer);
   }
 
   /** New location logs arrived: content waited for may now be on a remote. */
