@@ -147,7 +147,11 @@ export async function serveP2P(conn: ServerConnection, o: ServeOptions): Promise
           if (!(await notifyChange(conn, o.changes, send))) return;
           break;
         case 'CONNECT':
-          await traced('serve-connect', () => serveConnect(conn, reader, o, args, mode, send), args);
+          await traced(
+            'serve-connect',
+            () => serveConnect(conn, reader, o, args, mode, send),
+            args,
+          );
           return;
         case 'ERROR':
           log(`p2p: the client said: ${args.slice(0, 200)}`);
