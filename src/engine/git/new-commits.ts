@@ -41,6 +41,10 @@ class Queue {
     }
     a[i] = item;
   }
+  /** the newest queued entry's time */
+  top(): number {
+    return this.items[0]?.time ?? -Infinity;
+  }
   pop(): Item | undefined {
     const a = this.items;
     const top = a[0];
@@ -134,14 +138,18 @@ export async function newCommits(
     await mark(oid, WANTED);
   }
   for (const h of haves) await mark(h, HAVE);
-  // done once every commit still queued is one they have
+  // done once every commit still queued is one they have, and none of those is as new as a
+  // wanted one already looked at (one made in the same second may still reach it)
   const open = (it: Item): boolean => !((flags.get(it.oid) ?? 0) & HAVE);
-  while (queue.size > 0 && queue.some(open)) {
+  let oldestWanted = Infinity;
+  while (queue.size > 0 && (queue.some(open) || queue.top() >= oldestWanted)) {
     const item = queue.pop();
     if (!item) break;
     const c = parsed.get(item.oid);
     if (!c) continue;
-    for (const p of c.parents) await mark(p, flags.get(item.oid) ?? 0);
+    const f = flags.get(item.oid) ?? 0;
+    if (!(f & HAVE)) oldestWanted = Math.min(oldestWanted, item.time);
+    for (const p of c.parents) await mark(p, f);
   }
   const commits = [...flags]
     .filter(([, f]) => f & WANTED && !(f & HAVE))

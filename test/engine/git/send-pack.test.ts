@@ -133,6 +133,24 @@ describe('whether one commit is in the history of another', () => {
   });
 });
 
+describe('commits made in the same second', () => {
+  it('are told apart by their history, not their dates', async () => {
+    const dir = join(root, 'same-second');
+    execFileSync('git', ['init', '-q', '-b', 'main', dir]);
+    const at = 1_750_000_000;
+    const c: string[] = [];
+    for (let i = 0; i < 6; i++) c.push(commitFile(dir, `f${i}.txt`, `${i}\n`, at));
+    const ctx = gitContext(dir, join(dir, '.git'), false);
+    for (let i = 0; i < c.length; i++)
+      for (let j = 0; j < c.length; j++) {
+        const a = c[i] ?? '';
+        const b = c[j] ?? '';
+        assert.equal(await reaches(ctx, b, a), i <= j, `${i} in ${j}'s history`);
+        assert.deepEqual((await newCommits(ctx, [b], [a])).commits.sort(), revList(dir, [b], [a]));
+      }
+  });
+});
+
 describe('a push in one session', () => {
   it('is taken by git receive-pack, complete, with each ref compare-and-set', async () => {
     const h = history();
