@@ -51,6 +51,8 @@ function isStream(source: ObjectSource): source is StreamSource {
  */
 /** Received bytes are flushed to disk in the background every this many bytes. */
 const SYNC_EVERY = 32 << 20;
+/** Received bytes are written in pieces of up to this size. */
+const WRITE_BYTES = 1 << 20;
 
 export async function receiveFromFile(
   repo: StoreRepo,
@@ -145,6 +147,19 @@ async function receiveOnce(
     let writing: Promise<void> = Promise.resolve();
     let unsynced = 0;
     const limit = parsed?.size;
+    // a network stream comes in 16 KiB pieces: gathered into writes of up to WRITE_BYTES (one
+    // write each through the thread pool cost more than the bytes did)
+    let gathered: Buffer[] = [];
+    let gatheredBytes = 0;
+    const writeGathered = async (): Promise<void> => {
+      if (gatheredBytes === 0) return;
+      const data = gathered.length === 1 ? (gathered[0] as Buffer) : Buffer.concat(gathered);
+      gathered = [];
+      gatheredBytes = 0;
+      await writing;
+      writing = writeAll(data);
+      writing.catch(() => undefined); // observed when awaited; never an unhandled rejection
+    };
     for await (const chunk of input) {
       // a source sending more than the key's size is wrong: stop before writing past it
       if (limit !== undefined && done + chunk.length > limit)
@@ -155,12 +170,13 @@ async function receiveOnce(
       if (options.throttle) await options.throttle(chunk.length);
       options.signal?.throwIfAborted();
       hasher?.update(chunk);
-      await writing;
-      writing = writeAll(chunk);
-      writing.catch(() => undefined); // observed when awaited; never an unhandled rejection
+      gathered.push(chunk);
+      gatheredBytes += chunk.length;
+      if (gatheredBytes >= WRITE_BYTES) await writeGathered();
       done += chunk.length;
       unsynced += chunk.length;
       if (unsynced >= SYNC_EVERY) {
+        await writeGathered();
         unsynced = 0;
         const previous = syncing;
         syncing = writing.then(() => previous).then(() => out.datasync());
@@ -168,6 +184,7 @@ async function receiveOnce(
       }
       options.onProgress?.(done);
     }
+    await writeGathered();
     await writing;
     await syncing;
     await out.datasync();
