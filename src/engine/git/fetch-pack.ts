@@ -117,6 +117,9 @@ export async function fetchPack(
   signal?: AbortSignal,
 ): Promise<FetchResult> {
   const conn = connect('git-upload-pack');
+  // stopping ends the session at once, even in the middle of a wait on the other side
+  const stop = (): void => conn.close();
+  signal?.addEventListener('abort', stop, { once: true });
   const quarantine = join(
     local.gitdir,
     'annex',
@@ -203,6 +206,7 @@ export async function fetchPack(
     const updated = await updateRemoteRefs(local, remoteName, fetched);
     return { updated, objects, refused };
   } finally {
+    signal?.removeEventListener('abort', stop);
     conn.close();
     await fsp.rm(quarantine, { recursive: true, force: true }).catch(() => undefined);
   }

@@ -78,6 +78,9 @@ export async function sendPack(
 ): Promise<PushOutcome[]> {
   signal?.throwIfAborted();
   const conn = connect('git-receive-pack');
+  // stopping ends the session at once, even in the middle of a wait on the other side
+  const stop = (): void => conn.close();
+  signal?.addEventListener('abort', stop, { once: true });
   const outcome = new Map<string, PushOutcome>();
   try {
     const reader = new PktReader(conn.input, peer);
@@ -142,6 +145,7 @@ export async function sendPack(
     for (const u of updates)
       if (!outcome.has(u.dst)) outcome.set(u.dst, { dst: u.dst, status: 'error', reason });
   } finally {
+    signal?.removeEventListener('abort', stop);
     conn.close();
   }
   return updates.map(

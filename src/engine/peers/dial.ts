@@ -20,6 +20,11 @@ export interface Dialled {
   readonly conn: P2PConnection;
   readonly peerId: string;
   readonly address: string;
+  /**
+   * Ends the link when nothing has come or gone on it for `ms` (for an exchange that is always
+   * moving while it is healthy: a link whose path died leaves TCP retrying for minutes).
+   */
+  stallAfter(ms: number): void;
 }
 
 /** Where to look for a device: discovery, the last address, the static ones (no repeats). */
@@ -97,6 +102,17 @@ export async function dialPeer(
       return {
         peerId: link.peerId,
         address,
+        stallAfter: (ms) => {
+          socket.setTimeout(ms, () => {
+            const why = `nothing came for ${Math.round(ms / 1000)} s`;
+            markPeer(target.deviceId, undefined, why);
+            socket.destroy(
+              new FerryError('remote-unavailable', `${remote} stopped answering (${why})`, {
+                remote,
+              }),
+            );
+          });
+        },
         conn: {
           input: socket,
           output: socket,

@@ -22,6 +22,8 @@ import type { Availability, ChangeCallbacks, ChangeWatch, GitTransport, Remote }
 
 /** A notice session is renewed this often (a link that died silently is noticed by then). */
 const NOTICE_RENEW_MS = 60_000;
+/** A fetch or push on a link that moved no bytes for this long is over (the link died). */
+const GIT_STALL_MS = 20_000;
 
 function uuidOf(info: Pick<RemoteInfo, 'name' | 'url' | 'uuid'>): string {
   const uuid = info.uuid ?? parsePeerUrl(info.url)?.uuid;
@@ -88,7 +90,11 @@ export class PeerRemote extends P2PContentRemote implements Remote {
       (repo: Repository): ServiceConnector =>
       (service) =>
         connectService(
-          async () => (await dialPeer(repo, info.name, info.url)).conn,
+          async () => {
+            const d = await dialPeer(repo, info.name, info.url);
+            d.stallAfter(GIT_STALL_MS);
+            return d.conn;
+          },
           service,
           info.name,
           uuid,

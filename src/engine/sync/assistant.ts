@@ -1,6 +1,7 @@
 /**
- * The assistant for one repository: one serialized loop that watchers, timers and "sync now"
- * only schedule. Its jobs, in priority order:
+ * The assistant for one repository: a serialized loop that watchers, timers and "sync now" only
+ * schedule, with one network lane beside it (pulls and pushes run there, one at a time, so a
+ * slow or dead link never holds up a commit or a merge). Its jobs, in priority order:
  *   merge   refs pushed in by others (or fetched) changed: merge them, union-merge git-annex;
  *   commit  work-tree paths quiet for `quietMs`: add/remove them in one commit (a burst becomes
  *           a few large commits, at most `maxBatch` paths each);
@@ -51,6 +52,10 @@ export class Assistant {
   private readonly jobs = { merge: false, commit: false, push: false, reconnect: false };
   private subscriptions: Subscription[] = [];
   private running: Promise<void> | undefined;
+  /** aborted by stop(): ends a pull or push waiting on a link */
+  private readonly stopping = new AbortController();
+  /** the pull or push under way in the network lane */
+  private network: Promise<void> | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private stopRootWait: (() => void) | undefined;
   private isStopped = false;
@@ -61,7 +66,7 @@ export class Assistant {
     private readonly repo: Repository,
     private readonly options: AssistantOptions,
   ) {
-    this.ctx = syncContext(repo, { events: (e) => this.emit(e) });
+    this.ctx = syncContext(repo, { events: (e) => this.emit(e), signal: this.stopping.signal });
     this.retry = new PushRetry({
       emit: (e) => this.ctx.emit(e),
       remotes: () => this.availableRemotes(),
@@ -151,6 +156,8 @@ export class Assistant {
     await Promise.all(this.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
     this.subscriptions = [];
     await this.running;
+    this.stopping.abort();
+    await this.network;
   }
 
   /** Pull from every reachable remote, merge, push; resolves when that is done. */
@@ -187,6 +194,7 @@ export class Assistant {
   private isIdle(): boolean {
     return (
       !this.running &&
+      !this.network &&
       this.pending.size === 0 &&
       this.pulls.size === 0 &&
       !Object.values(this.jobs).some(Boolean)
@@ -224,7 +232,10 @@ export class Assistant {
    */
   remotesChanged(): void {
     void (async () => {
-      await this.options.transfers?.refresh();
+      // a remote just added gets what it wants of what is here (and gives what it has)
+      await this.options.transfers?.refreshAndScanNew((e) =>
+        this.log(`scanning a new remote: ${errorMessage(e)}`),
+      );
       await this.watchRemotes();
       this.jobs.reconnect = true;
       this.kick();
@@ -296,10 +307,15 @@ export class Assistant {
     }
     this.running = this.drain().finally(() => {
       this.running = undefined;
-      if ((Object.values(this.jobs).some(Boolean) || this.pulls.size > 0) && !this.isStopped)
-        this.kick();
+      if (this.hasRunnableJob() && !this.isStopped) this.kick();
       else this.settleIdle();
     });
+  }
+
+  /** a job the loop could start now (a network one waits while the lane is busy) */
+  private hasRunnableJob(): boolean {
+    const { merge, commit, push, reconnect } = this.jobs;
+    return merge || commit || (!this.network && (push || reconnect || this.pulls.size > 0));
   }
 
   private settleIdle(): void {
@@ -310,28 +326,40 @@ export class Assistant {
   private async drain(): Promise<void> {
     while (!this.isStopped && !this.isRootGone) {
       try {
-        if (this.jobs.reconnect) {
+        const isLaneFree = !this.network;
+        if (isLaneFree && this.jobs.reconnect) {
           this.jobs.reconnect = false;
           this.pulls.clear();
-          await this.reconnect();
-        } else if (this.pulls.size > 0) {
+          this.onNetwork(() => this.reconnect());
+        } else if (isLaneFree && this.pulls.size > 0) {
           const told = [...this.pulls];
           this.pulls.clear();
-          await this.reconnect(told);
+          this.onNetwork(() => this.reconnect(told));
         } else if (this.jobs.merge) {
           this.jobs.merge = false;
           await this.merge();
         } else if (this.jobs.commit) {
           this.jobs.commit = false;
           await this.commit();
-        } else if (this.jobs.push) {
+        } else if (isLaneFree && this.jobs.push) {
           this.jobs.push = false;
-          await this.pushAll();
+          this.onNetwork(() => this.pushAll());
         } else return;
       } catch (e) {
         this.log(`assistant: ${errorMessage(e)}`);
       }
     }
+  }
+
+  /** Runs `job` in the network lane; what it and others scheduled meanwhile runs after it. */
+  private onNetwork(job: () => Promise<void>): void {
+    this.network = job()
+      .catch((e: unknown) => this.log(`assistant: ${errorMessage(e)}`))
+      .finally(() => {
+        this.network = undefined;
+        if (this.isStopped) this.settleIdle();
+        else this.kick();
+      });
   }
 
   private async merge(): Promise<void> {

@@ -116,6 +116,15 @@ async function mergeIsolated(ctx: Context, ref: string, remote: string | null): 
 
 /** Fetches a remote and merges its branch and synced branch. */
 export async function pullRemote(ctx: Context, remote: RemoteInfo): Promise<string[]> {
+  await fetchRemote(ctx, remote);
+  return mergeFetched(ctx, remote);
+}
+
+/**
+ * Fetches a remote: objects and its refs under refs/remotes/<name>/, nothing a commit or merge
+ * here touches (so it needs no repository lock while it waits on the network).
+ */
+export async function fetchRemote(ctx: Context, remote: RemoteInfo): Promise<void> {
   const { repo } = ctx;
   const transport = openGitTransport(remote);
   const fetched = await traced(
@@ -133,6 +142,11 @@ export async function pullRemote(ctx: Context, remote: RemoteInfo): Promise<stri
     const uuid = await transport.annexUuid();
     if (uuid) await setConfig(repo.git, `remote.${remote.name}.annex-uuid`, uuid);
   }
+}
+
+/** Merges what was fetched from a remote (its branch and synced branch) into this one. */
+export async function mergeFetched(ctx: Context, remote: RemoteInfo): Promise<string[]> {
+  const { repo } = ctx;
   await adoptBranch(repo); // no commit here yet: the branch just fetched becomes ours
   const branchName = (await currentBranch(repo.git)) ?? 'master';
   const merged: string[] = [];

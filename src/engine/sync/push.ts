@@ -12,7 +12,14 @@ import type { GitTransport } from '../remotes/remote';
 import { errorMessage } from '../../shared/errors';
 
 import { isTrue, type Context, type RemoteSyncResult } from './context';
-import { pullRemote, updateAnnexBranch, updateSyncedBranch } from './pull';
+import { fetchRemote, mergeFetched, updateAnnexBranch, updateSyncedBranch } from './pull';
+
+/**
+ * Runs what changes this repository (a merge) under the repository lock; the caller of a push
+ * that already holds the lock passes `unlocked`.
+ */
+export type Locked = <T>(fn: () => Promise<T>) => Promise<T>;
+export const unlocked: Locked = (fn) => fn();
 
 async function pushOnce(ctx: Context, transport: GitTransport): Promise<PushOutcome[]> {
   const { repo } = ctx;
@@ -49,8 +56,15 @@ function failure(outcomes: readonly PushOutcome[]): string | undefined {
   return bad ? `${bad.dst}: ${bad.reason ?? bad.status}` : undefined;
 }
 
-/** Pushes to one remote; on rejection pulls, merges and retries, then falls back to a tagged push. */
-export async function pushRemote(ctx: Context, remote: RemoteInfo): Promise<RemoteSyncResult> {
+/**
+ * Pushes to one remote; on rejection pulls, merges and retries, then falls back to a tagged push.
+ * The network waits run outside `locked`; the merge runs inside it.
+ */
+export async function pushRemote(
+  ctx: Context,
+  remote: RemoteInfo,
+  locked: Locked = unlocked,
+): Promise<RemoteSyncResult> {
   const { repo } = ctx;
   if (
     !(await isTrue(repo, `remote.${remote.name}.annex-push`, true)) ||
@@ -75,10 +89,13 @@ export async function pushRemote(ctx: Context, remote: RemoteInfo): Promise<Remo
     return { remote: remote.name, pulled: false, pushed: 'ok' };
   }
   // Someone pushed first: pull, merge and push again.
-  await pullRemote(ctx, remote);
-  // through updateAnnexBranch, so new location logs are announced (waiting downloads look again)
-  await updateAnnexBranch(ctx);
-  await updateSyncedBranch(ctx);
+  await fetchRemote(ctx, remote);
+  await locked(async () => {
+    await mergeFetched(ctx, remote);
+    // through updateAnnexBranch, so new location logs are announced (waiting downloads look again)
+    await updateAnnexBranch(ctx);
+    await updateSyncedBranch(ctx);
+  });
   outcomes = await pushOnce(ctx, transport);
   reason = failure(outcomes);
   if (!reason) {
@@ -101,6 +118,7 @@ export async function pushRemote(ctx: Context, remote: RemoteInfo): Promise<Remo
 export async function pushToAll(
   ctx: Context,
   remotes: readonly RemoteInfo[],
+  locked: Locked = unlocked,
 ): Promise<RemoteSyncResult[]> {
   return Promise.all(
     remotes.map(async (r): Promise<RemoteSyncResult> => {
@@ -112,7 +130,7 @@ export async function pushToAll(
           reason: `${r.path ?? r.url} is not reachable`,
         };
       try {
-        return await pushRemote(ctx, r);
+        return await pushRemote(ctx, r, locked);
       } catch (e) {
         return { remote: r.name, pulled: false, pushed: 'failed', reason: errorMessage(e) };
       }

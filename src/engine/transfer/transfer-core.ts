@@ -61,6 +61,9 @@ export abstract class TransferCore {
     };
   }
 
+  /** The remotes (name and UUID) the full scan covered, and those scanned on their own since. */
+  protected scanned: Set<string> | undefined;
+
   /** Reads remotes and settings; call before queueing. */
   async refresh(): Promise<void> {
     const remotes = await this.ends.refresh();
@@ -159,6 +162,7 @@ export abstract class TransferCore {
   /** The full scan: every annexed file, both ways, as "later" items, keeping the queue small. */
   async scan(signal?: AbortSignal): Promise<void> {
     await this.refresh();
+    this.scanned = new Set([...this.ends.remotes.values()].map(remoteTag));
     // No remote: nothing can move either way (every route starts at one of them).
     if (this.ends.remotes.size === 0) return;
     const max = this.options.maxQueued ?? 1000;
@@ -344,4 +348,9 @@ export abstract class TransferCore {
     if (this.isStopped) return false;
     return this.ledger.isRemoteBusy(remote, this.ends.isAvailable(remote));
   }
+}
+
+/** A remote as the scans know it: a remote whose UUID is learnt later is a new one. */
+export function remoteTag(r: { readonly name: string; readonly uuid?: string }): string {
+  return `${r.name} ${r.uuid ?? ''}`;
 }

@@ -10,7 +10,7 @@
 import type { TransferControlState, TransferSnapshot } from '../../shared/transfers';
 import type { QueueItem } from './queue';
 import { remoteScanItems } from './scanner';
-import { TransferCore } from './transfer-core';
+import { remoteTag, TransferCore } from './transfer-core';
 
 export type { TransferrerOptions } from './settings';
 
@@ -91,6 +91,22 @@ export class Transferrer extends TransferCore {
   /** Resolves when nothing is left to move between here and `remote` (failures aside). */
   whenRemoteIdle(remote: string): Promise<void> {
     return this.waiters.whenRemoteIdle(remote, this.isRemoteBusy(remote));
+  }
+
+  /**
+   * Reads remotes again and scans, in the background, each one added (or whose UUID was learnt)
+   * since the full scan: what is here and it wants goes to it, what it has and this repository
+   * wants comes here. Before the full scan has run, that scan covers them.
+   */
+  async refreshAndScanNew(onError: (e: unknown) => void): Promise<void> {
+    await this.refresh();
+    const scanned = this.scanned;
+    if (!scanned) return;
+    for (const r of [...this.ends.remotes.values()]) {
+      if (!r.uuid || scanned.has(remoteTag(r))) continue;
+      scanned.add(remoteTag(r));
+      void this.scanRemote(r.name).catch(onError);
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
- * Assistant details: the startup scan, files still being written, the change hook, and the
- * commit message.
+ * Assistant details: the startup scan, files still being written, the change hook, the
+ * commit message, and commits that never wait on a remote that stopped answering.
  */
 import assert from 'node:assert/strict';
 import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -76,5 +76,44 @@ describe('assistant details', () => {
       'the hook ran',
       () => existsSync(out) && readFileSync(out, 'utf8').includes(`${a} commit`),
     );
+  });
+
+  it('commits while a push waits on a remote that stopped answering', async () => {
+    const a = join(tmp.path, 'A');
+    // an ssh "host" that answers the reachability probe, then never says anything more
+    const started = join(tmp.path, 'stuck-pids');
+    const ssh = join(tmp.path, 'stuck-ssh.sh');
+    writeFileSync(
+      ssh,
+      `#!/bin/sh\ncase "$*" in *' true') exit 0;; esac\necho $$ >> '${started}'\nexec sleep 120\n`,
+    );
+    chmodSync(ssh, 0o755);
+    git(a, 'remote', 'add', 'stuck', 'ssh://127.0.0.1/nowhere');
+    const saved = process.env.GIT_SSH_COMMAND;
+    process.env.GIT_SSH_COMMAND = ssh;
+    const pids = (): number[] =>
+      existsSync(started)
+        ? readFileSync(started, 'utf8').split('\n').filter(Boolean).map(Number)
+        : [];
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      writeFileSync(join(a, 'before-stuck.txt'), 'pushed to a host that hangs\n');
+      await waitFor('a session with the stuck host', () => pids().length > 0);
+      writeFileSync(join(a, 'while-stuck.txt'), 'made while the push waits\n');
+      await waitFor('while-stuck.txt committed', () => lsTree(a).includes('while-stuck.txt'));
+      assert.ok(pids().some(alive), 'the stuck session was still waiting when the commit was made');
+    } finally {
+      if (saved === undefined) delete process.env.GIT_SSH_COMMAND;
+      else process.env.GIT_SSH_COMMAND = saved;
+      git(a, 'remote', 'remove', 'stuck');
+      for (const pid of pids()) if (alive(pid)) process.kill(pid);
+    }
   });
 });

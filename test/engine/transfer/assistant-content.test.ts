@@ -1,19 +1,22 @@
 /**
  * Assistants with transferrers: a file saved in one clone has its content everywhere that
- * wants it shortly after, through the hub, with location logs git-annex agrees with.
+ * wants it shortly after, through the hub, with location logs git-annex agrees with; a remote
+ * added later gets what is already here.
  */
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { keyOfBuffer } from '../../../src/engine/annex/key';
 import { findObject } from '../../../src/engine/annex/object-store';
 import { openRepository, type Repository } from '../../../src/engine/annex/repository';
+import { addSpecialRemote } from '../../../src/engine/remotes/add-special';
 import { Assistant } from '../../../src/engine/sync/assistant';
 import { parcelWatch } from '../../../src/engine/sync/watcher';
 import { Transferrer } from '../../../src/engine/transfer/transferrer';
 import { starClones } from '../../helpers/clones';
-import { assertGitFsck, git, gitAsync, tempDir } from '../../helpers/repos';
+import { assertGitFsck, ferryOk, git, gitAsync, tempDir } from '../../helpers/repos';
 import { waitFor } from '../../helpers/wait';
 
 describe('assistants moving content', () => {
@@ -74,5 +77,39 @@ describe('assistants moving content', () => {
       git(c.C ?? '', 'rev-parse', 'HEAD^{tree}'),
       git(c.B ?? '', 'rev-parse', 'HEAD^{tree}'),
     );
+  });
+
+  it('sends what is already here to a remote added after the first scan', async () => {
+    const dir = join(tmp.path, 'solo');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'old-photo.jpg'), Buffer.alloc(50_000, 0x33));
+    await ferryOk(dir, 'init', 'solo');
+    await ferryOk(dir, 'add', '.');
+    const repo = await openRepository(dir);
+    const transfers = new Transferrer(repo, {});
+    const assistant = new Assistant(repo, { watch: parcelWatch, transfers, quietMs: 150 });
+    running.push(assistant);
+    await assistant.start();
+    await assistant.whenIdle();
+    await transfers.scan(); // the first scan, with no remote yet
+    const share = join(tmp.path, 'share');
+    mkdirSync(share);
+    await addSpecialRemote(repo, {
+      name: 'share',
+      type: 'directory',
+      params: `directory=${share}`,
+    });
+    assistant.remotesChanged();
+    await waitFor(
+      'old-photo.jpg on the share',
+      async () => (await gitAsync(dir, 'annex', 'whereis', 'old-photo.jpg')).includes('share'),
+      30_000,
+    );
+    // the object is in the share's folder, whole
+    const photo = Buffer.alloc(50_000, 0x33);
+    const key = keyOfBuffer('SHA256E', 'old-photo.jpg', photo);
+    const found = spawnSync('find', [share, '-type', 'f', '-name', key], { encoding: 'utf8' });
+    const stored = found.stdout.trim().split('\n')[0] ?? '';
+    assert.ok(stored !== '' && readFileSync(stored).equals(photo), `${key} stored in the share`);
   });
 });
