@@ -44,6 +44,9 @@ export function specialInterop(kind: string, root: () => string, target: Interop
       await ferryOk(a, 'add', '.');
       await ferryOk(a, 'initremote', 'cloud', ...(await target.initParams(i)), ...params);
       await ferryOk(a, 'copy', '--to', 'cloud', '.');
+      // git-annex in the very repository Ferry set the remote up in (its .git/config entry)
+      prep(a);
+      await gitAsync(a, 'annex', 'fsck', '--from', 'cloud');
       git(root(), 'clone', '-q', a, b);
       prep(b);
       git(b, 'annex', 'init', 'annex side');

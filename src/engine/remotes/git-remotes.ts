@@ -60,6 +60,11 @@ export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
   for (const { remote, url: configured } of await listRemotes(repo.git)) {
     const uuid = await getConfig(repo.git, `remote.${remote}.annex-uuid`);
     if (configured === undefined || isAnnexUrl(configured)) {
+      const history =
+        configured ??
+        ((await getConfig(repo.git, `remote.${remote}.ferry-history`)) === 'true'
+          ? 'annex::'
+          : undefined);
       // A git-annex special remote (directory, S3, …): listed with its type, never as a path;
       // with an annex:: URL it carries git history too.
       special ??= await specialRemoteTypes(repo);
@@ -70,7 +75,7 @@ export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
       const specialLocation = await getConfig(repo.git, `remote.${remote}.annex-directory`);
       out.push({
         name: remote,
-        url: configured ?? '',
+        url: history ?? '',
         path: undefined,
         uuid: specialUuid,
         cost: await remoteCost(repo.git, remote, undefined),
@@ -78,7 +83,7 @@ export async function listGitRemotes(repo: Repository): Promise<RemoteInfo[]> {
         isAvailable:
           availabilityOf({
             name: remote,
-            url: configured ?? '',
+            url: history ?? '',
             path: undefined,
             uuid: specialUuid,
             specialType,

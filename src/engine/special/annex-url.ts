@@ -4,7 +4,11 @@
  * a secret then), so a repository can be cloned from the remote alone; `annex::` alone means
  * "the special remote configured under this name".
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { FerryError } from '../errors';
+import type { GitContext } from '../git/context';
+import { setConfig } from '../git/read';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** never part of the URL: the name is the clone's own; the timestamp is remote.log's */
@@ -59,4 +63,37 @@ export function cloneUrlOf(
   const params = new Map(fields);
   if (directory) params.set('directory', directory);
   return formatAnnexUrl(uuid, params);
+}
+
+/**
+ * Whether git and git-annex here read annex:: URLs: git-annex 10.20240531 and later install the
+ * `git-remote-annex` helper. An older git-annex takes a remote whose URL is `annex::` for a git
+ * remote it cannot reach (it then neither copies to it nor checks it), so without the helper the
+ * history flag is `remote.<name>.ferry-history` instead, which git-annex ignores.
+ */
+export function gitReadsAnnexUrls(): boolean {
+  const forced = process.env.FERRY_ANNEX_URLS;
+  if (forced === '1' || forced === '0') return forced === '1';
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .some((dir) => dir !== '' && isExecutable(join(dir, 'git-remote-annex')));
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Marks remote `name` as carrying git history: an `annex::` URL, or Ferry's own flag (above). */
+export async function markHistory(git: GitContext, name: string): Promise<void> {
+  if (gitReadsAnnexUrls()) {
+    await setConfig(git, `remote.${name}.url`, 'annex::');
+    return;
+  }
+  await setConfig(git, `remote.${name}.url`, undefined);
+  await setConfig(git, `remote.${name}.ferry-history`, 'true');
 }

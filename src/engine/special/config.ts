@@ -16,6 +16,7 @@ import type { Repository } from '../annex/repository';
 import { nowTimestamp } from '../annex/timestamp';
 import { errnoCode, FerryError } from '../errors';
 import { getConfig, listRemotes, setConfig } from '../git/read';
+import { markHistory } from './annex-url';
 import { chunkSizeOf } from './chunks';
 import { newSharedCipher } from './encryption';
 
@@ -141,7 +142,7 @@ export interface SpecialRemoteConfig {
 }
 
 /** `ferry initremote NAME type=... encryption=... [k=v...]`, as `git annex initremote`. */
-/** `history`: the remote carries git history too (`remote.<name>.url = annex::`; default on). */
+/** `history`: the remote carries git history too (`annex-url.ts` markHistory; default on). */
 export interface EnableOptions {
   readonly history?: boolean;
   /** the login, when it does not come from the environment (the window) */
@@ -272,7 +273,7 @@ async function writeGitConfig(
   for (const [k, v] of local) await setConfig(repo.git, `remote.${name}.annex-${k}`, v);
   if (options.history !== false) {
     // git history in the remote too, in git-remote-annex's layout (`annex::`: this remote)
-    await setConfig(repo.git, `remote.${name}.url`, 'annex::');
+    await markHistory(repo.git, name);
     await setConfig(repo.git, `remote.${name}.fetch`, `+refs/heads/*:refs/remotes/${name}/*`);
   }
   for (const [k, v] of Object.entries({ ...spec.marker, ...spec.markerOf?.(fields) }))

@@ -19,7 +19,7 @@ import { makeContext, type SyncOptions } from './context';
 import { mergeIncoming, pullRemote, updateAnnexBranch, updateSyncedBranch } from './pull';
 import { withRepositoryLock } from '../annex/repository-lock';
 import { SPECIAL_KINDS } from '../remotes/registry';
-import { isAnnexUrl, parseAnnexUrl } from '../special/annex-url';
+import { isAnnexUrl, markHistory, parseAnnexUrl } from '../special/annex-url';
 import { credsFromEnv, readRemoteLog, writeCreds } from '../special/config';
 
 /** A special remote as origin: its UUID, its kind's own entries and the login from the environment. */
@@ -140,7 +140,7 @@ export async function cloneRepository(
       );
     // the remote's settings (its cipher too) now come from remote.log: none stay in .git/config
     if (special && (await readRemoteLog(repo)).has(special.uuid))
-      await setConfig(repo.git, 'remote.origin.url', 'annex::');
+      await markHistory(repo.git, 'origin');
   } catch (e) {
     // a clone that failed leaves nothing behind (nor an annex:: URL with its cipher)
     await rm(existed ? join(dir, '.git') : dir, { recursive: true, force: true });
