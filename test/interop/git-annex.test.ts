@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -82,6 +82,24 @@ describe('a repository made by Ferry, checked by git-annex', () => {
     const { statSync } = await import('node:fs');
     assert.equal(statSync(object).mode & 0o777, 0o444);
     assert.equal(statSync(join(object, '..')).mode & 0o777, 0o555);
+  });
+
+  it('has the filesystem abilities git init finds: git checks locked files out as symlinks', () => {
+    const plain = join(tmp.path, 'plain-git');
+    git(tmp.path, 'init', '-q', plain);
+    // git writes a setting only where it differs from its default
+    const core = (repo: string, key: string, byDefault: string): string =>
+      git(repo, 'config', '--bool', '--default', byDefault, key).trim();
+    for (const [key, byDefault] of [
+      ['core.filemode', 'true'],
+      ['core.symlinks', 'true'],
+      ['core.ignorecase', 'false'],
+    ] as const)
+      assert.equal(core(a, key, byDefault), core(plain, key, byDefault), key);
+    rmSync(join(a, 'notes.txt'));
+    git(a, 'checkout', '--', 'notes.txt');
+    assert.ok(lstatSync(join(a, 'notes.txt')).isSymbolicLink());
+    assert.equal(readFileSync(join(a, 'notes.txt'), 'utf8'), 'hello\n');
   });
 
   it('a git-annex clone gets content from the Ferry repository', () => {
