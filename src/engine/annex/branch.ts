@@ -3,7 +3,17 @@
  * journal lock, commits of the journal as `update` commits, and the union merge of every
  * ref ending in `/git-annex` (deletions never propagate; lines are unioned and sorted).
  */
-import { constants, promises as fsp } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  promises as fsp,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { addCommit } from '../git/commit';
@@ -20,6 +30,8 @@ import {
 import { editTree, type BlobEdit } from '../git/tree-edit';
 import { tryUpdateRef, updateRef } from '../git/write-ref';
 import { lock, type HeldLock } from '../os/file-lock';
+import { inTurn } from '../os/in-turn';
+import { span } from '../trace';
 import { hasSafeParents, makeParentDirs } from '../os/safe-path';
 import { badPath } from '../git/fsck';
 import { logText, MAX_LOG_BYTES, oversizedTopLogs, tooLarge, unionTrees } from './branch-union';
@@ -47,13 +59,23 @@ export class AnnexBranch {
 
   async withJournalLock<T>(fn: () => Promise<T>): Promise<T> {
     assertPresent(this.repo);
-    await fsp.mkdir(this.repo.annexdir, { recursive: true });
-    const held: HeldLock = await lock(join(this.repo.annexdir, 'journal.lck'), 'exclusive');
-    try {
-      return await fn();
-    } finally {
-      held.release();
-    }
+    const path = join(this.repo.annexdir, 'journal.lck');
+    // this process's writers queue here in order, and only the first polls the file lock
+    // (which other processes hold too): a lock let go passes straight to the next in line
+    const waited = span('journal-wait');
+    return inTurn(path, async () => {
+      await fsp.mkdir(this.repo.annexdir, { recursive: true });
+      const held: HeldLock = await lock(path, 'exclusive');
+      waited();
+      const holding = span('journal-hold');
+      this.journalDirsReady = false; // checked again once in each hold of the lock
+      try {
+        return await fn();
+      } finally {
+        held.release();
+        holding();
+      }
+    });
   }
 
   private lastTree: { commit: string; tree: string } | undefined;
@@ -90,28 +112,31 @@ export class AnnexBranch {
     return hasSafeParents(this.repo.gitdir, `${basename(this.repo.annexdir)}/journal`, true);
   }
 
-  private async readJournal(path: string): Promise<string | undefined> {
-    if (!this.hasRealJournal()) return undefined;
-    let handle;
+  /** A journal file (small): read with direct calls, which cost less than the thread pool's queue. */
+  private readJournal(path: string): Promise<string | undefined> {
+    if (!this.hasRealJournal()) return Promise.resolve(undefined);
+    let fd: number;
     try {
       // A journal file is a regular file of its own: a link (a remote's, to some secret) is not
       // followed, and is taken as no journal at all.
-      handle = await fsp.open(
+      fd = openSync(
         join(this.journalDir, journalName(path)),
         constants.O_RDONLY | constants.O_NOFOLLOW,
       );
     } catch (e) {
       const code = errnoCode(e);
-      if (code === 'ENOENT' || code === 'ELOOP') return undefined;
-      throw e;
+      if (code === 'ENOENT' || code === 'ELOOP') return Promise.resolve(undefined);
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     try {
-      const st = await handle.stat();
-      if (!st.isFile()) return undefined;
+      const st = fstatSync(fd);
+      if (!st.isFile()) return Promise.resolve(undefined);
       if (st.size > MAX_LOG_BYTES) throw tooLarge(path, st.size);
-      return completeLines(await handle.readFile('utf8'));
+      return Promise.resolve(completeLines(readFileSync(fd, 'utf8')));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -144,21 +169,47 @@ export class AnnexBranch {
     });
   }
 
+  /** Changes several files through the journal under one hold of its lock (in order). */
+  async changeEach(
+    changes: readonly (readonly [string, (old: string) => string | undefined])[],
+  ): Promise<void> {
+    await this.withJournalLock(async () => {
+      for (const [path, fn] of changes) {
+        const next = fn(await this.read(path));
+        if (next !== undefined) await this.writeJournalLocked(path, next);
+      }
+    });
+  }
+
+  /** The repository's git-annex folder (what identifies the journal this branch writes). */
+  get annexdir(): string {
+    return this.repo.annexdir;
+  }
+
+  /** whether othertmp/ and journal/ were made or checked in this hold of the lock */
+  private journalDirsReady = false;
+
   private async writeJournalLocked(path: string, content: string): Promise<void> {
     const othertmp = join(this.repo.annexdir, 'othertmp');
     // git-annex empties and removes othertmp/ when it starts a command (it holds no lock we
-    // take for that), so the directory can vanish between our mkdir and our write: try again.
+    // take for that), so the directory can vanish between our check and our write: try again.
+    // The file itself is written and renamed with direct calls (a few small system calls,
+    // cheaper than waiting in the thread pool's queue behind transfers' reads and writes).
     for (let attempt = 1; ; attempt++) {
-      // made or checked one folder at a time: a remote's othertmp or journal may be a link
-      await makeParentDirs(this.repo.annexdir, 'othertmp/x');
-      await makeParentDirs(this.repo.annexdir, 'journal/x');
+      if (!this.journalDirsReady) {
+        // made or checked one folder at a time: a remote's othertmp or journal may be a link
+        await makeParentDirs(this.repo.annexdir, 'othertmp/x');
+        await makeParentDirs(this.repo.annexdir, 'journal/x');
+        this.journalDirsReady = true;
+      }
       const tmp = join(othertmp, `journal.${process.pid}.${Math.random().toString(36).slice(2)}`);
       try {
-        await fsp.writeFile(tmp, content, { flag: 'wx' });
-        await fsp.rename(tmp, join(this.journalDir, journalName(path)));
+        writeFileSync(tmp, content, { flag: 'wx' });
+        renameSync(tmp, join(this.journalDir, journalName(path)));
         return;
       } catch (e) {
-        await fsp.rm(tmp, { force: true });
+        rmSync(tmp, { force: true });
+        this.journalDirsReady = false;
         if (errnoCode(e) !== 'ENOENT' || attempt >= 5) throw e;
       }
     }

@@ -12,13 +12,13 @@ import { hasSafeParents } from '../os/safe-path';
 import { entryFromStats, readIndex, statMatches, writeIndex } from '../git/index-file';
 import type { Remote } from '../remotes/remote';
 import type { AnnexBranch } from './branch';
-import { addPresence, parseTrustLog, parseUuidLog, presentUuids } from './logs';
+import { parseTrustLog, parseUuidLog, presentUuids } from './logs';
 import { dropObject, findObject, lockContent, verifyFile } from './object-store';
 import { locationLogPath, parsePointer, pointerContent } from './paths';
 import type { Repository } from './repository';
-import { nowTimestamp } from './timestamp';
 import type { AnnexedFile } from './worktree';
 import { withRepositoryLock } from './repository-lock';
+import { recordPresence } from './presence-batch';
 
 function tmpBeside(abs: string): string {
   return `${abs}.ferry-${randomBytes(4).toString('hex')}.tmp`;
@@ -30,9 +30,8 @@ export async function setPresence(
   uuid: string,
   present: boolean,
 ): Promise<void> {
-  await branch.change(locationLogPath(key), (old) =>
-    addPresence(old, uuid, present ? '1' : '0', nowTimestamp()),
-  );
+  // written with the other presence changes asked for meanwhile (one hold of the journal lock)
+  await recordPresence(branch, key, uuid, present);
 }
 
 export async function whereIs(branch: AnnexBranch, key: string): Promise<string[]> {

@@ -102,7 +102,7 @@ export function pointerContent(key: string): string {
   return `/annex/objects/${keyFile(key)}\n`;
 }
 
-const MAX_POINTER_BYTES = 32768;
+export const MAX_POINTER_BYTES = 32768;
 
 /** The key a pointer file or blob names, or undefined if it is not a valid pointer. */
 export function parsePointer(content: Uint8Array | string): string | undefined {

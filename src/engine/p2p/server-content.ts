@@ -29,6 +29,8 @@ export interface ContentSide {
   log(line: string): void;
   /** content here changed (a PUT or REMOVE): whoever records and tells others */
   changed(): void;
+  /** work that goes on after a reply (the session waits for it before it ends) */
+  later(work: Promise<void>): void;
 }
 
 function unescapeFile(field: string): string {
@@ -168,14 +170,33 @@ export async function servePut(s: ContentSide, args: string, mayStore: boolean):
     // whatever went wrong here, the rest of the frame is read so the session goes on
     if (got < len) await reader.skip(len - got);
     if (version >= 1 && verdict === undefined) await reader.line(16);
-    if (ok) {
-      await traced('put-presence', () => setPresence(s.branch, key, s.repo.uuid, true));
-      await traced('put-populate', () => populateArrived(s.repo, key, file)).catch((e: unknown) =>
-        s.log(`p2p: ${file} keeps its pointer: ${(e as Error).message}`),
-      );
-      s.changed();
+    if (!ok) {
+      s.send('FAILURE');
+      return;
     }
-    s.send(ok ? 'SUCCESS' : 'FAILURE');
+    // The content is in place and durable: the sender goes on while it is recorded here (a
+    // burst waited for the journal lock once per file, behind each merge). Held shared until
+    // then, so no drop can come between; the session waits for its records before it ends.
+    const held = await lockContent(s.repo, key, 'shared').catch(() => undefined);
+    const record = async (): Promise<void> => {
+      try {
+        await traced('put-presence', () => setPresence(s.branch, key, s.repo.uuid, true));
+        await traced('put-populate', () => populateArrived(s.repo, key, file)).catch((e: unknown) =>
+          s.log(`p2p: ${file} keeps its pointer: ${(e as Error).message}`),
+        );
+        s.changed();
+      } finally {
+        held?.lock.release();
+      }
+    };
+    if (!held) await record();
+    else
+      s.later(
+        record().catch((e: unknown) =>
+          s.log(`p2p: ${key} is stored but not recorded yet: ${(e as Error).message}`),
+        ),
+      );
+    s.send('SUCCESS');
   } finally {
     await traced('put-finish', () => claim.finish(ok)).catch(() => undefined);
   }

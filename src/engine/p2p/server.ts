@@ -85,7 +85,6 @@ function writeTo(out: Writable, bytes: Buffer | string): Promise<void> {
 export async function serveP2P(conn: ServerConnection, o: ServeOptions): Promise<void> {
   const reader = new FrameReader(conn.input, o.peer, o.idleMs);
   const branch = new AnnexBranch(o.repo);
-  const mode = o.mode ?? 'full';
   const log = o.log ?? (() => undefined);
   let version = 0;
   const send = (line: string): void => {
@@ -102,8 +101,38 @@ export async function serveP2P(conn: ServerConnection, o: ServeOptions): Promise
     write: (b) => writeTo(conn.output, b),
     log,
     changed: () => o.onChanged?.('content'),
+    later: (work) => {
+      pending.add(work);
+      void work.finally(() => pending.delete(work));
+    },
   };
+  const pending = new Set<Promise<void>>();
   send(`AUTH-SUCCESS ${o.repo.uuid}`);
+  try {
+    await serveRequests(
+      conn,
+      o,
+      reader,
+      side,
+      () => version,
+      (v) => (version = v),
+    );
+  } finally {
+    await Promise.allSettled([...pending]);
+  }
+}
+
+async function serveRequests(
+  conn: ServerConnection,
+  o: ServeOptions,
+  reader: FrameReader,
+  side: ContentSide,
+  version: () => number,
+  setVersion: (v: number) => void,
+): Promise<void> {
+  const send = (line: string): void => side.send(line);
+  const log = (line: string): void => side.log(line);
+  const mode = o.mode ?? 'full';
   for (;;) {
     let line: string;
     try {
@@ -118,8 +147,8 @@ export async function serveP2P(conn: ServerConnection, o: ServeOptions): Promise
       switch (cmd) {
         case 'VERSION': {
           const asked = /^\d{1,6}$/.test(args) ? Number(args) : 0;
-          version = Math.min(asked, SERVER_VERSION);
-          send(`VERSION ${version}`);
+          setVersion(Math.min(asked, SERVER_VERSION));
+          send(`VERSION ${version()}`);
           break;
         }
         case 'BYPASS':
