@@ -3,19 +3,9 @@
  * journal lock, commits of the journal as `update` commits, and the union merge of every
  * ref ending in `/git-annex` (deletions never propagate; lines are unioned and sorted).
  */
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  promises as fsp,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
-import { errnoCode, FerryError } from '../errors';
+import { FerryError } from '../errors';
 import { addCommit } from '../git/commit';
 import { ObjectBatch } from '../git/object-writer';
 import {
@@ -32,20 +22,15 @@ import { tryUpdateRef, updateRef } from '../git/write-ref';
 import { lock, type HeldLock } from '../os/file-lock';
 import { inTurn } from '../os/in-turn';
 import { span } from '../trace';
-import { hasSafeParents, makeParentDirs } from '../os/safe-path';
+import { hasSafeParents } from '../os/safe-path';
 import { badPath } from '../git/fsck';
-import { logText, MAX_LOG_BYTES, oversizedTopLogs, tooLarge, unionTrees } from './branch-union';
+import { logText, oversizedTopLogs, unionTrees } from './branch-union';
+import { readJournalFile, writeJournalFile } from './journal-files';
 import { journalName, journalNameToPath } from './paths';
 import { assertPresent, type Repository } from './repository';
 import { errorMessage } from '../../shared/errors';
 
 export const ANNEX_BRANCH = 'refs/heads/git-annex';
-
-/** Drops an incomplete last line (anything after the final newline). */
-function completeLines(text: string): string {
-  const nl = text.lastIndexOf('\n');
-  return nl < 0 ? '' : text.slice(0, nl + 1);
-}
 
 export class AnnexBranch {
   /** refs the last `update` could not merge (a bad object on them), with why */
@@ -68,7 +53,7 @@ export class AnnexBranch {
       const held: HeldLock = await lock(path, 'exclusive');
       waited();
       const holding = span('journal-hold');
-      this.journalDirsReady = false; // checked again once in each hold of the lock
+      this.journalReady.dirs = false; // checked again once in each hold of the lock
       try {
         return await fn();
       } finally {
@@ -112,31 +97,12 @@ export class AnnexBranch {
     return hasSafeParents(this.repo.gitdir, `${basename(this.repo.annexdir)}/journal`, true);
   }
 
-  /** A journal file (small): read with direct calls, which cost less than the thread pool's queue. */
   private readJournal(path: string): Promise<string | undefined> {
     if (!this.hasRealJournal()) return Promise.resolve(undefined);
-    let fd: number;
     try {
-      // A journal file is a regular file of its own: a link (a remote's, to some secret) is not
-      // followed, and is taken as no journal at all.
-      fd = openSync(
-        join(this.journalDir, journalName(path)),
-        constants.O_RDONLY | constants.O_NOFOLLOW,
-      );
-    } catch (e) {
-      const code = errnoCode(e);
-      if (code === 'ENOENT' || code === 'ELOOP') return Promise.resolve(undefined);
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-    try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) return Promise.resolve(undefined);
-      if (st.size > MAX_LOG_BYTES) throw tooLarge(path, st.size);
-      return Promise.resolve(completeLines(readFileSync(fd, 'utf8')));
+      return Promise.resolve(readJournalFile(this.journalDir, path));
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    } finally {
-      closeSync(fd);
     }
   }
 
@@ -187,32 +153,10 @@ export class AnnexBranch {
   }
 
   /** whether othertmp/ and journal/ were made or checked in this hold of the lock */
-  private journalDirsReady = false;
+  private readonly journalReady = { dirs: false };
 
-  private async writeJournalLocked(path: string, content: string): Promise<void> {
-    const othertmp = join(this.repo.annexdir, 'othertmp');
-    // git-annex empties and removes othertmp/ when it starts a command (it holds no lock we
-    // take for that), so the directory can vanish between our check and our write: try again.
-    // The file itself is written and renamed with direct calls (a few small system calls,
-    // cheaper than waiting in the thread pool's queue behind transfers' reads and writes).
-    for (let attempt = 1; ; attempt++) {
-      if (!this.journalDirsReady) {
-        // made or checked one folder at a time: a remote's othertmp or journal may be a link
-        await makeParentDirs(this.repo.annexdir, 'othertmp/x');
-        await makeParentDirs(this.repo.annexdir, 'journal/x');
-        this.journalDirsReady = true;
-      }
-      const tmp = join(othertmp, `journal.${process.pid}.${Math.random().toString(36).slice(2)}`);
-      try {
-        writeFileSync(tmp, content, { flag: 'wx' });
-        renameSync(tmp, join(this.journalDir, journalName(path)));
-        return;
-      } catch (e) {
-        rmSync(tmp, { force: true });
-        this.journalDirsReady = false;
-        if (errnoCode(e) !== 'ENOENT' || attempt >= 5) throw e;
-      }
-    }
+  private writeJournalLocked(path: string, content: string): Promise<void> {
+    return writeJournalFile(this.repo.annexdir, path, content, this.journalReady);
   }
 
   /**
