@@ -4,7 +4,7 @@
  * tree; a burst arrives whole.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -54,6 +54,9 @@ describe(
       for (const e of engines) await e.stop();
       process.env.GIT_SSH_COMMAND = saved;
       await sshd.stop();
+      // the host's git-annex-shell sessions finish their last writes (bounded: 10 s)
+      for (let i = 0; i < 100 && spawnSync('pgrep', ['-f', host]).status === 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
       tmp.cleanup();
     });
 

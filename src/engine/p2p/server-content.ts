@@ -29,6 +29,8 @@ export interface ContentSide {
   log(line: string): void;
   /** content here changed (a PUT or REMOVE): whoever records and tells others */
   changed(): void;
+  /** whether a PUT is answered before its record is written (see ServeOptions) */
+  readonly recordAfterReply: boolean;
   /** work that goes on after a reply (the session waits for it before it ends) */
   later(work: Promise<void>): void;
 }
@@ -174,10 +176,13 @@ export async function servePut(s: ContentSide, args: string, mayStore: boolean):
       s.send('FAILURE');
       return;
     }
-    // The content is in place and durable: the sender goes on while it is recorded here (a
-    // burst waited for the journal lock once per file, behind each merge). Held shared until
-    // then, so no drop can come between; the session waits for its records before it ends.
-    const held = await lockContent(s.repo, key, 'shared').catch(() => undefined);
+    // The content is in place and durable: on a device link the sender goes on while it is
+    // recorded here (a burst waited for the journal lock once per file, behind each merge).
+    // Held shared until then, so no drop can come between; the session waits for its records
+    // before it ends.
+    const held = s.recordAfterReply
+      ? await lockContent(s.repo, key, 'shared').catch(() => undefined)
+      : undefined;
     const record = async (): Promise<void> => {
       try {
         await traced('put-presence', () => setPresence(s.branch, key, s.repo.uuid, true));

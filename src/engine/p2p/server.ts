@@ -49,6 +49,12 @@ export interface ServeOptions {
   readonly log?: (line: string) => void;
   /** the idle limit while waiting for the client's next request */
   readonly idleMs?: number;
+  /**
+   * A PUT is answered once its content is durable and recorded after (a long-lived server: a
+   * device's listener). A one-shot `ferry shell` records first: its client, and whatever runs
+   * after it, may end as soon as it has the answer.
+   */
+  readonly recordAfterReply?: boolean;
 }
 
 export interface ServerConnection {
@@ -101,6 +107,7 @@ export async function serveP2P(conn: ServerConnection, o: ServeOptions): Promise
     write: (b) => writeTo(conn.output, b),
     log,
     changed: () => o.onChanged?.('content'),
+    recordAfterReply: o.recordAfterReply === true,
     later: (work) => {
       pending.add(work);
       void work.finally(() => pending.delete(work));

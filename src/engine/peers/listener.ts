@@ -161,6 +161,7 @@ export class PeerListener {
           changes: target.feed,
           onChanged: (what) => target.changed?.(what),
           log: (l) => this.o.log?.(l),
+          recordAfterReply: true,
         },
       );
     } catch (e) {
