@@ -32,6 +32,7 @@ import { carriesGit } from '../remotes/registry';
 import { PushRetry } from './push-retry';
 import { waitForRoot } from './root-watch';
 import { RemoteNotices } from './remote-notices';
+import { QuietTimer } from './quiet-timer';
 import { ContentGlue } from './content-glue';
 import {
   LOGS_PUSH_DELAY_MS,
@@ -95,21 +96,17 @@ export class Assistant {
 
   /** Location logs changed by a transfer: push the git-annex branch soon. */
   logsChanged(): void {
-    const now = Date.now();
-    this.logsSince ??= now;
-    if (this.logsTimer) clearTimeout(this.logsTimer);
-    const due = Math.min(now + LOGS_PUSH_DELAY_MS, this.logsSince + LOGS_PUSH_MAX_DELAY_MS);
-    this.logsTimer = setTimeout(() => {
-      this.logsTimer = undefined;
-      this.logsSince = undefined;
-      this.jobs.push = true;
-      this.kick();
-    }, due - now);
+    this.logsPush.touch();
   }
 
-  private logsTimer: NodeJS.Timeout | undefined;
-  /** when the first location log change not pushed yet was made */
-  private logsSince: number | undefined;
+  private readonly logsPush = new QuietTimer(
+    () => {
+      this.jobs.push = true;
+      this.kick();
+    },
+    LOGS_PUSH_DELAY_MS,
+    LOGS_PUSH_MAX_DELAY_MS,
+  );
   private glue: ContentGlue | undefined;
 
   private emit(e: SyncEvent): void {
@@ -146,7 +143,8 @@ export class Assistant {
 
   async stop(): Promise<void> {
     this.isStopped = true;
-    for (const t of [this.commitTimer, this.logsTimer]) if (t) clearTimeout(t);
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.logsPush.stop();
     this.retry.stop();
     this.notices.stop();
     this.stopRootWait?.();
