@@ -208,7 +208,10 @@ describe('the web UI on a real engine', () => {
     await page
       .locator('.transfer.state-done', { hasText: 'movie.mkv' })
       .first()
-      .waitFor({ timeout: 60_000 });
+      .waitFor({ timeout: 60_000 })
+      .catch(async (e: unknown) => {
+        throw await explain(e);
+      });
   });
 
   it('draws the map with every repository and highlights the least-cost routes', async () => {

@@ -283,6 +283,19 @@ describe('the window', () => {
     assert.match(c.querySelector('.summary')?.textContent ?? '', /10000 queued/);
   });
 
+  it('lists what finished newest first, so a transfer that just ended is in view', async () => {
+    const done = Array.from({ length: 40 }, (_, i) =>
+      transfer(i, { state: 'done', bytesDone: 1_000_000, finishedAt: 1000 + i }),
+    );
+    const c = await render(new FakeApi(snapshot({ transfers: done })));
+    await click(c.querySelector('#tab-transfers'));
+    const files = [...c.querySelectorAll('.transfer')].map(
+      (r) => /img\d+/.exec(r.textContent ?? '')?.[0],
+    );
+    assert.deepEqual(files.slice(0, 3), ['img39', 'img38', 'img37']);
+    assert.ok(!files.includes('img0'), 'the oldest is out of view');
+  });
+
   it('draws the network map with the least-cost routes highlighted', async () => {
     const edge = (from: string, to: string, cost: number, isUp = true) => ({
       from,

@@ -2,7 +2,8 @@
 import git from 'isomorphic-git';
 import { FerryError } from '../errors';
 import type { GitContext } from './context';
-import { compareAndSetRef, readRef } from './ref-store';
+import { setOwnRef } from './own-refs';
+import { readRef } from './ref-store';
 
 /**
  * Sets `ref` to `value` under git's `<ref>.lock` (written, then renamed), so a process killed at
@@ -31,7 +32,7 @@ export function tryUpdateRef(
   value: string,
   expected: string | undefined | null,
 ): Promise<boolean> {
-  return compareAndSetRef(ctx.gitdir, ref, value, expected);
+  return setOwnRef(ctx.gitdir, ref, value, expected);
 }
 
 export async function setSymbolicHead(ctx: GitContext, branch: string): Promise<void> {

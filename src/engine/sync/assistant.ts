@@ -26,6 +26,7 @@ import {
 } from './sync';
 import { mergeRound, pullRound, pushRound, pushState } from './rounds';
 import { watchGitConfig, type Subscription, type WatchEvent } from './watcher';
+import { holdsOwnValue } from '../git/own-refs';
 import { errorMessage } from '../../shared/errors';
 import { mark, span, traced } from '../trace';
 import { carriesGit } from '../remotes/registry';
@@ -255,8 +256,15 @@ export class Assistant {
   }
 
   private onRefEvents(events: readonly WatchEvent[]): void {
-    if (events.every((e) => e.path.endsWith('.lock'))) return;
-    this.refsMoved();
+    const moved = events.filter((e) => !e.path.endsWith('.lock'));
+    if (moved.length === 0) return;
+    // this process's own commits (the git-annex branch after a log change) need no merge
+    void Promise.all(moved.map((e) => holdsOwnValue(this.repo.gitdir, e.path))).then(
+      (own) => {
+        if (own.some((isOwn) => !isOwn)) this.refsMoved();
+      },
+      () => this.refsMoved(),
+    );
   }
 
   /** Refs others push into (synced/*, git-annex) moved: merge them. */

@@ -11,7 +11,7 @@ import {
   resolveRef,
   setConfig,
 } from '../git/read';
-import { compareAndSetRef } from '../git/ref-store';
+import { setOwnRef } from '../git/own-refs';
 import { type RemoteInfo } from '../remotes/git-remotes';
 import { openGitTransport } from '../remotes/registry';
 import { TreeMerger } from './tree-merge';
@@ -34,7 +34,7 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
   const theirTree = await commitTree(repo.git, theirs);
   if (!head || (await isAncestor(repo.git, head, theirs))) {
     const update = await traced('worktree', () => updateWorkTree(repo, headTree, theirTree));
-    await compareAndSetRef(repo.gitdir, branchRef, theirs, head);
+    await setOwnRef(repo.gitdir, branchRef, theirs, head);
     ctx.onTreeChanged?.(headTree, theirTree);
     ctx.emit({ type: 'merged', ref, commit: theirs, isFastForward: true });
     if (update.keptLocal.length > 0)
@@ -55,7 +55,7 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
   const commit = await addCommit(repo.git, batch, tree, [head, theirs], message);
   await batch.flush();
   const update = await traced('worktree', () => updateWorkTree(repo, headTree, tree));
-  await compareAndSetRef(repo.gitdir, branchRef, commit, head);
+  await setOwnRef(repo.gitdir, branchRef, commit, head);
   ctx.onTreeChanged?.(headTree, tree);
   ctx.emit({ type: 'merged', ref, commit, isFastForward: false });
   for (const c of merger.conflicts)
@@ -162,5 +162,5 @@ export async function mergeFetched(ctx: Context, remote: RemoteInfo): Promise<st
 export async function updateSyncedBranch(ctx: Context): Promise<void> {
   const branchName = (await currentBranch(ctx.repo.git)) ?? 'master';
   const head = await resolveRef(ctx.repo.git, `refs/heads/${branchName}`);
-  if (head) await compareAndSetRef(ctx.repo.gitdir, `refs/heads/synced/${branchName}`, head, null);
+  if (head) await setOwnRef(ctx.repo.gitdir, `refs/heads/synced/${branchName}`, head, null);
 }

@@ -171,6 +171,9 @@ export function TransfersView({
     for (const g of GROUPS) {
       const list = by.get(g.state);
       if (!list || list.length === 0) continue;
+      // what just finished is what a user looks for: newest first
+      if (g.state === 'done' || g.state === 'cancelled')
+        list.sort((x, y) => (y.finishedAt ?? 0) - (x.finishedAt ?? 0));
       out.push({ kind: 'group', label: g.label, count: list.length });
       for (const t of list) out.push({ kind: 'transfer', t });
     }
