@@ -172,6 +172,7 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
   const lan = makeLan(root, ['a', 'b']);
   const [a, b] = lan.machines as [Machine, Machine];
   const out: Record<string, unknown> = { bulkMiB: BULK_MIB, burstFiles: BURST };
+  const logs: Record<string, { output(): string }> = {};
   try {
     if (parts.has('tls')) {
       process.stderr.write('  raw TLS...\n');
@@ -195,7 +196,7 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
       };
       execFileSync('git', ['init', '-q', '-b', 'main', fa], { env: a.env });
       await a.ferry(fa, 'init', 'a');
-      a.assistant(fa);
+      logs.a = a.assistant(fa);
       await until(() => existsSync(join(a.stateDir, 'device-key.pem')), 30_000);
       await new Promise((r) => setTimeout(r, 1500));
       const code = (JSON.parse((await a.ferry(fa, 'share', '--json')).out) as { code: string })
@@ -204,6 +205,7 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
       await b.ferry(b.home, 'join', code, 'Shared');
       const joinMs = Date.now() - t0;
       const bAssistant = b.assistant(fb);
+      logs.b = bAssistant;
       await until(() => /watching /.test(bAssistant.output()), 30_000);
       await new Promise((r) => setTimeout(r, 2000));
       const ferry: Record<string, unknown> = { joinMs };
@@ -272,7 +274,10 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
     return out;
   } finally {
     await lan.cleanup();
-    // BENCH_KEEP=1 leaves the repositories and traces to look at
+    // BENCH_KEEP=1 leaves the repositories, traces and assistants' output to look at
+    for (const [side, assistant] of Object.entries(logs))
+      if (process.env.BENCH_KEEP)
+        writeFileSync(join(root, `assistant-${side}.log`), assistant.output());
     if (process.env.BENCH_KEEP) process.stderr.write(`  kept ${root}\n`);
     else rmSync(root, { recursive: true, force: true, maxRetries: 5 });
   }

@@ -135,9 +135,13 @@ export async function isAncestor(
   return reaches(ctx, descendant, ancestor);
 }
 
+/**
+ * Full names of the refs under `prefix`. A `<ref>.lock` file (a ref being updated right now, by
+ * us or another git) is not a ref: git refuses names ending in `.lock`.
+ */
 export async function listRefs(ctx: GitContext, prefix: string): Promise<string[]> {
   const refs = await git.listRefs({ fs: ctx.fs, gitdir: ctx.gitdir, filepath: prefix });
-  return refs.map((r) => `${prefix}/${r}`);
+  return refs.filter((r) => !r.endsWith('.lock')).map((r) => `${prefix}/${r}`);
 }
 
 export async function currentBranch(ctx: GitContext): Promise<string | undefined> {

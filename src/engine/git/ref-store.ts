@@ -19,10 +19,12 @@ export async function readRef(gitdir: string, ref: string): Promise<string | und
   }
 }
 
-/** Full names of refs under a prefix (loose and packed), e.g. `refs/heads`. */
+/** Full names of refs under a prefix (loose and packed), e.g. `refs/heads`; lock files are not refs. */
 export async function listRefNames(gitdir: string, prefix: string): Promise<string[]> {
   try {
-    return (await git.listRefs({ fs, gitdir, filepath: prefix })).map((r) => `${prefix}/${r}`);
+    return (await git.listRefs({ fs, gitdir, filepath: prefix }))
+      .filter((r) => !r.endsWith('.lock'))
+      .map((r) => `${prefix}/${r}`);
   } catch {
     return [];
   }

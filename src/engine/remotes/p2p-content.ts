@@ -15,8 +15,8 @@ import type { P2PSession } from '../p2p/client';
 import { fileBytes } from './file-bytes';
 import type { ContentLock, MoveOptions } from './remote';
 
-/** Idle sessions kept per remote for the next transfer. */
-const IDLE_KEPT = 4;
+/** Idle sessions kept per remote for the next transfer (as many as small files run at once). */
+const IDLE_KEPT = 16;
 
 export abstract class P2PContentRemote {
   abstract readonly name: string;

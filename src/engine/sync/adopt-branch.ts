@@ -6,6 +6,7 @@
  */
 import type { Repository } from '../annex/repository';
 import { listRefs, resolveRef } from '../git/read';
+import { isSafeRefName } from '../git/pack-service';
 import { setSymbolicHead } from '../git/write-ref';
 
 export async function adoptBranch(repo: Repository): Promise<string | undefined> {
@@ -21,7 +22,7 @@ export async function adoptBranch(repo: Repository): Promise<string | undefined>
   names.delete('git-annex');
   names.delete('HEAD');
   const branch = ['main', 'master'].find((b) => names.has(b)) ?? [...names][0];
-  if (!branch) return undefined;
+  if (!branch || !isSafeRefName(`refs/heads/${branch}`)) return undefined;
   await setSymbolicHead(repo.git, branch);
   return branch;
 }

@@ -22,6 +22,10 @@ export interface AssistantOptions {
 /** Ready files are committed after this long even while other files keep changing. */
 export const MAX_COMMIT_DELAY_MS = 5000;
 
+/** A commit that failed is tried again after this, doubling up to the maximum while it fails. */
+export const FIRST_COMMIT_RETRY_MS = 1000;
+export const MAX_COMMIT_RETRY_MS = 60_000;
+
 /**
  * Location logs a transfer changed are pushed once transfers have been quiet this long (a burst
  * of transfers shares a push), and at most `LOGS_PUSH_MAX_DELAY_MS` after the first change.

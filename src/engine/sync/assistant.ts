@@ -38,7 +38,9 @@ import { ContentGlue } from './content-glue';
 import {
   LOGS_PUSH_DELAY_MS,
   LOGS_PUSH_MAX_DELAY_MS,
+  FIRST_COMMIT_RETRY_MS,
   MAX_COMMIT_DELAY_MS,
+  MAX_COMMIT_RETRY_MS,
   type AssistantOptions,
 } from './assistant-options';
 
@@ -218,6 +220,8 @@ export class Assistant {
   }
 
   private configWatcher: { close(): void } | undefined;
+  /** after a failed commit, when its paths are tried again (doubling while it keeps failing) */
+  private commitRetryMs = FIRST_COMMIT_RETRY_MS;
 
   /** A remote added, removed or re-costed in .git/config: re-read remotes and the map. */
   private watchConfig(): void {
@@ -390,7 +394,15 @@ export class Assistant {
     const ended = span('commit', `${ready.length} paths`);
     const { commit, annexed } = await withRepositoryLock(this.repo, () =>
       commitChanges(this.ctx, true, ready.includes('.') ? ['.'] : ready),
-    );
+    ).catch((e: unknown) => {
+      // nothing is lost: the paths are tried again, sooner the first times
+      const at = Date.now();
+      for (const p of ready) if (!this.pending.has(p)) this.pending.set(p, at);
+      this.scheduleCommit(this.commitRetryMs);
+      this.commitRetryMs = Math.min(this.commitRetryMs * 2, MAX_COMMIT_RETRY_MS);
+      throw e;
+    });
+    this.commitRetryMs = FIRST_COMMIT_RETRY_MS;
     ended();
     // Content follows the commit once it has been pushed (a few small files go just before)
     await traced('send-first', async () => this.glue?.committed(annexed));

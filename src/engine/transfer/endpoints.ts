@@ -10,6 +10,7 @@ import { AnnexBranch } from '../annex/branch';
 import { listGitRemotes, type RemoteInfo } from '../remotes/git-remotes';
 import { availabilityOf, isPathUp, openRemote, remoteKind } from '../remotes/registry';
 import type { Remote } from '../remotes/remote';
+import { parseKey } from '../annex/key';
 import type { QueueItem } from './queue';
 
 export interface TransferEnds {
@@ -21,6 +22,15 @@ export interface TransferEnds {
 
 /** Transfers at once with one network host, unless more are configured. */
 export const NETWORK_SLOTS = 4;
+
+/**
+ * Small files with one network host: their cost is round trips and the far side's fsync, not
+ * bytes, and several at once share both (the far disk commits their syncs together). Not over
+ * ssh, where each session is an ssh connection (sshd turns away many at once) and a process.
+ */
+export const SMALL_FILE_SLOTS = 16;
+const SMALL_FILE_BYTES = 256 * 1024;
+const SMALL_FILE_KINDS: ReadonlySet<string> = new Set(['peer', 'S3', 'webdav']);
 
 /** Remote kinds across a network: their latency is hidden by several transfers at once. */
 const NETWORK_KINDS: ReadonlySet<string> = new Set(['ssh', 'peer', 'S3', 'webdav', 'external']);
@@ -73,7 +83,11 @@ export class Endpoints {
   slotsFor(item: QueueItem, slots: number): number {
     if (item.via) return slots;
     const info = this.byName.get(item.remote);
-    return info && NETWORK_KINDS.has(remoteKind(info)) ? Math.max(slots, NETWORK_SLOTS) : slots;
+    const kind = info && remoteKind(info);
+    if (!kind || !NETWORK_KINDS.has(kind)) return slots;
+    const size = parseKey(item.key)?.size;
+    const isSmall = SMALL_FILE_KINDS.has(kind) && size !== undefined && size <= SMALL_FILE_BYTES;
+    return Math.max(slots, isSmall ? SMALL_FILE_SLOTS : NETWORK_SLOTS);
   }
 
   /** The name a remote UUID goes by here (the UUID itself when no remote has it). */

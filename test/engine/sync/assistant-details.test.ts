@@ -3,7 +3,15 @@
  * commit message, and commits that never wait on a remote that stopped answering.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
@@ -115,5 +123,25 @@ describe('assistant details', () => {
       git(a, 'remote', 'remove', 'stuck');
       for (const pid of pids()) if (alive(pid)) process.kill(pid);
     }
+  });
+
+  it('tries a failed commit again, and loses none of its files', async () => {
+    const a = join(tmp.path, 'A');
+    // another git is updating the branch: the commit fails until it lets go
+    const lock = join(a, '.git', 'refs', 'heads', 'master.lock');
+    writeFileSync(lock, '');
+    // a lock kept fresh is a live writer's, not a stale one to break
+    const fresh = setInterval(() => utimesSync(lock, new Date(), new Date()), 300);
+    try {
+      writeFileSync(join(a, 'while-locked.txt'), 'saved while another git held the branch\n');
+      // longer than a commit waits for a ref lock (5 s), so the commit fails
+      await sleep(6500);
+      assert.ok(!lsTree(a).includes('while-locked.txt'), 'not committed while the branch is held');
+    } finally {
+      clearInterval(fresh);
+      rmSync(lock, { force: true });
+    }
+    // nothing else changes in the folder: only the retry can commit it
+    await waitFor('while-locked.txt committed', () => lsTree(a).includes('while-locked.txt'));
   });
 });
