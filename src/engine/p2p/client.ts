@@ -30,7 +30,9 @@ export interface P2PConnection {
 export const OUR_VERSION = 1;
 
 function protocolError(peer: string, what: string): FerryError {
-  return new FerryError('protocol-error', `${peer}: ${what}`, { remote: peer });
+  // the host is moving this key already (git-annex says it so too): not a failure, a wait
+  const code = /^transfer already in progress/.test(what) ? 'lock-busy' : 'protocol-error';
+  return new FerryError(code, `${peer}: ${what}`, { remote: peer });
 }
 
 /** A `DATA <len>` header's length, refused when it is not a number or more than `max`. */

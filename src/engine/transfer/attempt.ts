@@ -8,6 +8,7 @@
  */
 import type { AnnexBranch } from '../annex/branch';
 import { errorMessage } from '../../shared/errors';
+import { isFerryError } from '../errors';
 import { decideFailure, type FailureDecision } from './failure';
 import type { Endpoints } from './endpoints';
 import type { Running } from './progress';
@@ -72,6 +73,9 @@ export async function attemptTransfer(run: Running, ctx: AttemptContext): Promis
       isFailure: () => run.stopReason === undefined,
     });
   } catch (e) {
+    // the other side is moving this key already (its own download of it, say): look again soon
+    if (isFerryError(e, 'lock-busy') && run.stopReason === undefined && !item.via)
+      return { kind: 'held', reason: errorMessage(e) };
     return failed(e);
   }
   if (outcome.kind === 'waiting') {

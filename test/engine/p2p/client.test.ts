@@ -8,11 +8,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TransferClaim } from '../../../src/engine/annex/transfer-info';
+import { isFerryError } from '../../../src/engine/errors';
 import { P2PSession } from '../../../src/engine/p2p/client';
 import { processConnection } from '../../../src/engine/p2p/process-connection';
 import { git, tempDir } from '../../helpers/repos';
 
 const CLIENT_UUID = '11111111-2222-3333-4444-555555555555';
+const FERRY = join(import.meta.dirname, '..', '..', '..', 'bin', 'ferry.mjs');
 
 function keyOf(content: Buffer, ext = '.bin'): string {
   const hash = createHash('sha256').update(content).digest('hex');
@@ -109,6 +112,35 @@ describe('the P2P client against git-annex-shell p2pstdio', () => {
       assert.equal(await s2.checkPresent(bad), false);
     } finally {
       s2.close();
+    }
+  });
+
+  it('hears from a Ferry host that a key it is receiving already is busy, not failed', async () => {
+    const data = Buffer.from('being received from elsewhere');
+    const key = keyOf(data);
+    // the host's own download of this key (from the same uuid), as its transferrer would hold it
+    const claim = await TransferClaim.claim(
+      join(host, '.git', 'annex'),
+      'download',
+      CLIENT_UUID,
+      key,
+      'x',
+    );
+    assert.ok(claim, 'the claim was taken');
+    // the same host served by Ferry: it answers ERROR, as the protocol has it
+    const s = await P2PSession.open(
+      processConnection([process.execPath, FERRY, 'shell', 'p2pstdio', host, CLIENT_UUID]),
+      'host',
+      hostUuid,
+    );
+    try {
+      await assert.rejects(
+        s.put(key, 'x', () => ({ length: data.length, bytes: [data] as never })),
+        (e: unknown) => isFerryError(e, 'lock-busy') && /already in progress/.test(String(e)),
+      );
+    } finally {
+      s.close();
+      await claim.finish(false);
     }
   });
 
