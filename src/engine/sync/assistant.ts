@@ -25,13 +25,12 @@ import {
   type SyncContext,
 } from './sync';
 import { mergeRound, pullRound, pushRound, pushState } from './rounds';
-import { watchGitConfig, type Subscription, type WatchEvent } from './watcher';
-import { holdsOwnValue } from '../git/own-refs';
+import type { WatchEvent } from './watcher';
+import { RepositoryWatch } from './repository-watch';
 import { errorMessage } from '../../shared/errors';
 import { mark, span, traced } from '../trace';
 import { carriesGit } from '../remotes/registry';
 import { PushRetry } from './push-retry';
-import { waitForRoot } from './root-watch';
 import { RemoteNotices } from './remote-notices';
 import { QuietTimer } from './quiet-timer';
 import { ContentGlue } from './content-glue';
@@ -54,17 +53,15 @@ export class Assistant {
   /** remotes that told us their refs moved: pulled next */
   private readonly pulls = new Set<string>();
   private readonly jobs = { merge: false, commit: false, push: false, reconnect: false };
-  private subscriptions: Subscription[] = [];
   private running: Promise<void> | undefined;
   /** aborted by stop(): ends a pull or push waiting on a link */
   private readonly stopping = new AbortController();
   /** the pull or push under way in the network lane */
   private network: Promise<void> | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
-  private stopRootWait: (() => void) | undefined;
   private isStopped = false;
-  private isRootGone = false;
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly watching: RepositoryWatch;
 
   constructor(
     private readonly repo: Repository,
@@ -89,6 +86,13 @@ export class Assistant {
       },
       has: (oid) => this.ctx.db.has(oid),
       log: (m) => this.log(m),
+    });
+    this.watching = new RepositoryWatch(repo, options.watch, {
+      changed: (events) => this.onWorkTreeEvents(events),
+      refsMoved: () => this.refsMoved(),
+      configChanged: () => this.remotesChanged(),
+      gone: () => this.onRootGone(),
+      back: () => this.onRootBack(),
     });
     if (options.transfers) {
       const glue = new ContentGlue(repo, options.transfers, (m) => this.log(m));
@@ -128,7 +132,7 @@ export class Assistant {
   async start(): Promise<void> {
     await this.retry.configure(this.repo);
     await this.options.transfers?.refresh();
-    await this.subscribe();
+    await this.watching.start();
     void this.watchRemotes();
     // Startup: what changed while stopped, what others pushed meanwhile, then reconnect every remote.
     this.pending.set('.', 0);
@@ -150,12 +154,8 @@ export class Assistant {
     this.logsPush.stop();
     this.retry.stop();
     this.notices.stop();
-    this.stopRootWait?.();
-    this.configWatcher?.close();
-    this.configWatcher = undefined;
     await this.options.transfers?.stop();
-    await Promise.all(this.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
-    this.subscriptions = [];
+    await this.watching.stop();
     await this.running;
     this.stopping.abort();
     await this.network;
@@ -202,32 +202,8 @@ export class Assistant {
     );
   }
 
-  private async subscribe(): Promise<void> {
-    const work = await this.options.watch(
-      this.repo.top,
-      (events) => this.onWorkTreeEvents(events),
-      {
-        ignore: ['.git', this.repo.gitdir],
-      },
-    );
-    const refs = await this.options.watch(
-      `${this.repo.gitdir}/refs`,
-      (events) => this.onRefEvents(events),
-      { ignore: [] },
-    );
-    this.subscriptions = [work, refs];
-    this.watchConfig();
-  }
-
-  private configWatcher: { close(): void } | undefined;
   /** after a failed commit, when its paths are tried again (doubling while it keeps failing) */
   private commitRetryMs = FIRST_COMMIT_RETRY_MS;
-
-  /** A remote added, removed or re-costed in .git/config: re-read remotes and the map. */
-  private watchConfig(): void {
-    // the git directory gone: onRootGone deals with that
-    this.configWatcher ??= watchGitConfig(this.repo.gitdir, () => this.remotesChanged());
-  }
 
   /**
    * Remotes changed (config edited, a drive mounted or unmounted): re-read them and the network
@@ -246,29 +222,12 @@ export class Assistant {
   }
 
   private onWorkTreeEvents(events: readonly WatchEvent[]): void {
-    mark('watch', `${events.length} events`);
     const now = Date.now();
     for (const e of events) {
-      if (e.path === this.repo.top && e.type === 'delete') {
-        this.onRootGone();
-        return;
-      }
       const rel = changedPath(this.repo.top, e.path);
       if (rel !== undefined) this.pending.set(rel, now);
     }
     if (this.pending.size > 0) this.scheduleCommit(this.quietMs);
-  }
-
-  private onRefEvents(events: readonly WatchEvent[]): void {
-    const moved = events.filter((e) => !e.path.endsWith('.lock'));
-    if (moved.length === 0) return;
-    // this process's own commits (the git-annex branch after a log change) need no merge
-    void Promise.all(moved.map((e) => holdsOwnValue(this.repo.gitdir, e.path))).then(
-      (own) => {
-        if (own.some((isOwn) => !isOwn)) this.refsMoved();
-      },
-      () => this.refsMoved(),
-    );
   }
 
   /** Refs others push into (synced/*, git-annex) moved: merge them. */
@@ -279,26 +238,17 @@ export class Assistant {
   }
 
   private onRootGone(): void {
-    if (this.isRootGone) return;
-    this.isRootGone = true;
     this.log(`${this.repo.top} disappeared; waiting for it to come back`);
-    void Promise.all(this.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
-    this.subscriptions = [];
-    this.configWatcher?.close();
-    this.configWatcher = undefined;
     this.pending.clear();
-    this.stopRootWait = waitForRoot(this.repo.gitdir, () => {
-      this.stopRootWait = undefined;
-      if (this.isStopped) return;
-      this.isRootGone = false;
-      this.log(`${this.repo.top} is back; rescanning`);
-      void this.subscribe().then(() => {
-        this.pending.set('.', 0);
-        this.jobs.commit = true;
-        this.jobs.merge = true;
-        this.kick();
-      });
-    });
+  }
+
+  private onRootBack(): void {
+    if (this.isStopped) return;
+    this.log(`${this.repo.top} is back; rescanning`);
+    this.pending.set('.', 0);
+    this.jobs.commit = true;
+    this.jobs.merge = true;
+    this.kick();
   }
 
   private scheduleCommit(delay: number): void {
@@ -311,7 +261,7 @@ export class Assistant {
   }
 
   private kick(): void {
-    if (this.running || this.isStopped || this.isRootGone) {
+    if (this.running || this.isStopped || this.watching.isGone) {
       if (!this.running) this.settleIdle();
       return;
     }
@@ -334,7 +284,7 @@ export class Assistant {
   }
 
   private async drain(): Promise<void> {
-    while (!this.isStopped && !this.isRootGone) {
+    while (!this.isStopped && !this.watching.isGone) {
       try {
         const isLaneFree = !this.network;
         if (isLaneFree && this.jobs.reconnect) {
