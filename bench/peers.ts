@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  fdatasyncSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -78,6 +79,27 @@ async function burst(a: string, b: string, tag: string): Promise<Record<string, 
   return ms === null
     ? { files: BURST, complete: false, arrivedIn300s: next }
     : { files: BURST, seconds: (Date.now() - t) / 1000 };
+}
+
+/**
+ * The disk's limit for the bulk figure: MiB/s writing `BULK_MIB` and making it durable (both
+ * "machines" share this disk). A sync of a file writes it again on the other side at least
+ * once; Ferry's unlocked files are written three times (the sender's object, the receiver's
+ * object and its work-tree copy), so on a slow disk the bulk figure is bound by writes.
+ */
+function diskWrite(dir: string): number {
+  const path = join(dir, 'disk-limit.bin');
+  const chunk = randomBytes(16 << 20);
+  execFileSync('sync');
+  const t = Date.now();
+  const fd = openSync(path, 'w');
+  for (let i = 0; i < BULK_MIB; i += 16) writeSync(fd, chunk, 0, Math.min(16, BULK_MIB - i) << 20);
+  fdatasyncSync(fd);
+  closeSync(fd);
+  const ms = Date.now() - t;
+  rmSync(path, { force: true });
+  execFileSync('sync');
+  return Math.round(BULK_MIB / (ms / 1000));
 }
 
 /** Writes the bulk file (random bytes, so nothing deduplicates); its SHA-256. */
@@ -181,6 +203,8 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
         await rawTls(a, b, root),
         await rawTls(a, b, root),
       ];
+      process.stderr.write('  disk...\n');
+      out.diskWriteMiBPerSecond = [diskWrite(root), diskWrite(root), diskWrite(root)];
     }
     if ([...parts].some((p) => p.startsWith('ferry'))) {
       process.stderr.write('  Ferry: share, join, assistants...\n');
@@ -267,9 +291,14 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
       ?.mibPerSecond;
     const sBulk = (out.syncthing as { bulk?: { mibPerSecond?: number } } | undefined)?.bulk
       ?.mibPerSecond;
+    const disk = median((out.diskWriteMiBPerSecond as number[] | undefined) ?? []) ?? 0;
+    const ratio = (x: number | undefined, of: number): number | null =>
+      x && of ? Math.round((x / of) * 100) / 100 : null;
     out.ratios = {
-      ferryBulkOfRawTls: fBulk && tls ? Math.round((fBulk / tls) * 100) / 100 : null,
-      syncthingBulkOfRawTls: sBulk && tls ? Math.round((sBulk / tls) * 100) / 100 : null,
+      ferryBulkOfRawTls: ratio(fBulk, tls),
+      syncthingBulkOfRawTls: ratio(sBulk, tls),
+      ferryBulkOfDiskWrite: ratio(fBulk, disk),
+      syncthingBulkOfDiskWrite: ratio(sBulk, disk),
     };
     return out;
   } finally {
