@@ -10,6 +10,7 @@ import { keyOfBlob } from '../annex/worktree';
 import type { Transferrer } from '../transfer/transferrer';
 import { diffTrees } from './worktree-update';
 import { errorMessage } from '../../shared/errors';
+import { span, traced } from '../trace';
 
 /** At most this many files, each at most this big, go beside the push (see `committed`). */
 const SEND_FIRST_FILES = 16;
@@ -68,11 +69,16 @@ export class ContentGlue {
 
   /** A push round ended: the map again (others' remotes may have changed), then the uploads. */
   async pushed(): Promise<void> {
-    await this.transfers.refreshMap();
-    for (const a of this.afterPush.splice(0)) {
-      void this.transfers
-        .queueUploads(a.key, a.path, 'next')
-        .catch((e: unknown) => this.log(errorMessage(e)));
-    }
+    await traced('refresh-map', () => this.transfers.refreshMap());
+    const files = this.afterPush.splice(0);
+    if (files.length === 0) return;
+    const ended = span('queue-uploads', `${files.length} files`);
+    void Promise.all(
+      files.map((a) =>
+        this.transfers
+          .queueUploads(a.key, a.path, 'next')
+          .catch((e: unknown) => this.log(errorMessage(e))),
+      ),
+    ).finally(() => ended());
   }
 }

@@ -81,6 +81,20 @@ export class Endpoints {
    * 4 for a network host or bucket, whose latency is hidden by overlapping transfers.
    */
   slotsFor(item: QueueItem, slots: number): number {
+    // asked for every queued item each time the queue is pumped: worked out once per item
+    const known = this.slots.get(item);
+    if (known?.base === slots && known.remotes === this.byName) return known.n;
+    const n = this.slotsOf(item, slots);
+    this.slots.set(item, { base: slots, remotes: this.byName, n });
+    return n;
+  }
+
+  private readonly slots = new WeakMap<
+    QueueItem,
+    { base: number; remotes: ReadonlyMap<string, RemoteInfo>; n: number }
+  >();
+
+  private slotsOf(item: QueueItem, slots: number): number {
     if (item.via) return slots;
     const info = this.byName.get(item.remote);
     const kind = info && remoteKind(info);

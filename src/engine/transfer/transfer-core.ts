@@ -187,7 +187,7 @@ export abstract class TransferCore {
         for (const i of stranded) await this.queueUploads(i.key, i.file, 'next');
       });
     for (;;) {
-      const item = this.ledger.queue.take((i) => this.canStart(i));
+      const item = this.ledger.queue.take(this.startable());
       if (!item) break;
       this.start(item);
     }
@@ -205,6 +205,20 @@ export abstract class TransferCore {
         this.afterHooks--;
         this.pump();
       });
+  }
+
+  /**
+   * canStart, for one look over the queue: items on one link, direction and slot count share a
+   * verdict (until one of them starts), so a long queue behind a busy link costs one pass.
+   */
+  private startable(): (item: QueueItem) => boolean {
+    const verdicts = new Map<string, boolean>();
+    return (i) => {
+      const at = `${linkOf(i)}\n${i.direction}\n${this.ends.slotsFor(i, this.slots)}`;
+      let verdict = verdicts.get(at);
+      if (verdict === undefined) verdicts.set(at, (verdict = this.canStart(i)));
+      return verdict;
+    };
   }
 
   private canStart(item: QueueItem): boolean {
@@ -332,7 +346,7 @@ export abstract class TransferCore {
     return (
       this.ledger.running.size === 0 &&
       this.afterHooks === 0 &&
-      (this.ledger.isPaused || !this.ledger.queue.items().some((i) => this.canStart(i)))
+      (this.ledger.isPaused || !this.ledger.queue.items().some(this.startable()))
     );
   }
 
