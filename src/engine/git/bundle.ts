@@ -6,6 +6,10 @@
  * sends what the receivers lack: the commits the remote's tips do not reach, and of each one's
  * tree only what differs from its first parent's.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import git from 'isomorphic-git';
 import { FerryError } from '../errors';
 import { cacheFor, type GitContext } from './context';
@@ -61,6 +65,8 @@ export async function readRaw(
   ctx: GitContext,
   oid: string,
 ): Promise<{ type: ObjectType; content: Buffer }> {
+  const loose = readLoose(ctx.gitdir, oid);
+  if (loose) return loose;
   const { type, object } = await git.readObject({
     fs: ctx.fs,
     gitdir: ctx.gitdir,
@@ -69,6 +75,41 @@ export async function readRaw(
     cache: cacheFor(ctx),
   });
   return { type: type as ObjectType, content: Buffer.from(object as Uint8Array) };
+}
+
+const TYPES: ReadonlySet<string> = new Set(['blob', 'tree', 'commit', 'tag']);
+
+/**
+ * A loose object read directly: one small read and an inflate, where isomorphic-git's
+ * readObject costs several times that per object (a push of a 1,000-file commit reads about
+ * 3,000). Checked as git checks it: the header's type and size, and the hash of it all. Not
+ * loose (packed, or elsewhere): undefined, for isomorphic-git to find.
+ */
+function readLoose(gitdir: string, oid: string): { type: ObjectType; content: Buffer } | undefined {
+  if (!/^[0-9a-f]{40}$/.test(oid)) return undefined;
+  let data: Buffer;
+  try {
+    data = readFileSync(join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2)));
+  } catch {
+    return undefined;
+  }
+  let raw: Buffer;
+  try {
+    raw = inflateSync(data);
+  } catch {
+    throw new FerryError('bad-object', `object ${oid} is corrupt (it does not inflate)`, { oid });
+  }
+  const nul = raw.indexOf(0);
+  const [type = '', size] = raw.toString('latin1', 0, Math.max(0, nul)).split(' ');
+  const content = raw.subarray(nul + 1);
+  if (
+    nul < 0 ||
+    !TYPES.has(type) ||
+    Number(size) !== content.length ||
+    createHash('sha1').update(raw).digest('hex') !== oid
+  )
+    throw new FerryError('bad-object', `object ${oid} is corrupt`, { oid });
+  return { type: type as ObjectType, content };
 }
 
 export function links(type: ObjectType, raw: Buffer): string[] {
@@ -189,6 +230,9 @@ export async function objectsToSend(
  * The objects of a pack: each commit added with what its tree changed from its first parent's
  * (the parent's objects are sent too, or the receiver has them).
  */
+/** Objects of one tree read at once while packing. */
+const READS_AT_ONCE = 16;
+
 export class ObjectsOut {
   private readonly out = new Map<string, { type: ObjectType; content: Buffer }>();
 
@@ -216,13 +260,17 @@ export class ObjectsOut {
     const t = await this.add(tree);
     const old = base ? treeEntries((await readRaw(this.ctx, base)).content) : [];
     const oldByName = new Map(old.map((e) => [e.name, e]));
+    const work: (() => Promise<unknown>)[] = [];
     for (const e of treeEntries(t.content)) {
       const was = oldByName.get(e.name);
       if (was?.oid === e.oid || e.mode === '160000') continue;
       if (e.mode === '40000')
-        await this.diffTree(e.oid, was?.mode === '40000' ? was.oid : undefined);
-      else if (!this.out.has(e.oid)) await this.add(e.oid);
+        work.push(() => this.diffTree(e.oid, was?.mode === '40000' ? was.oid : undefined));
+      else if (!this.out.has(e.oid)) work.push(() => this.add(e.oid));
     }
+    // each read waits on the disk and the thread pool: several at once hide that wait
+    for (let i = 0; i < work.length; i += READS_AT_ONCE)
+      await Promise.all(work.slice(i, i + READS_AT_ONCE).map((w) => w()));
   }
 
   list(): { type: ObjectType; content: Buffer }[] {
