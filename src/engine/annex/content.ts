@@ -3,6 +3,7 @@
  * `transfer/runner.ts`): location logs, unlocked files getting or losing their content, drop
  * with its verified copies, fsck and whereis.
  */
+import { noteWritten } from './own-writes';
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -65,11 +66,10 @@ async function populateLocked(repo: Repository, targets: readonly AnnexedFile[])
     await fsp.chmod(tmp, st.mode & 0o777);
     await fsp.rename(tmp, abs);
     const entry = index.get(file.path);
+    const now = await fsp.lstat(abs, { bigint: true });
+    noteWritten(abs, now);
     if (entry) {
-      index.set(
-        file.path,
-        entryFromStats(file.path, entry.oid, entry.mode, await fsp.stat(abs, { bigint: true })),
-      );
+      index.set(file.path, entryFromStats(file.path, entry.oid, entry.mode, now));
       changed = true;
     }
   }

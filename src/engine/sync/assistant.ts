@@ -27,6 +27,7 @@ import {
 import { mergeRound, pullRound, pushRound, pushState } from './rounds';
 import type { WatchEvent } from './watcher';
 import { RepositoryWatch } from './repository-watch';
+import { isAsWeLeftIt } from '../annex/own-writes';
 import { errorMessage } from '../../shared/errors';
 import { mark, span, traced } from '../trace';
 import { carriesGit } from '../remotes/registry';
@@ -225,7 +226,8 @@ export class Assistant {
     const now = Date.now();
     for (const e of events) {
       const rel = changedPath(this.repo.top, e.path);
-      if (rel !== undefined) this.pending.set(rel, now);
+      // a file a merge or arriving content just wrote, untouched since: already staged
+      if (rel !== undefined && !isAsWeLeftIt(e.path)) this.pending.set(rel, now);
     }
     if (this.pending.size > 0) this.scheduleCommit(this.quietMs);
   }

@@ -4,6 +4,7 @@
  * for git files. A file the user changed since it was last committed is never overwritten or
  * deleted: it is left as it is, and shows as a change to commit on top of the merge.
  */
+import { noteRemoved, noteWritten } from '../annex/own-writes';
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fsp, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -170,6 +171,7 @@ export async function updateWorkTree(
       keptLocal.push(c.path);
     } else {
       await fsp.rm(abs, { force: true });
+      noteRemoved(abs);
       await removeEmptyParents(repo.top, abs);
       removed++;
     }
@@ -203,10 +205,9 @@ export async function updateWorkTree(
     try {
       await writeEntry(repo, c.path, abs, c.after, madeDirs);
       written++;
-      index.set(
-        c.path,
-        entryFromStats(c.path, c.after.oid, mode, await fsp.lstat(abs, { bigint: true })),
-      );
+      const st = await fsp.lstat(abs, { bigint: true });
+      noteWritten(abs, st);
+      index.set(c.path, entryFromStats(c.path, c.after.oid, mode, st));
     } catch {
       keptLocal.push(c.path);
       index.set(c.path, { ...emptyEntry(c.path), oid: c.after.oid, mode });
