@@ -1,31 +1,60 @@
-/** Reading objects and refs through isomorphic-git, always with the shared cache. */
+/** Reading objects (object-read.ts) and refs (through isomorphic-git, with the shared cache). */
 import git from 'isomorphic-git';
 import { FerryError } from '../errors';
 import { cacheFor, type GitContext } from './context';
-import { treeEntriesProblem } from './fsck';
+import { parseRawTree, treeEntriesProblem } from './fsck';
+import { readRaw, type RawObject } from './object-read';
+import { resolveRefIn } from './ref-read';
 import { reaches } from './new-commits';
-import type { TreeEntry } from './object-writer';
+import type { ObjectType, TreeEntry } from './object-writer';
 
 export async function readBlob(ctx: GitContext, oid: string): Promise<Uint8Array> {
-  const { blob } = await git.readBlob({
-    fs: ctx.fs,
-    gitdir: ctx.gitdir,
-    oid,
-    cache: cacheFor(ctx),
+  return (await readTyped(ctx, oid, 'blob')).content;
+}
+
+/** An object that must be of `type` (as isomorphic-git's readers refuse another). */
+async function readTyped(ctx: GitContext, oid: string, type: ObjectType): Promise<RawObject> {
+  const o = await readRaw(ctx, oid);
+  if (o.type !== type)
+    throw new FerryError('bad-object', `object ${oid} is a ${o.type}, not a ${type}`, { oid });
+  return o;
+}
+
+const NEEDS_CODE_POINT_ORDER = /[\ud800-\uffff]/;
+
+/** Names in code point order, as isomorphic-git lists a tree's entries. */
+function byName(a: TreeEntry, b: TreeEntry): number {
+  if (!NEEDS_CODE_POINT_ORDER.test(a.path) && !NEEDS_CODE_POINT_ORDER.test(b.path))
+    return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+  return Buffer.compare(Buffer.from(a.path, 'utf8'), Buffer.from(b.path, 'utf8'));
+}
+
+const TREE_TYPES: Readonly<Record<string, TreeEntry['type']>> = {
+  '040000': 'tree',
+  '100644': 'blob',
+  '100755': 'blob',
+  '120000': 'blob',
+  '160000': 'commit',
+};
+
+function parseTree(oid: string, raw: Buffer): TreeEntry[] {
+  const parsed = parseRawTree(raw);
+  if (typeof parsed === 'string')
+    throw new FerryError('bad-object', `tree ${oid} is refused: it holds ${parsed}`, { oid });
+  const entries = parsed.map((e) => {
+    const mode = e.mode === '40000' ? '040000' : e.mode;
+    const type = TREE_TYPES[mode];
+    if (!type)
+      throw new FerryError('bad-object', `tree ${oid} is refused: it holds mode ${mode}`, { oid });
+    return { mode, path: e.name, oid: e.oid, type };
   });
-  return blob;
+  return entries.sort(byName);
 }
 
 export async function readTree(ctx: GitContext, oid: string): Promise<TreeEntry[]> {
   const known = ctx.trees.get(oid);
   if (known) return known;
-  const { tree } = await git.readTree({
-    fs: ctx.fs,
-    gitdir: ctx.gitdir,
-    oid,
-    cache: cacheFor(ctx),
-  });
-  const entries = tree.map((e) => ({ mode: e.mode, path: e.path, oid: e.oid, type: e.type }));
+  const entries = parseTree(oid, (await readTyped(ctx, oid, 'tree')).content);
   // Whatever way the tree arrived, nothing acts on a name git would refuse. isomorphic-git sorts
   // the entries it parsed, so their order was checked when the object arrived.
   const problem = treeEntriesProblem(
@@ -41,26 +70,29 @@ export async function readTree(ctx: GitContext, oid: string): Promise<TreeEntry[
 }
 
 export async function commitTree(ctx: GitContext, oid: string): Promise<string> {
-  const { commit } = await git.readCommit({
-    fs: ctx.fs,
-    gitdir: ctx.gitdir,
-    oid,
-    cache: cacheFor(ctx),
-  });
-  return commit.tree;
+  return (await readCommitInfo(ctx, oid)).tree;
 }
 
+/** A commit's tree, parents and message, read as git reads them (tree first, then parents). */
 export async function readCommitInfo(
   ctx: GitContext,
   oid: string,
 ): Promise<{ tree: string; parents: string[]; message: string }> {
-  const { commit } = await git.readCommit({
-    fs: ctx.fs,
-    gitdir: ctx.gitdir,
-    oid,
-    cache: cacheFor(ctx),
-  });
-  return { tree: commit.tree, parents: commit.parent, message: commit.message };
+  const text = (await readTyped(ctx, oid, 'commit')).content.toString('utf8');
+  const split = text.indexOf('\n\n');
+  const headers = (split < 0 ? text : text.slice(0, split)).split('\n');
+  const tree = /^tree ([0-9a-f]{40})$/.exec(headers[0] ?? '')?.[1];
+  if (!tree)
+    throw new FerryError('bad-object', `commit ${oid} does not begin with its tree`, { oid });
+  const parents: string[] = [];
+  for (let i = 1; i < headers.length; i++) {
+    const m = /^parent ([0-9a-f]{40})$/.exec(headers[i] ?? '');
+    if (!m?.[1]) break;
+    parents.push(m[1]);
+  }
+  const body = split < 0 ? '' : text.slice(split + 2);
+  const message = `${body.replace(/\r/g, '').replace(/^\n+/, '').replace(/\n+$/, '')}\n`;
+  return { tree, parents, message };
 }
 
 /** Looks paths up in one tree; each directory's entries are read once, into a map. */
@@ -120,11 +152,7 @@ export async function* walkTree(
 }
 
 export async function resolveRef(ctx: GitContext, ref: string): Promise<string | undefined> {
-  try {
-    return await git.resolveRef({ fs: ctx.fs, gitdir: ctx.gitdir, ref });
-  } catch {
-    return undefined;
-  }
+  return resolveRefIn(ctx.gitdir, ref);
 }
 
 export async function isAncestor(

@@ -9,14 +9,11 @@ import git from 'isomorphic-git';
 import { errnoCode, FerryError } from '../errors';
 import { makeParentDirs } from '../os/safe-path';
 import { openLockFile } from './index-file';
+import { resolveRefIn } from './ref-read';
 import { assertGitDirPresent, gitFs as fs } from './context';
 
-export async function readRef(gitdir: string, ref: string): Promise<string | undefined> {
-  try {
-    return await git.resolveRef({ fs, gitdir, ref });
-  } catch {
-    return undefined;
-  }
+export function readRef(gitdir: string, ref: string): Promise<string | undefined> {
+  return resolveRefIn(gitdir, ref);
 }
 
 /** Full names of refs under a prefix (loose and packed), e.g. `refs/heads`; lock files are not refs. */
