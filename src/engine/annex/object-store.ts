@@ -4,7 +4,7 @@
  * then is renamed into `objects/` and frozen (0444 file in a 0555 key directory).
  */
 import { createHash } from 'node:crypto';
-import { constants, createReadStream, promises as fsp, type Stats } from 'node:fs';
+import { constants, createReadStream, lstatSync, promises as fsp, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { lockHolder, tryLock, type HeldLock, type LockKind } from '../os/file-lock';
@@ -40,20 +40,25 @@ function unsafeObject(key: string, path: string, why: string): FerryError {
 export async function findObject(
   repo: StoreRepo,
   key: string,
-  ops: FsOps = asyncOps,
+  ops?: FsOps,
 ): Promise<string | undefined> {
   if (!isUsableKey(key)) return undefined;
   for (const path of objectCandidates(repo, key)) {
-    try {
-      const st = await ops.lstat(path);
-      if (!st.isFile()) continue;
-      if (repo.untrusted && !isSafeInAnnex(repo, path)) continue;
-      return path;
-    } catch {
-      // next
-    }
+    // one direct system call each (a thread-pool round trip cost more than the lookup)
+    const st = ops ? await ops.lstat(path).catch(() => undefined) : lstatQuiet(path);
+    if (!st?.isFile()) continue;
+    if (repo.untrusted && !isSafeInAnnex(repo, path)) continue;
+    return path;
   }
   return undefined;
+}
+
+function lstatQuiet(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // not a folder on the way, or not readable: not there
+  }
 }
 
 export function annexRel(repo: Pick<Repository, 'annexdir'>, path: string): string {

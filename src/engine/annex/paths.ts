@@ -38,8 +38,16 @@ export function fileKey(file: string): string {
   return out;
 }
 
+/** Recent keys' digests: a transfer looks its key's folders up several times. */
+const digests = new Map<string, Buffer>();
+
 function md5(text: string): Buffer {
-  return createHash('md5').update(text, 'utf8').digest();
+  const known = digests.get(text);
+  if (known) return known;
+  const digest = createHash('md5').update(text, 'utf8').digest();
+  if (digests.size >= 8192) digests.clear();
+  digests.set(text, digest);
+  return digest;
 }
 
 /** `abc/def/` from the md5 of the key: the git-annex branch, bare repositories, special remotes. */

@@ -356,8 +356,8 @@ export class Assistant {
     });
     this.commitRetryMs = FIRST_COMMIT_RETRY_MS;
     ended();
-    // Content follows the commit once it has been pushed (a few small files go just before)
-    await traced('send-first', async () => this.glue?.committed(annexed));
+    // Small files' content starts moving now, beside the push; bigger ones follow the push
+    this.glue?.committed(annexed);
     if (this.pending.size > 0) this.scheduleCommit(ready.length >= max ? 0 : this.quietMs);
     if (commit) await this.runChangeHook('commit');
     if (commit || (await this.hasUnpushedChanges())) this.jobs.push = true;

@@ -1,8 +1,9 @@
 /**
  * Where the assistant's git work meets the transferrer: files a merge brought are queued (a
- * download when missing, onward when here), files a commit added are sent once their commit
- * has been pushed (so the tree reaches the others first) or, a few small ones, beside the push, new location logs let waiting
- * downloads find a source, and the network map is re-read after each push round.
+ * download when missing, onward when here), files a commit added are sent beside the push
+ * (small ones) or once their commit has been pushed (so a big file's name reaches the others
+ * first), new location logs let waiting downloads find a source, and the network map is re-read
+ * after each push round.
  */
 import type { Repository } from '../annex/repository';
 import { keySize } from '../annex/key';
@@ -12,9 +13,9 @@ import { diffTrees } from './worktree-update';
 import { errorMessage } from '../../shared/errors';
 import { span, traced } from '../trace';
 
-/** At most this many files, each at most this big, go beside the push (see `committed`). */
-const SEND_FIRST_FILES = 16;
+/** Files at most this big go beside the push, while their total stays within SEND_FIRST_TOTAL (see `committed`). */
 const SEND_FIRST_BYTES = 1 << 20;
+const SEND_FIRST_TOTAL = 64 << 20;
 
 export class ContentGlue {
   private readonly afterPush: { path: string; key: string }[] = [];
@@ -40,24 +41,35 @@ export class ContentGlue {
   }
 
   /**
-   * Files a commit added. A few small ones (a saved note, a photo) start moving at once, beside
-   * the push (the other side's merge writes the file with its content when it came first, and
-   * the content fills the file when the merge came first); anything bigger is sent after the
+   * Files a commit added. Small ones (notes, photos, a folder of them) start moving at once,
+   * beside the push (the other side's merge writes each file with its content when the content
+   * came first, and the content fills the file when the merge came first), so a burst of them
+   * is complete on the other side about when its names are; anything bigger is sent after the
    * push, so its name reaches the others first.
    */
-  async committed(annexed: readonly { path: string; key: string }[]): Promise<void> {
-    const isSmall =
-      annexed.length > 0 &&
-      annexed.length <= SEND_FIRST_FILES &&
-      annexed.every((a) => (keySize(a.key) ?? Infinity) <= SEND_FIRST_BYTES);
-    if (!isSmall) {
-      this.afterPush.push(...annexed);
-      return;
+  committed(annexed: readonly { path: string; key: string }[]): void {
+    const first: { path: string; key: string }[] = [];
+    let total = 0;
+    for (const a of annexed) {
+      const size = keySize(a.key) ?? Infinity;
+      if (size <= SEND_FIRST_BYTES && total + size <= SEND_FIRST_TOTAL) {
+        first.push(a);
+        total += size;
+      } else this.afterPush.push(a);
     }
-    for (const a of annexed)
-      await this.transfers
-        .queueUploads(a.key, a.path, 'next')
-        .catch((e: unknown) => (this.log(errorMessage(e)), 0));
+    if (first.length > 0) this.queue(first, 'queue-uploads-first');
+  }
+
+  /** Queues uploads of `files` in the background (the commit and the push do not wait for it). */
+  private queue(files: readonly { path: string; key: string }[], phase: string): void {
+    const ended = span(phase, `${files.length} files`);
+    void Promise.all(
+      files.map((a) =>
+        this.transfers
+          .queueUploads(a.key, a.path, 'next')
+          .catch((e: unknown) => this.log(errorMessage(e))),
+      ),
+    ).finally(() => ended());
   }
 
   /** New location logs arrived: content waited for may now be on a remote. */
@@ -72,13 +84,6 @@ export class ContentGlue {
     await traced('refresh-map', () => this.transfers.refreshMap());
     const files = this.afterPush.splice(0);
     if (files.length === 0) return;
-    const ended = span('queue-uploads', `${files.length} files`);
-    void Promise.all(
-      files.map((a) =>
-        this.transfers
-          .queueUploads(a.key, a.path, 'next')
-          .catch((e: unknown) => this.log(errorMessage(e))),
-      ),
-    ).finally(() => ended());
+    this.queue(files, 'queue-uploads');
   }
 }

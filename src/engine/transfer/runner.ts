@@ -11,16 +11,13 @@
  *      file gets its content.
  * It returns what happened as data; a failure throws (with its reason) for the caller to retry.
  */
-import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
 import type { AnnexBranch } from '../annex/branch';
-import { MAX_POINTER_BYTES } from '../annex/paths';
-import { populateUnlocked, setPresence } from '../annex/content';
+import { setPresence } from '../annex/content';
+import { populateArrived } from '../annex/populate-arrived';
 import { FerryError, isFerryError } from '../errors';
 import { findObject, lockContent } from '../annex/object-store';
 import type { Repository } from '../annex/repository';
 import { listRunningTransfers, TransferClaim, type Direction } from '../annex/transfer-info';
-import { annexedFiles } from '../annex/worktree';
 import type { Remote } from '../remotes/remote';
 import { span } from '../trace';
 
@@ -54,14 +51,8 @@ async function record(req: TransferRequest): Promise<void> {
   const { remote, key } = req;
   if (req.direction === 'download') {
     await setPresence(req.ourBranch, key, req.ours.uuid, true);
-    // only a pointer file (small, not a link) is filled: the index is read for nothing else
-    if (!req.ours.isBare && req.file !== '' && (await mayHoldPointer(req.ours.top, req.file))) {
-      const files = await annexedFiles(req.ours, [`${req.ours.top}/${req.file}`]).catch(() => []);
-      await populateUnlocked(
-        req.ours,
-        files.filter((f) => f.key === key),
-      ).catch(() => undefined);
-    }
+    // only a pointer file (small, not a link) is filled, with the others that arrived meanwhile
+    await populateArrived(req.ours, key, req.file).catch(() => undefined);
     return;
   }
   const theirs = remote.bookkeeping?.branch;
@@ -72,11 +63,6 @@ async function record(req: TransferRequest): Promise<void> {
   await setPresence(req.ourBranch, key, remote.uuid, true);
   if (req.commitOurs) await req.ourBranch.commit().catch(() => undefined);
   for (const b of req.alsoRecordIn ?? []) await setPresence(b, key, remote.uuid, true);
-}
-
-async function mayHoldPointer(top: string, file: string): Promise<boolean> {
-  const st = await fsp.lstat(join(top, file)).catch(() => undefined);
-  return st?.isFile() === true && st.size <= MAX_POINTER_BYTES;
 }
 
 export async function runTransfer(req: TransferRequest): Promise<TransferOutcome> {
