@@ -21,7 +21,7 @@ import type { AnnexedFile } from './worktree';
 import { withRepositoryLock } from './repository-lock';
 import { recordPresence } from './presence-batch';
 
-function tmpBeside(abs: string): string {
+export function tmpBeside(abs: string): string {
   return `${abs}.ferry-${randomBytes(4).toString('hex')}.tmp`;
 }
 
@@ -43,13 +43,31 @@ export async function whereIs(branch: AnnexBranch, key: string): Promise<string[
 export async function populateUnlocked(
   repo: Repository,
   files: readonly AnnexedFile[],
+  prepared?: ReadonlyMap<string, string>,
 ): Promise<void> {
   const targets = files.filter((f) => !f.isLocked);
   if (targets.length === 0) return;
-  await withRepositoryLock(repo, () => populateLocked(repo, targets));
+  await withRepositoryLock(repo, () => populateLocked(repo, targets, prepared));
 }
 
-async function populateLocked(repo: Repository, targets: readonly AnnexedFile[]): Promise<void> {
+/**
+ * A copy of the content written as it arrived (receive.ts's `copyTo`), beside the file: used
+ * when it is a regular file of the object's size, else undefined (the object is copied).
+ */
+async function preparedCopy(path: string | undefined, object: string): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  const [copy, obj] = await Promise.all([
+    fsp.lstat(path).catch(() => undefined),
+    fsp.stat(object).catch(() => undefined),
+  ]);
+  return copy?.isFile() && obj && copy.size === obj.size ? path : undefined;
+}
+
+async function populateLocked(
+  repo: Repository,
+  targets: readonly AnnexedFile[],
+  prepared?: ReadonlyMap<string, string>,
+): Promise<void> {
   const index = new Map((await readIndex(repo.gitdir)).map((e) => [e.path, e]));
   let changed = false;
   for (const file of targets) {
@@ -61,8 +79,10 @@ async function populateLocked(repo: Repository, targets: readonly AnnexedFile[])
     const st = await fsp.lstat(abs).catch(() => undefined);
     if (!st?.isFile() || st.size > 32768) continue;
     if (parsePointer(await fsp.readFile(abs)) !== file.key) continue;
-    const tmp = tmpBeside(abs);
-    await fsp.copyFile(object, tmp, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+    const ready = await preparedCopy(prepared?.get(file.path), object);
+    const tmp = ready ?? tmpBeside(abs);
+    if (!ready)
+      await fsp.copyFile(object, tmp, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
     await fsp.chmod(tmp, st.mode & 0o777);
     await fsp.rename(tmp, abs);
     const entry = index.get(file.path);

@@ -5,10 +5,12 @@
  * (no copy) and their symlink then renamed over them, so at every instant the file is under its
  * name: first as itself, then as the link to its object. A kill at any point loses nothing; what
  * is left is at most a stray link in `.git/annex/tmp`, removed by the next add. Unlocked files are
- * copied (a reflink where the filesystem can) or hard-linked with annex.thin.
+ * copied (big ones hashed from the same reads that copy them; small ones a reflink where the
+ * filesystem can) or hard-linked with annex.thin.
  */
-import { randomBytes } from 'node:crypto';
-import { constants, promises as fsp, type Stats } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, createReadStream, promises as fsp, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { asyncOps, SMALL_FILE_BYTES, syncOps, type FsOps } from '../os/fs-ops';
@@ -93,6 +95,9 @@ export async function ingestFile(
 ): Promise<Ingested> {
   try {
     const ops = (await syncOps.stat(absPath)).size <= SMALL_FILE_BYTES ? syncOps : asyncOps;
+    // a big unlocked file is hashed while it is copied: one pass over its bytes, not two
+    if (options.mode === 'unlocked' && !options.thin && ops === asyncOps)
+      return await ingestCopying(repo, absPath, relPath, options);
     for (let attempt = 1; ; attempt++) {
       const { key, stat } = await hashStable(absPath, relPath, options, ops);
       const tmp = tmpName(repo, key);
@@ -151,6 +156,88 @@ export async function ingestFile(
   } catch (e) {
     if (e instanceof FerryError) throw e;
     throw ioError(relPath, e);
+  }
+}
+
+/**
+ * An unlocked file's content copied into `.git/annex/tmp` and hashed from the same reads, its
+ * stat compared before and after: a file that changed meanwhile is copied again (and given up
+ * after MAX_ATTEMPTS), so the copy is always the bytes hashed, of a file that held still.
+ */
+async function ingestCopying(
+  repo: Repository,
+  absPath: string,
+  relPath: string,
+  options: IngestOptions,
+): Promise<Ingested> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await asyncOps.stat(absPath);
+    const tmp = join(
+      repo.annexdir,
+      'tmp',
+      `copy-${randomBytes(6).toString('hex')}.ingest-${randomBytes(4).toString('hex')}`,
+    );
+    let digest: string;
+    let size: number;
+    try {
+      await intoTmp(repo, asyncOps, async () => {
+        const out = await fsp.open(tmp, 'wx', 0o644);
+        await out.close();
+      });
+      ({ digest, size } = await hashWhileCopying(absPath, tmp, options.signal));
+    } catch (e) {
+      await asyncOps.rm(tmp);
+      throw e;
+    }
+    const after = await asyncOps.stat(absPath);
+    if (sameFile(before, after) && size === after.size) {
+      const key = makeKey(options.backend, relPath, digest, size);
+      await moveIntoStore(repo, key, tmp, { ops: asyncOps, freeze: true });
+      options.onBytes?.(size);
+      return { key, size, stat: after };
+    }
+    await asyncOps.rm(tmp);
+    if (attempt >= MAX_ATTEMPTS)
+      throw new FerryError(
+        'content-changed',
+        `${relPath} kept changing while it was being added; try again when it is finished`,
+        { path: relPath },
+      );
+  }
+}
+
+/** Streams `from` into the (new, empty) file `to`, hashing what is read: reads, hashing and writes overlap. */
+async function hashWhileCopying(
+  from: string,
+  to: string,
+  signal?: AbortSignal,
+): Promise<{ digest: string; size: number }> {
+  const hash = createHash('sha256');
+  const out = await fsp.open(to, 'r+');
+  let size = 0;
+  let writing: Promise<unknown> = Promise.resolve();
+  try {
+    const input = createReadStream(from, { highWaterMark: 4 << 20, signal });
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      await writing;
+      const at = size;
+      writing = writeFully(out, chunk, at);
+      writing.catch(() => undefined); // observed when awaited
+      hash.update(chunk);
+      size += chunk.length;
+    }
+    await writing;
+  } finally {
+    await out.close();
+  }
+  return { digest: hash.digest('hex'), size };
+}
+
+async function writeFully(out: FileHandle, chunk: Buffer, position: number): Promise<void> {
+  let off = 0;
+  while (off < chunk.length) {
+    const { bytesWritten } = await out.write(chunk, off, chunk.length - off, position + off);
+    off += bytesWritten;
   }
 }
 

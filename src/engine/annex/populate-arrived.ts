@@ -17,6 +17,8 @@ import { annexedFiles } from './worktree';
 interface Arrival {
   readonly key: string;
   readonly rel: string;
+  /** the content already written beside the file as it arrived */
+  readonly prepared?: string;
   readonly settle: (e?: Error) => void;
 }
 
@@ -56,7 +58,11 @@ class ArrivalQueue {
 
   private async populate(batch: readonly Arrival[]): Promise<void> {
     const wanted = new Map<string, string>();
-    for (const a of batch) wanted.set(a.rel, a.key);
+    const prepared = new Map<string, string>();
+    for (const a of batch) {
+      wanted.set(a.rel, a.key);
+      if (a.prepared !== undefined) prepared.set(a.rel, a.prepared);
+    }
     const files = await annexedFiles(
       this.repo,
       [...wanted.keys()].map((rel) => `${this.repo.top}/${rel}`),
@@ -64,13 +70,24 @@ class ArrivalQueue {
     await populateUnlocked(
       this.repo,
       files.filter((f) => wanted.get(f.path) === f.key),
+      prepared,
     );
   }
 }
 
 const queues = new Map<string, ArrivalQueue>();
 
-export async function populateArrived(repo: Repository, key: string, file: string): Promise<void> {
+/**
+ * Fills `file` with `key`'s content when it is an unlocked file still holding the pointer;
+ * `prepared` is a copy already written beside it (moved into place instead of copying the
+ * object). The caller removes `prepared` afterwards if it is still there.
+ */
+export async function populateArrived(
+  repo: Repository,
+  key: string,
+  file: string,
+  prepared?: string,
+): Promise<void> {
   if (repo.isBare || file === '' || isAbsolute(file)) return;
   const rel = normalize(file);
   if (rel.startsWith('..') || rel.split('/').includes('.git')) return;
@@ -87,6 +104,6 @@ export async function populateArrived(repo: Repository, key: string, file: strin
   }
   const queue = q;
   return new Promise<void>((resolve, reject) =>
-    queue.add({ key, rel, settle: (e) => (e === undefined ? resolve() : reject(e)) }),
+    queue.add({ key, rel, prepared, settle: (e) => (e === undefined ? resolve() : reject(e)) }),
   );
 }

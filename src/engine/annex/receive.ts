@@ -4,6 +4,7 @@
  * key. The one verifier every transfer goes through.
  */
 import { constants, createReadStream, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { makeParentDirs } from '../os/safe-path';
@@ -27,6 +28,13 @@ export interface ReceiveOptions {
   readonly onProgress?: Progress;
   /** awaited before each chunk is written, with its size: a rate limit */
   readonly throttle?: (bytes: number) => Promise<void>;
+  /**
+   * A second file (a new one, made here) that gets the same bytes as they arrive: the
+   * work-tree copy of an unlocked file, written beside the object instead of copied from it
+   * afterwards. Complete only when the receive succeeded; removed when it failed. Not written
+   * when the receive continues a partial copy.
+   */
+  readonly copyTo?: string;
 }
 
 /**
@@ -53,6 +61,17 @@ function isStream(source: ObjectSource): source is StreamSource {
 const SYNC_EVERY = 32 << 20;
 /** Received bytes are written in pieces of up to this size. */
 const WRITE_BYTES = 1 << 20;
+
+/** Closes the work-tree copy; removes it unless it holds every byte, verified. */
+async function closeCopy(
+  tee: FileHandle | undefined,
+  path: string | undefined,
+  keep: boolean,
+): Promise<void> {
+  if (!tee || path === undefined) return;
+  await tee.close().catch(() => undefined);
+  if (!keep) await fsp.rm(path, { force: true });
+}
 
 export async function receiveFromFile(
   repo: StoreRepo,
@@ -116,6 +135,17 @@ async function receiveOnce(
     constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | flags,
     0o644,
   );
+  const tee =
+    options.copyTo !== undefined && done === 0
+      ? await fsp
+          .open(
+            options.copyTo,
+            constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+            0o644,
+          )
+          .catch(() => undefined)
+      : undefined;
+  let copyOk = tee !== undefined;
   let input: AsyncIterable<Buffer> | undefined;
   // what was written is flushed to disk while more arrives, so the last flush is short
   let syncing: Promise<void> = Promise.resolve();
@@ -137,13 +167,24 @@ async function receiveOnce(
     }
     // Reading (the stream reads ahead), hashing and writing overlap: each chunk is hashed
     // while the previous one is still being written.
-    const writeAll = async (chunk: Buffer): Promise<void> => {
+    const writeTo = async (file: FileHandle, chunk: Buffer): Promise<void> => {
       let off = 0;
       while (off < chunk.length) {
-        const { bytesWritten } = await out.write(chunk, off, chunk.length - off);
+        const { bytesWritten } = await file.write(chunk, off, chunk.length - off);
         off += bytesWritten;
       }
     };
+    // the copy is written beside the object, on another thread of the pool; a copy that
+    // cannot be written is given up (the object is what counts)
+    const writeAll = (chunk: Buffer): Promise<void> =>
+      tee && copyOk
+        ? Promise.all([
+            writeTo(out, chunk),
+            writeTo(tee, chunk).catch(() => {
+              copyOk = false;
+            }),
+          ]).then(() => undefined)
+        : writeTo(out, chunk);
     let writing: Promise<void> = Promise.resolve();
     let unsynced = 0;
     const limit = parsed?.size;
@@ -194,6 +235,7 @@ async function receiveOnce(
     else void stoppable?.return?.();
     await syncing.catch(() => undefined); // no flush left running on a closed file
     await out.close();
+    await closeCopy(tee, options.copyTo, false);
     // bad bytes, or nothing received at all: no partial copy worth keeping
     // (or from a peer that broke its protocol: its bytes are suspect)
     if (
@@ -214,7 +256,9 @@ async function receiveOnce(
   }
   await out.close();
   const digest = hasher?.digest('hex');
-  if (!matchesKey(key, digest, done)) {
+  const matches = matchesKey(key, digest, done);
+  await closeCopy(tee, options.copyTo, matches && copyOk);
+  if (!matches) {
     await fsp.rm(tmp, { force: true });
     throw new FerryError(
       'checksum-mismatch',

@@ -29,6 +29,8 @@ export interface MoveOptions {
   readonly onProgress?: (bytesDone: number) => void;
   /** awaited before each chunk with its size: a rate limit */
   readonly throttle?: (bytes: number) => Promise<void>;
+  /** retrieve: a new file that gets the same bytes, the work-tree copy (see receive.ts) */
+  readonly copyTo?: string;
 }
 
 /** A held proof that the remote keeps its copy (git-annex's lockContent), until released. */

@@ -12,7 +12,13 @@
  * It returns what happened as data; a failure throws (with its reason) for the caller to retry.
  */
 import type { AnnexBranch } from '../annex/branch';
-import { setPresence } from '../annex/content';
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { setPresence, tmpBeside } from '../annex/content';
+import { keySize } from '../annex/key';
+import { MAX_POINTER_BYTES, parsePointer } from '../annex/paths';
+import { badPath } from '../git/fsck';
+import { hasSafeParents } from '../os/safe-path';
 import { populateArrived } from '../annex/populate-arrived';
 import { FerryError, isFerryError } from '../errors';
 import { findObject, lockContent } from '../annex/object-store';
@@ -47,12 +53,12 @@ export interface TransferRequest {
   readonly isFailure?: () => boolean;
 }
 
-async function record(req: TransferRequest): Promise<void> {
+async function record(req: TransferRequest, copy?: string): Promise<void> {
   const { remote, key } = req;
   if (req.direction === 'download') {
     await setPresence(req.ourBranch, key, req.ours.uuid, true);
     // only a pointer file (small, not a link) is filled, with the others that arrived meanwhile
-    await populateArrived(req.ours, key, req.file).catch(() => undefined);
+    await populateArrived(req.ours, key, req.file, copy).catch(() => undefined);
     return;
   }
   const theirs = remote.bookkeeping?.branch;
@@ -110,9 +116,11 @@ async function transferOnce(req: TransferRequest): Promise<TransferOutcome> {
   claimed();
   let ok = false;
   const moved = span('transfer-move', remote.name);
+  const copy = direction === 'download' ? await copyBeside(ours, key, req.file) : undefined;
   const options = {
     signal: req.signal,
     throttle: req.throttle,
+    copyTo: copy,
     onProgress: (n: number) => {
       req.onProgress?.(n);
       void mine.progress(n, undefined);
@@ -146,11 +154,37 @@ async function transferOnce(req: TransferRequest): Promise<TransferOutcome> {
     moved();
   }
   const recorded = span('transfer-record', remote.name);
-  await record(req);
+  try {
+    await record(req, copy);
+  } finally {
+    if (copy) await fsp.rm(copy, { force: true });
+  }
   if (direction === 'upload')
     await remote.bookkeeping?.afterStore(key, req.file).catch(() => undefined);
   recorded();
   return { kind: 'done' };
+}
+
+/** Content at least this big is written to its unlocked work-tree file as it arrives. */
+const COPY_BESIDE_BYTES = 1 << 20;
+
+/**
+ * Where a download writes the work-tree copy beside the object as the bytes arrive (receive.ts
+ * `copyTo`): for an unlocked file of ours that still holds this key's pointer, when the content
+ * is big enough for a second pass over it to cost. Undefined otherwise.
+ */
+async function copyBeside(
+  ours: Repository,
+  key: string,
+  file: string,
+): Promise<string | undefined> {
+  if (ours.isBare || file === '' || (keySize(key) ?? 0) < COPY_BESIDE_BYTES) return undefined;
+  if (badPath(file) || !hasSafeParents(ours.top, file)) return undefined;
+  const abs = join(ours.top, file);
+  const st = await fsp.lstat(abs).catch(() => undefined);
+  if (!st?.isFile() || st.size > MAX_POINTER_BYTES) return undefined;
+  const text = await fsp.readFile(abs).catch(() => undefined);
+  return text && parsePointer(text) === key ? tmpBeside(abs) : undefined;
 }
 
 /** Options of the one-key commands (`ferry get`, `ferry copy`). */

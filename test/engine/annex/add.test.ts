@@ -92,43 +92,52 @@ describe('ferry add when files misbehave', () => {
   const tmp = tempDir();
   after(() => tmp.cleanup());
 
-  it('never stores a file that changes while it is hashed under the wrong key', async () => {
-    const a = join(tmp.path, 'growing');
-    mkdirSync(a);
-    await ferryOk(a, 'init');
-    const path = join(a, 'growing.log');
-    writeFileSync(path, Buffer.alloc(8 << 20, 1));
-    let writing = true;
-    const writer = (async () => {
-      while (writing) {
-        try {
-          await appendFile(path, Buffer.alloc(64 << 10, 2));
-        } catch {
-          // the file may have been renamed into the store; keep trying until told to stop
+  for (const mode of ['locked', 'unlocked'] as const)
+    it(`never stores a file that changes while it is hashed under the wrong key (${mode})`, async () => {
+      const a = join(tmp.path, `growing-${mode}`);
+      mkdirSync(a);
+      await ferryOk(a, 'init');
+      if (mode === 'unlocked') git(a, 'config', 'annex.addunlocked', 'true');
+      const path = join(a, 'growing.log');
+      writeFileSync(path, Buffer.alloc(8 << 20, 1));
+      let writing = true;
+      const writer = (async () => {
+        while (writing) {
+          try {
+            await appendFile(path, Buffer.alloc(64 << 10, 2));
+          } catch {
+            // the file may have been renamed into the store; keep trying until told to stop
+          }
         }
+      })();
+      const repo = await openRepository(a);
+      const result = await addPaths(repo, [a]);
+      writing = false;
+      await writer;
+      // Either it was refused as changing, or what was stored matches its key exactly.
+      if (result.annexed.length === 1) {
+        const key = result.annexed[0]?.key ?? '';
+        const object = await findObject(repo, key);
+        assert.ok(object);
+        assert.ok(await verifyFile(key, object), 'stored content matches its key');
+      } else {
+        assert.equal(result.failed[0]?.code, 'content-changed');
+        assert.ok(existsSync(path), 'the file is still in the work tree');
       }
-    })();
-    const repo = await openRepository(a);
-    const result = await addPaths(repo, [a]);
-    writing = false;
-    await writer;
-    // Either it was refused as changing, or what was stored matches its key exactly.
-    if (result.annexed.length === 1) {
-      const key = result.annexed[0]?.key ?? '';
-      const object = await findObject(repo, key);
-      assert.ok(object);
-      assert.ok(await verifyFile(key, object), 'stored content matches its key');
-    } else {
-      assert.equal(result.failed[0]?.code, 'content-changed');
-      assert.ok(existsSync(path), 'the file is still in the work tree');
-    }
-    const objectsDir = join(repo.annexdir, 'objects');
-    for (const file of listFiles(objectsDir)) {
-      const key = file.slice(file.lastIndexOf('/') + 1);
-      assert.ok(await verifyFile(key, file), `${key} verifies`);
-    }
-    assertGitFsck(a);
-  });
+      const objectsDir = join(repo.annexdir, 'objects');
+      for (const file of listFiles(objectsDir)) {
+        const key = file.slice(file.lastIndexOf('/') + 1);
+        assert.ok(await verifyFile(key, file), `${key} verifies`);
+      }
+      const annexTmp = join(repo.annexdir, 'tmp');
+      const left = existsSync(annexTmp) ? readdirSync(annexTmp) : [];
+      assert.deepEqual(
+        left.filter((n) => n.startsWith('copy-')),
+        [],
+        'no copy left in tmp',
+      );
+      assertGitFsck(a);
+    });
 
   it('reports an unreadable file by name and adds the rest (as an unprivileged user)', () => {
     const a = join(tmp.path, 'perm');
@@ -235,6 +244,39 @@ describe('ferry add modes and settings', () => {
     await ferryOk(b, 'drop', 'doc.txt');
     assert.equal(readFileSync(join(b, 'doc.txt'), 'utf8'), `/annex/objects/${key}\n`);
     assert.equal(git(b, 'status', '--porcelain'), '');
+  });
+
+  it('a big unlocked file fetched gets its content written as it arrives, and nothing is left beside it', async () => {
+    const a = join(tmp.path, 'unlocked-big');
+    mkdirSync(a);
+    const content = Buffer.alloc(3_000_000);
+    for (let i = 0; i < content.length; i++) content[i] = (i * 7) % 253;
+    writeFileSync(join(a, 'video.bin'), content);
+    await ferryOk(a, 'init', 'big');
+    git(a, 'config', 'annex.addunlocked', 'true');
+    await ferryOk(a, 'add', '.');
+    // added in one pass (hashed while copied): the object is the content, under the right key
+    annexFsckClean(a);
+    assert.ok(readFileSync(join(a, 'video.bin')).equals(content), 'the added file is untouched');
+    const b = join(tmp.path, 'unlocked-big-clone');
+    git(tmp.path, 'clone', '-q', a, b);
+    await ferryOk(b, 'init', 'big clone');
+    await ferryOk(b, 'get', 'video.bin');
+    assert.ok(
+      readFileSync(join(b, 'video.bin')).equals(content),
+      'the work tree holds the content',
+    );
+    const repo = await openRepository(b);
+    const object = await findObject(repo, keyOfBuffer('SHA256E', 'video.bin', content));
+    assert.ok(object);
+    assert.notEqual(lstatSync(object).ino, lstatSync(join(b, 'video.bin')).ino, 'a copy');
+    assert.deepEqual(
+      readdirSync(b).filter((n) => n !== '.git'),
+      ['video.bin'],
+      'no temporary copy left in the work tree',
+    );
+    assert.equal(git(b, 'status', '--porcelain'), '');
+    annexFsckClean(b);
   });
 
   it('annex.thin makes unlocked files hard links to the object', async () => {

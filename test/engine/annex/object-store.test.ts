@@ -1,7 +1,7 @@
 /** The content store: verified receives, resume, corrupt sources, and drops under locks. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
@@ -84,6 +84,29 @@ describe('receiving content into the store', () => {
     const objects = join(repo.annexdir, 'objects');
     const files = existsSync(objects) ? readdirSync(objects, { recursive: true }).map(String) : [];
     assert.ok(!files.some((f) => f.endsWith(key)), 'nothing under objects/');
+  });
+  it('writes the work-tree copy beside the object as the bytes arrive, only when they are good', async () => {
+    await dropObject(repo, key, () => Promise.resolve());
+    rmSync(tmpPath(repo, key), { force: true }); // no partial copy left by the test before
+    const copy = join(tmp.path, 'copy-good.tmp');
+    const object = await receiveFromFile(repo, key, source, { copyTo: copy });
+    assert.deepEqual(readFileSync(object), content);
+    assert.deepEqual(readFileSync(copy), content, 'the copy holds every byte');
+    // bad bytes: no object and no copy; a partial copy to continue: no copy either
+    await dropObject(repo, key, () => Promise.resolve());
+    const bad = join(tmp.path, 'bad-for-copy.bin');
+    const corrupt = Buffer.from(content);
+    corrupt[2_999_999] = (corrupt[2_999_999] ?? 0) ^ 0xff;
+    writeFileSync(bad, corrupt);
+    const badCopy = join(tmp.path, 'copy-bad.tmp');
+    await assert.rejects(receiveFromFile(repo, key, bad, { copyTo: badCopy }), (e: unknown) =>
+      isFerryError(e, 'checksum-mismatch'),
+    );
+    assert.equal(existsSync(badCopy), false, 'a copy of bad bytes is removed');
+    writeFileSync(tmpPath(repo, key), content.subarray(0, 1_000_000));
+    const resumedCopy = join(tmp.path, 'copy-resumed.tmp');
+    await receiveFromFile(repo, key, source, { copyTo: resumedCopy });
+    assert.equal(existsSync(resumedCopy), false, 'a resumed receive writes no partial copy');
   });
 });
 
