@@ -5,7 +5,7 @@
  * folding, Unicode normalisation) decides what "the same name" is: on a case-insensitive volume
  * `EVIL` (a link) stops a later write to `evil/x`.
  */
-import { lstatSync, promises as fsp } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 
@@ -25,12 +25,21 @@ function components(rel: string): string[] {
  * Creates the directories leading to `rel` under `top` one at a time, refusing any that exists
  * and is not a real directory. `top` itself is trusted.
  */
-export async function makeParentDirs(
+export function makeParentDirs(
   top: string,
   rel: string,
   /** folders already made or checked by this caller's run (one work-tree update) */
   known?: Set<string>,
 ): Promise<void> {
+  try {
+    makeParentDirsSync(top, rel, known);
+    return Promise.resolve();
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
+function makeParentDirsSync(top: string, rel: string, known?: Set<string>): void {
   const parts = components(rel).slice(0, -1);
   let dir = top;
   let at = '';
@@ -38,20 +47,18 @@ export async function makeParentDirs(
     dir = join(dir, part);
     at = at === '' ? part : `${at}/${part}`;
     if (known?.has(dir)) continue;
-    let st = await fsp.lstat(dir).catch((e: unknown) => {
-      if (errnoCode(e) === 'ENOENT') return undefined;
-      throw e;
-    });
+    // direct system calls: each is a lookup of a cached folder, cheaper than a pool round trip
+    let st = lstatSync(dir, { throwIfNoEntry: false });
     if (!st) {
       // the first folder missing may mean `top` is too (a fresh annex): it is trusted, made whole
-      if (dir === join(top, parts[0] ?? '')) await fsp.mkdir(top, { recursive: true });
+      if (dir === join(top, parts[0] ?? '')) mkdirSync(top, { recursive: true });
       try {
-        await fsp.mkdir(dir);
+        mkdirSync(dir);
         known?.add(dir);
         continue;
       } catch (e) {
         if (errnoCode(e) !== 'EEXIST') throw e;
-        st = await fsp.lstat(dir);
+        st = lstatSync(dir);
       }
     }
     if (st.isSymbolicLink()) throw unsafe(top, rel, at, 'a symbolic link');
