@@ -99,12 +99,19 @@ export abstract class P2PContentRemote {
     });
   }
 
-  async store(key: string, source: ObjectSource, options: MoveOptions = {}): Promise<void> {
+  /** PUT answers ALREADY-HAVE: an upload goes without a CHECKPRESENT first */
+  readonly storeSaysPresent = true;
+
+  async store(
+    key: string,
+    source: ObjectSource,
+    options: MoveOptions = {},
+  ): Promise<void | 'already-there'> {
     if (typeof source === 'object' && 'open' in source)
       throw new FerryError('usage', `${this.name} stores from a file`);
     const path = typeof source === 'string' ? source : source.path;
     const size = (await fsp.stat(path)).size;
-    await this.withSession(async (s) => {
+    return this.withSession(async (s) => {
       const result = await s
         .put(key, '', (offset) => ({
           length: size - offset,
@@ -128,6 +135,7 @@ export abstract class P2PContentRemote {
           `${this.name} refused ${key}${hostSaid(s)}; nothing was recorded there`,
           { remote: this.name, key },
         );
+      return result === 'already-there' ? 'already-there' : undefined;
     });
   }
 

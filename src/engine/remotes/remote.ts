@@ -100,8 +100,16 @@ export interface Remote {
    * key's size and, when `thorough` (it is the only other copy), its checksum.
    */
   checkCopy(key: string, thorough: boolean): Promise<boolean>;
-  /** uploads the content (resumable; verified before it counts on the remote's side) */
-  store(key: string, source: ObjectSource, options?: MoveOptions): Promise<void>;
+  /**
+   * uploads the content (resumable; verified before it counts on the remote's side);
+   * 'already-there' when the remote answered that it has it (see `storeSaysPresent`)
+   */
+  store(key: string, source: ObjectSource, options?: MoveOptions): Promise<void | 'already-there'>;
+  /**
+   * The remote's answer to a store says whether it already has the key (the P2P protocol's
+   * ALREADY-HAVE), so an upload need not ask it first.
+   */
+  readonly storeSaysPresent?: boolean;
   /**
    * Downloads into `into`'s `.git/annex/tmp` and, once verified by the store's one verifier,
    * into its objects. False when the remote does not have it.

@@ -83,7 +83,12 @@ export async function runTransfer(req: TransferRequest): Promise<TransferOutcome
 async function transferOnce(req: TransferRequest): Promise<TransferOutcome> {
   const { ours, remote, key, direction } = req;
   const checked = span('transfer-check', remote.name);
-  if (direction === 'upload' ? await remote.hasKey(key) : await findObject(ours, key)) {
+  // a remote whose store answers "already have it" is not asked first (one round trip less)
+  const present =
+    direction === 'upload'
+      ? !remote.storeSaysPresent && (await remote.hasKey(key))
+      : await findObject(ours, key);
+  if (present) {
     checked();
     if (direction === 'upload') await record(req);
     return { kind: 'already-there' };
@@ -115,6 +120,7 @@ async function transferOnce(req: TransferRequest): Promise<TransferOutcome> {
   }
   claimed();
   let ok = false;
+  let alreadyThere = false;
   const moved = span('transfer-move', remote.name);
   const copy = direction === 'download' ? await copyBeside(ours, key, req.file) : undefined;
   const options = {
@@ -137,7 +143,8 @@ async function transferOnce(req: TransferRequest): Promise<TransferOutcome> {
           { key },
         );
       try {
-        await remote.store(key, { repo: ours, path: source.objectPath }, options);
+        const said = await remote.store(key, { repo: ours, path: source.objectPath }, options);
+        alreadyThere = said === 'already-there';
       } finally {
         source.lock.release();
       }
@@ -158,6 +165,10 @@ async function transferOnce(req: TransferRequest): Promise<TransferOutcome> {
     await record(req, copy);
   } finally {
     if (copy) await fsp.rm(copy, { force: true });
+  }
+  if (alreadyThere) {
+    recorded();
+    return { kind: 'already-there' };
   }
   if (direction === 'upload')
     await remote.bookkeeping?.afterStore(key, req.file).catch(() => undefined);

@@ -158,6 +158,9 @@ describe('ferry shell', { skip: hasSshd() ? false : 'openssh-server is not insta
     writeFileSync(join(client, 'notes.txt'), 'from the laptop\n');
     await ferryOk(client, 'add', 'notes.txt');
     await ferryOk(client, 'copy', '--to', 'host', 'notes.txt');
+    // again: the host's answer to the PUT says it has it (no question asked first)
+    const again = await ferryOk(client, 'copy', '--to', 'host', 'notes.txt');
+    assert.match(again.out + again.err, /already on host/);
     writeFileSync(served, '');
     await ferryOk(client, 'sync');
     assert.ok(requests().includes('git-receive-pack'), requests().join(','));
