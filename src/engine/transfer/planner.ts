@@ -9,6 +9,7 @@ import type { MapEdge, NetworkMap, RouteHop } from '../../shared/network';
 import type { AnnexBranch } from '../annex/branch';
 import { whereIs } from '../annex/content';
 import { findObject } from '../annex/object-store';
+import { isRecentHolder } from '../annex/recent-holders';
 import type { Repository } from '../annex/repository';
 import { planRoute } from '../network/route';
 import type { RemoteInfo } from '../remotes/git-remotes';
@@ -56,6 +57,8 @@ export async function floodItems(
   const out: QueueItem[] = [];
   for (const remote of [...remotes.values()].sort((a, b) => a.cost - b.cost)) {
     if (!remote.uuid || have.includes(remote.uuid)) continue;
+    // it sent this key here, or it was fetched from: it has it (its log has not arrived yet)
+    if (isRecentHolder(ctx.repo.annexdir, key, remote.uuid)) continue;
     if (!(await ctx.wanted.wants(remote.uuid, key, file, have))) continue;
     const item = queueItem('upload', remote, key, file);
     if (item) out.push(item);
@@ -85,6 +88,8 @@ export async function planFor(
     }),
   };
   const holders = new Set(await whereIs(ctx.branch, key));
+  for (const r of ctx.remotes().values())
+    if (r.uuid && isRecentHolder(ctx.repo.annexdir, key, r.uuid)) holders.add(r.uuid);
   if (await findObject(ctx.repo, key)) holders.add(ctx.repo.uuid);
   else holders.delete(ctx.repo.uuid);
   const wanting = new Set<string>();

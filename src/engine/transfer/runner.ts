@@ -16,6 +16,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { setPresence, tmpBeside } from '../annex/content';
 import { keySize } from '../annex/key';
+import { noteHolder } from '../annex/recent-holders';
 import { MAX_POINTER_BYTES, parsePointer } from '../annex/paths';
 import { badPath } from '../git/fsck';
 import { hasSafeParents } from '../os/safe-path';
@@ -166,6 +167,7 @@ async function transferOnce(req: TransferRequest): Promise<TransferOutcome> {
   } finally {
     if (copy) await fsp.rm(copy, { force: true });
   }
+  noteHolder(ours.annexdir, key, remote.uuid);
   if (alreadyThere) {
     recorded();
     return { kind: 'already-there' };

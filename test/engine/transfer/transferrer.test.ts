@@ -19,6 +19,7 @@ import { after, describe, it } from 'node:test';
 import { keyOfBuffer } from '../../../src/engine/annex/key';
 import { findObject, tmpPath } from '../../../src/engine/annex/object-store';
 import { openRepository } from '../../../src/engine/annex/repository';
+import { noteHolder } from '../../../src/engine/annex/recent-holders';
 import { Transferrer } from '../../../src/engine/transfer/transferrer';
 import type { TransferEvent, TransferSnapshot } from '../../../src/shared/transfers';
 import { starClones } from '../../helpers/clones';
@@ -69,6 +70,36 @@ describe('flood syncing with preferred content', () => {
     const b = join(tmp.path, 'B');
     await ferryOk(b, 'sync', '--content');
     assert.deepEqual(readFileSync(join(b, 'photo.jpg')), bytes(300_000, 1));
+  });
+});
+
+describe('not sending content back', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('holds back an upload to a remote that just sent or served the key, and sends the rest', async () => {
+    const c = await starClones(tmp.path, ['A', 'B']);
+    const [a, b] = [c.A ?? '', c.B ?? ''];
+    const came = bytes(50_000, 5);
+    const mine = bytes(50_000, 6);
+    writeFileSync(join(a, 'came.bin'), came);
+    writeFileSync(join(a, 'mine.bin'), mine);
+    await ferryOk(a, 'add', '.');
+    await ferryOk(a, 'sync');
+    const repo = await openRepository(a);
+    const cameKey = keyOfBuffer('SHA256E', 'came.bin', came);
+    const mineKey = keyOfBuffer('SHA256E', 'mine.bin', mine);
+    // B's own log has not arrived yet: only the transfer that brought the key says B has it
+    noteHolder(repo.annexdir, cameKey, git(b, 'config', 'annex.uuid').trim());
+    const t = new Transferrer(repo, {});
+    await t.refresh();
+    assert.equal(await t.queueUploads(cameKey, 'came.bin'), 0, 'nothing goes back to B');
+    assert.equal(await t.queueUploads(mineKey, 'mine.bin'), 1);
+    await t.whenIdle();
+    await t.stop();
+    const rb = await openRepository(b);
+    assert.ok(await findObject(rb, mineKey), 'what B lacks is sent');
+    assert.equal(await findObject(rb, cameKey), undefined);
   });
 });
 
