@@ -177,20 +177,20 @@ async function ingestCopying(
       'tmp',
       `copy-${randomBytes(6).toString('hex')}.ingest-${randomBytes(4).toString('hex')}`,
     );
-    let digest: string;
-    let size: number;
+    let copied: Awaited<ReturnType<typeof hashWhileCopying>>;
     try {
       await intoTmp(repo, asyncOps, async () => {
         const out = await fsp.open(tmp, 'wx', 0o644);
         await out.close();
       });
-      ({ digest, size } = await hashWhileCopying(absPath, tmp, options.signal));
+      copied = await hashWhileCopying(absPath, tmp, before, options.signal);
     } catch (e) {
       await asyncOps.rm(tmp);
       throw e;
     }
     const after = await asyncOps.stat(absPath);
-    if (sameFile(before, after) && size === after.size) {
+    if (copied !== 'changed' && sameFile(before, after) && copied.size === after.size) {
+      const { digest, size } = copied;
       const key = makeKey(options.backend, relPath, digest, size);
       await moveIntoStore(repo, key, tmp, { ops: asyncOps, freeze: true });
       options.onBytes?.(size);
@@ -203,6 +203,8 @@ async function ingestCopying(
         `${relPath} kept changing while it was being added; try again when it is finished`,
         { path: relPath },
       );
+    // still being written: a moment for the writer before the next look
+    await new Promise((r) => setTimeout(r, 100 * attempt));
   }
 }
 
@@ -210,14 +212,16 @@ async function ingestCopying(
 async function hashWhileCopying(
   from: string,
   to: string,
+  before: Stats,
   signal?: AbortSignal,
-): Promise<{ digest: string; size: number }> {
+): Promise<{ digest: string; size: number } | 'changed'> {
   const hash = createHash('sha256');
   const out = await fsp.open(to, 'r+');
   let size = 0;
   let writing: Promise<unknown> = Promise.resolve();
+  let chunks = 0;
+  const input = createReadStream(from, { highWaterMark: 4 << 20, signal });
   try {
-    const input = createReadStream(from, { highWaterMark: 4 << 20, signal });
     for await (const chunk of input as AsyncIterable<Buffer>) {
       await writing;
       const at = size;
@@ -225,6 +229,15 @@ async function hashWhileCopying(
       writing.catch(() => undefined); // observed when awaited
       hash.update(chunk);
       size += chunk.length;
+      // a file still being written is given up early, not copied whole to be thrown away
+      if (++chunks % 8 === 0 || size > before.size) {
+        const now = await asyncOps.stat(from).catch(() => undefined);
+        if (!now || !sameFile(before, now) || size > before.size) {
+          input.destroy();
+          await writing.catch(() => undefined);
+          return 'changed';
+        }
+      }
     }
     await writing;
   } finally {

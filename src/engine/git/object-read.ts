@@ -13,7 +13,7 @@ import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } fr
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import git from 'isomorphic-git';
-import { FerryError } from '../errors';
+import { errnoCode, FerryError } from '../errors';
 import { cacheFor, type GitContext } from './context';
 import type { ObjectType } from './object-writer';
 import { applyDelta } from './pack-reader';
@@ -187,16 +187,24 @@ class PackSet {
     this.packs = next;
   }
 
-  read(oid: string): RawObject | undefined {
+  /**
+   * The object from the packs known, or (`rescan`) after reading the pack folder again: git's
+   * order (packs, then loose, then the packs again) makes a packed object cost no system call
+   * to look up and one to read.
+   */
+  read(oid: string, rescan: boolean): RawObject | undefined {
+    if (rescan || this.stamp === -1) this.refresh(rescan);
     const bin = Buffer.from(oid, 'hex');
-    for (const force of [false, true]) {
-      this.refresh(force);
-      for (const pack of this.packs) {
-        const i = indexOf(pack, bin);
-        if (i >= 0) {
-          const { type, content } = this.at(pack, pack.offsets[i] ?? 0, oid, 0);
-          return checked(oid, type, content);
-        }
+    for (const pack of this.packs) {
+      const i = indexOf(pack, bin);
+      if (i < 0) continue;
+      try {
+        const { type, content } = this.at(pack, pack.offsets[i] ?? 0, oid, 0);
+        return checked(oid, type, content);
+      } catch (e) {
+        // a pack removed since it was listed (repacked into another): look again
+        if (errnoCode(e) !== 'ENOENT' || rescan) throw e;
+        return this.read(oid, true);
       }
     }
     return undefined;
@@ -283,7 +291,7 @@ function packSetOf(gitdir: string): PackSet {
 
 function readObjectSync(gitdir: string, oid: string, packs: PackSet): RawObject | undefined {
   if (!/^[0-9a-f]{40}$/.test(oid)) return undefined;
-  return readLoose(gitdir, oid) ?? packs.read(oid);
+  return packs.read(oid, false) ?? readLoose(gitdir, oid) ?? packs.read(oid, true);
 }
 
 /** An object of the repository, loose or packed, checked. */

@@ -49,6 +49,8 @@ export type { AssistantOptions } from './assistant-options';
 export class Assistant {
   private readonly ctx: SyncContext;
   private readonly pending = new Map<string, number>();
+  /** when each pending path first changed (a file being written waits longer, commit-batch.ts) */
+  private readonly firstAt = new Map<string, number>();
   private readonly retry: PushRetry;
   private readonly notices: RemoteNotices;
   /** remotes that told us their refs moved: pulled next */
@@ -227,7 +229,9 @@ export class Assistant {
     for (const e of events) {
       const rel = changedPath(this.repo.top, e.path);
       // a file a merge or arriving content just wrote, untouched since: already staged
-      if (rel !== undefined && !isAsWeLeftIt(e.path)) this.pending.set(rel, now);
+      if (rel === undefined || isAsWeLeftIt(e.path)) continue;
+      if (!this.pending.has(rel)) this.firstAt.set(rel, now);
+      this.pending.set(rel, now);
     }
     if (this.pending.size > 0) this.scheduleCommit(this.quietMs);
   }
@@ -242,6 +246,7 @@ export class Assistant {
   private onRootGone(): void {
     this.log(`${this.repo.top} disappeared; waiting for it to come back`);
     this.pending.clear();
+    this.firstAt.clear();
   }
 
   private onRootBack(): void {
@@ -335,6 +340,7 @@ export class Assistant {
     const max = this.options.maxBatch ?? 5000;
     const { ready, againInMs } = commitBatch(this.pending, Date.now(), {
       quietMs: this.quietMs,
+      firstAt: this.firstAt,
       max,
       maxDelayMs: MAX_COMMIT_DELAY_MS,
     });
@@ -342,14 +348,21 @@ export class Assistant {
       if (againInMs !== undefined) this.scheduleCommit(againInMs);
       return;
     }
-    for (const p of ready) this.pending.delete(p);
+    for (const p of ready) {
+      this.pending.delete(p);
+      this.firstAt.delete(p);
+    }
     const ended = span('commit', `${ready.length} paths`);
     const { commit, annexed } = await withRepositoryLock(this.repo, () =>
       commitChanges(this.ctx, true, ready.includes('.') ? ['.'] : ready),
     ).catch((e: unknown) => {
       // nothing is lost: the paths are tried again, sooner the first times
       const at = Date.now();
-      for (const p of ready) if (!this.pending.has(p)) this.pending.set(p, at);
+      for (const p of ready) {
+        if (this.pending.has(p)) continue;
+        this.pending.set(p, at);
+        this.firstAt.set(p, at);
+      }
       this.scheduleCommit(this.commitRetryMs);
       this.commitRetryMs = Math.min(this.commitRetryMs * 2, MAX_COMMIT_RETRY_MS);
       throw e;

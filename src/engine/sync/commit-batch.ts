@@ -2,7 +2,8 @@
  * Which changed paths the assistant commits now: those quiet for `quietMs`, at most `max` at a
  * time; while a burst is still arriving it waits for the burst to end, unless a full batch is
  * ready or the ready paths have waited `maxDelayMs` (a file written for ever must not hold up
- * the rest). Pure: the same pending paths and clock give the same answer.
+ * the rest); a path that has kept changing for a while waits longer before it counts as quiet.
+ * Pure: the same pending paths and clock give the same answer.
  */
 import { relative, sep } from 'node:path';
 
@@ -25,19 +26,36 @@ export interface CommitBatch {
   readonly againInMs: number | undefined;
 }
 
+/** A path changing for this long is a file being written: it waits for WRITING_QUIET_MS. */
+export const WRITING_AFTER_MS = 300;
+export const WRITING_QUIET_MS = 600;
+
 export function commitBatch(
   pending: ReadonlyMap<string, number>,
   now: number,
-  options: { quietMs: number; max: number; maxDelayMs: number },
+  options: {
+    quietMs: number;
+    max: number;
+    maxDelayMs: number;
+    /** when each pending path first changed since its last commit */
+    firstAt?: ReadonlyMap<string, number>;
+  },
 ): CommitBatch {
   const ready: string[] = [];
   let oldestReady = Infinity;
   let nextReady = Infinity;
   for (const [path, at] of pending) {
-    if (now - at >= options.quietMs) {
+    // a file written for a while (a download, an export) is taken once it has held still
+    // longer: hashing it while it grows only has to be done again
+    const first = options.firstAt?.get(path) ?? at;
+    const quietMs =
+      at - first >= WRITING_AFTER_MS
+        ? Math.max(options.quietMs, WRITING_QUIET_MS)
+        : options.quietMs;
+    if (now - at >= quietMs) {
       if (ready.length < options.max) ready.push(path);
       oldestReady = Math.min(oldestReady, at);
-    } else nextReady = Math.min(nextReady, at + options.quietMs);
+    } else nextReady = Math.min(nextReady, at + quietMs);
   }
   const isBurstActive = nextReady !== Infinity;
   const hasWaitedEnough = now - oldestReady >= options.maxDelayMs;

@@ -1,7 +1,7 @@
 /** The assistant's commit batching rule and which watched paths are changes, as pure functions. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { changedPath, commitBatch } from '../../../src/engine/sync/commit-batch';
+import { changedPath, commitBatch, WRITING_QUIET_MS } from '../../../src/engine/sync/commit-batch';
 
 const options = { quietMs: 80, max: 3, maxDelayMs: 5000 };
 
@@ -34,6 +34,26 @@ describe('commit batching', () => {
       ['busy', 5990],
     ]);
     assert.deepEqual(commitBatch(old, 6000, options).ready, ['a']);
+  });
+
+  it('waits longer for a file that has been changing for a while (still being written)', () => {
+    const opts = { quietMs: 80, max: 100, maxDelayMs: 5000 };
+    // saved once: quiet after 80 ms
+    const saved = new Map([['note.txt', 1000]]);
+    const savedFirst = new Map([['note.txt', 1000]]);
+    assert.deepEqual(commitBatch(saved, 1100, { ...opts, firstAt: savedFirst }).ready, [
+      'note.txt',
+    ]);
+    // written since 0 and last written at 1000: not at 1100, at 1000 + WRITING_QUIET_MS
+    const growing = new Map([['video.mp4', 1000]]);
+    const growingFirst = new Map([['video.mp4', 0]]);
+    const early = commitBatch(growing, 1100, { ...opts, firstAt: growingFirst });
+    assert.deepEqual(early.ready, []);
+    assert.equal(early.againInMs, 1000 + WRITING_QUIET_MS - 1100);
+    assert.deepEqual(
+      commitBatch(growing, 1000 + WRITING_QUIET_MS, { ...opts, firstAt: growingFirst }).ready,
+      ['video.mp4'],
+    );
   });
 
   it('leaves out .git and the temporary names Ferry itself writes', () => {
