@@ -6,7 +6,19 @@
  */
 import { noteRemoved, noteWritten } from '../annex/own-writes';
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fsp, readlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  constants,
+  copyFileSync,
+  lstatSync,
+  promises as fsp,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { keySize } from '../annex/key';
 import { dirname, join } from 'node:path';
 import { findObject, verifyFile } from '../annex/object-store';
 import { parsePointer } from '../annex/paths';
@@ -92,6 +104,9 @@ function tmpBeside(abs: string): string {
   return join(dirname(abs), `.ferry-new-${randomBytes(4).toString('hex')}`);
 }
 
+/** Content up to this size is written with direct system calls (a burst writes hundreds). */
+const SMALL_ENTRY_BYTES = 1 << 20;
+
 async function writeEntry(
   repo: Repository,
   rel: string,
@@ -107,21 +122,24 @@ async function writeEntry(
   const blob = Buffer.from(await readBlob(repo.git, entry.oid));
   try {
     if (entry.mode === '120000') {
-      await fsp.symlink(blob.toString('utf8'), tmp);
+      symlinkSync(blob.toString('utf8'), tmp);
     } else {
       const mode = entry.mode === '100755' ? 0o755 : 0o644;
       const key = blob.byteLength <= 32768 ? parsePointer(blob) : undefined;
       const object = key ? await findObject(repo, key) : undefined;
-      if (object) {
+      if (object && (keySize(key ?? '') ?? Infinity) <= SMALL_ENTRY_BYTES) {
+        copyFileSync(object, tmp, constants.COPYFILE_FICLONE);
+        chmodSync(tmp, mode);
+      } else if (object) {
         await fsp.copyFile(object, tmp, constants.COPYFILE_FICLONE);
         await fsp.chmod(tmp, mode);
       } else {
-        await fsp.writeFile(tmp, blob, { mode });
+        writeFileSync(tmp, blob, { mode, flag: 'wx' });
       }
     }
-    await fsp.rename(tmp, abs);
+    renameSync(tmp, abs);
   } catch (e) {
-    await fsp.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw e;
   }
 }
@@ -177,18 +195,17 @@ export async function updateWorkTree(
     }
     index.delete(c.path);
   }
+  let step = 0;
   for (const c of changes) {
     if (!c.after) continue;
     const abs = join(repo.top, c.path);
     const entry = index.get(c.path);
     const mode = parseInt(c.after.mode, 8);
+    // the event loop is let go now and then: a big update must not hold up the peers served
+    if (++step % 64 === 0) await new Promise((r) => setImmediate(r));
     const mayWrite = entry
       ? await isUnmodified(repo, entry, abs, c.path)
-      : hasSafeParents(repo.top, c.path) &&
-        (await fsp.lstat(abs).then(
-          () => false,
-          () => true,
-        ));
+      : hasSafeParents(repo.top, c.path) && !lexists(abs);
     if (!mayWrite) {
       keptLocal.push(c.path);
       // Staged as the merged version with no stat data, so git and Ferry see the local change.
@@ -205,7 +222,7 @@ export async function updateWorkTree(
     try {
       await writeEntry(repo, c.path, abs, c.after, madeDirs);
       written++;
-      const st = await fsp.lstat(abs, { bigint: true });
+      const st = lstatSync(abs, { bigint: true });
       noteWritten(abs, st);
       index.set(c.path, entryFromStats(c.path, c.after.oid, mode, st));
     } catch {
@@ -215,6 +232,15 @@ export async function updateWorkTree(
   }
   await writeIndex(repo.gitdir, index.values());
   return { written, removed, keptLocal };
+}
+
+/** Whether anything (a file, a folder, a link) is at `abs`. */
+function lexists(abs: string): boolean {
+  try {
+    return lstatSync(abs, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return true; // cannot be looked at: not ours to write over
+  }
 }
 
 function emptyEntry(path: string): IndexEntry {
