@@ -38,6 +38,8 @@ Usage: ferry <command> [options] [paths...]
   sync [remotes...] [--add] [--content]
                               commit, pull, merge and push to every remote (as git annex sync);
                               --add also commits new files, --content also moves file content
+  deletions [apply|keep ID]   changes from elsewhere that would delete many files (over 100 and
+                              over 10 %), held until you apply them or keep your files
   map [--json|--dot]          the repositories reachable through remotes, links, costs and routes
   route FILE... [--json]     the route a file's content takes to every repository that wants it
   transfers [--json]          queued, running, waiting, failed and done transfers

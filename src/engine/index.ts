@@ -64,3 +64,4 @@ export { LanDiscovery } from './peers/discovery';
 export { copyKey, getKey } from './transfer/runner';
 export { Transferrer } from './transfer/transferrer';
 export { forEachLimit } from './util/pool';
+export { decideDeletion, heldDeletions } from './sync/deletion-guard';

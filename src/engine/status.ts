@@ -18,6 +18,8 @@ import { listGitRemotes, type RemoteInfo } from './remotes/git-remotes';
 import { availabilityOf, remoteKind } from './remotes/registry';
 import { sshHistory } from './ssh/health';
 import { unsupportedMessage } from './remotes/unsupported';
+import { heldDeletions } from './sync/deletion-guard';
+import { listConflicts } from './conflicts';
 
 /** Per remote (by UUID): the files it wants and lacks, and their bytes. */
 async function lacking(
@@ -79,6 +81,8 @@ export async function repositoryStatus(
     presentBytes,
     numcopies: settings.numcopies,
     pendingJournal: pending.length,
+    held: heldDeletions(repo),
+    conflicts: await listConflicts(repo),
     remotes: remotes.map((r) => {
       const kind = remoteKind(r);
       const a = availabilityOf(r);

@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'inside-repository'
   /** the user must say yes first (`data` names the flag to send again: `create`, `confirm`) */
   | 'needs-confirmation'
+  /** what was asked for is not there (a held change, a conflict, a history entry) */
+  | 'not-found'
   | 'usage';
 
 /** The words of any thrown value: an Error's message, anything else as text. */

@@ -32,7 +32,21 @@ export function describeEvent(e: SyncEvent): string {
       return `could not ${e.step} ${e.ref}${e.remote ? ` from ${e.remote}` : ''}: ${e.reason}`;
     case 'change-hook-failed':
       return `change hook failed: ${e.reason}`;
+    case 'deletions-held':
+      return heldText(e);
+    case 'deletions-kept':
+      return keptText(e);
   }
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+function heldText(e: { from: string; deleted: number; total: number; id: string }): string {
+  return `${e.from} deleted ${count(e.deleted)} of ${count(e.total)} files: held until you decide (ferry deletions apply|keep ${e.id.slice(0, 8)})`;
+}
+
+function keptText(e: { from: string; kept: number }): string {
+  return `kept ${count(e.kept)} files that ${e.from} deleted; they go back to it with the next sync`;
 }
 
 export function describeDriveEvent(e: DriveEvent): string {
@@ -79,6 +93,8 @@ export function describeEngineEvent(e: EngineEvent): string | null {
     case 'local-changes-kept':
     case 'ref-refused':
     case 'change-hook-failed':
+    case 'deletions-held':
+    case 'deletions-kept':
       return describeEvent(e);
     case 'drive-appeared':
     case 'drive-syncing':
@@ -137,6 +153,10 @@ export const activityText = (e: SyncEvent): string | null => {
       return `the change hook failed: ${e.reason}`;
     case 'ref-refused':
       return `could not ${e.step} ${e.ref}${e.remote ? ` from ${e.remote}` : ''}: ${e.reason}`;
+    case 'deletions-held':
+      return `${e.from} deleted ${count(e.deleted)} of ${count(e.total)} files: held until you apply it or keep yours`;
+    case 'deletions-kept':
+      return keptText(e);
     default:
       return null;
   }

@@ -38,6 +38,8 @@ export type SyncEvent =
       readonly repo: string;
       readonly ref: string;
       readonly commit: string;
+      /** the branch before the merge (null: it had no commit yet) */
+      readonly before: string | null;
       readonly isFastForward: boolean;
       readonly at: number;
     }
@@ -70,6 +72,24 @@ export type SyncEvent =
       readonly ref: string;
       readonly step: 'fetch' | 'merge';
       readonly reason: string;
+      readonly at: number;
+    }
+  | {
+      /** a change that would delete many files was held until the user decides */
+      readonly type: 'deletions-held';
+      readonly repo: string;
+      readonly id: string;
+      readonly from: string;
+      readonly deleted: number;
+      readonly total: number;
+      readonly at: number;
+    }
+  | {
+      /** a held change was merged keeping the files it deleted */
+      readonly type: 'deletions-kept';
+      readonly repo: string;
+      readonly from: string;
+      readonly kept: number;
       readonly at: number;
     }
   | {

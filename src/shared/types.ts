@@ -36,6 +36,31 @@ export interface RepositoryStatus {
   readonly numcopies: number;
   readonly pendingJournal: number;
   readonly remotes: readonly RemoteStatus[];
+  /** changes from elsewhere that would delete many files, held until the user decides */
+  readonly held: readonly HeldDeletion[];
+  /** files changed in two places, both versions kept: one entry per original name */
+  readonly conflicts: readonly ConflictGroup[];
+}
+
+/** A change from elsewhere that would delete many of the folder's files, held, not merged. */
+export interface HeldDeletion {
+  /** the commit that was held */
+  readonly id: string;
+  readonly ref: string;
+  /** where it came from, in words (a remote's name or description) */
+  readonly from: string;
+  readonly deleted: number;
+  /** the folder's files before it */
+  readonly total: number;
+  /** some of the paths it deletes */
+  readonly sample: readonly string[];
+  readonly at: number;
+}
+
+/** The versions of one file that a conflict kept (`path` is the name they share). */
+export interface ConflictGroup {
+  readonly path: string;
+  readonly variants: readonly string[];
 }
 
 /** One file's reason for not being in sync in one repository (`remote` null: here). */

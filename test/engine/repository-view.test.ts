@@ -28,6 +28,8 @@ const status = (remotes: RemoteStatus[]): RepositoryStatus => ({
   presentBytes: 1,
   numcopies: 1,
   pendingJournal: 0,
+  held: [],
+  conflicts: [],
   remotes,
 });
 const none = { isPaused: false, failed: [], active: 0, waiting: 0 };

@@ -35,6 +35,8 @@ function repo(over: Partial<RepositoryView> = {}): RepositoryView {
     presentBytes: 0,
     numcopies: 1,
     pendingJournal: 0,
+    held: [],
+    conflicts: [],
     remotes: [],
     state: 'idle',
     reason: null,

@@ -26,6 +26,8 @@ export function repoView(over: Partial<RepositoryView> = {}): RepositoryView {
     presentBytes: 123_456_789,
     numcopies: 1,
     pendingJournal: 0,
+    held: [],
+    conflicts: [],
     remotes: [
       {
         name: 'usb',

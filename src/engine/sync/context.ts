@@ -5,6 +5,7 @@ import { ObjectDatabase } from '../git/object-db';
 import { getConfig } from '../git/read';
 import { listGitRemotes, type RemoteInfo } from '../remotes/git-remotes';
 import type { SyncEvent, SyncEventListener } from '../../shared/events';
+import { DeletionGuard } from './deletion-guard';
 
 export interface SyncOptions {
   readonly events?: SyncEventListener;
@@ -39,6 +40,8 @@ export interface SyncReport {
 }
 
 export interface Context {
+  /** holds a change that would delete many files (the assistant's merges) */
+  guard?: DeletionGuard;
   /** called after the current branch moved from one tree to another by a merge */
   onTreeChanged?: (oldTree: string | undefined, newTree: string) => void;
   readonly repo: Repository;
@@ -60,6 +63,7 @@ export function makeContext(repo: Repository, options: SyncOptions): Context {
     signal: options.signal,
     emit: (e) => options.events?.({ ...e, repo: repo.top, at: Date.now() }),
     refused: [],
+    guard: new DeletionGuard(repo),
   };
 }
 

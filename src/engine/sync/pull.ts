@@ -1,7 +1,9 @@
 /** Pulling: merging what others pushed in and what each remote has, one ref failing alone. */
 import { adoptBranch } from './adopt-branch';
 import { addCommit } from '../git/commit';
-import { ObjectBatch } from '../git/object-writer';
+import { ObjectBatch, type TreeEntry } from '../git/object-writer';
+import { editTree, type BlobEdit } from '../git/tree-edit';
+import { parseUuidLog } from '../annex/logs';
 import {
   commitTree,
   currentBranch,
@@ -21,7 +23,23 @@ import { traced } from '../trace';
 
 import type { Context, RefProblem } from './context';
 
-/** Merges `ref` into the current branch (fast-forward when possible), updating the work tree. */
+/** Where a ref came from, in words: its remote, the repository that pushed it, or a clone. */
+async function refOrigin(ctx: Context, ref: string): Promise<string> {
+  const remote = /^refs\/remotes\/([^/]+)\//.exec(ref);
+  if (remote?.[1]) return remote[1];
+  const tagged = /^refs\/synced\/([0-9a-f-]{36})\//.exec(ref);
+  if (tagged?.[1]) {
+    const names = parseUuidLog(await ctx.branch.read('uuid.log').catch(() => ''));
+    return names.get(tagged[1])?.value || tagged[1];
+  }
+  return 'a clone that synced here';
+}
+
+/**
+ * Merges `ref` into the current branch (fast-forward when possible), updating the work tree.
+ * With a deletion guard, a change that would delete many files is held instead (false), or
+ * merged keeping them once the user said so.
+ */
 export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
   const { repo } = ctx;
   const branchName = (await currentBranch(repo.git)) ?? 'master';
@@ -32,37 +50,67 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
   if (head && (await isAncestor(repo.git, theirs, head))) return false;
   const headTree = head ? await commitTree(repo.git, head) : undefined;
   const theirTree = await commitTree(repo.git, theirs);
-  if (!head || (await isAncestor(repo.git, head, theirs))) {
-    const update = await traced('worktree', () => updateWorkTree(repo, headTree, theirTree));
-    await setOwnRef(repo.gitdir, branchRef, theirs, head);
-    ctx.onTreeChanged?.(headTree, theirTree);
-    ctx.emit({ type: 'merged', ref, commit: theirs, isFastForward: true });
-    if (update.keptLocal.length > 0)
-      ctx.emit({ type: 'local-changes-kept', paths: update.keptLocal });
-    return true;
-  }
-  const base = await findMergeBase(repo.git, head, theirs);
-  const baseTree = base ? await commitTree(repo.git, base) : undefined;
+  const isFastForward = !head || (await isAncestor(repo.git, head, theirs));
   const batch = new ObjectBatch(repo.gitdir);
   const merger = new TreeMerger(repo.git, batch);
-  const tree =
-    (await merger.merge(baseTree, headTree, theirTree)) ?? batch.add('tree', Buffer.alloc(0));
-  const short = ref.replace(/^refs\/(heads\/|remotes\/)?/, '');
-  const message =
-    merger.conflicts.length > 0
-      ? 'git-annex automatic merge conflict fix'
-      : `Merge ${short} into ${branchName}`;
-  const commit = await addCommit(repo.git, batch, tree, [head, theirs], message);
-  await batch.flush();
+  let tree = theirTree;
+  if (!isFastForward) {
+    const base = await findMergeBase(repo.git, head, theirs);
+    const baseTree = base ? await commitTree(repo.git, base) : undefined;
+    tree =
+      (await merger.merge(baseTree, headTree, theirTree)) ?? batch.add('tree', Buffer.alloc(0));
+    await batch.flush(); // the guard reads the merged tree
+  }
+  const from = ctx.guard ? await refOrigin(ctx, ref) : '';
+  const verdict = ctx.guard
+    ? await ctx.guard.check({ ref, from, commit: theirs, headTree, resultTree: tree })
+    : ({ action: 'merge' } as const);
+  if (verdict.action === 'hold') {
+    const { held } = verdict;
+    if (verdict.isNew)
+      ctx.emit({
+        type: 'deletions-held',
+        id: held.id,
+        from,
+        deleted: held.deleted,
+        total: held.total,
+      });
+    return false;
+  }
+  let commit = theirs;
+  if (verdict.action === 'keep' || !isFastForward) {
+    if (verdict.action === 'keep') {
+      const edits = new Map<string, BlobEdit>();
+      for (const c of verdict.restore) if (c.before) edits.set(c.path, blobEdit(c.before));
+      tree = await editTree(repo.git, batch, tree, edits);
+    }
+    const short = ref.replace(/^refs\/(heads\/|remotes\/)?/, '');
+    const message =
+      verdict.action === 'keep'
+        ? `Merge ${short} into ${branchName}, keeping the ${verdict.restore.length} files it deleted`
+        : merger.conflicts.length > 0
+          ? 'git-annex automatic merge conflict fix'
+          : `Merge ${short} into ${branchName}`;
+    commit = await addCommit(repo.git, batch, tree, head ? [head, theirs] : [theirs], message);
+    await batch.flush();
+  }
   const update = await traced('worktree', () => updateWorkTree(repo, headTree, tree));
   await setOwnRef(repo.gitdir, branchRef, commit, head);
+  await ctx.guard?.merged(ref, theirs);
   ctx.onTreeChanged?.(headTree, tree);
-  ctx.emit({ type: 'merged', ref, commit, isFastForward: false });
+  ctx.emit({ type: 'merged', ref, commit, before: head ?? null, isFastForward: commit === theirs });
+  if (verdict.action === 'keep')
+    ctx.emit({ type: 'deletions-kept', from, kept: verdict.restore.length });
   for (const c of merger.conflicts)
     ctx.emit({ type: 'conflict-resolved', path: c.path, kind: c.kind, kept: c.kept });
   if (update.keptLocal.length > 0)
     ctx.emit({ type: 'local-changes-kept', paths: update.keptLocal });
   return true;
+}
+
+function blobEdit(entry: TreeEntry): BlobEdit {
+  const mode = entry.mode === '100755' || entry.mode === '120000' ? entry.mode : '100644';
+  return { oid: entry.oid, mode };
 }
 
 /** Merges what others pushed into this repository: synced/<b> and tagged refs/synced/<uuid>/<b>. */
