@@ -28,7 +28,12 @@ export function fold(
     at - last.at > FOLD_MS
   )
     return undefined;
-  if (last.text === next.text) return { ...last, at, count: (last.count ?? 1) + 1 };
+  if (last.text === next.text) {
+    // merges in a row are one batch: undone together, back to before the first
+    const undo =
+      last.undo && next.undo ? { before: last.undo.before, after: next.undo.after } : undefined;
+    return { ...last, at, count: (last.count ?? 1) + 1, ...(undo ? { undo } : {}) };
+  }
   const a = SENT.exec(last.text);
   const b = SENT.exec(next.text);
   if (!a || !b || (last.count ?? 1) > 1) return undefined;
@@ -47,6 +52,11 @@ export class ActivityHistory {
 
   all(): readonly ActivityEntry[] {
     return this.entries;
+  }
+
+  /** The entry `id` of folder `repository`, if it is still kept. */
+  find(repository: string, id: number): ActivityEntry | undefined {
+    return this.entries.find((e) => e.id === id && e.repository === repository);
   }
 
   /** Adds an entry (or folds it into the last of its folder); returns it as it is now. */

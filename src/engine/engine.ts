@@ -47,6 +47,7 @@ import type { Handlers } from './dispatch';
 import type { PeerService } from './peers/peer-service';
 import { transferHandlers } from './control/transfer-handlers';
 import { deviceHandlers } from './peers/device-handlers';
+import { attentionHandlers } from './control/attention-handlers';
 import { onPeerState } from './peers/context';
 import { StatusPasses } from './status-passes';
 
@@ -180,7 +181,14 @@ export class Engine {
       debug: (module, m) => this.options.debug?.(module, m),
       noteSync: (repo, e) => {
         const text = activityText(e);
-        if (text) this.note({ repository: repo.uuid, kind: syncEntryKind(e), text });
+        const undo = e.type === 'merged' && e.before ? { before: e.before, after: e.commit } : null;
+        if (text)
+          this.note({
+            repository: repo.uuid,
+            kind: syncEntryKind(e),
+            text,
+            ...(undo ? { undo } : {}),
+          });
       },
       noteDrive: (repo, e) => {
         this.note({ repository: repo.uuid, kind: 'drive', text: driveActivityText(e) });
@@ -368,6 +376,13 @@ export class Engine {
         setPaused: (isPaused) => (this.isPaused = isPaused),
         changed: () => this.emitControl(),
         control: () => this.control(),
+      }),
+      ...attentionHandlers({
+        folderOf: (uuid) => this.folderOf(uuid),
+        entry: (repository, id) => this.activity.find(repository, id),
+        view: (m) => this.view(m),
+        note: (repository, text) => this.note({ repository, kind: 'sync', text }),
+        statusSoon: (m) => this.statusSoon(m.repo.top),
       }),
       ...deviceHandlers({
         peers: this.options.peers,

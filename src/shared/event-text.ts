@@ -36,7 +36,13 @@ export function describeEvent(e: SyncEvent): string {
       return heldText(e);
     case 'deletions-kept':
       return keptText(e);
+    case 'sync-undone':
+      return undoneText(e);
   }
+}
+
+function undoneText(e: { files: number }): string {
+  return `undid a sync: ${count(e.files)} ${e.files === 1 ? 'file' : 'files'} back as they were`;
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
@@ -95,6 +101,7 @@ export function describeEngineEvent(e: EngineEvent): string | null {
     case 'change-hook-failed':
     case 'deletions-held':
     case 'deletions-kept':
+    case 'sync-undone':
       return describeEvent(e);
     case 'drive-appeared':
     case 'drive-syncing':
@@ -157,6 +164,8 @@ export const activityText = (e: SyncEvent): string | null => {
       return `${e.from} deleted ${count(e.deleted)} of ${count(e.total)} files: held until you apply it or keep yours`;
     case 'deletions-kept':
       return keptText(e);
+    case 'sync-undone':
+      return undoneText(e);
     default:
       return null;
   }

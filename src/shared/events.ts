@@ -93,6 +93,14 @@ export type SyncEvent =
       readonly at: number;
     }
   | {
+      /** a sync batch undone from the history: its changes reverted in a new commit */
+      readonly type: 'sync-undone';
+      readonly repo: string;
+      readonly commit: string;
+      readonly files: number;
+      readonly at: number;
+    }
+  | {
       readonly type: 'change-hook-failed';
       readonly repo: string;
       readonly reason: string;

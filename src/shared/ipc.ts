@@ -38,6 +38,8 @@ export interface ActivityEntry {
   readonly text: string;
   /** how many times it happened in a row (absent: once) */
   readonly count?: number;
+  /** a sync batch that can be undone: the branch before and after it */
+  readonly undo?: { readonly before: string; readonly after: string };
 }
 
 /** A repository a folder could sync with: a drive's repository, or another folder Ferry syncs. */
@@ -119,6 +121,23 @@ export interface Commands {
   whyNotSynced: { args: { repository: string; limit?: number }; result: readonly OutOfSync[] };
   /** names the folder anew (its repository's description, seen by every clone) */
   renameFolder: { args: { repository: string; name: string }; result: RepositoryView };
+  /** the answer to a held mass deletion: `apply` it, or `keep` the files it deletes */
+  decideDeletion: {
+    args: { repository: string; id: string; action: string };
+    result: RepositoryView;
+  };
+  /** reverts the sync batch of activity entry `entry` in a new commit (its files come back) */
+  undoSync: { args: { repository: string; entry: number }; result: RepositoryView };
+  /** keeps one version of a conflict (`variant`) under the shared name `path`, removing the others */
+  keepConflictVersion: {
+    args: { repository: string; path: string; variant: string };
+    result: RepositoryView;
+  };
+  /** gives one version of a conflict its own name (a file name in the same folder) */
+  renameConflictVersion: {
+    args: { repository: string; path: string; variant: string; name: string };
+    result: RepositoryView;
+  };
   pauseRemote: { args: { remote: string }; result: null };
   resumeRemote: { args: { remote: string }; result: null };
   /** The transfers (running, queued up to `limit`, waiting, failed, done) and the controls. */
@@ -246,6 +265,10 @@ const COMMAND_TABLE: CommandTable = {
   removeFolder: true,
   renameFolder: true,
   whyNotSynced: true,
+  decideDeletion: true,
+  undoSync: true,
+  keepConflictVersion: true,
+  renameConflictVersion: true,
   pauseRemote: true,
   resumeRemote: true,
   listTransfers: true,

@@ -121,6 +121,10 @@ export class FakeApi {
       addRemote: record('addRemote', () => this.state.repositories[0]),
       addSpecialRemote: record('addSpecialRemote', () => this.state.repositories[0]),
       renameFolder: record('renameFolder', () => this.state.repositories[0]),
+      decideDeletion: record('decideDeletion', () => this.state.repositories[0]),
+      undoSync: record('undoSync', () => this.state.repositories[0]),
+      keepConflictVersion: record('keepConflictVersion', () => this.state.repositories[0]),
+      renameConflictVersion: record('renameConflictVersion', () => this.state.repositories[0]),
       whyNotSynced: record('whyNotSynced', () => [
         {
           path: 'photos/a.jpg',

@@ -25,6 +25,7 @@ import {
   type SyncContext,
 } from './sync';
 import { mergeRound, pullRound, pushRound, pushState } from './rounds';
+import { undoChanges } from './undo';
 import type { WatchEvent } from './watcher';
 import { RepositoryWatch } from './repository-watch';
 import { isAsWeLeftIt } from '../annex/own-writes';
@@ -188,6 +189,16 @@ export class Assistant {
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Reverts a sync batch (`before`..`after`) in a new commit, then pushes it. */
+  async undo(before: string, after: string): Promise<number> {
+    const { files } = await withRepositoryLock(this.repo, () =>
+      undoChanges(this.ctx, before, after),
+    );
+    this.jobs.push = true;
+    this.kick();
+    return files;
   }
 
   /** Remotes whose last push failed, with the reason and the next retry. */

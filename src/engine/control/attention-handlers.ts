@@ -1,0 +1,68 @@
+/**
+ * The window's commands for what needs the user (engine.ts hands them on): a held mass
+ * deletion applied or kept, a sync batch undone from the history, a conflict resolved by
+ * keeping one version or naming each.
+ */
+import type { ActivityEntry, RepositoryView } from '../../shared/ipc';
+import { keepAll, keepVersion } from '../conflicts';
+import type { Handlers } from '../dispatch';
+import { FerryError } from '../errors';
+import type { Folder } from '../folder';
+import { decideDeletion } from '../sync/deletion-guard';
+
+export interface AttentionHost {
+  folderOf(repository: string): Folder;
+  /** the activity entry `id` of a folder, while it is kept */
+  entry(repository: string, id: number): ActivityEntry | undefined;
+  view(m: Folder): Promise<RepositoryView>;
+  note(repository: string, text: string): void;
+  statusSoon(m: Folder): void;
+}
+
+type AttentionCommands =
+  'decideDeletion' | 'undoSync' | 'keepConflictVersion' | 'renameConflictVersion';
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+export function attentionHandlers(host: AttentionHost): Pick<Handlers, AttentionCommands> {
+  const changed = (m: Folder): Promise<RepositoryView> => {
+    host.statusSoon(m);
+    return host.view(m);
+  };
+  return {
+    decideDeletion: async ({ repository, id, action }) => {
+      if (action !== 'apply' && action !== 'keep')
+        throw new FerryError('usage', 'a held deletion is answered with apply or keep');
+      const m = host.folderOf(repository);
+      const held = decideDeletion(m.repo, id, action === 'keep');
+      host.note(
+        repository,
+        action === 'keep'
+          ? `keeping the ${count(held.deleted)} files ${held.from} deleted`
+          : `applying the deletion of ${count(held.deleted)} files from ${held.from}`,
+      );
+      m.assistant.syncNow();
+      m.assistant.refsMoved();
+      return changed(m);
+    },
+    undoSync: async ({ repository, entry }) => {
+      const m = host.folderOf(repository);
+      const e = host.entry(repository, entry);
+      if (!e?.undo) throw new FerryError('not-found', 'that history entry cannot be undone');
+      await m.assistant.undo(e.undo.before, e.undo.after);
+      return changed(m);
+    },
+    keepConflictVersion: async ({ repository, path, variant }) => {
+      const m = host.folderOf(repository);
+      await keepVersion(m.repo, path, variant);
+      host.note(repository, `kept ${variant} as ${path}`);
+      return changed(m);
+    },
+    renameConflictVersion: async ({ repository, path, variant, name }) => {
+      const m = host.folderOf(repository);
+      await keepAll(m.repo, path, [{ variant, name }]);
+      host.note(repository, `kept ${variant} as ${name}`);
+      return changed(m);
+    },
+  };
+}
