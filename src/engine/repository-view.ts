@@ -25,7 +25,11 @@ export function repositoryView(status: RepositoryStatus, facts: ViewFacts): Repo
   const waitingFor = facts.failed.filter((f) => away.has(f.remote)).map((f) => f.remote);
   let state: RepositoryView['state'] = 'idle';
   let reason: string | null = null;
-  if (facts.isPaused) {
+  const [held] = status.held;
+  if (held) {
+    state = 'error';
+    reason = `${held.from} deleted ${held.deleted.toLocaleString('en-US')} of ${held.total.toLocaleString('en-US')} files: held until you apply it or keep your files`;
+  } else if (facts.isPaused) {
     state = 'paused';
     reason = 'transfers are paused';
   } else if (failed.length > 0) {

@@ -9,6 +9,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { FerryApi } from '../shared/ipc';
 import { batchEvents, createFerryStore, type FerryState } from './store';
 import { Footer } from './views/about';
+import { needsYou, useBrowserNotifications, useTabTitle } from './notify';
 import {
   ActivityView,
   DevicesView,
@@ -36,6 +37,9 @@ export function App({
   const control = useStore(store, (s) => s.control);
   const transfers = useStore(store, (s) => s.transfers);
   const repositories = useStore(store, (s) => s.repositories);
+  const isHeadless = useStore(store, (s) => s.isHeadless);
+  useTabTitle(repositories);
+  const notifications = useBrowserNotifications(api, isHeadless);
 
   useEffect(() => {
     const push = batchEvents(store);
@@ -102,6 +106,11 @@ export function App({
           >
             Sync now
           </button>
+          {notifications.canAsk && (
+            <button type="button" className="quiet" onClick={notifications.ask}>
+              Turn on notifications
+            </button>
+          )}
         </div>
       </header>
       {lastError !== null && (
@@ -116,7 +125,11 @@ export function App({
           </button>
         </div>
       )}
-      <Tabs tab={tab} onChange={setTab} counts={{ transfers: active }} />
+      <Tabs
+        tab={tab}
+        onChange={setTab}
+        counts={{ transfers: active, repositories: needsYou(repositories) }}
+      />
       <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} tabIndex={0}>
         {!isSeeded ? (
           <p aria-busy="true">Loading…</p>
@@ -129,7 +142,7 @@ export function App({
         ) : tab === 'devices' ? (
           <DevicesView api={api} repositories={repositories} />
         ) : (
-          <ActivityView store={store} />
+          <ActivityView store={store} api={api} />
         )}
       </main>
       <Footer api={api} />

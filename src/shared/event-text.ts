@@ -209,6 +209,11 @@ export function notificationFor(e: EngineEvent): { title: string; body: string }
         title: 'A drive with a repository',
         body: `${e.path} holds ${e.knownAs ? `"${e.knownAs}"` : 'a git-annex repository'}. Open Ferry to sync with it.`,
       };
+    case 'deletions-held':
+      return {
+        title: 'Many files deleted elsewhere',
+        body: `${e.from} deleted ${count(e.deleted)} of ${count(e.total)} files. Nothing is deleted here until you decide: open Ferry.`,
+      };
     case 'error-raised':
       return { title: 'Ferry needs you', body: e.message };
     default:

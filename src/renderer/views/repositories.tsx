@@ -8,6 +8,7 @@ import type { FerryState } from '../store';
 import { AddRemoteForm, RemoteList } from './remotes';
 import { AddCloudForm } from './add-cloud';
 import { WhyNotSynced } from './why';
+import { Attention } from './attention';
 
 const STATE_LABEL: Record<RepositoryView['state'], string> = {
   idle: 'In sync',
@@ -256,12 +257,18 @@ export function RepositoriesView({
               <div className="card-head">
                 <h3>{r.description}</h3>
                 <span className={`badge state-${r.state}`}>{STATE_LABEL[r.state]}</span>
+                {r.conflicts.length > 0 && (
+                  <span className="badge conflicts">
+                    {r.conflicts.length} {r.conflicts.length === 1 ? 'conflict' : 'conflicts'}
+                  </span>
+                )}
               </div>
               <p className="path">{r.top}</p>
               <p>
                 {r.presentFiles} of {r.annexedFiles} files here ({formatBytes(r.presentBytes)})
               </p>
               {r.reason && <p className="reason">{r.reason}</p>}
+              <Attention api={api} repository={r} />
               <RemoteList repository={r} api={api} control={control} />
               <WhyNotSynced api={api} repository={r} />
               <AddRemoteForm api={api} repository={r} />
