@@ -279,7 +279,9 @@ describe('the window', () => {
     await click(c.querySelector('#tab-transfers'));
     const rows = c.querySelectorAll('[role="listitem"]');
     assert.ok(rows.length > 5 && rows.length < 40, `${rows.length} rows in the DOM`);
-    assert.equal(c.querySelector('[role="list"]')?.getAttribute('aria-rowcount'), '10001');
+    const row = c.querySelector('[role="list"] [role="listitem"]');
+    assert.equal(row?.getAttribute('aria-setsize'), '10001');
+    assert.equal(row?.getAttribute('aria-posinset'), '1');
     assert.match(c.querySelector('.summary')?.textContent ?? '', /10000 queued/);
   });
 

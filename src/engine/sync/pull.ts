@@ -10,6 +10,7 @@ import {
   findMergeBase,
   isAncestor,
   listRefs,
+  readCommitInfo,
   resolveRef,
   setConfig,
 } from '../git/read';
@@ -24,7 +25,7 @@ import { traced } from '../trace';
 import type { Context, RefProblem } from './context';
 
 /** Where a ref came from, in words: its remote, the repository that pushed it, or a clone. */
-async function refOrigin(ctx: Context, ref: string): Promise<string> {
+async function refOrigin(ctx: Context, ref: string, commit: string): Promise<string> {
   const remote = /^refs\/remotes\/([^/]+)\//.exec(ref);
   if (remote?.[1]) return remote[1];
   const tagged = /^refs\/synced\/([0-9a-f-]{36})\//.exec(ref);
@@ -32,7 +33,10 @@ async function refOrigin(ctx: Context, ref: string): Promise<string> {
     const names = parseUuidLog(await ctx.branch.read('uuid.log').catch(() => ''));
     return names.get(tagged[1])?.value || tagged[1];
   }
-  return 'a clone that synced here';
+  // pushed in: commits are made "git-annex in <description>" by Ferry and git-annex
+  const { message } = await readCommitInfo(ctx.repo.git, commit).catch(() => ({ message: '' }));
+  const made = /^git-annex in (.{1,200})\n/.exec(message)?.[1];
+  return made ? made.trim() : 'a clone that synced here';
 }
 
 /**
@@ -61,7 +65,7 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
       (await merger.merge(baseTree, headTree, theirTree)) ?? batch.add('tree', Buffer.alloc(0));
     await batch.flush(); // the guard reads the merged tree
   }
-  const from = ctx.guard ? await refOrigin(ctx, ref) : '';
+  const from = ctx.guard ? await refOrigin(ctx, ref, theirs) : '';
   const verdict = ctx.guard
     ? await ctx.guard.check({ ref, from, commit: theirs, headTree, resultTree: tree })
     : ({ action: 'merge' } as const);

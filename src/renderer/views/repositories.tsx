@@ -267,7 +267,7 @@ export function RepositoriesView({
               <p>
                 {r.presentFiles} of {r.annexedFiles} files here ({formatBytes(r.presentBytes)})
               </p>
-              {r.reason && <p className="reason">{r.reason}</p>}
+              {r.reason && r.held.length === 0 && <p className="reason">{r.reason}</p>}
               <Attention api={api} repository={r} />
               <RemoteList repository={r} api={api} control={control} />
               <WhyNotSynced api={api} repository={r} />

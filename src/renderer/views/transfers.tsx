@@ -54,7 +54,6 @@ export function VirtualList<T>({
       onScroll={(e) => setTop(e.currentTarget.scrollTop)}
       role="list"
       aria-label={label}
-      aria-rowcount={items.length}
       tabIndex={0}
     >
       <div style={{ height: items.length * rowHeight, position: 'relative' }}>
@@ -62,6 +61,9 @@ export function VirtualList<T>({
           <div
             key={first + i}
             role="listitem"
+            // only the rows in view are drawn: each says where it is in the whole list
+            aria-setsize={items.length}
+            aria-posinset={first + i + 1}
             style={{
               position: 'absolute',
               top: (first + i) * rowHeight,

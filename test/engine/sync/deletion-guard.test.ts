@@ -83,7 +83,7 @@ describe('the guard against mass deletion', () => {
     assert.equal(readdirSync(join(a, 'photos')).length, FILES - 20, 'held');
     const [held] = heldDeletions(await openRepository(a));
     assert.ok(held);
-    assert.equal(held.from, 'a clone that synced here');
+    assert.equal(held.from, 'B', 'named by the commit that B made');
     assert.equal(held.deleted, 300);
     const wrong = await ferry(a, 'deletions', 'apply', 'feedbeef');
     assert.notEqual(wrong.code, 0);
