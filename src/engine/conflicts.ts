@@ -6,13 +6,13 @@
  * (the others are removed; their content stays in the store and in the history), or keep them
  * all under names the user picks, in the same folder.
  */
-import { lstatSync, renameSync, rmSync } from 'node:fs';
+import { lstatSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Repository } from './annex/repository';
 import { FerryError } from './errors';
 import { readIndex } from './git/index-file';
 import { hasSafeParents } from './os/safe-path';
-import type { ConflictGroup } from '../shared/types';
+import type { ConflictGroup, ConflictVersion } from '../shared/types';
 
 const VARIANT = /^(.*)\.variant-(?:git-[0-9a-f]{8}|[0-9a-f]{4})(\.[^./]*)?$/;
 
@@ -33,7 +33,19 @@ export async function listConflicts(repo: Repository): Promise<ConflictGroup[]> 
     if (name === undefined) continue;
     groups.set(name, [...(groups.get(name) ?? []), e.path]);
   }
-  return [...groups].map(([path, variants]) => ({ path, variants: variants.sort() }));
+  return [...groups].map(([path, variants]) => ({
+    path,
+    variants: variants.sort().map((v) => versionOf(repo, v)),
+  }));
+}
+
+function versionOf(repo: Repository, path: string): ConflictVersion {
+  try {
+    const st = statSync(join(repo.top, path)); // a locked file: its content, when here
+    return { path, size: st.size, modifiedAt: Math.round(st.mtimeMs) };
+  } catch {
+    return { path, size: null, modifiedAt: null };
+  }
 }
 
 function exists(abs: string): boolean {
@@ -56,13 +68,14 @@ async function groupOf(repo: Repository, path: string): Promise<ConflictGroup> {
 /** Keeps `variant` under the shared name and removes the other versions from the work tree. */
 export async function keepVersion(repo: Repository, path: string, variant: string): Promise<void> {
   const group = await groupOf(repo, path);
-  if (!group.variants.includes(variant))
+  const names = group.variants.map((v) => v.path);
+  if (!names.includes(variant))
     throw new FerryError('not-found', `${variant} is not a version of ${path}`);
   const target = join(repo.top, path);
   if (exists(target))
     throw new FerryError('usage', `${path} exists already: rename it or keep both versions`);
   renameSync(join(repo.top, variant), target);
-  for (const v of group.variants) if (v !== variant) rmSync(join(repo.top, v), { force: true });
+  for (const v of names) if (v !== variant) rmSync(join(repo.top, v), { force: true });
 }
 
 /** Keeps every version, each under the name given for it (a file name in the same folder). */
@@ -72,10 +85,11 @@ export async function keepAll(
   names: readonly { readonly variant: string; readonly name: string }[],
 ): Promise<void> {
   const group = await groupOf(repo, path);
+  const versions = group.variants.map((v) => v.path);
   const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
   const chosen = new Set<string>();
   for (const { variant, name } of names) {
-    if (!group.variants.includes(variant))
+    if (!versions.includes(variant))
       throw new FerryError('not-found', `${variant} is not a version of ${path}`);
     const clean = name.trim();
     if (clean === '' || clean === '.' || clean === '..' || /[/\0]/.test(clean) || clean === '.git')

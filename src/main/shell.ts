@@ -89,8 +89,19 @@ export function applyToShell(s: ShellState, e: EngineEvent): ShellState {
   }
 }
 
-/** Pure: the tray's look and tooltip. Error beats paused beats offline beats syncing beats idle. */
+/**
+ * Pure: the tray's look and tooltip. Error beats paused beats offline beats syncing beats idle;
+ * conflicts waiting in the inbox are counted in the tooltip (and its menu line) whatever the look.
+ */
 export function trayStateFor(s: ShellState): { state: TrayState; tooltip: string } {
+  const base = trayLook(s);
+  const conflicts = s.repositories.reduce((n, r) => n + r.conflicts.length, 0);
+  if (conflicts === 0) return base;
+  const what = `${conflicts} ${conflicts === 1 ? 'conflict' : 'conflicts'} to look at`;
+  return { ...base, tooltip: `${base.tooltip} · ${what}` };
+}
+
+function trayLook(s: ShellState): { state: TrayState; tooltip: string } {
   const repos = s.repositories;
   if (repos.length === 0) return { state: 'idle', tooltip: 'Ferry: no folders yet' };
   const broken = repos.filter((r) => r.state === 'error');

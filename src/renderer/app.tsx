@@ -75,11 +75,13 @@ export function App({
     ? 'Paused'
     : repositories.some((r) => r.state === 'error')
       ? 'Needs attention'
-      : active > 0
-        ? `Syncing: ${active} ${active === 1 ? 'transfer' : 'transfers'}`
-        : repositories.length === 0
-          ? 'No folders yet'
-          : 'Everything is in sync';
+      : needsYou(repositories) > 0
+        ? `${needsYou(repositories)} ${needsYou(repositories) === 1 ? 'thing needs' : 'things need'} you: see Folders`
+        : active > 0
+          ? `Syncing: ${active} ${active === 1 ? 'transfer' : 'transfers'}`
+          : repositories.length === 0
+            ? 'No folders yet'
+            : 'Everything is in sync';
 
   return (
     <div className="app">

@@ -60,7 +60,14 @@ export interface HeldDeletion {
 /** The versions of one file that a conflict kept (`path` is the name they share). */
 export interface ConflictGroup {
   readonly path: string;
-  readonly variants: readonly string[];
+  readonly variants: readonly ConflictVersion[];
+}
+
+/** One kept version: its name, and its size and change time here when its content is here. */
+export interface ConflictVersion {
+  readonly path: string;
+  readonly size: number | null;
+  readonly modifiedAt: number | null;
 }
 
 /** One file's reason for not being in sync in one repository (`remote` null: here). */

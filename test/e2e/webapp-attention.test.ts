@@ -115,6 +115,7 @@ describe('what needs the user, in the web UI', () => {
     await page.locator('.badge.conflicts', { hasText: '1 conflict' }).waitFor({ timeout: 30_000 });
     await page.getByText('Conflicts (1)').click();
     await page.screenshot({ path: join(shots, 'conflicts.png'), fullPage: true });
+    assert.match(await page.locator('details.conflicts').innerText(), /16 B, changed/);
     const variants = readdirSync(a).filter((n) => n.startsWith('notes.variant-'));
     assert.equal(variants.length, 2);
     const mine = variants.find((v) => readFileSync(join(a, v), 'utf8') === 'from the laptop\n');

@@ -119,7 +119,10 @@ describe('what needs the user', () => {
     assert.ok(conflict);
     assert.equal(conflict.path, 'notes.txt');
     assert.equal(conflict.variants.length, 2);
-    const mine = conflict.variants.find((v) => readFileSync(join(a, v), 'utf8') === 'from A\n');
+    assert.ok(conflict.variants.every((v) => v.size === 7 && v.modifiedAt !== null));
+    const mine = conflict.variants
+      .map((v) => v.path)
+      .find((v) => readFileSync(join(a, v), 'utf8') === 'from A\n');
     assert.ok(mine);
     await assert.rejects(
       h.renameConflictVersion({ repository: uuid, path: 'notes.txt', variant: mine, name: '../x' }),
@@ -127,7 +130,7 @@ describe('what needs the user', () => {
     );
     await h.keepConflictVersion({ repository: uuid, path: 'notes.txt', variant: mine });
     assert.equal(readFileSync(join(a, 'notes.txt'), 'utf8'), 'from A\n');
-    for (const v of conflict.variants) assert.ok(!existsSync(join(a, v)));
+    for (const v of conflict.variants) assert.ok(!existsSync(join(a, v.path)));
     await waitFor(
       'the resolution committed',
       async () => (await view()).conflicts.length === 0,

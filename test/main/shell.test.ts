@@ -86,6 +86,21 @@ describe('the shell state from events', () => {
 });
 
 describe('tray state and menu', () => {
+  it('counts conflicts waiting in the inbox in the tooltip and the menu', () => {
+    const conflicted = repo({
+      conflicts: [
+        { path: 'a.txt', variants: [] },
+        { path: 'b.txt', variants: [] },
+      ],
+    });
+    const s = state({ repositories: [conflicted] });
+    assert.deepEqual(trayStateFor(s), {
+      state: 'idle',
+      tooltip: 'Ferry: 1 folder in sync · 2 conflicts to look at',
+    });
+    assert.equal(trayMenuFor(s, false)[0]?.label, '1 folder in sync · 2 conflicts to look at');
+  });
+
   it('is idle when everything is in sync, and says how many folders', () => {
     assert.deepEqual(trayStateFor(state({ repositories: [] })), {
       state: 'idle',

@@ -41,7 +41,13 @@ describe('what needs the user, in the window', () => {
 
   it('lists each conflict with its versions, keeps one, or names one', async () => {
     const conflicts = [
-      { path: 'notes.txt', variants: ['notes.variant-1a2b.txt', 'notes.variant-3c4d.txt'] },
+      {
+        path: 'notes.txt',
+        variants: [
+          { path: 'notes.variant-1a2b.txt', size: 2048, modifiedAt: 1 },
+          { path: 'notes.variant-3c4d.txt', size: null, modifiedAt: null },
+        ],
+      },
     ];
     const fake = new FakeApi(snapshot({ repositories: [repoView({ conflicts })] }));
     const c = await render(fake);
@@ -55,6 +61,13 @@ describe('what needs the user, in the window', () => {
       command: 'keepConflictVersion',
       args: { repository: repoView().uuid, path: 'notes.txt', variant: 'notes.variant-3c4d.txt' },
     });
+    assert.match(inbox.textContent ?? '', /2\.0 KB|2 KB|2\.0 KiB/);
+    assert.match(inbox.textContent ?? '', /content not here/);
+    await click(
+      inbox.querySelector(
+        'button[aria-label="Keep notes.variant-1a2b.txt under a name of its own"]',
+      ),
+    );
     const input = inbox.querySelector('input');
     assert.ok(input);
     act(() => {
@@ -64,7 +77,7 @@ describe('what needs the user, in the window', () => {
       );
       input.dispatchEvent(new window.Event('input', { bubbles: true }));
     });
-    await click(byText(inbox, 'button', 'Keep under this name'));
+    await click(byText(inbox, 'button', 'Save'));
     assert.deepEqual(fake.calls.at(-1)?.args, {
       repository: repoView().uuid,
       path: 'notes.txt',

@@ -5,7 +5,8 @@
  */
 import { useState } from 'react';
 import type { FerryApi, RepositoryView } from '../../shared/ipc';
-import type { ConflictGroup, HeldDeletion } from '../../shared/types';
+import { formatBytes } from '../../shared/format';
+import type { ConflictGroup, ConflictVersion, HeldDeletion } from '../../shared/types';
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -59,6 +60,88 @@ function Held({
   );
 }
 
+/** One version of a conflict: keep it under the shared name, or give it a name of its own. */
+function Version({
+  api,
+  repository,
+  group,
+  version,
+  report,
+}: {
+  api: FerryApi;
+  repository: RepositoryView;
+  group: ConflictGroup;
+  version: ConflictVersion;
+  report: (r: { ok: boolean; error?: { message: string } }) => void;
+}) {
+  const [name, setName] = useState<string | null>(null);
+  const v = version.path;
+  const id = `name-${repository.uuid}-${v}`;
+  const facts = [
+    version.size !== null ? formatBytes(version.size) : 'content not here',
+    version.modifiedAt !== null ? `changed ${new Date(version.modifiedAt).toLocaleString()}` : '',
+  ].filter(Boolean);
+  return (
+    <li>
+      <span className="path">{v}</span> <span className="muted">({facts.join(', ')})</span>{' '}
+      <button
+        type="button"
+        onClick={() =>
+          void api
+            .keepConflictVersion({ repository: repository.uuid, path: group.path, variant: v })
+            .then(report)
+        }
+        aria-label={`Keep ${v} as ${group.path}, remove the other versions`}
+      >
+        Keep this one
+      </button>{' '}
+      {name === null ? (
+        <button
+          type="button"
+          className="quiet"
+          onClick={() => setName(v.split('/').at(-1) ?? v)}
+          aria-label={`Keep ${v} under a name of its own`}
+        >
+          Rename…
+        </button>
+      ) : (
+        <form
+          className="inline"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void api
+              .renameConflictVersion({
+                repository: repository.uuid,
+                path: group.path,
+                variant: v,
+                name,
+              })
+              .then((r) => {
+                report(r);
+                if (r.ok) setName(null);
+              });
+          }}
+        >
+          <label htmlFor={id}>New name for {v}</label>
+          <input
+            id={id}
+            value={name}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <button type="submit" disabled={name.trim() === ''}>
+            Save
+          </button>
+          <button type="button" onClick={() => setName(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
+    </li>
+  );
+}
+
 function Conflict({
   api,
   repository,
@@ -68,61 +151,21 @@ function Conflict({
   repository: RepositoryView;
   group: ConflictGroup;
 }) {
-  const [names, setNames] = useState<Record<string, string>>({});
   const [problem, report] = useProblem();
-  const base = `${repository.uuid}-${group.path}`;
   return (
     <li>
       <span className="path">{group.path}</span> was changed in two places; both versions are kept:
       <ul>
-        {group.variants.map((v, i) => {
-          const id = `${base}-${i}`;
-          const name = names[v] ?? v.split('/').at(-1) ?? v;
-          return (
-            <li key={v}>
-              <span className="path">{v}</span>{' '}
-              <button
-                type="button"
-                onClick={() =>
-                  void api
-                    .keepConflictVersion({
-                      repository: repository.uuid,
-                      path: group.path,
-                      variant: v,
-                    })
-                    .then(report)
-                }
-                aria-label={`Keep ${v} as ${group.path}, remove the other versions`}
-              >
-                Keep this one
-              </button>{' '}
-              <form
-                className="inline"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void api
-                    .renameConflictVersion({
-                      repository: repository.uuid,
-                      path: group.path,
-                      variant: v,
-                      name,
-                    })
-                    .then(report);
-                }}
-              >
-                <label htmlFor={id}>Name for {v}</label>
-                <input
-                  id={id}
-                  value={name}
-                  autoComplete="off"
-                  spellCheck={false}
-                  onChange={(e) => setNames({ ...names, [v]: e.target.value })}
-                />
-                <button type="submit">Keep under this name</button>
-              </form>
-            </li>
-          );
-        })}
+        {group.variants.map((v) => (
+          <Version
+            key={v.path}
+            api={api}
+            repository={repository}
+            group={group}
+            version={v}
+            report={report}
+          />
+        ))}
       </ul>
       {problem && <p className="error">{problem}</p>}
     </li>
