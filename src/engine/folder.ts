@@ -110,7 +110,12 @@ export class Folder {
   }
 
   private transferEvent(e: TransferEvent): void {
-    this.host.emit(e);
+    // the window tells the folders' transfers apart
+    this.host.emit(
+      e.type === 'transfer-changed'
+        ? { ...e, transfer: { ...e.transfer, repository: this.repo.uuid } }
+        : e,
+    );
     if (e.type !== 'transfer-changed') return;
     this.host.debug('transfer', `${this.repo.top}: ${describeTransfer(e.transfer)}`);
     if (e.transfer.state === 'queued') this.transferQueued(e.transfer.remote);

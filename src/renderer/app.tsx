@@ -68,8 +68,9 @@ export function App({
     });
   }, [connection, api, store]);
 
+  // ours: what other programs move is not ours to wait for
   const active = [...transfers.values()].filter(
-    (t) => t.state === 'running' || t.state === 'queued',
+    (t) => !t.isExternal && (t.state === 'running' || t.state === 'queued'),
   ).length;
   const overall = control.isPaused
     ? 'Paused'

@@ -55,6 +55,8 @@ export interface FerryState
   applyMany(events: readonly EngineEvent[]): void;
   setConnection(state: ConnectionSlice['connection']): void;
   dismissError(): void;
+  /** forgets the finished transfers shown (the queue's "Clear") */
+  clearFinished(): void;
 }
 
 const MAX_ACTIVITY = 200;
@@ -177,6 +179,12 @@ export function createFerryStore(): StoreApi<FerryState> {
       }),
     setConnection: (connection) => set({ connection }),
     dismissError: () => set({ lastError: null }),
+    clearFinished: () =>
+      set((s) => ({
+        transfers: new Map(
+          [...s.transfers].filter(([, t]) => t.state !== 'done' && t.state !== 'cancelled'),
+        ),
+      })),
   }));
 }
 

@@ -33,6 +33,8 @@ export interface TransferSnapshot {
   readonly via: string | null;
   /** where the content goes next on its planned route, after this transfer (names) */
   readonly nextHops: readonly string[];
+  /** the folder (repository UUID) whose transfer it is, when the engine syncs several */
+  readonly repository?: string;
 }
 
 export interface TransferControlState {

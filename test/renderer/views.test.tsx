@@ -245,6 +245,7 @@ describe('the window', () => {
       c.querySelector('.summary')?.textContent ?? '',
       /2 moving now · 1 queued · 1 failed, will retry · 1 done/,
     );
+    await click(byText(c, '.group button', 'Show'));
     // a done transfer is complete, also when the content was there before it started
     assert.ok(c.querySelector('progress[aria-label="photos/img4.jpg: 100%"]'));
     assert.match(
@@ -291,6 +292,8 @@ describe('the window', () => {
     );
     const c = await render(new FakeApi(snapshot({ transfers: done })));
     await click(c.querySelector('#tab-transfers'));
+    assert.equal(c.querySelectorAll('.transfer').length, 0, 'what finished is folded');
+    await click(byText(c, '.group button', 'Show'));
     const files = [...c.querySelectorAll('.transfer')].map(
       (r) => /img\d+/.exec(r.textContent ?? '')?.[0],
     );

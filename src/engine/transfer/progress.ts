@@ -149,7 +149,10 @@ export function sampleProgress(running: Iterable<Running>, now: number): Progres
   const out: ProgressEntry[] = [];
   for (const r of running) {
     const dt = (now - r.lastSample.at) / 1000;
-    if (dt > 0) r.rate = 0.7 * ((r.bytesDone - r.lastSample.bytes) / dt) + 0.3 * r.rate;
+    // a sample weighs a third (the first one whole), so a burst the limit lets through, or a
+    // pause of the disk, moves the figure a little rather than making it jump
+    const sample = dt > 0 ? (r.bytesDone - r.lastSample.bytes) / dt : undefined;
+    if (sample !== undefined) r.rate = r.rate === 0 ? sample : 0.35 * sample + 0.65 * r.rate;
     r.lastSample = { at: now, bytes: r.bytesDone };
     out.push({
       id: r.item.id,

@@ -43,7 +43,7 @@ export abstract class TransferCore {
   private readonly routes: RouteMap;
 
   constructor(
-    private readonly repo: Repository,
+    protected readonly repo: Repository,
     protected readonly options: TransferrerOptions = {},
   ) {
     this.branch = new AnnexBranch(repo);

@@ -72,7 +72,8 @@ export class Transferrer extends TransferCore {
 
   /** Everything: running, queued (up to `limit`), waiting, paused, failed, recently done, and transfers of other processes. */
   snapshot(limit = 1000): TransferSnapshot[] {
-    return this.observer.snapshot(limit);
+    const repository = this.repo.uuid;
+    return this.observer.snapshot(limit).map((t) => ({ ...t, repository }));
   }
 
   /** `remote` is back (a drive plugged in): what waited for it goes first. */

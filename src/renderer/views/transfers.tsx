@@ -1,10 +1,15 @@
-/** The transfer queue: grouped by state, virtualised, with progress, rate and controls. */
+/**
+ * The transfer queue: totals and what is left per destination, then the transfers grouped by
+ * state (those other programs run apart), virtualised, with progress, rate and controls; what
+ * finished is folded, counted by file, and can be cleared from the view.
+ */
 import { useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { formatBytes } from '../../shared/format';
 import type { FerryApi } from '../../shared/ipc';
-import type { TransferSnapshot, TransferState } from '../../shared/transfers';
+import type { TransferControlState, TransferSnapshot, TransferState } from '../../shared/transfers';
+import { hereOf, queueTotals, shownRate, type QueueTotals } from '../queue-summary';
 import type { FerryState } from '../store';
 
 function formatEta(s: number | null): string {
@@ -14,8 +19,11 @@ function formatEta(s: number | null): string {
   return `${(s / 3600).toFixed(1)} h left`;
 }
 
-const GROUPS: readonly { state: TransferState; label: string }[] = [
+type Group = TransferState | 'external';
+
+const GROUPS: readonly { state: Group; label: string }[] = [
   { state: 'running', label: 'Moving now' },
+  { state: 'external', label: 'Moved by other programs' },
   { state: 'queued', label: 'Queued' },
   { state: 'waiting', label: 'Waiting' },
   { state: 'paused', label: 'Paused' },
@@ -25,7 +33,8 @@ const GROUPS: readonly { state: TransferState; label: string }[] = [
 ];
 
 type Row =
-  { kind: 'group'; label: string; count: number } | { kind: 'transfer'; t: TransferSnapshot };
+  | { kind: 'group'; state: Group; label: string; count: number; note?: string }
+  | { kind: 'transfer'; t: TransferSnapshot };
 
 export const ROW_HEIGHT = 52;
 
@@ -81,12 +90,12 @@ export function VirtualList<T>({
 }
 
 /** The line under a transfer's bar: size, rate, time left, why it waits, who moves it. */
-export function transferFigures(t: TransferSnapshot, pct: number): string {
+export function transferFigures(t: TransferSnapshot, pct: number, rate = t.rate): string {
   const isAlreadyThere = t.state === 'done' && t.bytesDone === 0 && (t.size ?? 0) > 0;
   return [
     `${pct}%${t.size ? ` of ${formatBytes(t.size)}` : ''}`,
     isAlreadyThere ? 'it was already there' : '',
-    t.state === 'running' && t.rate > 0 ? `${formatBytes(t.rate)}/s` : '',
+    t.state === 'running' && rate > 0 ? `${formatBytes(rate)}/s` : '',
     t.state === 'running' ? formatEta(t.etaSeconds) : '',
     t.reason ?? '',
     t.isExternal ? 'by another program' : '',
@@ -95,13 +104,23 @@ export function transferFigures(t: TransferSnapshot, pct: number): string {
     .join(' · ');
 }
 
-function TransferRow({ t, api }: { t: TransferSnapshot; api: FerryApi }) {
+function TransferRow({
+  t,
+  api,
+  control,
+  here,
+}: {
+  t: TransferSnapshot;
+  api: FerryApi;
+  control: TransferControlState;
+  here: string;
+}) {
   // a done transfer is complete, also when the content was there before it started
   const pct =
     t.state === 'done' ? 100 : t.size ? Math.min(100, Math.floor((t.bytesDone / t.size) * 100)) : 0;
   const route = [
-    t.via ?? (t.direction === 'upload' ? 'here' : t.remote),
-    t.direction === 'upload' ? t.remote : 'here',
+    t.via ?? (t.direction === 'upload' ? here : t.remote),
+    t.direction === 'upload' ? t.remote : here,
     ...t.nextHops,
   ];
   const canPause = t.state === 'running' || t.state === 'queued' || t.state === 'waiting';
@@ -117,7 +136,7 @@ function TransferRow({ t, api }: { t: TransferSnapshot; api: FerryApi }) {
       </div>
       <div className="t-progress">
         <progress max={100} value={pct} aria-label={`${t.file}: ${pct}%`} />
-        <span className="t-figures">{transferFigures(t, pct)}</span>
+        <span className="t-figures">{transferFigures(t, pct, shownRate(t, control))}</span>
       </div>
       <div className="t-actions">
         {canPause && !t.isExternal && (
@@ -152,6 +171,40 @@ function TransferRow({ t, api }: { t: TransferSnapshot; api: FerryApi }) {
   );
 }
 
+function Summary({
+  totals,
+  counts,
+  isEmpty,
+}: {
+  totals: QueueTotals;
+  counts: string;
+  isEmpty: boolean;
+}) {
+  if (isEmpty) return <p className="summary">Nothing to move: every file is where it is wanted.</p>;
+  const eta = formatEta(totals.etaSeconds);
+  return (
+    <div className="summary" aria-live="polite">
+      <p>
+        {totals.files === 0
+          ? 'Nothing left to move.'
+          : `${totals.files.toLocaleString('en-US')} ${totals.files === 1 ? 'file' : 'files'} to move: ${formatBytes(totals.bytesLeft)}${eta ? `, about ${eta}` : ''}`}
+        {totals.external > 0 && ` · ${totals.external} moved by other programs`}
+      </p>
+      <p>{counts}</p>
+      {totals.destinations.length > 0 && (
+        <ul className="destinations" aria-label="Left to move, by destination">
+          {totals.destinations.slice(0, 8).map((d) => (
+            <li key={d.label}>
+              {d.label}: {d.files.toLocaleString('en-US')} {d.files === 1 ? 'file' : 'files'},{' '}
+              {formatBytes(d.bytesLeft)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 export function TransfersView({
   store,
   api,
@@ -162,12 +215,21 @@ export function TransfersView({
   height?: number;
 }) {
   const transfers = useStore(store, (s) => s.transfers);
+  const control = useStore(store, (s) => s.control);
+  const repositories = useStore(store, (s) => s.repositories);
+  const [isDoneOpen, setDoneOpen] = useState(false);
+  const totals = useMemo(
+    () => queueTotals(transfers.values(), control, repositories),
+    [transfers, control, repositories],
+  );
   const rows = useMemo(() => {
-    const by = new Map<TransferState, TransferSnapshot[]>();
+    const by = new Map<Group, TransferSnapshot[]>();
     for (const t of transfers.values()) {
-      const list = by.get(t.state) ?? [];
+      const g: Group =
+        t.isExternal && t.state !== 'done' && t.state !== 'cancelled' ? 'external' : t.state;
+      const list = by.get(g) ?? [];
       list.push(t);
-      by.set(t.state, list);
+      by.set(g, list);
     }
     const out: Row[] = [];
     for (const g of GROUPS) {
@@ -176,25 +238,47 @@ export function TransfersView({
       // what just finished is what a user looks for: newest first
       if (g.state === 'done' || g.state === 'cancelled')
         list.sort((x, y) => (y.finishedAt ?? 0) - (x.finishedAt ?? 0));
-      out.push({ kind: 'group', label: g.label, count: list.length });
+      const note =
+        g.state === 'done' && totals.doneCopies > totals.doneFiles
+          ? `${totals.doneFiles} ${totals.doneFiles === 1 ? 'file' : 'files'}, ${totals.doneCopies} copies`
+          : undefined;
+      const count = g.state === 'done' ? totals.doneFiles : list.length;
+      out.push({ kind: 'group', state: g.state, label: g.label, count, note });
+      if (g.state === 'done' && !isDoneOpen) continue;
       for (const t of list) out.push({ kind: 'transfer', t });
     }
     return out;
-  }, [transfers]);
-  const counts = GROUPS.map((g) => ({
-    ...g,
-    n: rows.find((r) => r.kind === 'group' && r.label === g.label),
-  }));
+  }, [transfers, isDoneOpen, totals]);
+  const renderGroup = (r: Extract<Row, { kind: 'group' }>): React.ReactNode => (
+    <h3 className="group">
+      {r.label} <span className="muted">({r.note ?? r.count})</span>
+      {r.state === 'done' && (
+        <>
+          {' '}
+          <button
+            type="button"
+            className="quiet"
+            aria-expanded={isDoneOpen}
+            onClick={() => setDoneOpen(!isDoneOpen)}
+          >
+            {isDoneOpen ? 'Hide' : 'Show'}
+          </button>{' '}
+          <button type="button" className="quiet" onClick={() => store.getState().clearFinished()}>
+            Clear
+          </button>
+        </>
+      )}
+    </h3>
+  );
   return (
     <div className="transfers">
-      <p className="summary" aria-live="polite">
-        {transfers.size === 0
-          ? 'Nothing to move: every file is where it is wanted.'
-          : counts
-              .filter((c) => c.n)
-              .map((c) => `${c.n && c.n.kind === 'group' ? c.n.count : 0} ${c.label.toLowerCase()}`)
-              .join(' · ')}
-      </p>
+      <Summary
+        totals={totals}
+        isEmpty={transfers.size === 0}
+        counts={rows
+          .flatMap((r) => (r.kind === 'group' ? [`${r.count} ${r.label.toLowerCase()}`] : []))
+          .join(' · ')}
+      />
       {transfers.size > 0 && (
         <VirtualList
           items={rows}
@@ -203,11 +287,9 @@ export function TransfersView({
           label="Transfer queue"
           render={(r) =>
             r.kind === 'group' ? (
-              <h3 className="group">
-                {r.label} <span className="muted">({r.count})</span>
-              </h3>
+              renderGroup(r)
             ) : (
-              <TransferRow t={r.t} api={api} />
+              <TransferRow t={r.t} api={api} control={control} here={hereOf(r.t, repositories)} />
             )
           }
         />
