@@ -7,6 +7,8 @@ export interface MapNode {
   readonly path: string | null;
   readonly isHere: boolean;
   readonly isReachable: boolean;
+  /** a remote whose repository was never reached (its UUID is not known yet) */
+  readonly neverReached?: boolean;
 }
 
 /** "`from` can send to `to`" through the remote named `remote` in `from`'s config. */

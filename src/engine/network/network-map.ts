@@ -86,7 +86,11 @@ export async function buildNetworkMap(repo: Repository): Promise<NetworkMap> {
               () => undefined,
             )) ?? uuid;
       }
-      if (!uuid) continue; // not a git-annex repository (or never seen)
+      if (!uuid) {
+        // a remote of this repository never reached (a drive never plugged in): shown, never used
+        if (at.uuid === repo.uuid) neverReached(nodes, edges, at.uuid, remote, cost, path);
+        continue;
+      }
       if (trust.get(uuid) === 'dead') continue;
       if (!nodes.has(uuid)) {
         nodes.set(uuid, {
@@ -188,4 +192,25 @@ export function mapToText(map: NetworkMap): string {
   out.push('least-cost routes from here:');
   for (const e of map.arborescence) out.push(`    ${name(e.from)} -> ${name(e.to)} (${e.cost})`);
   return `${out.join('\n')}\n`;
+}
+
+/** A remote of this repository whose repository was never reached: a node and a link that is down. */
+function neverReached(
+  nodes: Map<string, MapNode>,
+  edges: MapEdge[],
+  from: string,
+  remote: string,
+  cost: number,
+  path: string | undefined,
+): void {
+  const uuid = `never-reached:${remote}`;
+  nodes.set(uuid, {
+    uuid,
+    description: remote,
+    path: path ?? null,
+    isHere: false,
+    isReachable: false,
+    neverReached: true,
+  });
+  edges.push({ from, to: uuid, cost, remote, isUp: false, path: path ?? null, link: null });
 }

@@ -1,11 +1,29 @@
-/** The network map: repositories on a circle, links with costs, least-cost routes highlighted. */
+/**
+ * The network map: repositories on a circle, links with costs at their arrows, least-cost
+ * routes highlighted, the link each running transfer uses marked, offline and never-reached
+ * repositories shown; then the map in words and as a table (network-table.tsx).
+ */
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
-import type { MapEdge } from '../../shared/network';
 import type { FerryState } from '../store';
-
+import { activeEdges, edgeKey } from '../map-active';
 import { layoutMap } from '../map-layout';
+import { holdingsOf, MapWords } from './network-table';
+
+/** A point of the quadratic curve from a over m to b, at t. */
+function along(
+  a: { x: number; y: number },
+  m: { x: number; y: number },
+  b: { x: number; y: number },
+  t: number,
+): { x: number; y: number } {
+  const u = 1 - t;
+  return {
+    x: u * u * a.x + 2 * u * t * m.x + t * t * b.x,
+    y: u * u * a.y + 2 * u * t * m.y + t * t * b.y,
+  };
+}
 
 export function NetworkView({ store }: { store: StoreApi<FerryState> }) {
   const maps = useStore(store, (s) => s.maps);
@@ -21,18 +39,12 @@ export function NetworkView({ store }: { store: StoreApi<FerryState> }) {
   const pos = layoutMap(map, W, H);
   const name = (u: string): string =>
     map.nodes.find((n) => n.uuid === u)?.description ?? u.slice(0, 8);
-  const inTree = new Set(map.arborescence.map((e) => `${e.from} ${e.to} ${e.remote}`));
-  const running = [...transfers.values()].filter((t) => t.state === 'running');
-  const byName = (n: string | null): string | undefined =>
-    map.nodes.find((x) => x.description === n)?.uuid;
-  const active = new Set(
-    running.map((t) => {
-      const from = t.direction === 'upload' ? (byName(t.via) ?? map.root) : t.remoteUuid;
-      const to = t.direction === 'upload' ? t.remoteUuid : map.root;
-      return `${from} ${to}`;
-    }),
+  const inTree = new Set(map.arborescence.map(edgeKey));
+  const running = [...transfers.values()].filter(
+    (t) => t.state === 'running' && (!t.repository || t.repository === root),
   );
-  const edgeKey = (e: MapEdge): string => `${e.from} ${e.to} ${e.remote}`;
+  const active = activeEdges(map, running);
+  const here = repositories.find((r) => r.uuid === root);
   return (
     <div className="network">
       {roots.length > 1 && (
@@ -72,10 +84,12 @@ export function NetworkView({ store }: { store: StoreApi<FerryState> }) {
           const b = pos.get(e.to);
           if (!a || !b) return null;
           const tree = inTree.has(edgeKey(e));
-          const live = active.has(`${e.from} ${e.to}`);
+          const live = active.has(edgeKey(e));
           // bend each direction of a pair of links apart
           const mx = (a.x + b.x) / 2 + (b.y - a.y) * 0.08;
           const my = (a.y + b.y) / 2 - (b.x - a.x) * 0.08;
+          // the cost on its own curve, toward the arrow it belongs to
+          const label = along(a, { x: mx, y: my }, b, 0.62);
           return (
             <g
               key={edgeKey(e)}
@@ -88,7 +102,7 @@ export function NetworkView({ store }: { store: StoreApi<FerryState> }) {
                 markerEnd="url(#arrow)"
                 fill="none"
               />
-              <text x={mx} y={my - 4} className="cost">
+              <text x={label.x} y={label.y - 4} className="cost" textAnchor="middle">
                 {e.cost}
               </text>
               <title>{`${name(e.from)} → ${name(e.to)} via "${e.remote}", cost ${e.cost}, ${e.isUp ? 'up' : 'down'}${e.link ? `, ${e.link}` : ''}${tree ? ', on a least-cost route' : ''}`}</title>
@@ -105,17 +119,28 @@ export function NetworkView({ store }: { store: StoreApi<FerryState> }) {
           const ux = len > 0 ? dx / len : 0;
           const uy = len > 0 ? dy / len : 1;
           const anchor = Math.abs(ux) < 0.35 ? 'middle' : ux > 0 ? 'start' : 'end';
+          // kept inside the picture: a name's width is guessed at 8 units a character
+          const width = n.description.length * 8;
+          const lx = p.x + ux * 28;
+          const x =
+            anchor === 'start'
+              ? Math.min(lx, W - width - 4)
+              : anchor === 'end'
+                ? Math.max(lx, width + 4)
+                : Math.min(Math.max(lx, width / 2 + 4), W - width / 2 - 4);
+          const y = Math.min(Math.max(p.y + uy * 30 + 5, 14), H - 6);
+          const holds = holdingsOf(n.uuid, map, here);
           return (
             <g
               key={n.uuid}
-              className={`node${n.isHere ? ' here' : ''}${n.isReachable ? '' : ' unreachable'}`}
+              className={`node${n.isHere ? ' here' : ''}${n.isReachable ? '' : ' unreachable'}${n.neverReached ? ' never' : ''}`}
               data-name={n.description}
             >
               <circle cx={p.x} cy={p.y} r={18} />
-              <text x={p.x + ux * 28} y={p.y + uy * 30 + 5} textAnchor={anchor}>
+              <text x={x} y={y} textAnchor={anchor}>
                 {n.description}
               </text>
-              <title>{`${n.description}${n.path ? ` at ${n.path}` : ''}${n.isReachable ? '' : ' (not reachable from here)'}`}</title>
+              <title>{`${n.description}${n.path ? ` at ${n.path}` : ''}${n.neverReached ? ' (never reached)' : n.isReachable ? '' : ' (not reachable from here)'}${holds ? `: ${holds}` : ''}`}</title>
             </g>
           );
         })}
@@ -134,6 +159,7 @@ export function NetworkView({ store }: { store: StoreApi<FerryState> }) {
           <span className="swatch active" /> moving now
         </li>
       </ul>
+      <MapWords map={map} here={here} active={active} />
       {running.length > 0 && (
         <ul aria-label="Next hops" className="hops">
           {running.slice(0, 5).map((t) => (

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { openRepository } from '../../../src/engine/annex/repository';
 import type { NetworkMap } from '../../../src/engine/network/network-map';
 import { ferryOk, git, tempDir } from '../../helpers/repos';
+import { routeSentences } from '../../../src/shared/route-text';
 
 describe('the network map', () => {
   const tmp = tempDir();
@@ -112,5 +113,31 @@ describe('the network map', () => {
       map.nodes.some((n) => n.description === 'broken disk'),
       false,
     );
+  });
+
+  it('shows a remote never reached (a drive never plugged in), and says in words how content travels', async () => {
+    git(a, 'remote', 'add', 'stick', join(tmp.path, 'media', 'stick', 'annex'));
+    try {
+      const map = JSON.parse((await ferryOk(a, 'map', '--json')).out) as NetworkMap;
+      const stick = map.nodes.find((n) => n.description === 'stick');
+      assert.ok(stick?.neverReached, 'shown, as never reached');
+      assert.equal(stick.isReachable, false);
+      assert.ok(map.edges.some((e) => e.to === stick.uuid && !e.isUp));
+      assert.ok(!map.arborescence.some((e) => e.to === stick.uuid), 'never on a route');
+      const words = routeSentences(map).map((x) => x.text);
+      assert.ok(
+        words.includes(
+          'content for backup goes laptop → usb drive → backup, cost 200, instead of laptop → backup, 1000',
+        ),
+        words.join('\n'),
+      );
+      assert.ok(words.includes('content for usb drive goes laptop → usb drive, cost 100'));
+      assert.ok(
+        words.some((w) => w.startsWith('stick was never reached: plug it in')),
+        words.join('\n'),
+      );
+    } finally {
+      git(a, 'remote', 'remove', 'stick');
+    }
   });
 });
