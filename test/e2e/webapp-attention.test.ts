@@ -14,7 +14,7 @@ import { startWebapp, type Webapp } from '../../src/cli/webapp';
 import { axeScan, serious } from '../helpers/axe';
 import { launchChromium, screenshotDir } from '../helpers/browser';
 import { starClones } from '../helpers/clones';
-import { ferryOk, git, tempDir } from '../helpers/repos';
+import { ferryOk, git, gitAsync, tempDir } from '../helpers/repos';
 import { waitFor } from '../helpers/wait';
 
 const PHOTOS = 150;
@@ -105,7 +105,10 @@ describe('what needs the user, in the web UI', () => {
     writeFileSync(join(a, 'notes.txt'), 'from the laptop\n');
     await waitFor(
       'the laptop committed its notes',
-      () => git(a, 'rev-parse', 'HEAD') !== head && git(a, 'status', '--porcelain') === '',
+      // git status runs git-annex's filter, which may wait for a lock this process's engine
+      // holds: asked without blocking this process
+      async () =>
+        git(a, 'rev-parse', 'HEAD') !== head && (await gitAsync(a, 'status', '--porcelain')) === '',
       30_000,
     );
     rmSync(join(b, 'notes.txt'));

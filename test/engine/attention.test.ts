@@ -11,7 +11,7 @@ import { Engine } from '../../src/engine/engine';
 import { parcelWatch } from '../../src/engine/sync/watcher';
 import type { EngineEvent } from '../../src/shared/ipc';
 import { lsTree, starClones } from '../helpers/clones';
-import { ferryOk, git, tempDir } from '../helpers/repos';
+import { ferryOk, git, gitAsync, tempDir } from '../helpers/repos';
 import { waitFor } from '../helpers/wait';
 
 const FILES = 300;
@@ -108,7 +108,11 @@ describe('what needs the user', () => {
     writeFileSync(join(a, 'notes.txt'), 'from A\n');
     await waitFor(
       'A committed its notes',
-      () => git(a, 'rev-parse', 'HEAD') !== before && git(a, 'status', '--porcelain') === '',
+      // git status runs git-annex's filter, which may wait for a lock this process's engine
+      // holds: asked without blocking this process
+      async () =>
+        git(a, 'rev-parse', 'HEAD') !== before &&
+        (await gitAsync(a, 'status', '--porcelain')) === '',
       30_000,
     );
     rmSync(join(b, 'notes.txt'));
