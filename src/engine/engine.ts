@@ -12,7 +12,7 @@
  *     the shared mount source fan-out.
  * Folder list: `folders.json` in the state directory when one is given, else only this run's.
  */
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type {
   DriveView,
   EngineEvent,
@@ -23,10 +23,8 @@ import type {
 import { activityText, driveActivityText } from '../shared/event-text';
 import type { TransferControlState } from '../shared/transfers';
 import type { NetworkMap } from '../shared/network';
-import { initRepository } from './annex/init';
 import { AnnexBranch } from './annex/branch';
 import { renameRepository } from './annex/repo-config';
-import { chooseFolder } from './folder-choice';
 import { openRepository, type Repository } from './annex/repository';
 import { addRemote } from './remotes/add-remote';
 import { addSpecialRemote, remoteCloneUrl } from './remotes/add-special';
@@ -48,6 +46,7 @@ import type { PeerService } from './peers/peer-service';
 import { transferHandlers } from './control/transfer-handlers';
 import { deviceHandlers } from './peers/device-handlers';
 import { attentionHandlers } from './control/attention-handlers';
+import { FolderAdding } from './control/add-folder';
 import { onPeerState } from './peers/context';
 import { StatusPasses } from './status-passes';
 
@@ -66,6 +65,8 @@ export interface EngineOptions {
   readonly isHeadless?: boolean;
   /** assistant timings, for tests */
   readonly quietMs?: number;
+  /** how long adding a folder may take before it is given up (default 60 s) */
+  readonly addFolderTimeoutMs?: number;
   readonly peers?: PeerService; // Ferry devices (listener, discovery, invites)
 }
 
@@ -158,6 +159,33 @@ export class Engine {
   private saveFolders(): void {
     saveFolders(this.options.stateDir, [...this.managed.keys()]);
   }
+
+  /** Stops syncing a folder and forgets it; its files and repository stay as they are. */
+  private async forget(m: Folder): Promise<void> {
+    const repository = m.repo.uuid;
+    this.managed.delete(m.repo.top);
+    await m.stop();
+    this.saveFolders();
+    this.note({
+      repository,
+      kind: 'sync',
+      text: `stopped syncing ${m.repo.top}; its files are as they were`,
+    });
+    this.emit({ type: 'repository-removed', repository, at: Date.now() });
+  }
+
+  private readonly adding = new FolderAdding({
+    manage: (repo) => this.manage(repo),
+    isSynced: (top) => this.managed.has(top),
+    forget: (m) => this.forget(m),
+    added: async (m) => {
+      this.saveFolders();
+      for (const top of this.managed.keys()) void this.emitOffers(top);
+      this.note({ repository: m.repo.uuid, kind: 'sync', text: `started syncing ${m.repo.top}` });
+      return this.view(m);
+    },
+    timeoutMs: () => this.options.addFolderTimeoutMs,
+  });
 
   private async manage(repo: Repository): Promise<Folder> {
     const known = this.managed.get(repo.top);
@@ -305,22 +333,8 @@ export class Engine {
         for (const m of this.managed.values()) out.push(await this.view(m));
         return out;
       },
-      addFolder: async ({ path, description, create, confirm }) => {
-        if (typeof path !== 'string' || path.trim() === '')
-          throw new FerryError('usage', 'give the path of a folder to sync');
-        const { dir } = await chooseFolder(path, { create, confirm });
-        // an existing git-annex repository is adopted as it is: never re-described
-        const existing = await openRepository(dir).catch(() => undefined);
-        const repo =
-          existing && existing.top === dir
-            ? existing
-            : (await initRepository(dir, { description: description ?? basename(dir) })).repo;
-        const m = await this.manage(repo);
-        this.saveFolders();
-        for (const top of this.managed.keys()) void this.emitOffers(top);
-        this.note({ repository: repo.uuid, kind: 'sync', text: `started syncing ${repo.top}` });
-        return this.view(m);
-      },
+      addFolder: (args) => this.adding.add(args),
+      cancelAddFolder: ({ path }) => Promise.resolve(this.adding.cancel(path)),
       whyNotSynced: ({ repository, limit }) => this.folderOf(repository).why(limit),
       renameFolder: async ({ repository, name }) => {
         const m = this.folderOf(repository);
@@ -330,16 +344,7 @@ export class Engine {
         return this.view(m);
       },
       removeFolder: async ({ repository }) => {
-        const m = this.folderOf(repository);
-        this.managed.delete(m.repo.top);
-        await m.stop();
-        this.saveFolders();
-        this.note({
-          repository,
-          kind: 'sync',
-          text: `stopped syncing ${m.repo.top}; its files are as they were`,
-        });
-        this.emit({ type: 'repository-removed', repository, at: Date.now() });
+        await this.forget(this.folderOf(repository));
         return null;
       },
       addRemote: ({ repository, url, name }) =>

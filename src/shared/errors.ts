@@ -37,6 +37,10 @@ export type ErrorCode =
   | 'needs-confirmation'
   /** what was asked for is not there (a held change, a conflict, a history entry) */
   | 'not-found'
+  /** the user cancelled what was under way */
+  | 'cancelled'
+  /** it took longer than it may, and was given up */
+  | 'timeout'
   | 'usage';
 
 /** The words of any thrown value: an Error's message, anything else as text. */

@@ -75,6 +75,8 @@ export interface Commands {
     args: { path: string; description?: string; create?: boolean; confirm?: boolean };
     result: RepositoryView;
   };
+  /** Cancels the add of `path` under way (the folder is left not synced); false when none is. */
+  cancelAddFolder: { args: { path: string }; result: boolean };
   /** Makes the repository at `path` a remote of the folder `repository` (a UUID) and syncs with it. */
   syncWith: { args: { repository: string; path: string }; result: RepositoryView };
   /**
@@ -253,6 +255,7 @@ const COMMAND_TABLE: CommandTable = {
   snapshot: true,
   listRepositories: true,
   addFolder: true,
+  cancelAddFolder: true,
   syncWith: true,
   addRemote: true,
   addSpecialRemote: true,

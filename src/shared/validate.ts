@@ -13,6 +13,7 @@ const SHAPES: Readonly<Record<CommandName, Shape | 'none'>> = {
   snapshot: 'none',
   listRepositories: 'none',
   addFolder: { path: 'string', description: 'string?', create: 'boolean?', confirm: 'boolean?' },
+  cancelAddFolder: { path: 'string' },
   syncWith: { repository: 'string', path: 'string' },
   addRemote: { repository: 'string', url: 'string', name: 'string?' },
   addSpecialRemote: {

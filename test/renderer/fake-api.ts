@@ -94,6 +94,8 @@ export class FakeApi {
   readonly calls: { command: CommandName; args: unknown }[] = [];
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   addFolderResult: CommandResult<'addFolder'> = { ok: true, value: repoView() };
+  /** while set, addFolder answers only once it settles */
+  addFolderGate: Promise<void> | undefined;
   devices: DevicesView = { me: null, paired: [], pending: [] };
   joinResult: CommandResult<'joinShared'> = { ok: true, value: repoView() };
 
@@ -115,8 +117,9 @@ export class FakeApi {
       listRepositories: record('listRepositories', () => this.state.repositories),
       addFolder: (args) => {
         this.calls.push({ command: 'addFolder', args });
-        return Promise.resolve(this.addFolderResult);
+        return (this.addFolderGate ?? Promise.resolve()).then(() => this.addFolderResult);
       },
+      cancelAddFolder: record('cancelAddFolder', () => true),
       syncWith: record('syncWith', () => this.state.repositories[0]),
       addRemote: record('addRemote', () => this.state.repositories[0]),
       addSpecialRemote: record('addSpecialRemote', () => this.state.repositories[0]),

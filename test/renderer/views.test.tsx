@@ -50,6 +50,45 @@ describe('the window', () => {
     assert.equal(c.querySelector('[role="alert"]')?.textContent, '/srv/photos is not writable');
   });
 
+  it('cancels a folder being added, and says it is not synced', async () => {
+    const fake = new FakeApi();
+    let answer = (): void => undefined;
+    fake.addFolderGate = new Promise((resolve) => (answer = resolve));
+    const c = await render(fake);
+    const input = c.querySelector<HTMLInputElement>('#folder-path');
+    assert.ok(input);
+    act(() => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set?.call(
+        input,
+        '/mnt/share/photos',
+      );
+      input.dispatchEvent(new window.Event('input', { bubbles: true }));
+    });
+    await click(byText(c, 'button', 'Sync this folder'));
+    assert.match(c.querySelector('.drop [role="status"]')?.textContent ?? '', /Adding/);
+    await click(byText(c, '.drop button', 'Cancel'));
+    assert.deepEqual(fake.calls.at(-1), {
+      command: 'cancelAddFolder',
+      args: { path: '/mnt/share/photos' },
+    });
+    fake.addFolderResult = {
+      ok: false,
+      error: {
+        code: 'cancelled',
+        message: 'adding /mnt/share/photos was cancelled: it is not synced',
+      },
+    };
+    await act(async () => {
+      answer();
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    assert.match(
+      c.querySelector('[role="alert"]')?.textContent ?? '',
+      /cancelled: it is not synced/,
+    );
+    assert.equal(byText(c, '.drop button', 'Cancel'), undefined);
+  });
+
   it("offers the engine's better choice: a repository's top, creating a missing folder", async () => {
     const fake = new FakeApi();
     const c = await render(fake);

@@ -37,12 +37,15 @@ export function DropArea({
   const [isBusy, setBusy] = useState(false);
   // what the engine offers instead (the repository's top, creating the folder, a yes)
   const [suggestion, setSuggestion] = useState<ErrorSuggestion | null>(null);
+  // the folder being added now, which Cancel stops
+  const [adding, setAdding] = useState<string | null>(null);
   const add = async (
     folder: string,
     choice: { create?: boolean; confirm?: boolean } = {},
   ): Promise<void> => {
     if (folder.trim() === '') return;
     setBusy(true);
+    setAdding(folder.trim());
     setSuggestion(null);
     setMessage({ text: `Adding ${folder}…`, isError: false });
     const r = await api.addFolder({
@@ -51,6 +54,7 @@ export function DropArea({
       ...choice,
     });
     setBusy(false);
+    setAdding(null);
     if (r.ok) {
       setMessage({ text: `Syncing ${r.value.top} (${r.value.description})`, isError: false });
       setPath('');
@@ -123,6 +127,11 @@ export function DropArea({
         <p role={message.isError ? 'alert' : 'status'} className={message.isError ? 'error' : ''}>
           {message.text}
         </p>
+      )}
+      {adding !== null && (
+        <button type="button" onClick={() => void api.cancelAddFolder({ path: adding })}>
+          Cancel
+        </button>
       )}
       {suggestion && (
         <button
