@@ -65,6 +65,18 @@ async function groupOf(repo: Repository, path: string): Promise<ConflictGroup> {
   return group;
 }
 
+/** Where one version of a conflict is, checked to be one (for opening it). */
+export async function versionPath(
+  repo: Repository,
+  path: string,
+  variant: string,
+): Promise<string> {
+  const group = await groupOf(repo, path);
+  if (!group.variants.some((v) => v.path === variant))
+    throw new FerryError('not-found', `${variant} is not a version of ${path}`);
+  return join(repo.top, variant);
+}
+
 /** Keeps `variant` under the shared name and removes the other versions from the work tree. */
 export async function keepVersion(repo: Repository, path: string, variant: string): Promise<void> {
   const group = await groupOf(repo, path);

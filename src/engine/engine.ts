@@ -65,6 +65,8 @@ export interface EngineOptions {
   readonly isHeadless?: boolean;
   /** assistant timings, for tests */
   readonly quietMs?: number;
+  /** opens a file with the desktop's program for it (the desktop app; absent headless) */
+  readonly openPath?: (path: string) => Promise<void>;
   /** how long adding a folder may take before it is given up (default 60 s) */
   readonly addFolderTimeoutMs?: number;
   readonly peers?: PeerService; // Ferry devices (listener, discovery, invites)
@@ -388,6 +390,7 @@ export class Engine {
         view: (m) => this.view(m),
         note: (repository, text) => this.note({ repository, kind: 'sync', text }),
         statusSoon: (m) => this.statusSoon(m.repo.top),
+        openPath: this.options.openPath,
       }),
       ...deviceHandlers({
         peers: this.options.peers,

@@ -36,6 +36,8 @@ export interface NodeEngineOptions {
    * them on the LAN (FERRY_DISCOVERY_PORT, default 21127); identity in `stateDir`
    */
   readonly peers?: boolean;
+  /** opens a file with the desktop's program for it (the desktop app) */
+  readonly openPath?: (path: string) => Promise<void>;
 }
 
 export interface NodeEngine {
@@ -95,6 +97,7 @@ export async function createNodeEngine(options: NodeEngineOptions): Promise<Node
     debug: (module, m) => logger.child(module).debug(m),
     isHeadless: options.isHeadless,
     quietMs: options.quietMs,
+    openPath: options.openPath,
   });
   return {
     engine,

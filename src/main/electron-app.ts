@@ -13,6 +13,7 @@ import {
   nativeImage,
   Notification,
   session,
+  shell as desktop,
   Tray,
 } from 'electron';
 import { join } from 'node:path';
@@ -109,6 +110,11 @@ export function startElectronApp(rootDir: string): void {
       log,
       logFile: join(app.getPath('userData'), 'ferry.log'),
       peers: process.env.FERRY_PEERS !== 'off',
+      // a conflict's version, opened from the window (the engine checks it is one)
+      openPath: async (path) => {
+        const problem = await desktop.openPath(path);
+        if (problem) throw new Error(problem);
+      },
     });
     engine = node.engine;
     tray = new Tray(trayIcon('idle'));

@@ -135,6 +135,11 @@ export interface Commands {
     args: { repository: string; path: string; variant: string };
     result: RepositoryView;
   };
+  /** opens one version of a conflict with the desktop's program for it (the desktop app) */
+  openConflictVersion: {
+    args: { repository: string; path: string; variant: string };
+    result: null;
+  };
   /** gives one version of a conflict its own name (a file name in the same folder) */
   renameConflictVersion: {
     args: { repository: string; path: string; variant: string; name: string };
@@ -272,6 +277,7 @@ const COMMAND_TABLE: CommandTable = {
   undoSync: true,
   keepConflictVersion: true,
   renameConflictVersion: true,
+  openConflictVersion: true,
   pauseRemote: true,
   resumeRemote: true,
   listTransfers: true,

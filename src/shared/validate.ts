@@ -36,6 +36,7 @@ const SHAPES: Readonly<Record<CommandName, Shape | 'none'>> = {
   decideDeletion: { repository: 'string', id: 'string', action: 'string' },
   undoSync: { repository: 'string', entry: 'count' },
   keepConflictVersion: { repository: 'string', path: 'string', variant: 'string' },
+  openConflictVersion: { repository: 'string', path: 'string', variant: 'string' },
   renameConflictVersion: {
     repository: 'string',
     path: 'string',

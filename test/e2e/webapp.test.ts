@@ -204,7 +204,10 @@ describe('the web UI on a real engine', () => {
       .locator('.transfer.state-paused', { hasText: 'movie.mkv' })
       .getByRole('button', { name: 'Resume movie.mkv' })
       .click();
-    await page.locator('h3.group', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
+    const done = page.locator('h3.group', { hasText: 'Done' });
+    await done.waitFor({ timeout: 60_000 });
+    // what finished is folded until asked for
+    await done.getByRole('button', { name: 'Show' }).click();
     await page
       .locator('.transfer.state-done', { hasText: 'movie.mkv' })
       .first()

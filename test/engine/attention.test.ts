@@ -132,6 +132,15 @@ describe('what needs the user', () => {
       h.renameConflictVersion({ repository: uuid, path: 'notes.txt', variant: mine, name: '../x' }),
       /not a file name/,
     );
+    // headless: nothing opens files here, and the message says where the version is
+    await assert.rejects(
+      h.openConflictVersion({ repository: uuid, path: 'notes.txt', variant: mine }),
+      new RegExp(`open it on the machine Ferry runs on: .*${mine.replace(/\./g, '\\.')}`),
+    );
+    await assert.rejects(
+      h.openConflictVersion({ repository: uuid, path: 'notes.txt', variant: '../../etc/passwd' }),
+      /is not a version of notes\.txt/,
+    );
     await h.keepConflictVersion({ repository: uuid, path: 'notes.txt', variant: mine });
     assert.equal(readFileSync(join(a, 'notes.txt'), 'utf8'), 'from A\n');
     for (const v of conflict.variants) assert.ok(!existsSync(join(a, v.path)));

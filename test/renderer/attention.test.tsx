@@ -49,7 +49,9 @@ describe('what needs the user, in the window', () => {
         ],
       },
     ];
-    const fake = new FakeApi(snapshot({ repositories: [repoView({ conflicts })] }));
+    const fake = new FakeApi(
+      snapshot({ repositories: [repoView({ conflicts })], isHeadless: false }),
+    );
     const c = await render(fake);
     assert.equal(c.querySelector('.badge.conflicts')?.textContent, '1 conflict');
     assert.equal(c.querySelector('[role="tab"] .count')?.textContent, '1');
@@ -63,6 +65,9 @@ describe('what needs the user, in the window', () => {
     });
     assert.match(inbox.textContent ?? '', /2\.0 KB|2 KB|2\.0 KiB/);
     assert.match(inbox.textContent ?? '', /content not here/);
+    // the desktop app opens a version with its program
+    await click(inbox.querySelector('button[aria-label="Open notes.variant-1a2b.txt"]'));
+    assert.deepEqual(fake.calls.at(-1)?.command, 'openConflictVersion');
     await click(
       inbox.querySelector(
         'button[aria-label="Keep notes.variant-1a2b.txt under a name of its own"]',

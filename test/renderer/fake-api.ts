@@ -128,6 +128,7 @@ export class FakeApi {
       undoSync: record('undoSync', () => this.state.repositories[0]),
       keepConflictVersion: record('keepConflictVersion', () => this.state.repositories[0]),
       renameConflictVersion: record('renameConflictVersion', () => this.state.repositories[0]),
+      openConflictVersion: record('openConflictVersion', () => null),
       whyNotSynced: record('whyNotSynced', () => [
         {
           path: 'photos/a.jpg',

@@ -4,7 +4,7 @@
  * keeping one version or naming each.
  */
 import type { ActivityEntry, RepositoryView } from '../../shared/ipc';
-import { keepAll, keepVersion } from '../conflicts';
+import { keepAll, keepVersion, versionPath } from '../conflicts';
 import type { Handlers } from '../dispatch';
 import { FerryError } from '../errors';
 import type { Folder } from '../folder';
@@ -17,10 +17,16 @@ export interface AttentionHost {
   view(m: Folder): Promise<RepositoryView>;
   note(repository: string, text: string): void;
   statusSoon(m: Folder): void;
+  /** the desktop's way to open a file (absent headless) */
+  readonly openPath?: (path: string) => Promise<void>;
 }
 
 type AttentionCommands =
-  'decideDeletion' | 'undoSync' | 'keepConflictVersion' | 'renameConflictVersion';
+  | 'decideDeletion'
+  | 'undoSync'
+  | 'keepConflictVersion'
+  | 'renameConflictVersion'
+  | 'openConflictVersion';
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -57,6 +63,14 @@ export function attentionHandlers(host: AttentionHost): Pick<Handlers, Attention
       await keepVersion(m.repo, path, variant);
       host.note(repository, `kept ${variant} as ${path}`);
       return changed(m);
+    },
+    openConflictVersion: async ({ repository, path, variant }) => {
+      const m = host.folderOf(repository);
+      const file = await versionPath(m.repo, path, variant);
+      if (!host.openPath)
+        throw new FerryError('usage', `open it on the machine Ferry runs on: ${file}`);
+      await host.openPath(file);
+      return null;
     },
     renameConflictVersion: async ({ repository, path, variant, name }) => {
       const m = host.folderOf(repository);

@@ -67,12 +67,14 @@ function Version({
   group,
   version,
   report,
+  canOpen,
 }: {
   api: FerryApi;
   repository: RepositoryView;
   group: ConflictGroup;
   version: ConflictVersion;
   report: (r: { ok: boolean; error?: { message: string } }) => void;
+  canOpen: boolean;
 }) {
   const [name, setName] = useState<string | null>(null);
   const v = version.path;
@@ -95,6 +97,22 @@ function Version({
       >
         Keep this one
       </button>{' '}
+      {canOpen && (
+        <>
+          <button
+            type="button"
+            className="quiet"
+            onClick={() =>
+              void api
+                .openConflictVersion({ repository: repository.uuid, path: group.path, variant: v })
+                .then(report)
+            }
+            aria-label={`Open ${v}`}
+          >
+            Open
+          </button>{' '}
+        </>
+      )}
       {name === null ? (
         <button
           type="button"
@@ -146,10 +164,12 @@ function Conflict({
   api,
   repository,
   group,
+  canOpen,
 }: {
   api: FerryApi;
   repository: RepositoryView;
   group: ConflictGroup;
+  canOpen: boolean;
 }) {
   const [problem, report] = useProblem();
   return (
@@ -164,6 +184,7 @@ function Conflict({
             group={group}
             version={v}
             report={report}
+            canOpen={canOpen}
           />
         ))}
       </ul>
@@ -172,7 +193,16 @@ function Conflict({
   );
 }
 
-export function Attention({ api, repository }: { api: FerryApi; repository: RepositoryView }) {
+/** `canOpen`: the desktop app, which opens a version with the program for it */
+export function Attention({
+  api,
+  repository,
+  canOpen,
+}: {
+  api: FerryApi;
+  repository: RepositoryView;
+  canOpen: boolean;
+}) {
   return (
     <>
       {repository.held.map((h) => (
@@ -183,7 +213,13 @@ export function Attention({ api, repository }: { api: FerryApi; repository: Repo
           <summary>Conflicts ({repository.conflicts.length})</summary>
           <ul aria-label={`Conflicts in ${repository.description}`}>
             {repository.conflicts.map((g) => (
-              <Conflict key={g.path} api={api} repository={repository} group={g} />
+              <Conflict
+                key={g.path}
+                api={api}
+                repository={repository}
+                group={g}
+                canOpen={canOpen}
+              />
             ))}
           </ul>
         </details>

@@ -277,7 +277,7 @@ export function RepositoriesView({
                 {r.presentFiles} of {r.annexedFiles} files here ({formatBytes(r.presentBytes)})
               </p>
               {r.reason && r.held.length === 0 && <p className="reason">{r.reason}</p>}
-              <Attention api={api} repository={r} />
+              <Attention api={api} repository={r} canOpen={!isHeadless} />
               <RemoteList repository={r} api={api} control={control} />
               <WhyNotSynced api={api} repository={r} />
               <AddRemoteForm api={api} repository={r} />
