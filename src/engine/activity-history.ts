@@ -12,6 +12,13 @@ const KEPT = 300;
 /** entries closer than this fold together */
 const FOLD_MS = 10 * 60_000;
 const SENT = /^sent changes to (.+)$/;
+/** how many file names an entry keeps */
+const FILES = 5;
+
+function joinFiles(a: ActivityEntry, b: NewEntry): { files?: readonly string[] } {
+  if (!a.files && !b.files) return {};
+  return { files: [...new Set([...(a.files ?? []), ...(b.files ?? [])])].slice(0, FILES) };
+}
 
 export type NewEntry = Omit<ActivityEntry, 'at' | 'id' | 'count'>;
 
@@ -32,7 +39,13 @@ export function fold(
     // merges in a row are one batch: undone together, back to before the first
     const undo =
       last.undo && next.undo ? { before: last.undo.before, after: next.undo.after } : undefined;
-    return { ...last, at, count: (last.count ?? 1) + 1, ...(undo ? { undo } : {}) };
+    return {
+      ...last,
+      at,
+      count: (last.count ?? 1) + 1,
+      ...joinFiles(last, next),
+      ...(undo ? { undo } : {}),
+    };
   }
   const a = SENT.exec(last.text);
   const b = SENT.exec(next.text);
@@ -52,6 +65,17 @@ export class ActivityHistory {
 
   all(): readonly ActivityEntry[] {
     return this.entries;
+  }
+
+  /** When this folder last sent changes to `remote` (from its history, so also after a restart). */
+  lastSent(repository: string, remote: string): number | undefined {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i];
+      if (e?.repository !== repository || e.kind !== 'sync') continue;
+      const names = SENT.exec(e.text)?.[1]?.split(', ');
+      if (names?.includes(remote)) return e.at;
+    }
+    return undefined;
   }
 
   /** The entry `id` of folder `repository`, if it is still kept. */

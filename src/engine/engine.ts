@@ -20,7 +20,7 @@ import type {
   RepositoryView,
   SyncOffer,
 } from '../shared/ipc';
-import { activityText, driveActivityText } from '../shared/event-text';
+import { driveActivityText } from '../shared/event-text';
 import type { TransferControlState } from '../shared/transfers';
 import type { NetworkMap } from '../shared/network';
 import { AnnexBranch } from './annex/branch';
@@ -39,7 +39,7 @@ import { repositoryStatus } from './status';
 import { repositoryView } from './repository-view';
 import { offersFor } from './offers';
 import type { WatchFn } from './sync/watcher';
-import { Folder, syncEntryKind, type FolderHost } from './folder';
+import { Folder, syncEntry, type FolderHost } from './folder';
 import { errorMessage } from '../shared/errors';
 import type { Handlers } from './dispatch';
 import type { PeerService } from './peers/peer-service';
@@ -210,15 +210,8 @@ export class Engine {
       log: (m) => this.log(m),
       debug: (module, m) => this.options.debug?.(module, m),
       noteSync: (repo, e) => {
-        const text = activityText(e);
-        const undo = e.type === 'merged' && e.before ? { before: e.before, after: e.commit } : null;
-        if (text)
-          this.note({
-            repository: repo.uuid,
-            kind: syncEntryKind(e),
-            text,
-            ...(undo ? { undo } : {}),
-          });
+        const entry = syncEntry(repo.uuid, e);
+        if (entry) this.note(entry);
       },
       noteDrive: (repo, e) => {
         this.note({ repository: repo.uuid, kind: 'drive', text: driveActivityText(e) });
@@ -255,6 +248,7 @@ export class Engine {
         (t) => !t.isExternal && (t.state === 'running' || t.state === 'queued'),
       ).length,
       waiting: transfers.filter((t) => t.state === 'waiting').length,
+      lastSynced: (remote) => this.activity.lastSent(m.repo.uuid, remote),
     });
   }
 

@@ -13,7 +13,13 @@ import type { SyncEvent } from '../shared/events';
 import type { NetworkEvent, NetworkMap } from '../shared/network';
 import type { TransferEvent } from '../shared/transfers';
 import { errorMessage } from '../shared/errors';
-import { describeDriveEvent, describeEvent, describeTransfer } from '../shared/event-text';
+import {
+  activityText,
+  describeDriveEvent,
+  describeEvent,
+  describeTransfer,
+} from '../shared/event-text';
+import type { NewEntry } from './activity-history';
 import type { Repository } from './annex/repository';
 import { AnnexBranch } from './annex/branch';
 import type { OutOfSync } from '../shared/types';
@@ -190,4 +196,19 @@ export class Folder {
 export function syncEntryKind(e: SyncEvent): ActivityEntry['kind'] {
   if (e.type === 'conflict-resolved') return 'conflict';
   return e.type === 'push-failed' || e.type === 'ref-refused' ? 'error' : 'sync';
+}
+
+/** The activity entry of a sync event (null: none), with its files and what undoes a merge. */
+export function syncEntry(repository: string, e: SyncEvent): NewEntry | null {
+  const text = activityText(e);
+  if (!text) return null;
+  const undo = e.type === 'merged' && e.before ? { before: e.before, after: e.commit } : null;
+  const files = e.type === 'merged' || e.type === 'committed' ? e.sample : undefined;
+  return {
+    repository,
+    kind: syncEntryKind(e),
+    text,
+    ...(undo ? { undo } : {}),
+    ...(files && files.length > 0 ? { files } : {}),
+  };
 }

@@ -14,6 +14,8 @@ export interface ViewFacts {
   readonly active: number;
   /** transfers waiting for an offline remote */
   readonly waiting: number;
+  /** when the folder last sent changes to a remote (by name), when known */
+  readonly lastSynced?: (remote: string) => number | undefined;
 }
 
 export function repositoryView(status: RepositoryStatus, facts: ViewFacts): RepositoryView {
@@ -49,5 +51,11 @@ export function repositoryView(status: RepositoryStatus, facts: ViewFacts): Repo
     state = 'not-shared';
     reason = 'not shared yet: add a clone, a drive or another computer to sync with';
   }
-  return { ...status, state, reason };
+  // a remote that is away says when it was last synced (an ssh host knows when it was last up)
+  const remotes = status.remotes.map((r) =>
+    r.isAvailable || r.lastSeen !== null
+      ? r
+      : { ...r, lastSeen: facts.lastSynced?.(r.name) ?? null },
+  );
+  return { ...status, remotes, state, reason };
 }

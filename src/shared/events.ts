@@ -8,6 +8,8 @@ export type SyncEvent =
       readonly repo: string;
       readonly commit: string;
       readonly files: number;
+      /** some of the paths committed */
+      readonly sample?: readonly string[];
       readonly at: number;
     }
   | {
@@ -40,6 +42,9 @@ export type SyncEvent =
       readonly commit: string;
       /** the branch before the merge (null: it had no commit yet) */
       readonly before: string | null;
+      /** how many files the merge changed here, and some of them */
+      readonly changed?: number;
+      readonly sample?: readonly string[];
       readonly isFastForward: boolean;
       readonly at: number;
     }

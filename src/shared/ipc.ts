@@ -38,6 +38,8 @@ export interface ActivityEntry {
   readonly text: string;
   /** how many times it happened in a row (absent: once) */
   readonly count?: number;
+  /** some of the files it was about (a commit's, a merge's) */
+  readonly files?: readonly string[];
   /** a sync batch that can be undone: the branch before and after it */
   readonly undo?: { readonly before: string; readonly after: string };
 }

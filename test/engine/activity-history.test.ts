@@ -25,6 +25,9 @@ describe('the activity history', () => {
     const round = sent('phone');
     assert.equal(round.id, first.id, 'one entry');
     assert.equal(round.text, 'sent changes to backup, usb, phone');
+    assert.equal(h.lastSent('u-a', 'usb'), round.at, 'when usb last got changes');
+    assert.equal(h.lastSent('u-a', 'nas'), undefined);
+    assert.equal(h.lastSent('u-b', 'usb'), undefined);
     h.add({ repository: 'u-a', kind: 'sync', text: 'committed 1 change' });
     h.add({ repository: 'u-a', kind: 'sync', text: 'committed 1 change' });
     const third = h.add({ repository: 'u-a', kind: 'sync', text: 'committed 1 change' });
@@ -52,6 +55,30 @@ describe('the activity history', () => {
       fold(last, { repository: 'u-a', kind: 'sync', text: 'sent changes to usb' }, 11 * 60_000),
       undefined,
     );
+  });
+
+  it('names the files, and folds merges in a row into one batch that undoes them all', () => {
+    const h = new ActivityHistory(() => undefined);
+    const merged = (files: string[], before: string, after: string) =>
+      h.add({
+        repository: 'u-a',
+        kind: 'sync',
+        text: 'merged changes from desktop/master',
+        files,
+        undo: { before, after },
+      });
+    merged(['a.jpg', 'b.jpg'], 'c0', 'c1');
+    merged(['b.jpg', 'c.jpg', 'd.jpg', 'e.jpg', 'f.jpg'], 'c1', 'c2');
+    const batch = merged(['g.jpg'], 'c2', 'c3');
+    assert.equal(batch.count, 3);
+    assert.deepEqual(
+      batch.files,
+      ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg'],
+      'five names, once each',
+    );
+    assert.deepEqual(batch.undo, { before: 'c0', after: 'c3' }, 'back to before the first');
+    assert.equal(h.find('u-a', batch.id ?? -1), batch);
+    assert.equal(h.find('u-b', batch.id ?? -1), undefined, "another folder's entry is not found");
   });
 
   it('is kept in the folder and read back after a restart, its newest 300', async () => {

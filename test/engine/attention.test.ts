@@ -95,6 +95,11 @@ describe('what needs the user', () => {
       .reverse()
       .find((x) => x.repository === uuid && x.undo);
     assert.ok(merge?.id !== undefined, 'the merge can be undone');
+    assert.deepEqual(
+      merge.files,
+      ['photos/p0.jpg', 'photos/p1.jpg', 'photos/p2.jpg'],
+      'its files named',
+    );
     await h.undoSync({ repository: uuid, entry: merge.id });
     assert.equal(readFileSync(join(a, 'photos', 'p0.jpg'), 'utf8'), 'photo 0\n');
     assert.equal(readdirSync(join(a, 'photos')).length, FILES);

@@ -71,4 +71,28 @@ describe('the repository view', () => {
     const refusing = { ...none, failed: [{ remote: 'nas', reason: 'rejected' }] };
     assert.equal(repositoryView(both, refusing).state, 'error');
   });
+
+  it('an unplugged drive says when it was last synced; a held deletion comes first', () => {
+    const both = status([remote('usb', false), remote('nas', true)]);
+    const view = repositoryView(both, {
+      ...none,
+      lastSynced: (r) => (r === 'usb' ? 1234 : undefined),
+    });
+    assert.equal(view.remotes.find((r) => r.name === 'usb')?.lastSeen, 1234);
+    assert.equal(
+      view.remotes.find((r) => r.name === 'nas')?.lastSeen,
+      null,
+      'a connected one needs none',
+    );
+    const held = {
+      ...both,
+      held: [{ id: 'c', ref: 'r', from: 'desktop', deleted: 200, total: 300, sample: [], at: 1 }],
+    };
+    const v = repositoryView(held, { ...none, isPaused: true });
+    assert.equal(v.state, 'error');
+    assert.equal(
+      v.reason,
+      'desktop deleted 200 of 300 files: held until you apply it or keep your files',
+    );
+  });
 });

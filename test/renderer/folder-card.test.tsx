@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { act } from 'react';
 import { FakeApi, repoView, snapshot } from './fake-api';
 import { byText, click, flushFrames, render } from './render';
+import { remoteStateText } from '../../src/renderer/views/remotes';
 
 describe('a folder card and the footer', () => {
   it('adds an encrypted S3 bucket with a login that is not kept in the window', async () => {
@@ -194,5 +195,27 @@ describe('a folder card and the footer', () => {
       command: 'renameFolder',
       args: { repository: 'u-laptop', name: 'Photos' },
     });
+  });
+
+  it('says an unplugged drive waits, and when it was last synced', () => {
+    const at = new Date(2026, 11, 4, 18, 39).getTime();
+    const usb = {
+      name: 'usb',
+      url: '/media/usb',
+      uuid: 'u-usb',
+      description: 'USB stick',
+      cost: 100,
+      isAvailable: false,
+      kind: 'local-repo',
+      note: null,
+      state: 'unplugged' as const,
+      downSince: null,
+      lastSeen: at,
+    };
+    assert.match(
+      remoteStateText(usb),
+      /^waiting for it to be plugged in, last synced 18:39$|^waiting for it to be plugged in, last synced 06:39 PM$/,
+    );
+    assert.equal(remoteStateText({ ...usb, lastSeen: null }), 'waiting for it to be plugged in');
   });
 });

@@ -102,7 +102,15 @@ export async function mergeRef(ctx: Context, ref: string): Promise<boolean> {
   await setOwnRef(repo.gitdir, branchRef, commit, head);
   await ctx.guard?.merged(ref, theirs);
   ctx.onTreeChanged?.(headTree, tree);
-  ctx.emit({ type: 'merged', ref, commit, before: head ?? null, isFastForward: commit === theirs });
+  ctx.emit({
+    type: 'merged',
+    ref,
+    commit,
+    before: head ?? null,
+    isFastForward: commit === theirs,
+    changed: update.changed,
+    sample: update.sample,
+  });
   if (verdict.action === 'keep')
     ctx.emit({ type: 'deletions-kept', from, kept: verdict.restore.length });
   for (const c of merger.conflicts)

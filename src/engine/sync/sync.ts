@@ -54,6 +54,10 @@ export async function commitChanges(
       type: 'committed',
       commit: result.commit,
       files: result.annexed.length + result.toGit.length + result.removed.length,
+      sample: [...result.annexed.map((a) => a.path), ...result.toGit, ...result.removed].slice(
+        0,
+        3,
+      ),
     });
   }
   return { commit: result.commit, annexed: result.annexed };

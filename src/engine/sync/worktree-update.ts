@@ -106,6 +106,8 @@ function tmpBeside(abs: string): string {
 
 /** Content up to this size is written with direct system calls (a burst writes hundreds). */
 const SMALL_ENTRY_BYTES = 1 << 20;
+/** how many of the changed paths an update names */
+const SAMPLE = 3;
 
 async function writeEntry(
   repo: Repository,
@@ -161,6 +163,9 @@ export interface WorkTreeUpdate {
   readonly removed: number;
   /** paths whose local changes were kept instead of the merged version */
   readonly keptLocal: string[];
+  /** how many paths the two trees differ in, and some of them */
+  readonly changed: number;
+  readonly sample: readonly string[];
 }
 
 export async function updateWorkTree(
@@ -231,7 +236,13 @@ export async function updateWorkTree(
     }
   }
   await writeIndex(repo.gitdir, index.values());
-  return { written, removed, keptLocal };
+  return {
+    written,
+    removed,
+    keptLocal,
+    changed: changes.length,
+    sample: changes.slice(0, SAMPLE).map((c) => c.path),
+  };
 }
 
 /** Whether anything (a file, a folder, a link) is at `abs`. */

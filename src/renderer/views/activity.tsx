@@ -58,6 +58,7 @@ export function ActivityView({ store, api }: { store: StoreApi<FerryState>; api?
             </span>
           )}
           {a.text}
+          {a.files && a.files.length > 0 && <span className="files">: {a.files.join(', ')}</span>}
           {(a.count ?? 1) > 1 && <span className="muted"> ×{a.count}</span>}
           {api && a.undo && <Undo api={api} entry={a} />}
         </li>

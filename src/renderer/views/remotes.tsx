@@ -23,9 +23,11 @@ export function remoteStateText(r: RemoteStatus): string {
     case 'connected':
       return 'connected';
     case 'offline':
-      return r.downSince !== null ? `offline since ${clock(r.downSince)}` : 'offline';
+      return r.downSince !== null
+        ? `offline since ${clock(r.downSince)}`
+        : `offline${r.lastSeen !== null ? `, last synced ${clock(r.lastSeen)}` : ''}`;
     case 'unplugged':
-      return 'not plugged in';
+      return `waiting for it to be plugged in${r.lastSeen !== null ? `, last synced ${clock(r.lastSeen)}` : ''}`;
     case 'auth-needed':
       return 'authentication needed';
     case 'host-key':
