@@ -47,6 +47,15 @@ export function hereOf(t: TransferSnapshot, repositories: readonly RepositoryVie
   return repositories.find((r) => r.uuid === t.repository)?.description ?? 'here';
 }
 
+/** Where a transfer goes, as the queue groups it: "laptop → usb", "nas → camera". */
+export function destinationOf(
+  t: TransferSnapshot,
+  repositories: readonly RepositoryView[],
+): string {
+  const here = hereOf(t, repositories);
+  return t.direction === 'upload' ? `${t.via ?? here} → ${t.remote}` : `${t.remote} → ${here}`;
+}
+
 export function queueTotals(
   transfers: Iterable<TransferSnapshot>,
   control: TransferControlState,
@@ -74,9 +83,7 @@ export function queueTotals(
     files++;
     bytesLeft += left;
     if (t.state === 'running') rate += shownRate(t, control);
-    const here = hereOf(t, repositories);
-    const label =
-      t.direction === 'upload' ? `${t.via ?? here} → ${t.remote}` : `${t.remote} → ${here}`;
+    const label = destinationOf(t, repositories);
     const d = byDestination.get(label) ?? { files: 0, bytesLeft: 0 };
     byDestination.set(label, { files: d.files + 1, bytesLeft: d.bytesLeft + left });
   }

@@ -73,6 +73,19 @@ describe('the transfer queue, readable', () => {
       'laptop → usb: 2 files, 1.5 MB',
       'nas → camera: 1 file, 1.0 MB',
     ]);
+    // rows of one destination together, under its name
+    const queued = [...c.querySelectorAll('.virtual h3.group, .virtual h4.destination')].map(
+      (h) => h.textContent,
+    );
+    assert.deepEqual(queued.slice(0, 7), [
+      'Moving now (1)',
+      'laptop → usb (1)',
+      'Moved by other programs (1)',
+      'laptop → usb (1)',
+      'Queued (2)',
+      'laptop → usb (1)',
+      'nas → camera (1)',
+    ]);
     // 180 KB/s measured over a burst; the limit is 100 KB/s
     assert.match(byText(c, '.transfer', 'img1')?.textContent ?? '', /100 KB\/s/);
     assert.match(byText(c, '.transfer', 'img1')?.textContent ?? '', /laptop → usb/);

@@ -9,7 +9,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import { formatBytes } from '../../shared/format';
 import type { FerryApi } from '../../shared/ipc';
 import type { TransferControlState, TransferSnapshot, TransferState } from '../../shared/transfers';
-import { hereOf, queueTotals, shownRate, type QueueTotals } from '../queue-summary';
+import { destinationOf, hereOf, queueTotals, shownRate, type QueueTotals } from '../queue-summary';
 import type { FerryState } from '../store';
 
 function formatEta(s: number | null): string {
@@ -34,6 +34,7 @@ const GROUPS: readonly { state: Group; label: string }[] = [
 
 type Row =
   | { kind: 'group'; state: Group; label: string; count: number; note?: string }
+  | { kind: 'destination'; label: string; count: number }
   | { kind: 'transfer'; t: TransferSnapshot };
 
 export const ROW_HEIGHT = 52;
@@ -245,10 +246,25 @@ export function TransfersView({
       const count = g.state === 'done' ? totals.doneFiles : list.length;
       out.push({ kind: 'group', state: g.state, label: g.label, count, note });
       if (g.state === 'done' && !isDoneOpen) continue;
-      for (const t of list) out.push({ kind: 'transfer', t });
+      if (g.state === 'done' || g.state === 'cancelled' || totals.destinations.length < 2) {
+        for (const t of list) out.push({ kind: 'transfer', t });
+        continue;
+      }
+      // several destinations: each one's transfers together, under its name (stable order)
+      const byDestination = new Map<string, TransferSnapshot[]>();
+      for (const t of list) {
+        const d = destinationOf(t, repositories);
+        const ts = byDestination.get(d);
+        if (ts) ts.push(t);
+        else byDestination.set(d, [t]);
+      }
+      for (const [label, ts] of [...byDestination].sort((a, b) => a[0].localeCompare(b[0]))) {
+        out.push({ kind: 'destination', label, count: ts.length });
+        for (const t of ts) out.push({ kind: 'transfer', t });
+      }
     }
     return out;
-  }, [transfers, isDoneOpen, totals]);
+  }, [transfers, isDoneOpen, totals, repositories]);
   const renderGroup = (r: Extract<Row, { kind: 'group' }>): React.ReactNode => (
     <h3 className="group">
       {r.label} <span className="muted">({r.note ?? r.count})</span>
@@ -288,6 +304,10 @@ export function TransfersView({
           render={(r) =>
             r.kind === 'group' ? (
               renderGroup(r)
+            ) : r.kind === 'destination' ? (
+              <h4 className="destination">
+                {r.label} <span className="muted">({r.count})</span>
+              </h4>
             ) : (
               <TransferRow t={r.t} api={api} control={control} here={hereOf(r.t, repositories)} />
             )
