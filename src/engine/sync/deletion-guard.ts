@@ -109,6 +109,29 @@ async function covers(repo: Repository, decided: string, commit: string): Promis
   return decided === commit || (await isAncestor(repo.git, decided, commit).catch(() => false));
 }
 
+/**
+ * The files a change deletes. A file that became a folder, or that a new file now stands in the
+ * way of (a folder that became a file), is replaced, not deleted: it is left out, so keeping
+ * "deleted" files never puts one over what the other side made.
+ */
+export function deletedFiles(changes: readonly FileChange[]): FileChange[] {
+  const added = new Set<string>();
+  const addedDirs = new Set<string>();
+  for (const c of changes) {
+    if (!c.after) continue;
+    added.add(c.path);
+    for (let i = c.path.indexOf('/'); i >= 0; i = c.path.indexOf('/', i + 1))
+      addedDirs.add(c.path.slice(0, i));
+  }
+  const inTheWay = (path: string): boolean => {
+    if (addedDirs.has(path)) return true;
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
+      if (added.has(path.slice(0, i))) return true;
+    return false;
+  };
+  return changes.filter((c) => c.before && !c.after && !inTheWay(c.path));
+}
+
 export class DeletionGuard {
   constructor(private readonly repo: Repository) {}
 
@@ -128,7 +151,7 @@ export class DeletionGuard {
     const limit = await threshold(repo);
     if (limit.files === 0) return { action: 'merge' };
     const changes = await diffTrees(repo, input.headTree, input.resultTree);
-    const deleted = changes.filter((c) => c.before && !c.after);
+    const deleted = deletedFiles(changes);
     if (deleted.length <= limit.files) return { action: 'merge' };
     const total = await countFiles(repo, input.headTree);
     if (deleted.length * 100 <= total * limit.percent) return { action: 'merge' };

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openRepository } from '../../../src/engine/annex/repository';
-import { heldDeletions } from '../../../src/engine/sync/deletion-guard';
+import { deletedFiles, heldDeletions } from '../../../src/engine/sync/deletion-guard';
 import { lsTree, starClones } from '../../helpers/clones';
 import { assertGitFsck, ferry, ferryOk, git, jsonLines, tempDir } from '../../helpers/repos';
 
@@ -100,5 +100,24 @@ describe('the guard against mass deletion', () => {
     await deleteInB(b, 200);
     await ferryOk(a, 'sync');
     assert.equal(readdirSync(join(a, 'photos')).length, FILES - 200);
+  });
+});
+
+describe('what counts as deleted', () => {
+  const blob = { mode: '100644' as const, path: 'x', oid: 'a'.repeat(40), type: 'blob' as const };
+  it('leaves out a file that became a folder and a folder that became a file', () => {
+    const changes = [
+      { path: 'gone.txt', before: blob, after: undefined },
+      // notes became a folder: notes/today.txt is new
+      { path: 'notes', before: blob, after: undefined },
+      { path: 'notes/today.txt', before: undefined, after: blob },
+      // album/ became a file
+      { path: 'album/a.jpg', before: blob, after: undefined },
+      { path: 'album', before: undefined, after: blob },
+    ];
+    assert.deepEqual(
+      deletedFiles(changes).map((c) => c.path),
+      ['gone.txt'],
+    );
   });
 });
