@@ -3,7 +3,7 @@
  * why it does not), what each holds, and every link as a table row, reachable from the keyboard
  * and read by screen readers as the picture's equivalent.
  */
-import { formatBytes } from '../../shared/format';
+import { lacksText } from '../../shared/format';
 import type { RepositoryView } from '../../shared/ipc';
 import type { NetworkMap } from '../../shared/network';
 import { routeSentences } from '../../shared/route-text';
@@ -20,9 +20,7 @@ export function holdingsOf(
     return `${here.presentFiles.toLocaleString('en-US')} of ${here.annexedFiles.toLocaleString('en-US')} files here`;
   const r = here.remotes.find((x) => x.uuid === uuid);
   if (!r?.lacks) return '';
-  return r.lacks.files === 0
-    ? 'has all it wants'
-    : `lacks ${r.lacks.files.toLocaleString('en-US')} files (${formatBytes(r.lacks.bytes)})`;
+  return r.lacks.files === 0 ? 'has all it wants' : lacksText(r.lacks);
 }
 
 export function MapWords({
