@@ -298,7 +298,8 @@ export function TransfersView({
       {transfers.size > 0 && (
         <VirtualList
           items={rows}
-          height={height}
+          // no taller than its rows: a folded queue is one line
+          height={Math.min(height, rows.length * ROW_HEIGHT + 2)}
           rowHeight={ROW_HEIGHT}
           label="Transfer queue"
           render={(r) =>
