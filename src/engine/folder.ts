@@ -167,6 +167,7 @@ export class Folder {
   /** Starts the assistant (and its transferrer) and the drive manager. */
   async start(isPaused: boolean): Promise<void> {
     if (isPaused) this.transfers.pause();
+    this.transfers.watchExternal();
     await this.assistant.start();
     // a paired device stored content here: its location log goes out with the next push
     await this.host.peers?.serve(this.repo, (what) => {

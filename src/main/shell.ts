@@ -72,6 +72,8 @@ export function applyToShell(s: ShellState, e: EngineEvent): ShellState {
       const isOver = e.transfer.state === 'done' || e.transfer.state === 'cancelled';
       return { ...s, transfers: isOver ? others : [...others, e.transfer] };
     }
+    case 'transfer-gone':
+      return { ...s, transfers: s.transfers.filter((t) => t.id !== e.id) };
     case 'transfers-progressed': {
       const byId = new Map(e.progress.map((p) => [p.id, p]));
       return {

@@ -88,6 +88,12 @@ export function reduce(s: Data, e: EngineEvent): Data {
         transfers.delete(t.id);
       return { ...s, transfers };
     }
+    case 'transfer-gone': {
+      if (!s.transfers.has(e.id)) return s;
+      const transfers = new Map(s.transfers);
+      transfers.delete(e.id);
+      return { ...s, transfers };
+    }
     case 'transfers-progressed': {
       let transfers: Map<string, TransferSnapshot> | undefined;
       for (const p of e.progress) {

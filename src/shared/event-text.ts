@@ -114,6 +114,8 @@ export function describeEngineEvent(e: EngineEvent): string | null {
       return e.transfer.state === 'done' || e.transfer.state === 'failed'
         ? describeTransfer(e.transfer)
         : null;
+    case 'transfer-gone':
+      return null;
     case 'map-changed': {
       const up = e.map.edges.filter((x) => x.isUp).length;
       return `network map: ${e.map.nodes.length} repositories, ${up} of ${e.map.edges.length} links up, ${e.map.arborescence.length} on least-cost routes`;

@@ -46,6 +46,8 @@ export interface TransferControlState {
 
 export type TransferEvent =
   | { readonly type: 'transfer-changed'; readonly transfer: TransferSnapshot; readonly at: number }
+  /** a transfer another process ran has ended (how, that process knows) */
+  | { readonly type: 'transfer-gone'; readonly id: string; readonly at: number }
   | {
       readonly type: 'transfers-progressed';
       readonly progress: readonly {

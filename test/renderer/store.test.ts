@@ -31,6 +31,17 @@ describe('the store', () => {
     assert.equal(store.getState().transfers.get(transfer(1).id)?.state, 'done');
   });
 
+  it("drops another program's transfer once it is gone", () => {
+    const store = createFerryStore();
+    const ext = transfer(1, { id: 'external:up:u-usb:KEY1', isExternal: true, state: 'running' });
+    store.getState().seed(snapshot({ transfers: [ext, transfer(2)] }));
+    store.getState().apply({ type: 'transfer-gone', id: ext.id, at: 2 });
+    assert.deepEqual([...store.getState().transfers.keys()], [transfer(2).id]);
+    const before = store.getState();
+    store.getState().apply({ type: 'transfer-gone', id: 'nothing', at: 3 });
+    assert.equal(store.getState().transfers, before.transfers, 'an unknown one changes nothing');
+  });
+
   it('keeps maps by root, drives by mount point, and a bounded activity list', () => {
     const store = createFerryStore();
     store.getState().seed(snapshot());

@@ -2,7 +2,9 @@
  * What the transferrer tells the world: a `transfer-changed` event with the snapshot of a
  * transfer whenever its state changes, progress batches four times a second while anything
  * runs, and the full listing (this process's transfers and those other processes, git-annex
- * among them, have claimed in the annex).
+ * among them, have claimed in the annex). Other processes' transfers are looked at every few
+ * seconds (a directory listing while there are none): each one seen, or moved on, is a
+ * `transfer-changed`, and one that ended is a `transfer-gone`.
  */
 import type { TransferEvent, TransferSnapshot } from '../../shared/transfers';
 import type { Repository } from '../annex/repository';
@@ -12,8 +14,14 @@ import type { TransferLedger } from './ledger';
 import { sampleProgress } from './progress';
 import { transferId, type QueueItem } from './queue';
 
+/** how often other processes' transfers are looked at */
+export const EXTERNAL_POLL_MS = 3000;
+
 export class TransferObserver {
   private progressTimer: NodeJS.Timeout | undefined;
+  private externalTimer: NodeJS.Timeout | undefined;
+  /** other processes' transfers last seen, by id: their bytes then */
+  private readonly external = new Map<string, number>();
 
   constructor(
     private readonly repo: Repository,
@@ -61,8 +69,38 @@ export class TransferObserver {
     }, 250);
   }
 
+  /** Starts looking at other processes' transfers (a no-op without listeners, or when it runs). */
+  watchExternal(everyMs = EXTERNAL_POLL_MS): void {
+    if (!this.events || this.externalTimer) return;
+    this.externalTimer = setInterval(() => this.pollExternal(), everyMs);
+    this.externalTimer.unref();
+  }
+
+  /** Tells what other processes' transfers did since the last look. */
+  pollExternal(): void {
+    const events = this.events;
+    if (!events) return;
+    const at = Date.now();
+    const seen = new Set<string>();
+    for (const t of listRunningTransfers(this.repo.annexdir)) {
+      if (this.ledger.running.has(transferId(t.direction, t.uuid, t.key))) continue;
+      const s = externalSnapshot(t, 'running', this.ends.nameOf(t.uuid));
+      seen.add(s.id);
+      if (this.external.get(s.id) === s.bytesDone) continue;
+      this.external.set(s.id, s.bytesDone);
+      events({ type: 'transfer-changed', transfer: s, at });
+    }
+    for (const id of [...this.external.keys()]) {
+      if (seen.has(id)) continue;
+      this.external.delete(id);
+      events({ type: 'transfer-gone', id, at });
+    }
+  }
+
   stop(): void {
     clearInterval(this.progressTimer);
     this.progressTimer = undefined;
+    clearInterval(this.externalTimer);
+    this.externalTimer = undefined;
   }
 }

@@ -139,6 +139,11 @@ export class Transferrer extends TransferCore {
     return n;
   }
 
+  /** Starts telling what other processes' transfers do (the engine's folders; see observe.ts). */
+  watchExternal(everyMs?: number): void {
+    this.observer.watchExternal(everyMs);
+  }
+
   async stop(): Promise<void> {
     this.isStopped = true;
     this.ledger.stopRunning(() => true, 'paused');

@@ -311,4 +311,44 @@ describe('corrupt copies and races', () => {
       await new Promise((r) => copy.on('exit', r));
     }
   });
+
+  it("tells the window about another program's transfer as it moves, and when it ends", async () => {
+    const root = join(tmp.path, 'external-events');
+    mkdirSync(root);
+    const c = await starClones(root, ['A', 'B']);
+    const [a] = [c.A ?? ''];
+    writeFileSync(join(a, 'slow.bin'), bytes(30_000_000, 6));
+    await ferryOk(a, 'add', 'slow.bin');
+    await ferryOk(a, 'sync');
+    const events: TransferEvent[] = [];
+    const t = new Transferrer(await openRepository(a), { events: (e) => events.push(e) });
+    await t.refresh();
+    t.watchExternal(100);
+    const copy = spawn(
+      'git',
+      ['-c', 'remote.B.annex-bwlimit=5MiB', 'annex', 'copy', '--to', 'B', 'slow.bin'],
+      { cwd: a, stdio: 'ignore' },
+    );
+    try {
+      const seen = (): TransferSnapshot[] =>
+        events.flatMap((e) =>
+          e.type === 'transfer-changed' && e.transfer.isExternal ? [e.transfer] : [],
+        );
+      await waitFor('the upload seen', () => seen().length > 0, 30_000);
+      const first = seen()[0];
+      assert.equal(first?.file, 'slow.bin');
+      assert.equal(first?.state, 'running');
+      assert.equal(first?.remote, 'B');
+      copy.kill();
+      await new Promise((r) => copy.on('exit', r));
+      await waitFor(
+        'its end told',
+        () => events.some((e) => e.type === 'transfer-gone' && e.id === first?.id),
+        10_000,
+      );
+    } finally {
+      copy.kill();
+      await t.stop();
+    }
+  });
 });
