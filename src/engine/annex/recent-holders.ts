@@ -28,6 +28,26 @@ export function noteHolder(annexdir: string, key: string, uuid: string): void {
   seen.set(at, Date.now());
 }
 
+/** how long after its last PUT a repository counts as sending content here */
+export const SENDING_MS = 2000;
+const sending = new Map<string, number>();
+
+/**
+ * `uuid` is storing content in the repository at `annexdir` now (a PUT of a burst): what it
+ * sends need not be fetched from it meanwhile (a merge of its tree arrives before its content).
+ */
+export function noteSending(annexdir: string, uuid: string): void {
+  if (uuid === '') return;
+  if (sending.size > 1000) sending.clear();
+  sending.set(`${annexdir}\n${uuid}`, Date.now());
+}
+
+/** Whether `uuid` stored content at `annexdir` within the last `SENDING_MS`. */
+export function isSending(annexdir: string, uuid: string, now = Date.now()): boolean {
+  const at = sending.get(`${annexdir}\n${uuid}`);
+  return at !== undefined && now - at <= SENDING_MS;
+}
+
 /** Whether `uuid` was seen holding `key` within the last few minutes. */
 export function isRecentHolder(annexdir: string, key: string, uuid: string): boolean {
   const at = seen.get(id(annexdir, key, uuid));

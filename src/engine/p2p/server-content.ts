@@ -6,7 +6,7 @@
  * nothing after GET) and git-annex's transfer files for each move.
  */
 import { populateArrived } from '../annex/populate-arrived';
-import { noteHolder } from '../annex/recent-holders';
+import { noteHolder, noteSending } from '../annex/recent-holders';
 import { span, traced } from '../trace';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { setPresence } from '../annex/content';
@@ -179,6 +179,7 @@ export async function servePut(s: ContentSide, args: string, mayStore: boolean):
     }
     // the sender has it too: nothing sends it back before its location log arrives
     noteHolder(s.repo.annexdir, key, s.clientUuid);
+    noteSending(s.repo.annexdir, s.clientUuid);
     // The content is in place and durable: on a device link the sender goes on while it is
     // recorded here (a burst waited for the journal lock once per file, behind each merge).
     // Held shared until then, so no drop can come between; the session waits for its records

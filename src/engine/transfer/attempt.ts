@@ -14,6 +14,7 @@ import type { Endpoints } from './endpoints';
 import type { Running } from './progress';
 import type { RateLimits } from './rate-limit';
 import { runTransfer, type TransferOutcome } from './runner';
+import { isSending } from '../annex/recent-holders';
 
 export type AttemptResult =
   | {
@@ -31,12 +32,17 @@ export type AttemptResult =
   | { readonly kind: 'gone' }
   | FailureDecision;
 
+/** how long a download waits for a sender that is storing content here */
+export const HOLD_FOR_SENDER_MS = 30_000;
+
 export interface AttemptContext {
   readonly ends: Endpoints;
   /** this repository's git-annex branch (it learns of forwards too) */
   readonly branch: AnnexBranch;
   readonly limits: RateLimits;
   readonly routing: 'route' | 'flood';
+  /** this repository's annex directory (what is arriving in it) */
+  readonly annexdir: string;
 }
 
 export async function attemptTransfer(run: Running, ctx: AttemptContext): Promise<AttemptResult> {
@@ -46,6 +52,15 @@ export async function attemptTransfer(run: Running, ctx: AttemptContext): Promis
       isLinkUp: ctx.ends.itemAvailable(item),
       offlineMessage: ctx.ends.offlineMessage(item.remote),
     });
+  // a device storing a burst here sends this one too, most likely: no fetch of it meanwhile
+  // (held a little, never for long: what it does not send is fetched soon after)
+  if (
+    item.direction === 'download' &&
+    !item.via &&
+    Date.now() - item.queuedAt < HOLD_FOR_SENDER_MS &&
+    isSending(ctx.annexdir, item.remoteUuid)
+  )
+    return { kind: 'held', reason: `${item.remote} is sending content here now` };
   let ends: Awaited<ReturnType<Endpoints['ends']>>;
   try {
     ends = await ctx.ends.ends(item);

@@ -261,6 +261,7 @@ export abstract class TransferCore {
       branch: this.branch,
       limits: this.limits,
       routing: this.routing,
+      annexdir: this.repo.annexdir,
     });
     switch (result.kind) {
       case 'gone':

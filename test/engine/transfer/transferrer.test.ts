@@ -19,7 +19,7 @@ import { after, describe, it } from 'node:test';
 import { keyOfBuffer } from '../../../src/engine/annex/key';
 import { findObject, tmpPath } from '../../../src/engine/annex/object-store';
 import { openRepository } from '../../../src/engine/annex/repository';
-import { noteHolder } from '../../../src/engine/annex/recent-holders';
+import { noteHolder, noteSending } from '../../../src/engine/annex/recent-holders';
 import { Transferrer } from '../../../src/engine/transfer/transferrer';
 import type { TransferEvent, TransferSnapshot } from '../../../src/shared/transfers';
 import { starClones } from '../../helpers/clones';
@@ -100,6 +100,47 @@ describe('not sending content back', () => {
     const rb = await openRepository(b);
     assert.ok(await findObject(rb, mineKey), 'what B lacks is sent');
     assert.equal(await findObject(rb, cameKey), undefined);
+  });
+});
+
+describe('a device storing a burst here', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('is not fetched from while it sends, and what it did not send is fetched soon after', async () => {
+    const c = await starClones(tmp.path, ['A', 'B']);
+    const [a, b] = [c.A ?? '', c.B ?? ''];
+    writeFileSync(join(b, 'made-in-b.bin'), bytes(20_000, 9));
+    await ferryOk(b, 'add', '.');
+    await ferryOk(b, 'sync');
+    await ferryOk(a, 'sync');
+    const repo = await openRepository(a);
+    const key = keyOfBuffer('SHA256E', 'made-in-b.bin', bytes(20_000, 9));
+    // B is storing content here (a PUT of its burst) just as its tree arrives
+    noteSending(repo.annexdir, git(b, 'config', 'annex.uuid').trim());
+    const events: TransferEvent[] = [];
+    const t = new Transferrer(repo, { events: (e) => events.push(e) });
+    await t.refresh();
+    await t.queueDownload(key, 'made-in-b.bin', 'next');
+    await waitFor(
+      'the download held',
+      () =>
+        events.some(
+          (e) =>
+            e.type === 'transfer-changed' &&
+            e.transfer.state === 'waiting' &&
+            /B is sending content here now/.test(e.transfer.reason ?? ''),
+        ),
+      10_000,
+    );
+    assert.equal(await findObject(repo, key), undefined, 'not fetched meanwhile');
+    // B sends no more: the download goes on its own
+    await waitFor(
+      'the content fetched',
+      async () => (await findObject(repo, key)) !== undefined,
+      20_000,
+    );
+    await t.stop();
   });
 });
 
