@@ -26,6 +26,17 @@ describe('adding a folder, cancelled or too slow', () => {
     await sleep(slowMs);
     return parcelWatch(dir, onEvents, options);
   };
+  /** The slow part ended and what it started was stopped again: no folder is synced. */
+  const forgotten = async (engine: Engine): Promise<void> => {
+    await waitFor('the folder stopped again', () => removed.has(engine), 10_000);
+    assert.deepEqual(await engine.handlers().listRepositories(), []);
+  };
+  const removed = new Set<Engine>();
+  const watchRemovals = (engine: Engine): void => {
+    engine.on((e) => {
+      if (e.type === 'repository-removed') removed.add(engine);
+    });
+  };
   const folder = (name: string): string => {
     const dir = join(tmp.path, name);
     mkdirSync(dir);
@@ -37,6 +48,7 @@ describe('adding a folder, cancelled or too slow', () => {
     const state = join(tmp.path, 'state-a');
     const engine = new Engine({ watch: slowWatch, stateDir: state, quietMs: 50 });
     engines.push(engine);
+    watchRemovals(engine);
     await engine.start();
     const h = engine.handlers();
     const dir = folder('photos');
@@ -51,13 +63,7 @@ describe('adding a folder, cancelled or too slow', () => {
     });
     assert.equal(await h.cancelAddFolder({ path: dir }), false, 'nothing left to cancel');
     // the slow part ends: what it started is stopped again
-    await waitFor(
-      'the folder not synced',
-      async () => (await h.listRepositories()).length === 0,
-      10_000,
-    );
-    await sleep(500);
-    assert.deepEqual(await h.listRepositories(), []);
+    await forgotten(engine);
     const remembered = existsSync(join(state, 'folders.json'))
       ? (JSON.parse(readFileSync(join(state, 'folders.json'), 'utf8')) as unknown[])
       : [];
@@ -77,6 +83,7 @@ describe('adding a folder, cancelled or too slow', () => {
       addFolderTimeoutMs: 400,
     });
     engines.push(engine);
+    watchRemovals(engine);
     await engine.start();
     const h = engine.handlers();
     const dir = folder('share');
@@ -86,12 +93,6 @@ describe('adding a folder, cancelled or too slow', () => {
       assert.match(e.message, /took longer than 0 s .* it is not synced/);
       return true;
     });
-    await waitFor(
-      'the folder not synced',
-      async () => (await h.listRepositories()).length === 0,
-      10_000,
-    );
-    await sleep(500);
-    assert.deepEqual(await h.listRepositories(), []);
+    await forgotten(engine);
   });
 });

@@ -9,6 +9,8 @@ import type { Handlers } from '../dispatch';
 import { FerryError } from '../errors';
 import type { Folder } from '../folder';
 import { decideDeletion } from '../sync/deletion-guard';
+import { withRepositoryLock } from '../annex/repository-lock';
+import { undoChanges } from '../sync/undo';
 
 export interface AttentionHost {
   folderOf(repository: string): Folder;
@@ -55,7 +57,9 @@ export function attentionHandlers(host: AttentionHost): Pick<Handlers, Attention
       const m = host.folderOf(repository);
       const e = host.entry(repository, entry);
       if (!e?.undo) throw new FerryError('not-found', 'that history entry cannot be undone');
-      await m.assistant.undo(e.undo.before, e.undo.after);
+      const { before, after } = e.undo;
+      await withRepositoryLock(m.repo, () => undoChanges(m.assistant.context, before, after));
+      m.assistant.syncNow(); // the undo goes out to every remote
       return changed(m);
     },
     keepConflictVersion: async ({ repository, path, variant }) => {

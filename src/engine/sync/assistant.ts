@@ -8,12 +8,13 @@
  *   push    after a commit or merge: push to every available remote in parallel; a rejected
  *           push pulls, merges and pushes again; remotes still failing are retried after
  *           `retryIntervalMs` and at once when their path comes back (a drive plugged in).
- * Shared state: the pending-path map (watcher → commit job), the failed remotes (push job →
+ * Shared state: the pending paths (watcher → commit job, pending-paths.ts), the failed remotes (push job →
  * push-retry.ts's timer) and the job flags. Nothing else runs git on the repository in this process
  * (withRepositoryLock).
  */
 import { runChangeHook } from './change-hook';
-import { changedPath, commitBatch } from './commit-batch';
+import { changedPath } from './commit-batch';
+import { PendingPaths } from './pending-paths';
 import type { Repository } from '../annex/repository';
 import type { SyncEvent } from '../../shared/events';
 import type { RemoteInfo } from '../remotes/git-remotes';
@@ -25,7 +26,6 @@ import {
   type SyncContext,
 } from './sync';
 import { mergeRound, pullRound, pushRound, pushState } from './rounds';
-import { undoChanges } from './undo';
 import type { WatchEvent } from './watcher';
 import { RepositoryWatch } from './repository-watch';
 import { isAsWeLeftIt } from '../annex/own-writes';
@@ -39,9 +39,7 @@ import { ContentGlue } from './content-glue';
 import {
   LOGS_PUSH_DELAY_MS,
   LOGS_PUSH_MAX_DELAY_MS,
-  FIRST_COMMIT_RETRY_MS,
   MAX_COMMIT_DELAY_MS,
-  MAX_COMMIT_RETRY_MS,
   type AssistantOptions,
 } from './assistant-options';
 
@@ -49,9 +47,7 @@ export type { AssistantOptions } from './assistant-options';
 
 export class Assistant {
   private readonly ctx: SyncContext;
-  private readonly pending = new Map<string, number>();
-  /** when each pending path first changed (a file being written waits longer, commit-batch.ts) */
-  private readonly firstAt = new Map<string, number>();
+  private readonly pending = new PendingPaths();
   private readonly retry: PushRetry;
   private readonly notices: RemoteNotices;
   /** remotes that told us their refs moved: pulled next */
@@ -139,7 +135,7 @@ export class Assistant {
     await this.watching.start();
     void this.watchRemotes();
     // Startup: what changed while stopped, what others pushed meanwhile, then reconnect every remote.
-    this.pending.set('.', 0);
+    this.pending.rescan();
     this.jobs.merge = true;
     this.jobs.commit = true;
     this.jobs.reconnect = true;
@@ -191,14 +187,9 @@ export class Assistant {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Reverts a sync batch (`before`..`after`) in a new commit, then pushes it. */
-  async undo(before: string, after: string): Promise<number> {
-    const { files } = await withRepositoryLock(this.repo, () =>
-      undoChanges(this.ctx, before, after),
-    );
-    this.jobs.push = true;
-    this.kick();
-    return files;
+  /** What this assistant's merges use (the guard, content for a changed tree): for undo.ts. */
+  get context(): SyncContext {
+    return this.ctx;
   }
 
   /** Remotes whose last push failed, with the reason and the next retry. */
@@ -215,9 +206,6 @@ export class Assistant {
       !Object.values(this.jobs).some(Boolean)
     );
   }
-
-  /** after a failed commit, when its paths are tried again (doubling while it keeps failing) */
-  private commitRetryMs = FIRST_COMMIT_RETRY_MS;
 
   /**
    * Remotes changed (config edited, a drive mounted or unmounted): re-read them and the network
@@ -241,8 +229,7 @@ export class Assistant {
       const rel = changedPath(this.repo.top, e.path);
       // a file a merge or arriving content just wrote, untouched since: already staged
       if (rel === undefined || isAsWeLeftIt(e.path)) continue;
-      if (!this.pending.has(rel)) this.firstAt.set(rel, now);
-      this.pending.set(rel, now);
+      this.pending.touch(rel, now);
     }
     if (this.pending.size > 0) this.scheduleCommit(this.quietMs);
   }
@@ -257,13 +244,12 @@ export class Assistant {
   private onRootGone(): void {
     this.log(`${this.repo.top} disappeared; waiting for it to come back`);
     this.pending.clear();
-    this.firstAt.clear();
   }
 
   private onRootBack(): void {
     if (this.isStopped) return;
     this.log(`${this.repo.top} is back; rescanning`);
-    this.pending.set('.', 0);
+    this.pending.rescan();
     this.jobs.commit = true;
     this.jobs.merge = true;
     this.kick();
@@ -349,9 +335,8 @@ export class Assistant {
 
   private async commit(): Promise<void> {
     const max = this.options.maxBatch ?? 5000;
-    const { ready, againInMs } = commitBatch(this.pending, Date.now(), {
+    const { ready, againInMs } = this.pending.take(Date.now(), {
       quietMs: this.quietMs,
-      firstAt: this.firstAt,
       max,
       maxDelayMs: MAX_COMMIT_DELAY_MS,
     });
@@ -359,26 +344,15 @@ export class Assistant {
       if (againInMs !== undefined) this.scheduleCommit(againInMs);
       return;
     }
-    for (const p of ready) {
-      this.pending.delete(p);
-      this.firstAt.delete(p);
-    }
     const ended = span('commit', `${ready.length} paths`);
     const { commit, annexed } = await withRepositoryLock(this.repo, () =>
       commitChanges(this.ctx, true, ready.includes('.') ? ['.'] : ready),
     ).catch((e: unknown) => {
       // nothing is lost: the paths are tried again, sooner the first times
-      const at = Date.now();
-      for (const p of ready) {
-        if (this.pending.has(p)) continue;
-        this.pending.set(p, at);
-        this.firstAt.set(p, at);
-      }
-      this.scheduleCommit(this.commitRetryMs);
-      this.commitRetryMs = Math.min(this.commitRetryMs * 2, MAX_COMMIT_RETRY_MS);
+      this.scheduleCommit(this.pending.failed(ready, Date.now()));
       throw e;
     });
-    this.commitRetryMs = FIRST_COMMIT_RETRY_MS;
+    this.pending.succeeded();
     ended();
     // Small files' content starts moving now, beside the push; bigger ones follow the push
     this.glue?.committed(annexed);
@@ -393,8 +367,9 @@ export class Assistant {
     return (await pushState(this.ctx)) !== this.lastPushed;
   }
 
-  private async availableRemotes(): Promise<RemoteInfo[]> {
-    return (await syncRemotes(this.repo)).filter((r) => carriesGit(r));
+  /** The remotes that carry history (only those named, when names are given). */
+  private async availableRemotes(only?: readonly string[]): Promise<RemoteInfo[]> {
+    return (await syncRemotes(this.repo, only)).filter((r) => carriesGit(r));
   }
 
   /** Watches every remote that can say when its refs move (see remote-notices.ts). */
@@ -406,18 +381,18 @@ export class Assistant {
 
   /** Pulls from every reachable remote (or those named), merges, then pushes. */
   private async reconnect(only?: readonly string[]): Promise<void> {
-    const remotes = (await this.availableRemotes()).filter((r) => !only || only.includes(r.name));
-    const ended = span('pull', only?.join(','));
-    await pullRound(this.ctx, remotes, (m) => this.log(m));
-    ended();
+    const remotes = await this.availableRemotes(only);
+    await traced('pull', () => pullRound(this.ctx, remotes, (m) => this.log(m)), only?.join(','));
     this.jobs.push = true;
   }
 
   private async pushAll(only?: readonly string[]): Promise<void> {
-    const remotes = (await this.availableRemotes()).filter((r) => !only || only.includes(r.name));
-    const ended = span('push', `${remotes.length} remotes`);
-    const { results, state } = await pushRound(this.ctx, remotes);
-    ended();
+    const remotes = await this.availableRemotes(only);
+    const { results, state } = await traced(
+      'push',
+      () => pushRound(this.ctx, remotes),
+      `${remotes.length} remotes`,
+    );
     this.lastPushed = state;
     // A push that had to pull first merged new commits: the other remotes need them too.
     if (results.some((r) => r.pulled)) this.jobs.push = true;
