@@ -19,10 +19,11 @@ import { ObjectBatch } from '../git/object-writer';
 import { commitTree, currentBranch, resolveRef, treeLookup, walkTree } from '../git/read';
 import { editTree, type BlobEdit } from '../git/tree-edit';
 import { updateRef } from '../git/write-ref';
-import { syncOps as ops } from '../os/fs-ops';
+import { SMALL_FILE_BYTES, syncOps as ops } from '../os/fs-ops';
 import { forEachLimit } from '../util/pool';
 import { AnnexBranch } from './branch';
 import { cleanIngestLeftovers, ingestFile } from './ingest';
+import { ingestRead, readSmallFile } from './ingest-small';
 import { findObject } from './object-store';
 import { parseLargeFiles, type Matcher } from './largefiles';
 import { addPresence, parseUuidLog } from './logs';
@@ -95,6 +96,15 @@ async function committedPaths(
   for await (const [path, e] of walkTree(repo.git, tree, rel))
     if (e.type === 'blob') out.push(path);
   return out;
+}
+
+/** A small file's bytes; undefined when they cannot be read so (the general path says why). */
+function readQuiet(abs: string, size: number): Buffer | undefined {
+  try {
+    return readSmallFile(abs, size);
+  } catch {
+    return undefined;
+  }
 }
 
 function isDotPath(path: string): boolean {
@@ -201,9 +211,10 @@ export async function addPaths(
         bytesDone += content.length;
         return;
       }
-      if (size <= 32768) {
+      // A small file is read once: the same bytes tell a pointer from content and are hashed.
+      const content = size <= SMALL_FILE_BYTES ? readQuiet(abs, size) : undefined;
+      if (content && content.length <= 32768) {
         // An unlocked file whose content is not here holds its pointer: it stays a pointer.
-        const content = await ops.readFile(abs);
         const pointed = parsePointer(content);
         if (pointed) {
           const oid = batch.add('blob', content);
@@ -218,13 +229,16 @@ export async function addPaths(
         }
       }
       report(rel);
-      const { key } = await ingestFile(repo, abs, rel, {
+      const how = {
         backend: settings.backend,
         mode,
         thin: settings.thin,
         signal: options.signal,
-        symlinkFor: (k) => symlinkTarget(rel, k),
-      });
+        symlinkFor: (k: string) => symlinkTarget(rel, k),
+      };
+      const { key } =
+        (content && (await ingestRead(repo, abs, rel, lst, content, how))) ??
+        (await ingestFile(repo, abs, rel, how));
       bytesDone += size;
       if (mode === 'locked') {
         const target = symlinkTarget(rel, key);

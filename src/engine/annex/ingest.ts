@@ -8,15 +8,24 @@
  * copied (big ones hashed from the same reads that copy them; small ones a reflink where the
  * filesystem can) or hard-linked with annex.thin.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { constants, createReadStream, promises as fsp, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fsp, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { asyncOps, SMALL_FILE_BYTES, syncOps, type FsOps } from '../os/fs-ops';
 import { makeKey, type Backend } from './key';
 import { hashFile, moveIntoStore, sameFile } from './object-store';
-import { keyFile } from './paths';
+import {
+  copyIntoTmp,
+  intoTmp,
+  linkIntoTmp,
+  linkOrCopyIntoTmp,
+  replaceWithSymlink,
+  tmpName,
+  undoIfWrittenMeanwhile,
+} from './ingest-steps';
+import { uniqueSuffix } from '../util/unique-name';
 import type { Repository } from './repository';
 import { errorMessage } from '../../shared/errors';
 
@@ -82,10 +91,6 @@ async function hashStable(
   }
 }
 
-function tmpName(repo: Repository, key: string): string {
-  return join(repo.annexdir, 'tmp', `${keyFile(key)}.ingest-${randomBytes(4).toString('hex')}`);
-}
-
 /** Adds one regular file's content to the store and returns its key. The work tree is left for the caller. */
 export async function ingestFile(
   repo: Repository,
@@ -126,13 +131,8 @@ export async function ingestFile(
           await replaceWithSymlink(ops, absPath, options.symlinkFor(key));
           // Written through the path after the hash and before the link replaced it: the object
           // shares those bytes. They go back under the file's name and the object is dropped.
-          const now = await ops.stat(object);
-          if (isLink && now.ino === linked.ino && !sameFile(linked, now, { ignoreCtime: true })) {
-            await ops.chmod(dirname(object), 0o755).catch(() => undefined);
-            await ops.rename(object, absPath);
-            await ops.chmod(absPath, stat.mode & 0o777).catch(() => undefined);
+          if (isLink && (await undoIfWrittenMeanwhile(ops, object, absPath, linked, stat.mode)))
             throw changed();
-          }
         }
       } else {
         try {
@@ -172,11 +172,7 @@ async function ingestCopying(
 ): Promise<Ingested> {
   for (let attempt = 1; ; attempt++) {
     const before = await asyncOps.stat(absPath);
-    const tmp = join(
-      repo.annexdir,
-      'tmp',
-      `copy-${randomBytes(6).toString('hex')}.ingest-${randomBytes(4).toString('hex')}`,
-    );
+    const tmp = join(repo.annexdir, 'tmp', `copy-${uniqueSuffix()}.ingest-${uniqueSuffix()}`);
     let copied: Awaited<ReturnType<typeof hashWhileCopying>>;
     try {
       await intoTmp(repo, asyncOps, async () => {
@@ -254,50 +250,6 @@ async function writeFully(out: FileHandle, chunk: Buffer, position: number): Pro
   }
 }
 
-/** Runs a step that writes into .git/annex/tmp, creating the directory the first time. */
-async function intoTmp(repo: Repository, ops: FsOps, step: () => Promise<void>): Promise<void> {
-  try {
-    await step();
-  } catch (e) {
-    if (errnoCode(e) !== 'ENOENT') throw e;
-    await ops.mkdir(join(repo.annexdir, 'tmp'), true);
-    await step();
-  }
-}
-
-/** A hard link where the file system has them (true), a copy where it does not (false). */
-async function linkOrCopyIntoTmp(
-  ops: FsOps,
-  from: string,
-  tmp: string,
-  repo: Repository,
-): Promise<boolean> {
-  let isLink = true;
-  await intoTmp(repo, ops, async () => {
-    try {
-      await ops.link(from, tmp);
-    } catch (e) {
-      const code = errnoCode(e);
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK' && code !== 'EXDEV') throw e;
-      await ops.copyFile(from, tmp, constants.COPYFILE_FICLONE);
-      isLink = false;
-    }
-  });
-  return isLink;
-}
-
-/** Puts a symlink in place of a file in one rename: the name never stands empty. */
-async function replaceWithSymlink(ops: FsOps, absPath: string, target: string): Promise<void> {
-  const tmp = join(dirname(absPath), `.ferry-link-${randomBytes(4).toString('hex')}`);
-  await ops.symlink(target, tmp);
-  try {
-    await ops.rename(tmp, absPath);
-  } catch (e) {
-    await ops.rm(tmp);
-    throw e;
-  }
-}
-
 /**
  * Removes what an interrupted add left in `.git/annex/tmp`: links to files that are still under
  * their names (or already in the store). A file with no other name is kept: it is someone's data.
@@ -311,17 +263,9 @@ export async function cleanIngestLeftovers(repo: Repository): Promise<void> {
     return;
   }
   for (const name of names) {
-    if (!/\.ingest-[0-9a-f]{8}$/.test(name)) continue;
+    if (!/\.ingest-[0-9a-f]{8,}$/.test(name)) continue;
     const path = join(dir, name);
     const st = await fsp.lstat(path).catch(() => undefined);
     if (st?.isFile() && st.nlink > 1) await fsp.rm(path, { force: true });
   }
-}
-
-function linkIntoTmp(ops: FsOps, from: string, tmp: string, repo: Repository): Promise<void> {
-  return intoTmp(repo, ops, () => ops.link(from, tmp));
-}
-
-function copyIntoTmp(ops: FsOps, from: string, tmp: string, repo: Repository): Promise<void> {
-  return intoTmp(repo, ops, () => ops.copyFile(from, tmp, constants.COPYFILE_FICLONE));
 }

@@ -4,11 +4,18 @@
  * then is renamed into `objects/` and frozen (0444 file in a 0555 key directory).
  */
 import { createHash } from 'node:crypto';
-import { constants, createReadStream, lstatSync, promises as fsp, type Stats } from 'node:fs';
+import {
+  constants,
+  createReadStream,
+  lstatSync,
+  promises as fsp,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { lockHolder, tryLock, type HeldLock, type LockKind } from '../os/file-lock';
-import { asyncOps, type FsOps } from '../os/fs-ops';
+import { asyncOps, syncOps, type FsOps } from '../os/fs-ops';
 import { assertSafeParents, makeParentDirs } from '../os/safe-path';
 import { expectedDigest, hashAlgorithm, isUsableKey, parseKey } from './key';
 import { keyFile, objectRelPath } from './paths';
@@ -51,6 +58,12 @@ export async function findObject(
     return path;
   }
   return undefined;
+}
+
+/** A stat that costs no thrown error when the file is not there (the usual answer here). */
+function statQuiet(path: string, ops: FsOps): Promise<Stats | undefined> {
+  if (ops === syncOps) return Promise.resolve(statSync(path, { throwIfNoEntry: false }));
+  return ops.stat(path).catch(() => undefined);
 }
 
 function lstatQuiet(path: string): Stats | undefined {
@@ -195,26 +208,12 @@ export async function moveIntoStore(
     assertAnnexDir(repo);
     await makeParentDirs(repo.annexdir, annexRel(repo, dest));
   }
-  let isNewDir = true;
-  // Directory creation is the slow step on ext4 and scales with parallelism, so it always goes
-  // through the thread pool, whatever `ops` the rest uses.
-  try {
-    await asyncOps.mkdir(keyDir);
-  } catch (e) {
-    const code = errnoCode(e);
-    if (code === 'ENOENT') {
-      assertPresent({ gitdir: dirname(repo.annexdir) });
-      await asyncOps.mkdir(dirname(keyDir), true);
-      await asyncOps.mkdir(keyDir);
-    } else if (code === 'EEXIST') isNewDir = false;
-    else throw e;
-  }
+  const isNewDir = await makeKeyDir(repo, keyDir, ops);
   // A new key directory can only hide an object kept in the other layout.
   const existing = isNewDir
-    ? ((await ops
-        .stat(other)
-        .then(() => other)
-        .catch(() => undefined)) ?? undefined)
+    ? (await statQuiet(other, ops))
+      ? other
+      : undefined
     : await findObject(repo, key, ops);
   if (existing) {
     await ops.rm(verifiedTmp);
@@ -226,6 +225,51 @@ export async function moveIntoStore(
   await ops.rename(verifiedTmp, dest);
   await chmodQuiet(keyDir, 0o555, ops);
   return dest;
+}
+
+/**
+ * Hash folders (`objects/XX/YY`) this process has seen exist, per store. The mixed layout has a
+ * million of them, so nearly every new key needs a new one: trying the key's folder first then
+ * failed for almost every file of an add, three system calls and a thrown error wasted each.
+ */
+const knownHashDirs = new Map<string, Set<string>>();
+
+function hashDirsOf(annexdir: string): Set<string> {
+  let set = knownHashDirs.get(annexdir);
+  if (!set || set.size > 200_000) knownHashDirs.set(annexdir, (set = new Set()));
+  return set;
+}
+
+/** Makes the key's folder; false when it was there already. Never remakes a vanished repository. */
+async function makeKeyDir(repo: StoreRepo, keyDir: string, ops: FsOps): Promise<boolean> {
+  const hashDir = dirname(keyDir);
+  const known = hashDirsOf(repo.annexdir);
+  if (!known.has(hashDir)) {
+    try {
+      await ops.mkdir(hashDir);
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === 'ENOENT') {
+        assertPresent({ gitdir: dirname(repo.annexdir) });
+        await ops.mkdir(hashDir, true);
+      } else if (code !== 'EEXIST') throw e;
+    }
+    known.add(hashDir);
+  }
+  try {
+    await ops.mkdir(keyDir);
+    return true;
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === 'EEXIST') return false;
+    if (code !== 'ENOENT') throw e;
+    // the hash folder went away since it was seen
+    known.delete(hashDir);
+    assertPresent({ gitdir: dirname(repo.annexdir) });
+    await ops.mkdir(hashDir, true);
+    await ops.mkdir(keyDir);
+    return true;
+  }
 }
 
 async function withWritableDir<T>(dir: string, fn: () => Promise<T>): Promise<T> {
