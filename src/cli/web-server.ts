@@ -9,7 +9,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { dispatch, type Engine } from '../engine';
 import { COMMAND_NAMES, type BridgeMessage, type CommandName } from '../shared/ipc';
 
@@ -93,6 +93,8 @@ export async function startWebServer(
     else createReadStream(file).pipe(res);
   });
 
+  // loaded here, not by every `ferry` command (ws costs about 30 ms and 15 MB to load)
+  const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? ''}`);

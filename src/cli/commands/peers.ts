@@ -1,7 +1,6 @@
 /** Ferry devices: `share` (a one-time code for this folder) and `join` (sync a folder another device shares). */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { renderUnicodeCompact } from 'uqr';
 import {
   deviceIdentity,
   FerryError,
@@ -28,7 +27,9 @@ export const PEER_COMMANDS: Readonly<Record<string, Command>> = {
           `Device ${me.id} (${name}). To sync "${repo.top.split('/').at(-1) ?? repo.top}" on another device, run there:\n` +
             `  ferry join ${code}\n` +
             'The code works once, for an hour, while Ferry (the app or ferry assistant) runs here.\n' +
-            (process.stdout.isTTY ? `${renderUnicodeCompact(code, { ecc: 'M' })}\n` : ''),
+            (process.stdout.isTTY
+              ? `${(await import('uqr')).renderUnicodeCompact(code, { ecc: 'M' })}\n`
+              : ''),
         );
       return 0;
     },

@@ -113,8 +113,19 @@ export function pointerContent(key: string): string {
 export const MAX_POINTER_BYTES = 32768;
 
 /** The key a pointer file or blob names, or undefined if it is not a valid pointer. */
+const POINTER_PREFIX = Buffer.from('/annex/objects/');
+
 export function parsePointer(content: Uint8Array | string): string | undefined {
-  const text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
+  if (typeof content !== 'string') {
+    // most files are not pointers: told from their first bytes, without a copy of them all
+    if (content.byteLength > MAX_POINTER_BYTES) return undefined;
+    if (Buffer.compare(content.subarray(0, POINTER_PREFIX.length), POINTER_PREFIX) !== 0)
+      return undefined;
+  }
+  const text =
+    typeof content === 'string'
+      ? content
+      : Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('utf8');
   if (Buffer.byteLength(text) > MAX_POINTER_BYTES) return undefined;
   if (!text.startsWith('/annex/objects/')) return undefined;
   const lines = text.split('\n');

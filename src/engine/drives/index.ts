@@ -2,7 +2,7 @@
  * Picks how drives are watched: UDisks2 on the system bus when it answers, else the mount
  * table; USB attach/detach, where the kernel reports it, makes the source look again at once.
  */
-import * as dbus from 'dbus-next';
+import type * as Dbus from 'dbus-next';
 import { MountTableSource, type MountSource } from './mounts';
 import { UDisks2Source } from './udisks2';
 import { watchUsb, type UsbHint } from './usb-hint';
@@ -17,9 +17,11 @@ export async function chooseMountSource(
   log: (message: string) => void,
   options: { busAddress?: string } = {},
 ): Promise<DriveWatch> {
-  let bus: dbus.MessageBus | undefined;
+  let bus: Dbus.MessageBus | undefined;
   let source: MountSource;
   try {
+    // loaded when drives are watched, not by every `ferry` command (about 30 ms and 10 MB)
+    const dbus = await import('dbus-next');
     bus = options.busAddress
       ? dbus.sessionBus({ busAddress: options.busAddress })
       : dbus.systemBus();

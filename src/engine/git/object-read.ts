@@ -37,6 +37,15 @@ const BASE_CACHE = 256;
 /** An object this big or bigger is not kept as a base. */
 const BASE_CACHE_MAX_BYTES = 1 << 20;
 
+/**
+ * The inflate output buffer sized to the object. zlib's default is 16 KiB, which a small object's
+ * bytes then keep alive: reading the 20,000 small objects of a big whereis churned through
+ * 300 MB of such buffers and held about 50 MB of them between collections.
+ */
+function outputChunk(expected: number): number {
+  return Math.max(64, Math.min(16384, expected));
+}
+
 function corrupt(oid: string, why = 'is corrupt'): FerryError {
   return new FerryError('bad-object', `object ${oid} ${why}`, { oid });
 }
@@ -59,7 +68,7 @@ export function readLoose(gitdir: string, oid: string): RawObject | undefined {
   }
   let raw: Buffer;
   try {
-    raw = inflateSync(data);
+    raw = inflateSync(data, { chunkSize: outputChunk(data.length * 4) });
   } catch {
     throw corrupt(oid, 'is corrupt (it does not inflate)');
   }
@@ -259,7 +268,7 @@ class PackSet {
     } else if (!PACK_TYPES[code]) throw corrupt(oid, 'has an unknown type in its pack');
     let data: Buffer;
     try {
-      data = inflateSync(buf.subarray(pos));
+      data = inflateSync(buf.subarray(pos), { chunkSize: outputChunk(size + 1) });
     } catch {
       throw corrupt(oid, 'is corrupt in its pack (it does not inflate)');
     }

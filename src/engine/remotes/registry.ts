@@ -26,7 +26,7 @@ import { pollHistory } from '../special/history-poll';
 import { openRepository } from '../annex/repository';
 import { getConfig } from '../git/read';
 import { DIRECTORY_KIND } from '../special/directory-store';
-import { S3_KIND } from '../special/s3-store';
+import { S3_KIND } from '../special/s3-kind';
 import { WEBDAV_KIND } from '../special/webdav-store';
 import { EXTERNAL_KIND } from '../special/external-store';
 

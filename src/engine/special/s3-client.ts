@@ -1,5 +1,6 @@
 /** The S3 client a bucket's remote.log fields describe, and the byte helpers uploads use. */
-import { S3Client } from '@aws-sdk/client-s3';
+import type * as Sdk from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Creds } from './config';
 
 export function regionOf(datacenter: string): string {
@@ -8,14 +9,18 @@ export function regionOf(datacenter: string): string {
   return datacenter;
 }
 
-export function s3Client(fields: ReadonlyMap<string, string>, creds: Creds | undefined): S3Client {
+export function s3Client(
+  sdk: typeof Sdk,
+  fields: ReadonlyMap<string, string>,
+  creds: Creds | undefined,
+): S3Client {
   const host = fields.get('host') ?? 's3.amazonaws.com';
   const protocol = fields.get('protocol') ?? (fields.get('port') === '443' ? 'https' : 'http');
   const port = fields.get('port') ?? (protocol === 'https' ? '443' : '80');
   const isAws = host === 's3.amazonaws.com';
   // Ferry pins the client to the releases that support Node 20; the notice is for Ferry, not its users
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return new S3Client({
+  return new sdk.S3Client({
     region: regionOf(fields.get('datacenter') ?? 'US'),
     ...(isAws && protocol === 'https' ? {} : { endpoint: `${protocol}://${host}:${port}` }),
     forcePathStyle: fields.get('requeststyle') === 'path',

@@ -8,30 +8,15 @@
  * in parts and an interrupted plain upload continues from its last whole part; otherwise one
  * streamed request (parts past S3's 5 GiB limit).
  */
-import {
-  CompleteMultipartUploadCommand,
-  CreateBucketCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListPartsCommand,
-  PutObjectCommand,
-  type S3Client,
-  UploadPartCommand,
-  type StorageClass,
-} from '@aws-sdk/client-s3';
+import type * as Sdk from '@aws-sdk/client-s3';
+import type { S3Client, StorageClass } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { keyFile } from '../annex/paths';
 import { FerryError } from '../errors';
-import type { SpecialKind } from '../remotes/special-kind';
 import type { Creds } from './config';
 import { parseSize } from './chunks';
 import { gather, parts_, regionOf, s3Client } from './s3-client';
 import {
-  healthOf,
   networkAvailability,
   networkFailure,
   registerProbe,
@@ -51,6 +36,7 @@ export class S3Store implements SpecialStore {
   private readonly storageClass: string;
 
   constructor(
+    private readonly sdk: typeof Sdk,
     readonly remote: string,
     private readonly health: NetworkHealth,
     fields: ReadonlyMap<string, string>,
@@ -63,7 +49,7 @@ export class S3Store implements SpecialStore {
     this.partSize = Math.max(5 << 20, parseSize(fields.get('partsize') ?? '') ?? DEFAULT_PART);
     this.usesParts = fields.has('partsize');
     this.storageClass = fields.get('storageclass') ?? 'STANDARD';
-    this.client = s3Client(fields, creds);
+    this.client = s3Client(sdk, fields, creds);
     registerProbe(health, () => this.probe());
   }
 
@@ -88,14 +74,16 @@ export class S3Store implements SpecialStore {
 
   async probe(): Promise<void> {
     await this.call('reach the bucket', () =>
-      this.client.send(new HeadBucketCommand({ Bucket: this.bucket })),
+      this.client.send(new this.sdk.HeadBucketCommand({ Bucket: this.bucket })),
     );
   }
 
   async has(name: string): Promise<boolean> {
     try {
       await this.call('check an object', () =>
-        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.object(name) })),
+        this.client.send(
+          new this.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.object(name) }),
+        ),
       );
       return true;
     } catch (e) {
@@ -107,7 +95,9 @@ export class S3Store implements SpecialStore {
   async stamp(name: string): Promise<string | undefined> {
     try {
       const head = await this.call('check an object', () =>
-        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.object(name) })),
+        this.client.send(
+          new this.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.object(name) }),
+        ),
       );
       return `${head.ETag ?? ''}:${head.LastModified?.getTime() ?? ''}:${head.ContentLength ?? ''}`;
     } catch (e) {
@@ -119,9 +109,12 @@ export class S3Store implements SpecialStore {
   async get(name: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer> | undefined> {
     try {
       const out = await this.call('download', () =>
-        this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.object(name) }), {
-          abortSignal: signal,
-        }),
+        this.client.send(
+          new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.object(name) }),
+          {
+            abortSignal: signal,
+          },
+        ),
       );
       return out.Body as AsyncIterable<Buffer>;
     } catch (e) {
@@ -132,7 +125,9 @@ export class S3Store implements SpecialStore {
 
   async remove(name: string): Promise<void> {
     await this.call('remove', () =>
-      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.object(name) })),
+      this.client.send(
+        new this.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.object(name) }),
+      ),
     );
   }
 
@@ -149,12 +144,16 @@ export class S3Store implements SpecialStore {
   ): Promise<{ id: string; parts: { PartNumber: number; ETag: string }[] } | undefined> {
     const key = this.object(name);
     const uploads = await this.call('list uploads', () =>
-      this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: key })),
+      this.client.send(
+        new this.sdk.ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: key }),
+      ),
     ).catch(() => undefined);
     const id = uploads?.Uploads?.find((u) => u.Key === key)?.UploadId;
     if (!id) return undefined;
     const listed = await this.call('list parts', () =>
-      this.client.send(new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: id })),
+      this.client.send(
+        new this.sdk.ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: id }),
+      ),
     );
     const parts: { PartNumber: number; ETag: string }[] = [];
     for (const p of (listed.Parts ?? []).sort(
@@ -188,7 +187,7 @@ export class S3Store implements SpecialStore {
       // one streamed request, as fast as the client goes
       await this.call('upload', () =>
         this.client.send(
-          new PutObjectCommand({
+          new this.sdk.PutObjectCommand({
             Bucket: this.bucket,
             Key: key,
             Body: Readable.from(bytes),
@@ -206,7 +205,7 @@ export class S3Store implements SpecialStore {
     const body = got.whole;
     await this.call('upload', () =>
       this.client.send(
-        new PutObjectCommand({
+        new this.sdk.PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
           Body: body,
@@ -237,7 +236,7 @@ export class S3Store implements SpecialStore {
         );
       const made = await this.call('start an upload', () =>
         this.client.send(
-          new CreateMultipartUploadCommand({
+          new this.sdk.CreateMultipartUploadCommand({
             Bucket: this.bucket,
             Key: key,
             StorageClass: this.storageClass as StorageClass,
@@ -251,7 +250,7 @@ export class S3Store implements SpecialStore {
       const n = parts.length + 1;
       const out = await this.call('upload a part', () =>
         this.client.send(
-          new UploadPartCommand({
+          new this.sdk.UploadPartCommand({
             Bucket: this.bucket,
             Key: key,
             UploadId: id,
@@ -266,7 +265,7 @@ export class S3Store implements SpecialStore {
     }
     await this.call('finish an upload', () =>
       this.client.send(
-        new CompleteMultipartUploadCommand({
+        new this.sdk.CompleteMultipartUploadCommand({
           Bucket: this.bucket,
           Key: key,
           UploadId: id,
@@ -299,7 +298,7 @@ export class S3Store implements SpecialStore {
     const region = regionOf(datacenter);
     await this.call('make the bucket', () =>
       this.client.send(
-        new CreateBucketCommand({
+        new this.sdk.CreateBucketCommand({
           Bucket: this.bucket,
           ...(region === 'us-east-1'
             ? {}
@@ -312,7 +311,7 @@ export class S3Store implements SpecialStore {
   async writeUuid(uuid: string): Promise<void> {
     await this.call('write annex-uuid', () =>
       this.client.send(
-        new PutObjectCommand({
+        new this.sdk.PutObjectCommand({
           Bucket: this.bucket,
           Key: `${this.prefix}annex-uuid`,
           Body: uuid,
@@ -332,16 +331,6 @@ function isNotFound(e: unknown): boolean {
   return e instanceof FerryError && e.data.status === 404;
 }
 
-function checkCreds(creds: Creds | undefined, name: string): Creds {
-  if (!creds)
-    throw new FerryError(
-      'auth-needed',
-      `remote "${name}" needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (Ferry keeps them in .git/annex/creds, never in remote.log)`,
-      { remote: name },
-    );
-  return creds;
-}
-
 /** Refuses a bucket whose annex-uuid object names another repository, as git-annex does. */
 export async function checkBucketUuid(store: S3Store, uuid: string, write: boolean): Promise<void> {
   const found = await store.readUuid();
@@ -353,29 +342,3 @@ export async function checkBucketUuid(store: S3Store, uuid: string, write: boole
     );
   if (found === undefined && write) await store.writeUuid(uuid);
 }
-
-/** The `S3` kind: the settings in remote.log, the login in the creds file. */
-export const S3_KIND: SpecialKind = {
-  kind: 'S3',
-  type: 'S3',
-  credsEnv: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
-  marker: { 'annex-s3': 'true' },
-  defaults(fields, uuid) {
-    if (!fields.has('bucket'))
-      fields.set('bucket', `${fields.get('name') ?? 's3'}-${uuid}`.toLowerCase());
-    if (!fields.has('datacenter')) fields.set('datacenter', 'US');
-    if (!fields.has('storageclass')) fields.set('storageclass', 'STANDARD');
-  },
-  async setup(ctx) {
-    const creds = checkCreds(ctx.creds, ctx.name);
-    const store = new S3Store(ctx.name, healthOf(ctx.uuid), ctx.fields, creds);
-    try {
-      if (ctx.isNew) await store.makeBucket(ctx.fields.get('datacenter') ?? 'US');
-      await checkBucketUuid(store, ctx.uuid, true);
-    } finally {
-      await store.close();
-    }
-  },
-  openStore: (ctx) => new S3Store(ctx.name, healthOf(ctx.uuid), ctx.fields, ctx.creds, ctx.uuid),
-  availability: (info) => networkAvailability(healthOf(info.uuid ?? '')),
-};

@@ -2,7 +2,6 @@
  * The file watcher the assistant receives: an interface, and the real one on @parcel/watcher
  * (inotify on Linux). The CLI and the desktop shell build the real one; tests may too.
  */
-import parcel from '@parcel/watcher';
 import { watch } from 'node:fs';
 
 export interface WatchEvent {
@@ -22,6 +21,8 @@ export type WatchFn = (
 ) => Promise<Subscription>;
 
 export const parcelWatch: WatchFn = async (dir, onEvents, options) => {
+  // loaded by the first watch, not by every `ferry` command
+  const parcel = (await import('@parcel/watcher')).default;
   const sub = await parcel.subscribe(
     dir,
     (err, events) => {
