@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { env, ferry, git, timeIt } from './common';
 import { field, ratio, rounds, size } from './rounds';
 
-const smallFiles = size('BENCH_SMALL_FILES', 10_000, 1_000);
+const smallFiles = size('BENCH_SMALL_FILES', 10_000, 500);
 const bigMB = size('BENCH_BIG_MB', 1024, 64);
 
 function makeSmallTree(dir: string, seed: Buffer): void {

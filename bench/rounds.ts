@@ -1,8 +1,9 @@
 /**
  * Rounds: every figure is measured at least three times, with the comparison (git-annex, git,
  * `cp`) in the same rounds, and reported as min / median / max with the ratio of medians beside
- * it. `--quick` (or BENCH_QUICK=1) shrinks the data so a whole run checks a change in under two
- * minutes; its figures are for spotting regressions, not for notes.
+ * it. `--quick` (or BENCH_QUICK=1) shrinks the data so a whole run checks a change in about two
+ * minutes (git-annex's assistants then run in the first round only); its figures are for
+ * spotting regressions, not for notes. BENCH_ROUNDS sets the number of rounds.
  */
 export const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 export const roundCount = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));

@@ -1,6 +1,8 @@
 /**
- * `npm run bench [-- add sync transfer drives ui ssh cloud peers]`: Ferry beside git-annex on the same data, JSON on stdout.
- * Nothing here is asserted; the numbers are for people and for issue notes.
+ * `npm run bench [-- add sync transfer drives ui ssh cloud peers] [--quick]`: Ferry beside
+ * git-annex (or the limit: git, cp, sha256sum, raw TLS) on the same data in the same rounds,
+ * JSON on stdout. `--quick` runs add, transfer and sync on small data (under two minutes) to
+ * check a change. Nothing here is asserted; the numbers are for people and for issue notes.
  */
 import { cpus } from 'node:os';
 import { benchAdd } from './add';
@@ -11,6 +13,7 @@ import { benchTransfer } from './transfer';
 import { benchSsh } from './ssh';
 import { benchCloud } from './cloud';
 import { benchPeers } from './peers';
+import { quick, roundCount } from './rounds';
 
 const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   add: benchAdd,
@@ -25,9 +28,14 @@ const suites: Record<string, () => Promise<Record<string, unknown>>> = {
 const chosen = process.argv.slice(2).filter((a) => a in suites);
 const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, node: process.version },
+  rounds: roundCount,
+  quick,
 };
-for (const name of chosen.length > 0 ? chosen : Object.keys(suites)) {
+const started = Date.now();
+const defaults = quick ? ['add', 'transfer', 'sync'] : Object.keys(suites);
+for (const name of chosen.length > 0 ? chosen : defaults) {
   process.stderr.write(`bench ${name}...\n`);
   results[name] = await (suites[name] as () => Promise<Record<string, unknown>>)();
 }
+results.wallSeconds = Math.round((Date.now() - started) / 1000);
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -29,7 +29,12 @@ export const parcelWatch: WatchFn = async (dir, onEvents, options) => {
       if (err) return; // the directory vanished: the assistant notices and resubscribes
       onEvents(events.map((e) => ({ type: e.type, path: e.path })));
     },
-    { ignore: [...options.ignore] },
+    // On Linux inotify directly: left to choose, the watcher first tries watchman through
+    // `sh -c`, and that shell stayed behind as a zombie beside every assistant.
+    {
+      ignore: [...options.ignore],
+      ...(process.platform === 'linux' ? { backend: 'inotify' } : {}),
+    },
   );
   return { unsubscribe: () => sub.unsubscribe() };
 };
