@@ -62,6 +62,7 @@ export { InviteStore } from './peers/invites';
 export { joinFolder } from './peers/join';
 export { LanDiscovery } from './peers/discovery';
 export { copyKey, getKey } from './transfer/runner';
+export { PresenceBulk } from './annex/presence-bulk';
 export { Transferrer } from './transfer/transferrer';
 export { forEachLimit } from './util/pool';
 export { decideDeletion, heldDeletions } from './sync/deletion-guard';

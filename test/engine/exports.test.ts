@@ -12,6 +12,7 @@ describe("the engine's public surface", () => {
       'InviteStore',
       'LanDiscovery',
       'LocalRepoRemote',
+      'PresenceBulk',
       'SPECIAL_KINDS',
       'Transferrer',
       'addPaths',

@@ -1,5 +1,6 @@
 /** Content: add, whereis, get, copy, drop, fsck. */
 import {
+  PresenceBulk,
   addPaths,
   type AnnexedFile,
   annexedFiles,
@@ -134,6 +135,7 @@ export const CONTENT_COMMANDS: Readonly<Record<string, Command>> = {
         await openLocalRemote(repo, info);
       }
       const files = await annexedFiles(repo, paths(args, io));
+      const presence = new PresenceBulk();
       const code = await eachFile(io, json, 'get', files, async (file, onBytes) => {
         if (await findObject(repo, file.key)) {
           await populateUnlocked(repo, [file]);
@@ -147,7 +149,8 @@ export const CONTENT_COMMANDS: Readonly<Record<string, Command>> = {
         let failure: Error | undefined;
         for (const r of ordered) {
           try {
-            if (await getKey(repo, branch, r, file.key, { onProgress: onBytes, file: file.path }))
+            const how = { onProgress: onBytes, file: file.path, presence };
+            if (await getKey(repo, branch, r, file.key, how))
               return `from ${r.name}...${failure ? ` (another copy failed: ${errorMessage(failure).slice(0, 160)})` : ''}`;
           } catch (e) {
             failure ??= e instanceof Error ? e : new Error(String(e));
@@ -161,7 +164,7 @@ export const CONTENT_COMMANDS: Readonly<Record<string, Command>> = {
             key: file.key,
           },
         );
-      });
+      }).finally(() => presence.flush());
       await branch.commit();
       return code;
     },
@@ -181,14 +184,17 @@ export const CONTENT_COMMANDS: Readonly<Record<string, Command>> = {
       const info = await findRemote(repo, to ?? '');
       const remote = await openRemote(repo, info);
       const files = await annexedFiles(repo, paths(args, io));
+      // both sides' location logs in batches, after the content of each is there
+      const presence = new PresenceBulk();
       const code = await eachFile(io, json, 'copy', files, async (file, onBytes) => {
         if (!(await findObject(repo, file.key))) return undefined;
         const r = await copyKey(repo, branch, remote, file.key, {
           onProgress: onBytes,
           file: file.path,
+          presence,
         });
         return r === 'copied' ? `to ${info.name}...` : `already on ${info.name}`;
-      });
+      }).finally(() => presence.flush());
       await remote.bookkeeping?.branch.commit();
       await branch.commit();
       return code;

@@ -13,7 +13,7 @@ import { createReadStream, promises as fsp, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
-import { asyncOps, SMALL_FILE_BYTES, syncOps, type FsOps } from '../os/fs-ops';
+import { asyncOps, readSizeFor, SMALL_FILE_BYTES, syncOps, type FsOps } from '../os/fs-ops';
 import { makeKey, type Backend } from './key';
 import { hashFile, moveIntoStore, sameFile } from './object-store';
 import {
@@ -216,7 +216,7 @@ async function hashWhileCopying(
   let size = 0;
   let writing: Promise<unknown> = Promise.resolve();
   let chunks = 0;
-  const input = createReadStream(from, { highWaterMark: 4 << 20, signal });
+  const input = createReadStream(from, { highWaterMark: readSizeFor(before.size), signal });
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       await writing;

@@ -15,7 +15,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
 import { lockHolder, tryLock, type HeldLock, type LockKind } from '../os/file-lock';
-import { asyncOps, syncOps, type FsOps } from '../os/fs-ops';
+import { asyncOps, readSizeFor, syncOps, type FsOps } from '../os/fs-ops';
 import { assertSafeParents, makeParentDirs } from '../os/safe-path';
 import { expectedDigest, hashAlgorithm, isUsableKey, parseKey } from './key';
 import { keyFile, objectRelPath } from './paths';
@@ -155,7 +155,10 @@ export async function hashFile(
     options.onProgress?.(data.length);
     return { digest: hash.digest('hex'), size: data.length };
   }
-  const stream = createReadStream(path, { highWaterMark: 4 << 20, signal: options.signal });
+  const stream = createReadStream(path, {
+    highWaterMark: readSizeFor(st.size),
+    signal: options.signal,
+  });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
     size += chunk.length;

@@ -7,7 +7,7 @@ import { constants, createReadStream, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errnoCode, FerryError } from '../errors';
-import { SMALL_FILE_BYTES, syncOps } from '../os/fs-ops';
+import { readSizeFor, SMALL_FILE_BYTES, syncOps } from '../os/fs-ops';
 import { makeParentDirs } from '../os/safe-path';
 import { isUsableKey, parseKey } from './key';
 import {
@@ -117,7 +117,7 @@ async function receiveOnce(
       await fsp.rm(tmp, { force: true });
     else if (st.size > 0) {
       for await (const chunk of createReadStream(tmp, {
-        highWaterMark: 4 << 20,
+        highWaterMark: readSizeFor(st.size),
       }) as AsyncIterable<Buffer>) {
         hasher?.update(chunk);
         done += chunk.length;
@@ -162,7 +162,7 @@ async function receiveOnce(
       input = createReadStream(from.path, {
         fd: handle,
         start: done,
-        highWaterMark: 4 << 20,
+        highWaterMark: readSizeFor(parsed?.size === undefined ? undefined : parsed.size - done),
         signal: options.signal,
       }) as AsyncIterable<Buffer>;
     }

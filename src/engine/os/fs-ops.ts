@@ -75,3 +75,15 @@ export const syncOps: FsOps = {
 
 /** Files up to this size are handled with syncOps. */
 export const SMALL_FILE_BYTES = 1 << 20;
+
+/**
+ * The read size for streaming a file of `remaining` bytes (4 MiB at most). A read stream whose
+ * reads come back short copies each chunk into a buffer of the size read, so a 1 MiB file read
+ * with 4 MiB reads cost a 4 MiB buffer, a second one and a copy: a copy of 1,000 such files
+ * spent a fifth of its time collecting those buffers.
+ */
+export function readSizeFor(remaining: number | undefined): number {
+  const most = 4 << 20;
+  if (remaining === undefined || !Number.isFinite(remaining)) return most;
+  return Math.max(64 << 10, Math.min(most, remaining));
+}

@@ -15,6 +15,7 @@ import type { AnnexBranch } from '../annex/branch';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { setPresence, tmpBeside } from '../annex/content';
+import type { PresenceBulk } from '../annex/presence-bulk';
 import { keySize } from '../annex/key';
 import { noteHolder } from '../annex/recent-holders';
 import { MAX_POINTER_BYTES, parsePointer } from '../annex/paths';
@@ -52,24 +53,28 @@ export interface TransferRequest {
   readonly commitTheirs?: boolean;
   /** false when the transfer stopped on purpose (paused, cancelled): not recorded as failed */
   readonly isFailure?: () => boolean;
+  /** where the location logs go in batches (a command moving many files); else each at once */
+  readonly presence?: PresenceBulk;
 }
 
 async function record(req: TransferRequest, copy?: string): Promise<void> {
   const { remote, key } = req;
+  const present = (branch: AnnexBranch, uuid: string): Promise<void> =>
+    req.presence ? req.presence.add(branch, key, uuid) : setPresence(branch, key, uuid, true);
   if (req.direction === 'download') {
-    await setPresence(req.ourBranch, key, req.ours.uuid, true);
+    await present(req.ourBranch, req.ours.uuid);
     // only a pointer file (small, not a link) is filled, with the others that arrived meanwhile
     await populateArrived(req.ours, key, req.file, copy).catch(() => undefined);
     return;
   }
   const theirs = remote.bookkeeping?.branch;
   if (theirs) {
-    await setPresence(theirs, key, remote.uuid, true);
+    await present(theirs, remote.uuid);
     if (req.commitTheirs !== false) await theirs.commit().catch(() => undefined);
   }
-  await setPresence(req.ourBranch, key, remote.uuid, true);
+  await present(req.ourBranch, remote.uuid);
   if (req.commitOurs) await req.ourBranch.commit().catch(() => undefined);
-  for (const b of req.alsoRecordIn ?? []) await setPresence(b, key, remote.uuid, true);
+  for (const b of req.alsoRecordIn ?? []) await present(b, remote.uuid);
 }
 
 export async function runTransfer(req: TransferRequest): Promise<TransferOutcome> {
@@ -206,6 +211,8 @@ export interface KeyMoveOptions {
   readonly onProgress?: (bytesDone: number) => void;
   /** the work-tree file, recorded in the transfer info files */
   readonly file?: string;
+  /** the location logs in batches, written by the caller's flush */
+  readonly presence?: PresenceBulk;
 }
 
 function busy(key: string, reason: string): FerryError {
@@ -237,6 +244,7 @@ export async function getKey(
     file: options.file ?? '',
     signal: options.signal,
     onProgress: options.onProgress,
+    presence: options.presence,
   });
   if (outcome.kind === 'waiting') throw busy(key, outcome.reason);
   return true;
@@ -261,6 +269,7 @@ export async function copyKey(
     onProgress: options.onProgress,
     // the command commits the remote's branch once, when every file is done
     commitTheirs: false,
+    presence: options.presence,
   });
   if (outcome.kind === 'waiting') throw busy(key, outcome.reason);
   return outcome.kind === 'done' ? 'copied' : 'already-there';

@@ -1,0 +1,50 @@
+/**
+ * Location-log changes of a command moving many files, written in batches straight to the
+ * branch: nothing before its batch is written, every change after, one commit per batch, and
+ * git-annex reads them.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { AnnexBranch } from '../../../src/engine/annex/branch';
+import { whereIs } from '../../../src/engine/annex/content';
+import { keyOfBuffer } from '../../../src/engine/annex/key';
+import { PresenceBulk } from '../../../src/engine/annex/presence-bulk';
+import { openRepository } from '../../../src/engine/annex/repository';
+import { annexWhereisUuids, ferryRepository, git, tempDir } from '../../helpers/repos';
+
+describe('location logs in batches', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('writes a batch when it fills and the rest at the flush, one commit each', async () => {
+    const dir = await ferryRepository(join(tmp.path, 'a'), 'a', { 'f.txt': 'f\n' });
+    const repo = await openRepository(dir);
+    const branch = new AnnexBranch(repo);
+    const other = '11111111-2222-4333-8444-555555555555';
+    const third = '21111111-2222-4333-8444-555555555555';
+    const keys = Array.from({ length: 5 }, (_, i) =>
+      keyOfBuffer('SHA256E', `k${i}.bin`, Buffer.from(`key ${i}`)),
+    );
+    const commits = (): number => Number(git(dir, 'rev-list', '--count', 'git-annex').trim());
+    const before = commits();
+    const bulk = new PresenceBulk(3);
+    await bulk.add(branch, keys[0] as string, other);
+    await bulk.add(branch, keys[1] as string, other);
+    assert.deepEqual(await whereIs(branch, keys[0] as string), [], 'not written before its batch');
+    await bulk.add(branch, keys[1] as string, third); // the third change fills the batch
+    assert.deepEqual(await whereIs(branch, keys[1] as string), [other, third].sort());
+    assert.equal(commits(), before + 1);
+    for (const k of keys.slice(2)) await bulk.add(branch, k, other);
+    await bulk.add(branch, keys[4] as string, other); // the same change twice counts once
+    await bulk.flush();
+    await bulk.flush(); // nothing left: no empty commit
+    assert.ok(commits() <= before + 3, `${commits() - before} commits`);
+    for (const k of keys) assert.ok((await whereIs(branch, k)).includes(other), k);
+    // git-annex reads what was written
+    const fKey = git(dir, 'annex', 'lookupkey', 'f.txt').trim();
+    await bulk.add(branch, fKey, other);
+    await bulk.flush();
+    assert.deepEqual(annexWhereisUuids(dir, 'f.txt'), [other, repo.uuid].sort());
+  });
+});
