@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env, ferryBin, git } from './common';
 import { field, quick, ratio, rounds, size } from './rounds';
+import { phases } from './trace-summary';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const saves = size('BENCH_SAVES', 9, 3);
@@ -76,6 +77,9 @@ function median(xs: number[]): number {
 
 type Kind = 'ferry' | 'git-annex';
 
+/** The phases of the last Ferry burst, per side (reported beside the figures). */
+let lastBurstPhases: Record<string, unknown> = {};
+
 function makePair(root: string, kind: Kind): { a: string; b: string } {
   const a = join(root, `${kind}-A`);
   const b = join(root, `${kind}-B`);
@@ -98,9 +102,13 @@ function makePair(root: string, kind: Kind): { a: string; b: string } {
   return { a, b };
 }
 
-function startAssistant(kind: Kind, dir: string): ChildProcess {
+function startAssistant(kind: Kind, dir: string, trace?: string): ChildProcess {
   return kind === 'ferry'
-    ? spawn(process.execPath, [ferryBin, 'assistant'], { cwd: dir, env, stdio: 'ignore' })
+    ? spawn(process.execPath, [ferryBin, 'assistant'], {
+        cwd: dir,
+        env: trace ? { ...env, FERRY_TRACE: trace } : env,
+        stdio: 'ignore',
+      })
     : spawn('git', ['annex', 'assistant', '--foreground'], { cwd: dir, env, stdio: 'ignore' });
 }
 
@@ -115,7 +123,10 @@ async function stopAssistant(kind: Kind, dir: string, child: ChildProcess): Prom
 
 async function measurePair(root: string, kind: Kind): Promise<Record<string, number>> {
   const { a, b } = makePair(root, kind);
-  const assistants = [startAssistant(kind, a), startAssistant(kind, b)];
+  // each Ferry side's spans (src/engine/trace.ts): where the burst's time went
+  const traces = { a: join(root, `trace-${kind}-a.jsonl`), b: join(root, `trace-${kind}-b.jsonl`) };
+  for (const t of Object.values(traces)) rmSync(t, { force: true });
+  const assistants = [startAssistant(kind, a, traces.a), startAssistant(kind, b, traces.b)];
   try {
     await sleep(kind === 'ferry' ? 1500 : 5000); // let both finish their startup scans
     const latencies: number[] = [];
@@ -152,6 +163,13 @@ async function measurePair(root: string, kind: Kind): Promise<Record<string, num
         })(),
       0,
     );
+    if (kind === 'ferry') {
+      await sleep(300); // the traces are written in the background
+      lastBurstPhases = {
+        a: phases(traces.a, t0, Date.now()),
+        b: phases(traces.b, t0, Date.now()),
+      };
+    }
     return {
       singleFileMedianMs: median(latencies),
       burstCommittedInASeconds: committedInA,
@@ -227,9 +245,10 @@ export async function benchSync(): Promise<Record<string, unknown>> {
       for (const d of ['ferry-A', 'ferry-B', 'git-annex-A', 'git-annex-B'])
         rmSync(join(root, d), { recursive: true, force: true });
       const ferry = await measurePair(root, 'ferry');
-      // --quick: git-annex's assistants in the first round only (they take half a minute each)
+      // --quick: git-annex's assistants in the first round only (they take half a minute each);
+      // BENCH_SKIP_GIT_ANNEX=1 leaves them out, for working on Ferry's figures
       const annex =
-        quick && round > 0
+        (quick && round > 0) || process.env.BENCH_SKIP_GIT_ANNEX === '1'
           ? Object.fromEntries(Object.keys(ferry).map((k) => [k, NaN]))
           : await measurePair(root, 'git-annex');
       const out: Record<string, number> = {};
@@ -251,6 +270,7 @@ export async function benchSync(): Promise<Record<string, unknown>> {
           f('ferry.burstContentInBSeconds'),
         ),
       },
+      burstPhasesLastRound: lastBurstPhases,
       watchStart: {
         ...start,
         target: `watching within 1 s of starting; no CPU in the ${idleSeconds} s after; one process`,

@@ -1,10 +1,12 @@
 /**
- * Location-log changes of a command that moves many files (`ferry copy`, `ferry get`), gathered
- * and written straight to the branches in batches: one commit per batch instead of a journal
- * file per file on each side. A copy of 1,000 small files wrote 2,000 journal files, each a new
- * file on a slow disk. A change is only gathered once its content was verified and made durable
- * where it went, so a command stopped before a batch is written leaves logs that say less than
- * is true (the next copy finds the content there and records it), never more.
+ * Location-log changes of many transfers (`ferry copy`, `ferry get`, the assistant's queue),
+ * gathered and written straight to the branches in batches: one commit per batch instead of a
+ * journal file per file on each side, each under its own lock hold. A copy of 1,000 small files
+ * wrote 2,000 journal files, each a new file on a slow disk, and a burst between two
+ * assistants took each side's journal lock 3,000 times. A change is only gathered once its
+ * content was verified and made durable where it went, so a process stopped before a batch is
+ * written leaves logs that say less than is true (the next look finds the content there and
+ * records it), never more.
  */
 import type { AnnexBranch } from './branch';
 import { addPresence } from './logs';
@@ -16,9 +18,25 @@ export class PresenceBulk {
   private pending = new Map<AnnexBranch, Map<string, Set<string>>>();
   private count = 0;
   private writing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
 
-  /** `every`: how many changes make a batch. */
-  constructor(private readonly every = 500) {}
+  /**
+   * `every`: how many changes make a batch; `afterMs`: a batch is also written this long after
+   * its first change (the assistant's, so a quiet moment still records what moved);
+   * `onWritten`: called after each batch is written (the assistant pushes its branch then);
+   * `background`: a change that fills
+   * a batch does not wait for it to be written (the assistant's transfers go on meanwhile;
+   * a batch that cannot be written is reported through `onError`).
+   */
+  constructor(
+    private readonly every = 500,
+    private readonly options: {
+      afterMs?: number;
+      onWritten?: () => void;
+      background?: boolean;
+      onError?: (e: unknown) => void;
+    } = {},
+  ) {}
 
   /** Notes that `uuid` holds `key`, in `branch`; resolves once written when it filled a batch. */
   add(branch: AnnexBranch, key: string, uuid: string): Promise<void> {
@@ -30,20 +48,55 @@ export class PresenceBulk {
       uuids.add(uuid);
       this.count++;
     }
-    return this.count >= this.every ? this.flush() : Promise.resolve();
+    if (this.count >= this.every) {
+      if (!this.options.background) return this.flush();
+      this.flushInBackground();
+      return Promise.resolve();
+    }
+    if (this.options.afterMs !== undefined && !this.timer) {
+      this.timer = setTimeout(() => this.flushInBackground(), this.options.afterMs);
+      this.timer.unref?.();
+    }
+    return Promise.resolve();
   }
+
+  private flushInBackground(): void {
+    this.flush().catch((e: unknown) => this.options.onError?.(e));
+  }
+
+  /**
+   * The repositories gathered as holding `key` in `branch` and not written yet (being written
+   * included): what the logs will say, for decisions made before they do.
+   */
+  pendingFor(branch: AnnexBranch, key: string): string[] {
+    const out = new Set(this.pending.get(branch)?.get(key) ?? []);
+    for (const batch of this.inFlight)
+      for (const u of batch.get(branch)?.get(key) ?? []) out.add(u);
+    return [...out];
+  }
+
+  private readonly inFlight = new Set<ReadonlyMap<AnnexBranch, ReadonlyMap<string, Set<string>>>>();
 
   /** Writes what was gathered; batches are written one after the other, in order. */
   flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     const batch = this.pending;
     this.pending = new Map();
     this.count = 0;
-    this.writing = this.writing.then(() => write(batch));
-    return this.writing;
+    this.inFlight.add(batch);
+    const wrote = this.writing.then(() => write(batch)).finally(() => this.inFlight.delete(batch));
+    // a failed batch (a vanished drive) fails its own waiters, not every later batch
+    this.writing = wrote.catch(() => undefined);
+    return wrote.then(() => {
+      if (batch.size > 0) this.options.onWritten?.();
+    });
   }
 }
 
-async function write(batch: ReadonlyMap<AnnexBranch, ReadonlyMap<string, Set<string>>>) {
+async function write(
+  batch: ReadonlyMap<AnnexBranch, ReadonlyMap<string, Set<string>>>,
+): Promise<void> {
   if (batch.size === 0) return;
   const ended = span('presence-bulk', String(batch.size));
   try {
@@ -56,6 +109,7 @@ async function write(batch: ReadonlyMap<AnnexBranch, ReadonlyMap<string, Set<str
           for (const uuid of uuids) text = addPresence(text ?? old, uuid, '1', now) ?? text;
           return text; // undefined: every log already said so
         });
+      // committed straight away: a remote's branch too, which another clone fetches from
       await branch.changeMany(changes);
     }
   } finally {

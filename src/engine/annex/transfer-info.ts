@@ -48,7 +48,7 @@ export interface TransferFileInfo {
   readonly pid: number | undefined;
 }
 
-function transferDir(annexdir: string, direction: Direction, uuid: string): string {
+export function transferDir(annexdir: string, direction: Direction, uuid: string): string {
   return join(annexdir, 'transfer', direction, uuid.replace(/\//g, ''));
 }
 

@@ -358,7 +358,10 @@ export class Assistant {
     this.glue?.committed(annexed);
     if (this.pending.size > 0) this.scheduleCommit(ready.length >= max ? 0 : this.quietMs);
     if (commit) await this.runChangeHook('commit');
-    if (commit || (await this.hasUnpushedChanges())) this.jobs.push = true;
+    // a commit goes out at once; location logs alone wait for the logs' quiet moment (a burst
+    // arriving here made a push after each look at its files, each merged on the other side)
+    if (commit) this.jobs.push = true;
+    else if (await this.hasUnpushedChanges()) this.logsPush.touch();
   }
 
   private lastPushed = '';

@@ -7,6 +7,7 @@
  *   - a `FailureDecision` (see failure.ts): parked, cancelled or failed.
  */
 import type { AnnexBranch } from '../annex/branch';
+import type { PresenceBulk } from '../annex/presence-bulk';
 import { errorMessage } from '../../shared/errors';
 import { isFerryError } from '../errors';
 import { decideFailure, type FailureDecision } from './failure';
@@ -15,6 +16,7 @@ import type { Running } from './progress';
 import type { RateLimits } from './rate-limit';
 import { runTransfer, type TransferOutcome } from './runner';
 import { isSending } from '../annex/recent-holders';
+import { isStoringHere } from '../annex/storing-here';
 
 export type AttemptResult =
   | {
@@ -43,6 +45,8 @@ export interface AttemptContext {
   readonly routing: 'route' | 'flood';
   /** this repository's annex directory (what is arriving in it) */
   readonly annexdir: string;
+  /** where the location logs of finished transfers go, in batches */
+  readonly presence?: PresenceBulk;
 }
 
 export async function attemptTransfer(run: Running, ctx: AttemptContext): Promise<AttemptResult> {
@@ -58,7 +62,7 @@ export async function attemptTransfer(run: Running, ctx: AttemptContext): Promis
     item.direction === 'download' &&
     !item.via &&
     Date.now() - item.queuedAt < HOLD_FOR_SENDER_MS &&
-    isSending(ctx.annexdir, item.remoteUuid)
+    (isSending(ctx.annexdir, item.remoteUuid) || isStoringHere(ctx.annexdir, item.remoteUuid))
   )
     return { kind: 'held', reason: `${item.remote} is sending content here now` };
   let ends: Awaited<ReturnType<Endpoints['ends']>>;
@@ -86,6 +90,7 @@ export async function attemptTransfer(run: Running, ctx: AttemptContext): Promis
       alsoRecordIn: item.via ? [ctx.branch] : [],
       commitOurs: item.via !== undefined,
       isFailure: () => run.stopReason === undefined,
+      presence: ctx.presence,
     });
   } catch (e) {
     // the other side is moving this key already (its own download of it, say): look again soon

@@ -30,6 +30,8 @@ export const NETWORK_SLOTS = 4;
  */
 export const SMALL_FILE_SLOTS = 16;
 const SMALL_FILE_BYTES = 256 * 1024;
+/** Small files with a repository on a local disk or drive. */
+export const LOCAL_SMALL_SLOTS = 4;
 const SMALL_FILE_KINDS: ReadonlySet<string> = new Set(['peer', 'S3', 'webdav']);
 
 /** Remote kinds across a network: their latency is hidden by several transfers at once. */
@@ -98,8 +100,13 @@ export class Endpoints {
     if (item.via) return slots;
     const info = this.byName.get(item.remote);
     const kind = info && remoteKind(info);
-    if (!kind || !NETWORK_KINDS.has(kind)) return slots;
     const size = parseKey(item.key)?.size;
+    // small files on a local disk: their cost is each one's sync and bookkeeping, which
+    // overlap (the file system commits several syncs together), not bytes
+    if (!kind || !NETWORK_KINDS.has(kind))
+      return size !== undefined && size <= SMALL_FILE_BYTES
+        ? Math.max(slots, LOCAL_SMALL_SLOTS)
+        : slots;
     const isSmall = SMALL_FILE_KINDS.has(kind) && size !== undefined && size <= SMALL_FILE_BYTES;
     return Math.max(slots, isSmall ? SMALL_FILE_SLOTS : NETWORK_SLOTS);
   }

@@ -21,10 +21,19 @@ export interface PlannerContext {
   readonly repo: Repository;
   readonly branch: AnnexBranch;
   readonly wanted: Wanted;
+  /** holders of a key finished transfers recorded that the logs do not say yet */
+  pending?(key: string): readonly string[];
   remotes(): ReadonlyMap<string, RemoteInfo>;
   /** the network map routes are planned on (undefined when flooding) */
   map(): NetworkMap | undefined;
   isAvailable(remote: string): boolean;
+}
+
+/** Who holds `key`: its location log, and what finished transfers recorded but did not write yet. */
+export async function holdersOf(ctx: PlannerContext, key: string): Promise<string[]> {
+  const logged = await whereIs(ctx.branch, key);
+  const pending = ctx.pending?.(key) ?? [];
+  return pending.length === 0 ? logged : [...new Set([...logged, ...pending])];
 }
 
 export function queueItem(
@@ -53,7 +62,7 @@ export async function floodItems(
 ): Promise<QueueItem[]> {
   const remotes = ctx.remotes();
   if (remotes.size === 0 || !(await findObject(ctx.repo, key))) return [];
-  const have = await whereIs(ctx.branch, key);
+  const have = await holdersOf(ctx, key);
   const out: QueueItem[] = [];
   for (const remote of [...remotes.values()].sort((a, b) => a.cost - b.cost)) {
     if (!remote.uuid || have.includes(remote.uuid)) continue;
@@ -87,7 +96,7 @@ export async function planFor(
       return e.isUp && isDown ? { ...e, isUp: false } : e;
     }),
   };
-  const holders = new Set(await whereIs(ctx.branch, key));
+  const holders = new Set(await holdersOf(ctx, key));
   for (const r of ctx.remotes().values())
     if (r.uuid && isRecentHolder(ctx.repo.annexdir, key, r.uuid)) holders.add(r.uuid);
   if (await findObject(ctx.repo, key)) holders.add(ctx.repo.uuid);
@@ -175,7 +184,7 @@ export async function downloadItem(
   except: readonly string[] = [],
 ): Promise<QueueItem | 'no-source' | undefined> {
   if (await findObject(ctx.repo, key)) return undefined;
-  const have = await whereIs(ctx.branch, key);
+  const have = await holdersOf(ctx, key);
   if (!(await ctx.wanted.wants(ctx.repo.uuid, key, file, have))) return undefined;
   const sources = [...ctx.remotes().values()]
     .filter((r) => r.uuid && have.includes(r.uuid) && !except.includes(r.name))

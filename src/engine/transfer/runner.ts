@@ -68,12 +68,14 @@ async function record(req: TransferRequest, copy?: string): Promise<void> {
     return;
   }
   const theirs = remote.bookkeeping?.branch;
+  // a batch is committed with the others: no commit of its own then
+  const commit = req.presence === undefined;
   if (theirs) {
     await present(theirs, remote.uuid);
-    if (req.commitTheirs !== false) await theirs.commit().catch(() => undefined);
+    if (commit && req.commitTheirs !== false) await theirs.commit().catch(() => undefined);
   }
   await present(req.ourBranch, remote.uuid);
-  if (req.commitOurs) await req.ourBranch.commit().catch(() => undefined);
+  if (commit && req.commitOurs) await req.ourBranch.commit().catch(() => undefined);
   for (const b of req.alsoRecordIn ?? []) await present(b, remote.uuid);
 }
 

@@ -3,11 +3,10 @@
  * lacks and wants, a download of what it has and this repository lacks and wants), one item at a
  * time so the first transfer can start before the scan ends.
  */
-import { whereIs } from '../annex/content';
 import { findObject } from '../annex/object-store';
 import { annexedFiles } from '../annex/worktree';
 import type { RemoteInfo } from '../remotes/git-remotes';
-import { queueItem, type PlannerContext } from './planner';
+import { holdersOf, queueItem, type PlannerContext } from './planner';
 import type { QueueItem } from './queue';
 
 export async function* remoteScanItems(
@@ -19,7 +18,7 @@ export async function* remoteScanItems(
   if (!uuid) return;
   for (const f of await annexedFiles(ctx.repo)) {
     signal?.throwIfAborted();
-    const have = await whereIs(ctx.branch, f.key);
+    const have = await holdersOf(ctx, f.key);
     let item: QueueItem | undefined;
     if (await findObject(ctx.repo, f.key)) {
       if (!have.includes(uuid) && (await ctx.wanted.wants(uuid, f.key, f.path, have)))

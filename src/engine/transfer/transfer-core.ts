@@ -3,6 +3,7 @@
  * feeds it (uploads along routes or by flooding, downloads, the scan), `pump()` and the running
  * of one attempt and what its result leads to, the recheck timer and idleness.
  */
+import { PresenceBulk } from '../annex/presence-bulk';
 import type { NetworkMap } from '../../shared/network';
 import { AnnexBranch } from '../annex/branch';
 import { findObject } from '../annex/object-store';
@@ -41,6 +42,18 @@ export abstract class TransferCore {
   /** how many times location logs changed (downloads planned on older logs look again) */
   private locationsSeen = 0;
   private readonly routes: RouteMap;
+  /**
+   * The location logs of finished transfers, written in batches (200, or 150 ms after the
+   * first): a burst of 1,000 small files took the journal lock 3,000 times on each side, and
+   * those holds, one after the other, were what the burst waited for.
+   */
+  protected readonly presence = new PresenceBulk(200, {
+    afterMs: 150,
+    background: true,
+    onError: (e) =>
+      this.options.log?.(`location logs of finished transfers could not be written: ${String(e)}`),
+    onWritten: () => this.options.onLogsChanged?.(),
+  });
 
   constructor(
     protected readonly repo: Repository,
@@ -58,6 +71,7 @@ export abstract class TransferCore {
       remotes: () => this.ends.remotes,
       map: () => this.routes.current,
       isAvailable: (name) => this.ends.isAvailable(name),
+      pending: (key) => this.presence.pendingFor(this.branch, key),
     };
   }
 
@@ -262,6 +276,7 @@ export abstract class TransferCore {
       limits: this.limits,
       routing: this.routing,
       annexdir: this.repo.annexdir,
+      presence: this.presence,
     });
     switch (result.kind) {
       case 'gone':
@@ -338,9 +353,13 @@ export abstract class TransferCore {
     this.requeue(due, 'later');
   }
 
-  /** Resolves when nothing runs and nothing queued can start (for tests and the CLI). */
-  whenIdle(): Promise<void> {
-    return this.waiters.whenIdle(this.isIdle());
+  /**
+   * Resolves when nothing runs and nothing queued can start, and what finished is in the
+   * location logs (for tests and the CLI).
+   */
+  async whenIdle(): Promise<void> {
+    await this.waiters.whenIdle(this.isIdle());
+    await this.presence.flush();
   }
 
   private isIdle(): boolean {

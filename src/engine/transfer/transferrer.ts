@@ -90,8 +90,10 @@ export class Transferrer extends TransferCore {
   }
 
   /** Resolves when nothing is left to move between here and `remote` (failures aside). */
-  whenRemoteIdle(remote: string): Promise<void> {
-    return this.waiters.whenRemoteIdle(remote, this.isRemoteBusy(remote));
+  async whenRemoteIdle(remote: string): Promise<void> {
+    await this.waiters.whenRemoteIdle(remote, this.isRemoteBusy(remote));
+    // what moved is in the location logs too (a drive is safe to unplug with its logs written)
+    await this.presence.flush();
   }
 
   /**
@@ -158,5 +160,9 @@ export class Transferrer extends TransferCore {
       this.options.log?.(
         `${this.ledger.running.size} transfer(s) did not stop within 10 s; their partial copies are kept`,
       );
+    // what finished is recorded before the process goes
+    await this.presence.flush().catch((e: unknown) => {
+      this.options.log?.(`the last transfers' location logs could not be written: ${String(e)}`);
+    });
   }
 }
