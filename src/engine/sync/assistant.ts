@@ -358,8 +358,7 @@ export class Assistant {
     this.glue?.committed(annexed);
     if (this.pending.size > 0) this.scheduleCommit(ready.length >= max ? 0 : this.quietMs);
     if (commit) await this.runChangeHook('commit');
-    // a commit goes out at once; location logs alone wait for the logs' quiet moment (a burst
-    // arriving here made a push after each look at its files, each merged on the other side)
+    // a commit goes out at once; location logs alone wait for the logs' quiet moment
     if (commit) this.jobs.push = true;
     else if (await this.hasUnpushedChanges()) this.logsPush.touch();
   }
