@@ -14,8 +14,13 @@ import { locationLogPath } from './paths';
 import { nowTimestamp } from './timestamp';
 import { span } from '../trace';
 
+/** Per branch, per key: the repositories to record as holding it. */
+type Batch = Map<AnnexBranch, Map<string, Set<string>>>;
+
 export class PresenceBulk {
-  private pending = new Map<AnnexBranch, Map<string, Set<string>>>();
+  private pending: Batch = new Map();
+  /** batches handed to the writer and not written yet */
+  private readonly inFlight = new Set<Batch>();
   private count = 0;
   private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -24,9 +29,8 @@ export class PresenceBulk {
    * `every`: how many changes make a batch; `afterMs`: a batch is also written this long after
    * its first change (the assistant's, so a quiet moment still records what moved);
    * `onWritten`: called after each batch is written (the assistant pushes its branch then);
-   * `background`: a change that fills
-   * a batch does not wait for it to be written (the assistant's transfers go on meanwhile;
-   * a batch that cannot be written is reported through `onError`).
+   * `background`: a change that fills a batch does not wait for it to be written (the
+   * assistant's transfers go on meanwhile; a batch that cannot be written goes to `onError`).
    */
   constructor(
     private readonly every = 500,
@@ -75,8 +79,6 @@ export class PresenceBulk {
     return [...out];
   }
 
-  private readonly inFlight = new Set<ReadonlyMap<AnnexBranch, ReadonlyMap<string, Set<string>>>>();
-
   /** Writes what was gathered; batches are written one after the other, in order. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
@@ -94,9 +96,7 @@ export class PresenceBulk {
   }
 }
 
-async function write(
-  batch: ReadonlyMap<AnnexBranch, ReadonlyMap<string, Set<string>>>,
-): Promise<void> {
+async function write(batch: Batch): Promise<void> {
   if (batch.size === 0) return;
   const ended = span('presence-bulk', String(batch.size));
   try {

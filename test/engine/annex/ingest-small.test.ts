@@ -41,15 +41,24 @@ describe('ingestRead', () => {
   const cleanups: (() => void)[] = [];
   after(() => cleanups.forEach((c) => c()));
 
-  it('stores a locked file from the bytes read, and git-annex finds the object good', async () => {
-    const { dir, cleanup } = await fresh('locked');
+  /** A new repository with one file, its lstat and its bytes as `ferry add` reads them. */
+  async function readOne(name: string, file: string, text: string) {
+    const { dir, cleanup } = await fresh(name);
     cleanups.push(cleanup);
-    const abs = join(dir, 'a.txt');
-    writeFileSync(abs, 'hello small file\n');
+    const abs = join(dir, file);
+    writeFileSync(abs, text);
     const before = lstatSync(abs, { bigint: true });
     const bytes = readSmallFile(abs, Number(before.size));
     assert.ok(bytes);
-    const repo = await openRepository(dir);
+    return { dir, abs, before, bytes, repo: await openRepository(dir) };
+  }
+
+  it('stores a locked file from the bytes read, and git-annex finds the object good', async () => {
+    const { dir, abs, before, bytes, repo } = await readOne(
+      'locked',
+      'a.txt',
+      'hello small file\n',
+    );
     const got = await ingestRead(repo, abs, 'a.txt', before, bytes, how('locked', 'a.txt'));
     assert.ok(got, 'stored');
     assert.equal(readlinkSync(abs), symlinkTarget('a.txt', got.key));
@@ -65,16 +74,9 @@ describe('ingestRead', () => {
   });
 
   it('hands back a file written after its stat, and leaves it and the store as they were', async () => {
-    const { dir, cleanup } = await fresh('changed');
-    cleanups.push(cleanup);
-    const abs = join(dir, 'b.txt');
-    writeFileSync(abs, 'first\n');
-    const before = lstatSync(abs, { bigint: true });
-    const bytes = readSmallFile(abs, Number(before.size));
-    assert.ok(bytes);
+    const { dir, abs, before, bytes, repo } = await readOne('changed', 'b.txt', 'first\n');
     writeFileSync(abs, 'second\n');
     utimesSync(abs, new Date(), new Date(Date.now() + 5000)); // a later mtime even on a coarse clock
-    const repo = await openRepository(dir);
     const got = await ingestRead(repo, abs, 'b.txt', before, bytes, how('locked', 'b.txt'));
     assert.equal(got, undefined);
     assert.equal(readFileSync(abs, 'utf8'), 'second\n');
@@ -104,14 +106,7 @@ describe('ingestRead', () => {
   });
 
   it('stores an unlocked file as a copy of the bytes hashed and leaves the file alone', async () => {
-    const { dir, cleanup } = await fresh('unlocked');
-    cleanups.push(cleanup);
-    const abs = join(dir, 'd.txt');
-    writeFileSync(abs, 'unlocked bytes\n');
-    const before = lstatSync(abs, { bigint: true });
-    const bytes = readSmallFile(abs, Number(before.size));
-    assert.ok(bytes);
-    const repo = await openRepository(dir);
+    const { abs, before, bytes, repo } = await readOne('unlocked', 'd.txt', 'unlocked bytes\n');
     const got = await ingestRead(repo, abs, 'd.txt', before, bytes, how('unlocked', 'd.txt'));
     assert.ok(got);
     const object = await findObject(repo, got.key);

@@ -47,4 +47,37 @@ describe('location logs in batches', () => {
     await bulk.flush();
     assert.deepEqual(annexWhereisUuids(dir, 'f.txt'), [other, repo.uuid].sort());
   });
+
+  it('in the background, counts what is gathered as held until it is written, then says so', async () => {
+    const dir = await ferryRepository(join(tmp.path, 'b'), 'b', { 'g.txt': 'g\n' });
+    const branch = new AnnexBranch(await openRepository(dir));
+    const other = '31111111-2222-4333-8444-555555555555';
+    const keys = Array.from({ length: 3 }, (_, i) =>
+      keyOfBuffer('SHA256E', `b${i}.bin`, Buffer.from(`bg ${i}`)),
+    );
+    let written = 0;
+    const bulk = new PresenceBulk(2, { afterMs: 30, background: true, onWritten: () => written++ });
+    await bulk.add(branch, keys[0] as string, other);
+    assert.deepEqual(
+      bulk.pendingFor(branch, keys[0] as string),
+      [other],
+      'gathered counts as held',
+    );
+    assert.deepEqual(await whereIs(branch, keys[0] as string), []);
+    // filling the batch does not wait for its write
+    await bulk.add(branch, keys[1] as string, other);
+    assert.deepEqual(
+      bulk.pendingFor(branch, keys[1] as string),
+      [other],
+      'held while being written',
+    );
+    await bulk.add(branch, keys[2] as string, other); // written by the timer
+    const deadline = Date.now() + 10_000;
+    while (written < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(written, 2);
+    for (const k of keys) {
+      assert.deepEqual(await whereIs(branch, k), [other], k);
+      assert.deepEqual(bulk.pendingFor(branch, k), [], 'nothing pending once written');
+    }
+  });
 });
