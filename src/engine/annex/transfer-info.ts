@@ -137,9 +137,17 @@ async function replaceFile(path: string, text: string): Promise<void> {
   await fsp.rename(tmp, path);
 }
 
-/** A claimed transfer: the lock is held and the info file written until `finish`. */
+/** Content up to this size is claimed by its lock alone, without an info file. */
+export const LOCK_ONLY_BYTES = 256 * 1024;
+
+/**
+ * A claimed transfer: the lock is held, and (for content over LOCK_ONLY_BYTES) the info file
+ * written, until `finish`.
+ */
 export class TransferClaim {
   private lastWritten = 0;
+  /** whether an info file was written (a small transfer holds only its lock) */
+  private hasInfo = false;
 
   private constructor(
     readonly annexdir: string,
@@ -167,6 +175,11 @@ export class TransferClaim {
     if (!lock) return undefined;
     const started = nowTimestamp();
     const claim = new TransferClaim(annexdir, direction, uuid, key, file, started, lock);
+    // small content moves in milliseconds: its held lock says it is running (to git-annex too,
+    // which excludes by the lock), an info file would only be made and removed again
+    const size = keySize(key);
+    if (size !== undefined && size <= LOCK_ONLY_BYTES) return claim;
+    claim.hasInfo = true;
     const tmp = join(
       dir,
       `${keyFile(key).slice(0, 100)}${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
@@ -182,7 +195,7 @@ export class TransferClaim {
   async progress(bytes: number, size: number | undefined): Promise<void> {
     const step = size ? Math.max(1, size / 100) : 100 * 1024;
     const now = Date.now();
-    if (bytes - this.lastWritten < step || now - this.lastTime < 250) return;
+    if (!this.hasInfo || bytes - this.lastWritten < step || now - this.lastTime < 250) return;
     this.lastWritten = bytes;
     this.lastTime = now;
     await replaceFile(
@@ -203,7 +216,7 @@ export class TransferClaim {
         await makeParentDirs(this.annexdir, failed.slice(this.annexdir.length + 1));
         await replaceFile(failed, formatInfo(this.started, undefined, this.file));
       }
-      unlinkQuiet(infoPath(this.annexdir, this.direction, this.uuid, this.key));
+      if (this.hasInfo) unlinkQuiet(infoPath(this.annexdir, this.direction, this.uuid, this.key));
       unlinkQuiet(lockPath(this.annexdir, this.direction, this.uuid, this.key));
     } finally {
       this.lock.release();
@@ -248,15 +261,51 @@ function* infoFiles(
   }
 }
 
-/** Every transfer whose info file exists and whose lock is held, by anyone. Stale files are skipped. */
+/** The lock files of one direction's folder, by the UUID of the other side. */
+function* lockFiles(base: string): Generator<{ uuid: string; name: string }> {
+  let uuids: string[];
+  try {
+    uuids = readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const uuid of uuids) {
+    let names: string[];
+    try {
+      names = readdirSync(join(base, uuid));
+    } catch {
+      continue;
+    }
+    for (const name of names) if (name.startsWith('lck.')) yield { uuid, name };
+  }
+}
+
+/**
+ * Every transfer whose lock is held, by anyone, with its info file's details when it has one
+ * (a small one has none). Stale info files, whose lock nobody holds, are skipped.
+ */
 export function listRunningTransfers(annexdir: string): TransferFileInfo[] {
   const out: TransferFileInfo[] = [];
   for (const direction of ['upload', 'download'] as const) {
-    for (const { uuid, name, read } of infoFiles(join(annexdir, 'transfer', direction))) {
-      const key = fileKey(name);
-      const holder = lockHolder(lockPath(annexdir, direction, uuid, key));
-      const info = holder ? read() : undefined;
-      if (holder && info) out.push({ direction, uuid, key, ...info, pid: holder.pid });
+    const base = join(annexdir, 'transfer', direction);
+    for (const { uuid, name } of lockFiles(base)) {
+      const holder = lockHolder(join(base, uuid, name));
+      if (!holder) continue;
+      const key = fileKey(name.slice(4));
+      // a small transfer has no info file: its key and holder are what is known
+      let info: ParsedInfo | undefined;
+      try {
+        info = parseInfo(readSmallFile(join(base, uuid, name.slice(4))));
+      } catch {
+        info = undefined;
+      }
+      out.push({
+        direction,
+        uuid,
+        key,
+        ...(info ?? { startedAt: Date.now(), bytesDone: undefined, file: '' }),
+        pid: holder.pid,
+      });
     }
   }
   return out;

@@ -227,13 +227,28 @@ export abstract class TransferCore {
    */
   private startable(): (item: QueueItem) => boolean {
     const verdicts = new Map<string, boolean>();
+    if (this.groups.slots !== this.slots || this.groups.remotes !== this.ends.remotes)
+      this.groups = { slots: this.slots, remotes: this.ends.remotes, of: new WeakMap() };
+    const groups = this.groups.of;
     return (i) => {
-      const at = `${linkOf(i)}\n${i.direction}\n${this.ends.slotsFor(i, this.slots)}`;
+      // each item's group is worked out once (a pump behind a busy link looks at every item)
+      let at = groups.get(i);
+      if (at === undefined) {
+        at = `${linkOf(i)}\n${i.direction}\n${this.ends.slotsFor(i, this.slots)}`;
+        groups.set(i, at);
+      }
       let verdict = verdicts.get(at);
       if (verdict === undefined) verdicts.set(at, (verdict = this.canStart(i)));
       return verdict;
     };
   }
+
+  /** each queued item's group for `startable`, while the slot count and the remotes stay */
+  private groups: {
+    slots: number;
+    remotes: unknown;
+    of: WeakMap<QueueItem, string>;
+  } = { slots: 0, remotes: undefined, of: new WeakMap() };
 
   private canStart(item: QueueItem): boolean {
     if (this.ledger.pausedRemotes.has(item.remote) || !this.isUp(item)) return false;
@@ -331,8 +346,16 @@ export abstract class TransferCore {
 
   protected scheduleRecheck(): void {
     if (this.recheckTimer || this.isStopped) return;
+    // one look per link: a burst's queue is hundreds of items on one remote, and this runs
+    // after each transfer (each look at a local remote is a stat of its folder)
+    const up = new Map<string, boolean>();
+    const isUpNow = (i: QueueItem): boolean => {
+      let v = up.get(linkOf(i));
+      if (v === undefined) up.set(linkOf(i), (v = this.isUp(i)));
+      return v;
+    };
     const hasWaiting =
-      this.ledger.parked.size > 0 || this.ledger.queue.items(100).some((i) => !this.isUp(i));
+      this.ledger.parked.size > 0 || this.ledger.queue.items(100).some((i) => !isUpNow(i));
     if (!hasWaiting) return;
     this.recheckTimer = setTimeout(() => {
       this.recheckTimer = undefined;
