@@ -209,9 +209,11 @@ export async function moveIntoStore(
     // Every directory down to the key's is made or checked one at a time, never through a link.
     assertPresent({ gitdir: dirname(repo.annexdir) });
     assertAnnexDir(repo);
-    await makeParentDirs(repo.annexdir, annexRel(repo, dest));
+    // down to the hash folder here; the key's folder is made below, and checked if it was there
+    await makeParentDirs(repo.annexdir, annexRel(repo, keyDir));
   }
   const isNewDir = await makeKeyDir(repo, keyDir, ops);
+  if (repo.untrusted && !isNewDir) assertSafeParents(repo.annexdir, annexRel(repo, keyDir), true);
   // A new key directory can only hide an object kept in the other layout.
   const existing = isNewDir
     ? (await statQuiet(other, ops))

@@ -99,6 +99,31 @@ describe('transfer info files', () => {
     );
   });
 
+  it('small content is claimed by its lock alone, still seen running, still claimed once', async () => {
+    const small =
+      'SHA256E-s10--0e8f2a9d7b5c4b3a291817161514131211100f0e0d0c0b0a0908070605040302.txt';
+    const claim = await TransferClaim.claim(annexdir, 'download', uuid, small, 'small.txt');
+    assert.ok(claim);
+    assert.equal(existsSync(infoPath(annexdir, 'download', uuid, small)), false, 'no info file');
+    assert.ok(isTransferRunning(annexdir, 'download', uuid, small));
+    assert.equal(
+      await TransferClaim.claim(annexdir, 'download', uuid, small, 'small.txt'),
+      undefined,
+    );
+    const seen = listRunningTransfers(annexdir).filter((t) => t.key === small);
+    assert.equal(seen.length, 1, 'listed by its held lock');
+    assert.equal(seen[0]?.direction, 'download');
+    assert.equal(seen[0]?.uuid, uuid);
+    await claim.progress(5, 10);
+    assert.equal(existsSync(infoPath(annexdir, 'download', uuid, small)), false);
+    await claim.finish(true);
+    assert.equal(existsSync(lockPath(annexdir, 'download', uuid, small)), false);
+    assert.equal(
+      listRunningTransfers(annexdir).some((t) => t.key === small),
+      false,
+    );
+  });
+
   it('sees a transfer held by another process with a POSIX lock, with its pid', async () => {
     const dir = join(annexdir, 'transfer', 'download', uuid);
     mkdirSync(dir, { recursive: true });
