@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- add sync transfer drives ui ssh cloud peers] [--quick]`: Ferry beside
+ * `npm run bench [-- add sync transfer drives ui ssh cloud peers storm] [--quick]`: Ferry beside
  * git-annex (or the limit: git, cp, sha256sum, raw TLS) on the same data in the same rounds,
  * JSON on stdout. `--quick` runs add, transfer and sync on small data (under two minutes) to
  * check a change. Nothing here is asserted; the numbers are for people and for issue notes.
@@ -13,6 +13,7 @@ import { benchTransfer } from './transfer';
 import { benchSsh } from './ssh';
 import { benchCloud } from './cloud';
 import { benchPeers } from './peers';
+import { benchStorm } from './storm';
 import { quick, roundCount } from './rounds';
 
 const suites: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -24,6 +25,7 @@ const suites: Record<string, () => Promise<Record<string, unknown>>> = {
   ssh: benchSsh,
   cloud: benchCloud,
   peers: benchPeers,
+  storm: benchStorm,
 };
 const chosen = process.argv.slice(2).filter((a) => a in suites);
 const results: Record<string, unknown> = {

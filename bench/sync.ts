@@ -53,12 +53,16 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
   return false;
 }
 
-function procStats(pid: number): { cpuTicks: number; rssMB: number } {
+function procStats(pid: number): { cpuTicks: number; sysTicks: number; rssMB: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuTicks: Number(fields[11]) + Number(fields[12]), rssMB: Math.round(rss / 1024) };
+  return {
+    cpuTicks: Number(fields[11]) + Number(fields[12]),
+    sysTicks: Number(fields[12]),
+    rssMB: Math.round(rss / 1024),
+  };
 }
 
 function descendants(pid: number): number[] {
@@ -102,9 +106,12 @@ function makePair(root: string, kind: Kind): { a: string; b: string } {
   return { a, b };
 }
 
+/** Extra Node arguments for Ferry's assistants (FERRY_ASSISTANT_NODE_ARGS: `--cpu-prof`, say). */
+const nodeArgs = (process.env.FERRY_ASSISTANT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 function startAssistant(kind: Kind, dir: string, trace?: string): ChildProcess {
   return kind === 'ferry'
-    ? spawn(process.execPath, [ferryBin, 'assistant'], {
+    ? spawn(process.execPath, [...nodeArgs, ferryBin, 'assistant'], {
         cwd: dir,
         env: trace ? { ...env, FERRY_TRACE: trace } : env,
         stdio: 'ignore',
@@ -140,6 +147,16 @@ async function measurePair(root: string, kind: Kind): Promise<Record<string, num
     }
     mkdirSync(join(a, 'burst'));
     const names = Array.from({ length: burst }, (_, i) => `burst/f${i}.txt`);
+    // the assistants' CPU over the burst: less noisy than its time on a shared disk
+    const cpuOf = (c: ChildProcess, sys = false): number => {
+      try {
+        return c.pid ? procStats(c.pid)[sys ? 'sysTicks' : 'cpuTicks'] : NaN;
+      } catch {
+        return NaN;
+      }
+    };
+    const cpuBefore = assistants.map((c) => cpuOf(c));
+    const sysBefore = assistants.map((c) => cpuOf(c, true));
     const t0 = Date.now();
     for (const n of names) writeFileSync(join(a, n), `${n}\n`);
     const committedInA = (await until(() => treeHas(a, names), 600_000))
@@ -150,6 +167,9 @@ async function measurePair(root: string, kind: Kind): Promise<Record<string, num
     const contentInB = (await until(() => withContent(b, names, have), 600_000))
       ? (Date.now() - t0) / 1000
       : NaN;
+    const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    const cpuSeconds = assistants.map((c, i) => (cpuOf(c) - (cpuBefore[i] ?? NaN)) / hz);
+    const sysSeconds = assistants.map((c, i) => (cpuOf(c, true) - (sysBefore[i] ?? NaN)) / hz);
     const pids = assistants.flatMap((c) => (c.pid ? descendants(c.pid) : []));
     const rss = pids.reduce(
       (sum, pid) =>
@@ -175,6 +195,10 @@ async function measurePair(root: string, kind: Kind): Promise<Record<string, num
       burstCommittedInASeconds: committedInA,
       burstInBTreeSeconds: inB,
       burstContentInBSeconds: contentInB,
+      burstCpuSecondsA: cpuSeconds[0] ?? NaN,
+      burstCpuSecondsB: cpuSeconds[1] ?? NaN,
+      burstSystemCpuSecondsA: sysSeconds[0] ?? NaN,
+      burstSystemCpuSecondsB: sysSeconds[1] ?? NaN,
       processes: pids.length,
       rssMBTotal: rss,
     };
