@@ -29,7 +29,7 @@ import {
   timestampToMillis,
   type Timestamp,
 } from './timestamp';
-import { errnoCode, FerryError } from '../errors';
+import { errnoCode } from '../errors';
 import { keySize } from './key';
 import type { TransferSnapshot } from '../../shared/transfers';
 import { lockHolder, tryLock, type HeldLock } from '../os/file-lock';
@@ -330,51 +330,6 @@ export function listFailedTransfers(
     }
   }
   return out;
-}
-
-/**
- * Runs `fn` holding the transfer on both sides: ours (`direction` with the other repository)
- * and theirs (the opposite direction with us). Throws `lock-busy` when another process already
- * transfers this key, as git-annex reports "transfer already in progress".
- */
-export async function withTransferClaims<T>(
-  ours: { annexdir: string; uuid: string },
-  theirs: { annexdir: string; uuid: string },
-  direction: Direction,
-  key: string,
-  file: string,
-  fn: (progress: (bytes: number, size: number | undefined) => void) => Promise<T>,
-): Promise<T> {
-  const mine = await TransferClaim.claim(ours.annexdir, direction, theirs.uuid, key, file);
-  if (!mine)
-    throw new FerryError(
-      'lock-busy',
-      'transfer already in progress, or unable to take transfer lock',
-      { key },
-    );
-  const other = await TransferClaim.claim(
-    theirs.annexdir,
-    direction === 'upload' ? 'download' : 'upload',
-    ours.uuid,
-    key,
-    file,
-  ).catch(() => undefined);
-  if (!other) {
-    await mine.finish(true);
-    throw new FerryError('lock-busy', 'transfer already in progress on the other side', { key });
-  }
-  let ok = false;
-  try {
-    const result = await fn((bytes, size) => {
-      void mine.progress(bytes, size);
-      void other.progress(bytes, size);
-    });
-    ok = true;
-    return result;
-  } finally {
-    await other.finish(ok).catch(() => undefined);
-    await mine.finish(ok).catch(() => undefined);
-  }
 }
 
 /** A transfer another process runs (or that failed), as the UI and the CLI show it. */
