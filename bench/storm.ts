@@ -77,9 +77,11 @@ interface Running {
 }
 
 function startAssistant(dir: string, lines: string[]): Running {
+  // BENCH_KEEP: each assistant's spans (src/engine/trace.ts) beside its folder, to look at
+  const trace = process.env.BENCH_KEEP ? { FERRY_TRACE: `${dir}.trace.jsonl` } : {};
   const child = spawn(process.execPath, [ferryBin, 'assistant', '--no-drives'], {
     cwd: dir,
-    env: { ...env, FERRY_PEERS: 'off' },
+    env: { ...env, FERRY_PEERS: 'off', ...trace },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let rest = '';

@@ -3,9 +3,9 @@
  * ref is compare-and-set under its lock. A non-forced update that is not a fast-forward is
  * rejected, as git rejects it.
  */
-import git from 'isomorphic-git';
 import { isFerryError } from '../errors';
-import { cacheFor, type GitContext } from './context';
+import type { GitContext } from './context';
+import { isAncestor } from './read';
 import { ObjectDatabase } from './object-db';
 import { compareAndSetRef, readRef } from './ref-store';
 import { copyObjects } from './transport-local';
@@ -25,16 +25,14 @@ export interface PushOutcome {
   readonly reason?: string;
 }
 
+/**
+ * Whether `to` builds on `from`: read with the repository's own object reader (a diverged
+ * git-annex branch was walked to its first commit through isomorphic-git on every push, seconds
+ * of each push in a busy network).
+ */
 async function isFastForward(local: GitContext, from: string, to: string): Promise<boolean> {
   try {
-    return await git.isDescendent({
-      fs: local.fs,
-      gitdir: local.gitdir,
-      oid: to,
-      ancestor: from,
-      depth: -1,
-      cache: cacheFor(local),
-    });
+    return await isAncestor(local, from, to);
   } catch {
     return false; // `from` is unknown here: not something we build on
   }
