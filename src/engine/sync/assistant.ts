@@ -330,6 +330,9 @@ export class Assistant {
     if ((await traced('merge', () => mergeRound(this.ctx))) > 0) {
       this.jobs.push = true;
       await this.runChangeHook('merge');
+    } else if (await this.hasUnpushedChanges()) {
+      // nothing merged, yet a remote pushed straight into our git-annex branch: pass it on
+      this.jobs.push = true;
     }
   }
 
