@@ -226,58 +226,44 @@ export class TransferClaim {
 
 type ParsedInfo = NonNullable<ReturnType<typeof parseInfo>>;
 
+/** The files of one direction's folder, by the UUID of the other side (its subfolder). */
+function* filesIn(base: string): Generator<{ uuid: string; name: string }> {
+  let uuids: string[];
+  try {
+    uuids = readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const uuid of uuids) {
+    let names: string[];
+    try {
+      names = readdirSync(join(base, uuid));
+    } catch {
+      continue;
+    }
+    for (const name of names) yield { uuid, name };
+  }
+}
+
+/** An info file parsed; undefined for a link, a folder or an unreadable file (a remote's folder is untrusted). */
+function readInfo(path: string): ParsedInfo | undefined {
+  try {
+    return parseInfo(readSmallFile(path));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The info files of one direction's folder (`transfer/<direction>` or `transfer/failed/<direction>`),
- * by the UUID of the other side: `read()` parses one, undefined for a link, a folder or an
- * unreadable file (a remote's folder is untrusted).
+ * The info files of one direction's folder (`transfer/<direction>` or
+ * `transfer/failed/<direction>`), by the UUID of the other side.
  */
 function* infoFiles(
   base: string,
 ): Generator<{ uuid: string; name: string; read: () => ParsedInfo | undefined }> {
-  let uuids: string[];
-  try {
-    uuids = readdirSync(base);
-  } catch {
-    return;
-  }
-  for (const uuid of uuids) {
-    let names: string[];
-    try {
-      names = readdirSync(join(base, uuid));
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (name.startsWith('lck.')) continue;
-      const read = (): ParsedInfo | undefined => {
-        try {
-          return parseInfo(readSmallFile(join(base, uuid, name)));
-        } catch {
-          return undefined;
-        }
-      };
-      yield { uuid, name, read };
-    }
-  }
-}
-
-/** The lock files of one direction's folder, by the UUID of the other side. */
-function* lockFiles(base: string): Generator<{ uuid: string; name: string }> {
-  let uuids: string[];
-  try {
-    uuids = readdirSync(base);
-  } catch {
-    return;
-  }
-  for (const uuid of uuids) {
-    let names: string[];
-    try {
-      names = readdirSync(join(base, uuid));
-    } catch {
-      continue;
-    }
-    for (const name of names) if (name.startsWith('lck.')) yield { uuid, name };
-  }
+  for (const { uuid, name } of filesIn(base))
+    if (!name.startsWith('lck.'))
+      yield { uuid, name, read: () => readInfo(join(base, uuid, name)) };
 }
 
 /**
@@ -288,17 +274,13 @@ export function listRunningTransfers(annexdir: string): TransferFileInfo[] {
   const out: TransferFileInfo[] = [];
   for (const direction of ['upload', 'download'] as const) {
     const base = join(annexdir, 'transfer', direction);
-    for (const { uuid, name } of lockFiles(base)) {
+    for (const { uuid, name } of filesIn(base)) {
+      if (!name.startsWith('lck.')) continue;
       const holder = lockHolder(join(base, uuid, name));
       if (!holder) continue;
       const key = fileKey(name.slice(4));
       // a small transfer has no info file: its key and holder are what is known
-      let info: ParsedInfo | undefined;
-      try {
-        info = parseInfo(readSmallFile(join(base, uuid, name.slice(4))));
-      } catch {
-        info = undefined;
-      }
+      const info = readInfo(join(base, uuid, name.slice(4)));
       out.push({
         direction,
         uuid,
