@@ -5,6 +5,8 @@
  * minutes (git-annex's assistants then run in the first round only); its figures are for
  * spotting regressions, not for notes. BENCH_ROUNDS sets the number of rounds.
  */
+import { settleDisk } from './common';
+
 export const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 export const roundCount = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 
@@ -47,6 +49,7 @@ export async function rounds<T extends Record<string, number | string | undefine
   const all: T[] = [];
   for (let r = 0; r < roundCount; r++) {
     process.stderr.write(`  ${label}: round ${r + 1} of ${roundCount}\n`);
+    settleDisk(); // the last round's removals (see common.ts)
     all.push(await measure(r));
   }
   const out: Record<string, Spread | string> = {};

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env, ferryBin, git } from './common';
+import { env, ferryBin, git, settleDisk } from './common';
 import { field, quick, ratio, rounds, size } from './rounds';
 import { phases } from './trace-summary';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -146,6 +146,7 @@ async function measurePair(root: string, kind: Kind): Promise<Record<string, num
       await sleep(300);
     }
     mkdirSync(join(a, 'burst'));
+    settleDisk();
     const names = Array.from({ length: burst }, (_, i) => `burst/f${i}.txt`);
     // the assistants' CPU over the burst: less noisy than its time on a shared disk
     const cpuOf = (c: ChildProcess, sys = false): number => {
@@ -303,6 +304,8 @@ export async function benchSync(): Promise<Record<string, unknown>> {
         'single file median < 300 ms; a 1,000-file burst in B with its content within 5 s; RSS < 150 MB per process',
     };
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    // BENCH_KEEP=1 keeps the last round's repositories, for reading their logs afterwards
+    if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${root}\n`);
+    else rmSync(root, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { FerryError } from '../errors';
 import { badPath } from '../git/fsck';
 import { hasSafeParents } from '../os/safe-path';
+import { forEachLimit } from '../util/pool';
 import { entryFromStats, readIndex, statMatches, writeIndex } from '../git/index-file';
 import type { Remote } from '../remotes/remote';
 import type { AnnexBranch } from './branch';
@@ -63,6 +64,9 @@ async function preparedCopy(path: string | undefined, object: string): Promise<s
   return copy?.isFile() && obj && copy.size === obj.size ? path : undefined;
 }
 
+/** files of one batch filled at once (populateLocked) */
+const POPULATE_AT_ONCE = 8;
+
 async function populateLocked(
   repo: Repository,
   targets: readonly AnnexedFile[],
@@ -70,15 +74,16 @@ async function populateLocked(
 ): Promise<void> {
   const index = new Map((await readIndex(repo.gitdir)).map((e) => [e.path, e]));
   let changed = false;
-  for (const file of targets) {
+  // several files at once: each is a few waits on the disk, and a burst fills hundreds
+  await forEachLimit(targets, POPULATE_AT_ONCE, async (file) => {
     const object = await findObject(repo, file.key);
-    if (!object) continue;
+    if (!object) return;
     const abs = join(repo.top, file.path);
     // a remote's work tree too: never through a link in a leading folder, never onto a link
-    if (badPath(file.path) || !hasSafeParents(repo.top, file.path)) continue;
+    if (badPath(file.path) || !hasSafeParents(repo.top, file.path)) return;
     const st = await fsp.lstat(abs).catch(() => undefined);
-    if (!st?.isFile() || st.size > 32768) continue;
-    if (parsePointer(await fsp.readFile(abs)) !== file.key) continue;
+    if (!st?.isFile() || st.size > 32768) return;
+    if (parsePointer(await fsp.readFile(abs)) !== file.key) return;
     const ready = await preparedCopy(prepared?.get(file.path), object);
     const tmp = ready ?? tmpBeside(abs);
     if (!ready)
@@ -92,7 +97,7 @@ async function populateLocked(
       index.set(file.path, entryFromStats(file.path, entry.oid, entry.mode, now));
       changed = true;
     }
-  }
+  });
   if (changed) await writeIndex(repo.gitdir, index.values());
 }
 

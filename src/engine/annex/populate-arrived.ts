@@ -13,6 +13,7 @@ import { populateUnlocked } from './content';
 import { MAX_POINTER_BYTES } from './paths';
 import type { Repository } from './repository';
 import { annexedFiles } from './worktree';
+import { span } from '../trace';
 
 interface Arrival {
   readonly key: string;
@@ -42,12 +43,15 @@ class ArrivalQueue {
       await new Promise((r) => setImmediate(r));
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0);
+        const ended = span('populate-arrived', String(batch.length));
         try {
           await this.populate(batch);
           for (const a of batch) a.settle();
         } catch (e) {
           const error = e instanceof Error ? e : new Error(String(e));
           for (const a of batch) a.settle(error);
+        } finally {
+          ended();
         }
       }
     } finally {

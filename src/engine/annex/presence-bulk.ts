@@ -24,13 +24,18 @@ export class PresenceBulk {
   private count = 0;
   private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /** when the last batch was handed to the writer */
+  private lastFlushAt = -Infinity;
 
   /**
    * `every`: how many changes make a batch; `afterMs`: a batch is also written this long after
    * its first change (the assistant's, so a quiet moment still records what moved);
    * `onWritten`: called after each batch is written (the assistant pushes its branch then);
    * `background`: a change that fills a batch does not wait for it to be written (the
-   * assistant's transfers go on meanwhile; a batch that cannot be written goes to `onError`).
+   * assistant's transfers go on meanwhile; a batch that cannot be written goes to `onError`);
+   * `minGapMs`: a batch made by the timer waits at least this long after the one before (a
+   * burst makes a commit a second on each side, not one per `afterMs`: each commit is pushed
+   * and merged by the other side, and those rounds were most of a burst's work).
    */
   constructor(
     private readonly every = 500,
@@ -39,6 +44,7 @@ export class PresenceBulk {
       onWritten?: () => void;
       background?: boolean;
       onError?: (e: unknown) => void;
+      minGapMs?: number;
     } = {},
   ) {}
 
@@ -58,7 +64,9 @@ export class PresenceBulk {
       return Promise.resolve();
     }
     if (this.options.afterMs !== undefined && !this.timer) {
-      this.timer = setTimeout(() => this.flushInBackground(), this.options.afterMs);
+      const sinceLast = Date.now() - this.lastFlushAt;
+      const wait = Math.max(this.options.afterMs, (this.options.minGapMs ?? 0) - sinceLast);
+      this.timer = setTimeout(() => this.flushInBackground(), wait);
       this.timer.unref?.();
     }
     return Promise.resolve();
@@ -83,6 +91,7 @@ export class PresenceBulk {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.lastFlushAt = Date.now();
     const batch = this.pending;
     this.pending = new Map();
     this.count = 0;

@@ -55,7 +55,7 @@ export async function copyBranches(
     try {
       const copied = await copyObjects(
         source,
-        { gitdir: local.gitdir, db: localDb },
+        { gitdir: local.gitdir, db: localDb, ctx: local },
         [head.oid],
         signal,
       );

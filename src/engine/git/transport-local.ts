@@ -4,12 +4,13 @@
  * object (a present commit or tree implies everything below it), and write what is missing as
  * one pack. Objects land before any ref moves, so a crash never leaves a ref to a missing object.
  */
-import git from 'isomorphic-git';
 import { FerryError } from '../errors';
-import { cacheFor, type GitContext } from './context';
+import { gitContext, type GitContext } from './context';
 import { objectProblem } from './fsck';
 import type { ObjectDatabase } from './object-db';
-import { hashObject, ObjectBatch, type ObjectType } from './object-writer';
+import { readRaw } from './object-read';
+import { hashObject, ObjectBatch, type TreeEntry } from './object-writer';
+import { commitTree, readTree } from './read';
 
 function parseCommitLinks(raw: Buffer): string[] {
   const out: string[] = [];
@@ -21,18 +22,64 @@ function parseCommitLinks(raw: Buffer): string[] {
   return out;
 }
 
-function parseTreeLinks(raw: Buffer): string[] {
-  const out: string[] = [];
+interface Todo {
+  readonly oid: string;
+  /** a tree at the same path that the destination has (in a commit it has) */
+  readonly base?: string;
+}
+
+function parseTreeLinks(raw: Buffer): { name: string; oid: string; isTree: boolean }[] {
+  const out: { name: string; oid: string; isTree: boolean }[] = [];
   let pos = 0;
   while (pos < raw.length) {
     const space = raw.indexOf(0x20, pos);
     const nul = raw.indexOf(0, space);
     const mode = raw.toString('latin1', pos, space);
+    const name = raw.toString('utf8', space + 1, nul);
     const oid = raw.toString('hex', nul + 1, nul + 21);
-    if (mode !== '160000') out.push(oid); // submodule commits live elsewhere
+    // submodule commits live elsewhere
+    if (mode !== '160000') out.push({ name, oid, isTree: mode === '40000' });
     pos = nul + 21;
   }
   return out;
+}
+
+/**
+ * What the destination has, read off a tree it has at the same path: a commit whose parent it
+ * has changes a few entries of a big tree (a git-annex branch's root holds thousands of
+ * folders), and only the entries that differ are looked up in its object store. A commit or
+ * tree the destination has implies everything below it, as for the walk itself. Bases are read
+ * from the trusted side (ours), so a hostile repository cannot make entries look present.
+ */
+class TreeBases {
+  constructor(private readonly ctx: GitContext) {}
+
+  async commitTree(commit: string): Promise<string | undefined> {
+    try {
+      return await commitTree(this.ctx, commit);
+    } catch {
+      return undefined; // not readable here: every entry is looked up
+    }
+  }
+
+  async children(raw: Buffer, base: string | undefined): Promise<Todo[]> {
+    const links = parseTreeLinks(raw);
+    let had: Map<string, TreeEntry> | undefined;
+    if (base) {
+      try {
+        had = new Map((await readTree(this.ctx, base)).map((e) => [e.path, e]));
+      } catch {
+        had = undefined;
+      }
+    }
+    const out: Todo[] = [];
+    for (const l of links) {
+      const old = had?.get(l.name);
+      if (old?.oid === l.oid) continue;
+      out.push({ oid: l.oid, base: l.isTree && old?.type === 'tree' ? old.oid : undefined });
+    }
+    return out;
+  }
 }
 
 function parseTagLinks(raw: Buffer): string[] {
@@ -53,42 +100,42 @@ export interface CopyResult {
  */
 export async function copyObjects(
   source: GitContext,
-  dest: { gitdir: string; db: ObjectDatabase; untrusted?: boolean },
+  dest: { gitdir: string; db: ObjectDatabase; untrusted?: boolean; ctx?: GitContext },
   tips: readonly string[],
   signal?: AbortSignal,
 ): Promise<CopyResult> {
   const batch = new ObjectBatch(dest.gitdir, 32, dest.untrusted === true);
+  const bases = new TreeBases(
+    dest.untrusted ? source : (dest.ctx ?? gitContext(dest.gitdir, dest.gitdir, true)),
+  );
   const seen = new Set<string>();
-  const stack = [...tips];
+  const stack: Todo[] = tips.map((oid) => ({ oid }));
   let bytes = 0;
   while (stack.length > 0) {
     signal?.throwIfAborted();
-    const oid = stack.pop() ?? '';
+    const { oid, base } = stack.pop() ?? { oid: '' };
     if (seen.has(oid) || dest.db.has(oid)) continue;
     seen.add(oid);
-    const { type, object } = await git.readObject({
-      fs: source.fs,
-      gitdir: source.gitdir,
-      oid,
-      format: 'content',
-      cache: cacheFor(source),
-    });
-    const raw = Buffer.from(object as Uint8Array);
+    // read directly (loose or packed): isomorphic-git's readObject looked for the git folder
+    // again and went through the thread pool for each object, behind a burst's transfers
+    const { type, content: raw } = await readRaw(source, oid);
     bytes += raw.length;
     const problem =
-      hashObject(type as ObjectType, raw) !== oid
-        ? 'its bytes do not hash to its id'
-        : objectProblem(type, raw);
+      hashObject(type, raw) !== oid ? 'its bytes do not hash to its id' : objectProblem(type, raw);
     if (problem) {
       throw new FerryError('bad-object', `${type} ${oid} is refused: it holds ${problem}`, {
         oid,
         type,
       });
     }
-    batch.add(type as ObjectType, raw);
-    if (type === 'commit') stack.push(...parseCommitLinks(raw));
-    else if (type === 'tree') stack.push(...parseTreeLinks(raw));
-    else if (type === 'tag') stack.push(...parseTagLinks(raw));
+    batch.add(type, raw);
+    if (type === 'commit') {
+      const [tree = '', ...parents] = parseCommitLinks(raw);
+      stack.push(...parents.map((p) => ({ oid: p })));
+      const had = parents.find((p) => dest.db.has(p));
+      stack.push({ oid: tree, base: had ? await bases.commitTree(had) : undefined });
+    } else if (type === 'tree') stack.push(...(await bases.children(raw, base)));
+    else if (type === 'tag') stack.push(...parseTagLinks(raw).map((t) => ({ oid: t })));
   }
   const objects = batch.size;
   await batch.flush();

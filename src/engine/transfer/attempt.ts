@@ -47,6 +47,8 @@ export interface AttemptContext {
   readonly annexdir: string;
   /** where the location logs of finished transfers go, in batches */
   readonly presence?: PresenceBulk;
+  /** work a finished transfer leaves to finish in the background (see runner.ts) */
+  readonly later?: (work: Promise<unknown>) => void;
 }
 
 export async function attemptTransfer(run: Running, ctx: AttemptContext): Promise<AttemptResult> {
@@ -91,6 +93,7 @@ export async function attemptTransfer(run: Running, ctx: AttemptContext): Promis
       commitOurs: item.via !== undefined,
       isFailure: () => run.stopReason === undefined,
       presence: ctx.presence,
+      later: ctx.later,
     });
   } catch (e) {
     // the other side is moving this key already (its own download of it, say): look again soon

@@ -44,11 +44,13 @@ export abstract class TransferCore {
   private readonly routes: RouteMap;
   /**
    * The location logs of finished transfers, written in batches (200, or 150 ms after the
-   * first): a burst of 1,000 small files took the journal lock 3,000 times on each side, and
-   * those holds, one after the other, were what the burst waited for.
+   * first, at most one a second by the clock): a burst of 1,000 small files took the journal
+   * lock 3,000 times on each side, and those holds, one after the other, were what the burst
+   * waited for.
    */
   protected readonly presence = new PresenceBulk(200, {
     afterMs: 150,
+    minGapMs: 1000,
     background: true,
     onError: (e) =>
       this.options.log?.(`location logs of finished transfers could not be written: ${String(e)}`),
@@ -292,6 +294,7 @@ export abstract class TransferCore {
       routing: this.routing,
       annexdir: this.repo.annexdir,
       presence: this.presence,
+      later: (work) => this.runAfter(() => work),
     });
     switch (result.kind) {
       case 'gone':
