@@ -293,6 +293,25 @@ export function listRunningTransfers(annexdir: string): TransferFileInfo[] {
   return out;
 }
 
+/**
+ * Whether some process is moving `key` in `direction` here, with any repository: its lock
+ * file, looked up by name under each repository's folder (listRunningTransfers reads every
+ * transfer's lock and info, and was asked before each of a burst's thousand transfers).
+ */
+export function isKeyInTransfer(annexdir: string, direction: Direction, key: string): boolean {
+  const base = join(annexdir, 'transfer', direction);
+  let uuids: string[];
+  try {
+    uuids = readdirSync(base, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+  } catch {
+    return false; // nothing has moved that way here yet
+  }
+  const name = `lck.${keyFile(key)}`;
+  return uuids.some((uuid) => lockHolder(join(base, uuid, name)) !== undefined);
+}
+
 /** Failed transfers recorded in `transfer/failed/`. */
 export function listFailedTransfers(
   annexdir: string,

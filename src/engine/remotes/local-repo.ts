@@ -12,7 +12,7 @@ import { dropObject, findObject, lockContent, verifyFile } from '../annex/object
 import { parseKey } from '../annex/key';
 import { receiveFromFile, type ObjectSource } from '../annex/receive';
 import { findRepository, type Repository } from '../annex/repository';
-import { listRunningTransfers, TransferClaim, type Direction } from '../annex/transfer-info';
+import { isKeyInTransfer, TransferClaim, type Direction } from '../annex/transfer-info';
 import { FerryError } from '../errors';
 import { gitContext, type GitContext } from '../git/context';
 import { getConfig } from '../git/read';
@@ -55,10 +55,7 @@ export class LocalRepoRemote implements Remote {
       branch,
       claim: (direction: Direction, otherUuid: string, key: string, file: string) =>
         TransferClaim.claim(repo.annexdir, direction, otherUuid, key, file).catch(() => undefined),
-      isReceiving: (key: string) =>
-        listRunningTransfers(repo.annexdir).some(
-          (t) => t.direction === 'download' && t.key === key,
-        ),
+      isReceiving: (key: string) => isKeyInTransfer(repo.annexdir, 'download', key),
       afterStore: (key: string, file: string) => populateArrived(repo, key, file),
     };
     this.git = localGitTransport(info.name, repo.gitdir, repo.isBare);

@@ -38,9 +38,16 @@ export class TransferQueue {
   private readonly front: QueueItem[] = [];
   private readonly back: QueueItem[] = [];
   private readonly ids = new Set<string>();
+  /** queued forwards (items with `via`) */
+  private forwards = 0;
 
   get size(): number {
     return this.ids.size;
+  }
+
+  /** Whether any forward is queued (the pump looks for stranded ones only then). */
+  get hasForwards(): boolean {
+    return this.forwards > 0;
   }
 
   has(id: string): boolean {
@@ -51,6 +58,7 @@ export class TransferQueue {
   add(item: QueueItem, priority: Priority): boolean {
     if (this.ids.has(item.id)) return false;
     this.ids.add(item.id);
+    if (item.via) this.forwards++;
     if (priority === 'next') this.front.unshift(item);
     else this.back.push(item);
     return true;
@@ -62,7 +70,10 @@ export class TransferQueue {
       const i = list.findIndex(canStart);
       if (i >= 0) {
         const [item] = list.splice(i, 1);
-        if (item) this.ids.delete(item.id);
+        if (item) {
+          this.ids.delete(item.id);
+          if (item.via) this.forwards--;
+        }
         return item;
       }
     }

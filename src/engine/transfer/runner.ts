@@ -25,7 +25,7 @@ import { populateArrived } from '../annex/populate-arrived';
 import { FerryError, isFerryError } from '../errors';
 import { findObject, lockContent } from '../annex/object-store';
 import type { Repository } from '../annex/repository';
-import { listRunningTransfers, TransferClaim, type Direction } from '../annex/transfer-info';
+import { isKeyInTransfer, TransferClaim, type Direction } from '../annex/transfer-info';
 import type { Remote } from '../remotes/remote';
 import { span } from '../trace';
 
@@ -112,10 +112,7 @@ async function transferOnce(req: TransferRequest): Promise<TransferOutcome> {
   // Never send what the remote is already receiving; never fetch what someone else fetches.
   if (direction === 'upload' && remote.bookkeeping?.isReceiving(key))
     return { kind: 'waiting', reason: `${remote.name} is already receiving it` };
-  if (
-    direction === 'download' &&
-    listRunningTransfers(ours.annexdir).some((t) => t.direction === 'download' && t.key === key)
-  )
+  if (direction === 'download' && isKeyInTransfer(ours.annexdir, 'download', key))
     return {
       kind: 'waiting',
       reason: 'it is already on its way here (another transfer is bringing it)',

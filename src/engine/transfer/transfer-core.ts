@@ -196,7 +196,9 @@ export abstract class TransferCore {
       return;
     }
     // Forwards waiting on a link that went down are planned again around it.
-    const stranded = this.ledger.queue.removeWhere((i) => i.via !== undefined && !this.isUp(i));
+    const stranded = this.ledger.queue.hasForwards
+      ? this.ledger.queue.removeWhere((i) => i.via !== undefined && !this.isUp(i))
+      : [];
     if (stranded.length > 0)
       this.runAfter(async () => {
         await this.refreshMap();

@@ -15,6 +15,7 @@ import {
   failedPath,
   formatInfo,
   infoPath,
+  isKeyInTransfer,
   isTransferRunning,
   listFailedTransfers,
   listRunningTransfers,
@@ -110,6 +111,9 @@ describe('transfer info files', () => {
       await TransferClaim.claim(annexdir, 'download', uuid, small, 'small.txt'),
       undefined,
     );
+    assert.ok(isKeyInTransfer(annexdir, 'download', small), 'found by its name');
+    assert.equal(isKeyInTransfer(annexdir, 'upload', small), false, 'not the other way');
+    assert.equal(isKeyInTransfer(annexdir, 'download', key), false, 'not another key');
     const seen = listRunningTransfers(annexdir).filter((t) => t.key === small);
     assert.equal(seen.length, 1, 'listed by its held lock');
     assert.equal(seen[0]?.direction, 'download');
@@ -118,6 +122,7 @@ describe('transfer info files', () => {
     assert.equal(existsSync(infoPath(annexdir, 'download', uuid, small)), false);
     await claim.finish(true);
     assert.equal(existsSync(lockPath(annexdir, 'download', uuid, small)), false);
+    assert.equal(isKeyInTransfer(annexdir, 'download', small), false);
     assert.equal(
       listRunningTransfers(annexdir).some((t) => t.key === small),
       false,
@@ -143,6 +148,7 @@ describe('transfer info files', () => {
       const seen = listRunningTransfers(annexdir).find((t) => t.direction === 'download');
       assert.equal(seen?.pid, holder.pid);
       assert.equal(seen?.file, 'big.bin');
+      assert.ok(isKeyInTransfer(annexdir, 'download', key), "another process's held lock");
       assert.equal(
         await TransferClaim.claim(annexdir, 'download', uuid, key, 'big.bin'),
         undefined,
