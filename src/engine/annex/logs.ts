@@ -75,6 +75,22 @@ export function addPresence(
   return formatPresenceLog(compacted.values());
 }
 
+/**
+ * addPresence for a change seen at `at`, written later: left out when the log already holds a
+ * newer line for `uuid` (a change made in between wins, as it would have had this been
+ * written at once).
+ */
+export function addPresenceUnlessNewer(
+  text: string,
+  uuid: string,
+  status: PresenceStatus,
+  at: Timestamp,
+): string | undefined {
+  const prev = compactPresence(parsePresenceLog(text)).get(uuid);
+  if (prev && prev.time > at) return undefined;
+  return addPresence(text, uuid, status, at);
+}
+
 /** "Old" UUID-based logs: `UUID value… timestamp=T`; the later line wins a tie. */
 export interface UuidLogEntry {
   readonly uuid: string;

@@ -9,13 +9,13 @@
  * records it), never more.
  */
 import type { AnnexBranch } from './branch';
-import { addPresence } from './logs';
+import { addPresenceUnlessNewer } from './logs';
 import { locationLogPath } from './paths';
-import { nowTimestamp } from './timestamp';
+import { nowTimestamp, type Timestamp } from './timestamp';
 import { span } from '../trace';
 
-/** Per branch, per key: the repositories to record as holding it. */
-type Batch = Map<AnnexBranch, Map<string, Set<string>>>;
+/** Per branch, per key: the repositories to record as holding it, and since when. */
+type Batch = Map<AnnexBranch, Map<string, Map<string, Timestamp>>>;
 
 export class PresenceBulk {
   private pending: Batch = new Map();
@@ -51,11 +51,11 @@ export class PresenceBulk {
   /** Notes that `uuid` holds `key`, in `branch`; resolves once written when it filled a batch. */
   add(branch: AnnexBranch, key: string, uuid: string): Promise<void> {
     let keys = this.pending.get(branch);
-    if (!keys) this.pending.set(branch, (keys = new Map<string, Set<string>>()));
+    if (!keys) this.pending.set(branch, (keys = new Map<string, Map<string, Timestamp>>()));
     let uuids = keys.get(key);
-    if (!uuids) keys.set(key, (uuids = new Set<string>()));
+    if (!uuids) keys.set(key, (uuids = new Map<string, Timestamp>()));
     if (!uuids.has(uuid)) {
-      uuids.add(uuid);
+      uuids.set(uuid, nowTimestamp());
       this.count++;
     }
     if (this.count >= this.every) {
@@ -81,9 +81,9 @@ export class PresenceBulk {
    * included): what the logs will say, for decisions made before they do.
    */
   pendingFor(branch: AnnexBranch, key: string): string[] {
-    const out = new Set(this.pending.get(branch)?.get(key) ?? []);
+    const out = new Set(this.pending.get(branch)?.get(key)?.keys() ?? []);
     for (const batch of this.inFlight)
-      for (const u of batch.get(branch)?.get(key) ?? []) out.add(u);
+      for (const u of batch.get(branch)?.get(key)?.keys() ?? []) out.add(u);
     return [...out];
   }
 
@@ -110,12 +110,14 @@ async function write(batch: Batch): Promise<void> {
   const ended = span('presence-bulk', String(batch.size));
   try {
     for (const [branch, keys] of batch) {
-      const now = nowTimestamp();
       const changes = new Map<string, (old: string) => string | undefined>();
       for (const [key, uuids] of keys)
         changes.set(locationLogPath(key), (old) => {
           let text: string | undefined;
-          for (const uuid of uuids) text = addPresence(text ?? old, uuid, '1', now) ?? text;
+          // Stamped when the content was there, so a change recorded since (a drop made
+          // before this batch was written) stays the newer one and is never overwritten.
+          for (const [uuid, at] of uuids)
+            text = addPresenceUnlessNewer(text ?? old, uuid, '1', at) ?? text;
           return text; // undefined: every log already said so
         });
       // committed straight away: a remote's branch too, which another clone fetches from

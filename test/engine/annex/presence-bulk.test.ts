@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AnnexBranch } from '../../../src/engine/annex/branch';
-import { whereIs } from '../../../src/engine/annex/content';
+import { setPresence, whereIs } from '../../../src/engine/annex/content';
 import { keyOfBuffer } from '../../../src/engine/annex/key';
 import { PresenceBulk } from '../../../src/engine/annex/presence-bulk';
 import { openRepository } from '../../../src/engine/annex/repository';
@@ -79,5 +79,37 @@ describe('location logs in batches', () => {
       assert.deepEqual(await whereIs(branch, k), [other], k);
       assert.deepEqual(bulk.pendingFor(branch, k), [], 'nothing pending once written');
     }
+  });
+
+  it('never writes a copy over a drop recorded after it was gathered, and spaces timed batches', async () => {
+    const dir = await ferryRepository(join(tmp.path, 'c'), 'c', { 'h.txt': 'h\n' });
+    const branch = new AnnexBranch(await openRepository(dir));
+    const other = '41111111-2222-4333-8444-555555555555';
+    const [dropped, kept, later] = Array.from({ length: 3 }, (_, i) =>
+      keyOfBuffer('SHA256E', `c${i}.bin`, Buffer.from(`drop ${i}`)),
+    ) as [string, string, string];
+    let written = 0;
+    const t0 = Date.now();
+    const bulk = new PresenceBulk(100, {
+      afterMs: 10,
+      minGapMs: 400,
+      background: true,
+      onWritten: () => written++,
+    });
+    await bulk.add(branch, dropped, other);
+    await bulk.add(branch, kept, other);
+    // the content went away before the batch was written (a drop, in this process or another)
+    await new Promise((r) => setTimeout(r, 2));
+    await setPresence(branch, dropped, other, false);
+    const deadline = Date.now() + 10_000;
+    while (written < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(await whereIs(branch, dropped), [], 'the drop stays the newer change');
+    assert.deepEqual(await whereIs(branch, kept), [other]);
+    // the next batch made by the timer waits for the gap after the one before (begun after t0)
+    await bulk.add(branch, later, other);
+    while (written < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(written, 2);
+    assert.ok(Date.now() - t0 >= 400, `the second batch ${Date.now() - t0} ms after the first`);
+    assert.deepEqual(await whereIs(branch, later), [other]);
   });
 });
