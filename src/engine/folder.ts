@@ -170,15 +170,19 @@ export class Folder {
     this.transfers.watchExternal();
     await this.assistant.start();
     // a paired device stored content here: its location log goes out with the next push
-    await this.host.peers?.serve(this.repo, (what) => {
-      // a device pushed here: merge now, not when the ref watcher notices (tens of ms later)
-      if (what !== 'content') {
-        if (what.updated.length > 0) this.assistant.refsMoved();
-        return;
-      }
-      this.assistant.logsChanged();
-      this.pointers.soon();
-    });
+    await this.host.peers?.serve(
+      this.repo,
+      (what) => {
+        // a device pushed here: merge now, not when the ref watcher notices (tens of ms later)
+        if (what !== 'content') {
+          if (what.updated.length > 0) this.assistant.refsMoved();
+          return;
+        }
+        this.assistant.logsChanged();
+        this.pointers.soon();
+      },
+      (key) => this.transfers.recordHeld(key),
+    );
     this.map = this.transfers.networkMap();
     await this.drives?.start();
   }

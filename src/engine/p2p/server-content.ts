@@ -32,6 +32,8 @@ export interface ContentSide {
   changed(): void;
   /** whether a PUT is answered before its record is written (see ServeOptions) */
   readonly recordAfterReply: boolean;
+  /** records a stored key in a batch (see ServeOptions); else a journal entry per PUT */
+  readonly recordHeld?: (key: string) => void;
   /** work that goes on after a reply (the session waits for it before it ends) */
   later(work: Promise<void>): void;
 }
@@ -189,7 +191,8 @@ export async function servePut(s: ContentSide, args: string, mayStore: boolean):
       : undefined;
     const record = async (): Promise<void> => {
       try {
-        await traced('put-presence', () => setPresence(s.branch, key, s.repo.uuid, true));
+        if (s.recordHeld) s.recordHeld(key);
+        else await traced('put-presence', () => setPresence(s.branch, key, s.repo.uuid, true));
         await traced('put-populate', () => populateArrived(s.repo, key, file)).catch((e: unknown) =>
           s.log(`p2p: ${file} keeps its pointer: ${(e as Error).message}`),
         );

@@ -25,6 +25,8 @@ export interface ServedRepository {
   readonly feed?: RefFeed;
   /** a peer changed content or refs here */
   changed?(what: 'content' | ReceiveResult): void;
+  /** records that this repository holds a key a peer stored (in the folder's log batches) */
+  recordHeld?(key: string): void;
 }
 
 export type ListenerEvent =
@@ -162,6 +164,7 @@ export class PeerListener {
           onChanged: (what) => target.changed?.(what),
           log: (l) => this.o.log?.(l),
           recordAfterReply: true,
+          recordHeld: target.recordHeld?.bind(target),
         },
       );
     } catch (e) {

@@ -109,12 +109,21 @@ export class PeerService {
     setPeerContext(undefined);
   }
 
-  /** Serves a folder to its paired devices; `changed` hears what they did here. */
-  async serve(repo: Repository, changed: (what: 'content' | ReceiveResult) => void): Promise<void> {
+  /**
+   * Serves a folder to its paired devices; `changed` hears what they did here, `recordHeld`
+   * records content they stored (in the folder's location-log batches).
+   */
+  async serve(
+    repo: Repository,
+    changed: (what: 'content' | ReceiveResult) => void,
+    recordHeld?: (key: string) => void,
+  ): Promise<void> {
+    await this.feeds.get(repo.uuid)?.close(); // served again: one feed per folder
+    this.feeds.delete(repo.uuid);
     const feed = await watchRefs(repo.gitdir, this.o.watch).catch(() => undefined);
     if (feed) this.feeds.set(repo.uuid, feed);
     this.repos.set(repo.uuid, repo);
-    this.listener.serve({ repo, feed, changed });
+    this.listener.serve({ repo, feed, changed, recordHeld });
   }
 
   async unserve(uuid: string): Promise<void> {

@@ -25,7 +25,7 @@ import { readTransferSettings, type TransferrerOptions } from './settings';
 
 export abstract class TransferCore {
   protected readonly ledger = new TransferLedger();
-  private readonly branch: AnnexBranch;
+  protected readonly branch: AnnexBranch;
   private readonly wanted: Wanted;
   protected readonly planning: PlannerContext;
   protected readonly ends: Endpoints;

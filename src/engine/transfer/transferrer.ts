@@ -84,6 +84,15 @@ export class Transferrer extends TransferCore {
     return this.requeue(back, 'next');
   }
 
+  /**
+   * Records that this repository holds `key` (a paired device stored it here): written with
+   * the next batch of location logs, pushed after it. Stamped now, so a drop recorded before
+   * the batch is written stays the newer change.
+   */
+  recordHeld(key: string): void {
+    void this.presence.add(this.branch, key, this.repo.uuid);
+  }
+
   /** Transfers with `remote` that failed and wait for a retry. */
   failedWith(remote: string): number {
     return this.ledger.failedWith(remote);

@@ -6,9 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { AnnexBranch } from '../../../src/engine/annex/branch';
+import { journalName, locationLogPath } from '../../../src/engine/annex/paths';
+import { PresenceBulk } from '../../../src/engine/annex/presence-bulk';
 import { openRepository } from '../../../src/engine/annex/repository';
 import { setPeerContext } from '../../../src/engine/peers/context';
 import { deviceIdentity } from '../../../src/engine/peers/identity';
@@ -16,6 +19,7 @@ import { joinFolder } from '../../../src/engine/peers/join';
 import { PeerService } from '../../../src/engine/peers/peer-service';
 import { parcelWatch } from '../../../src/engine/sync/watcher';
 import { bytes } from '../../helpers/data';
+import { waitFor } from '../../helpers/wait';
 import { ferry, ferryOk, git, gitStatus, tempDir } from '../../helpers/repos';
 
 describe('Ferry devices: share and join', () => {
@@ -81,6 +85,42 @@ describe('Ferry devices: share and join', () => {
     assert.equal(fsck.status, 0, fsck.stderr + fsck.stdout);
     // the code was used: a second join is refused, and leaves no folder
     await assert.rejects(joinFolder(code, join(tmp.path, 'again'), { address }), /used already/);
+  });
+
+  it("records what a device stored in the folder's location-log batches, not a journal entry per file", async () => {
+    const desk = join(tmp.path, 'desktop');
+    const repo = await openRepository(host);
+    const branch = new AnnexBranch(repo);
+    const batch = new PresenceBulk();
+    const held: string[] = [];
+    await service.serve(
+      repo,
+      () => undefined,
+      (key) => {
+        held.push(key);
+        void batch.add(branch, key, repo.uuid);
+      },
+    );
+    try {
+      const files = ['batch-1.txt', 'batch-2.txt'];
+      for (const f of files) writeFileSync(join(desk, f), `${f}\n`);
+      await ferryOk(desk, 'add', ...files);
+      await ferryOk(desk, 'copy', '--to', 'laptop', ...files);
+      const keys = files.map((f) => git(desk, 'annex', 'lookupkey', f).trim());
+      await waitFor('both stores recorded', () => held.length === 2, 10_000);
+      assert.deepEqual([...held].sort(), [...keys].sort());
+      const journal = (k: string): string =>
+        join(repo.annexdir, 'journal', journalName(locationLogPath(k)));
+      for (const k of keys) assert.equal(existsSync(journal(k)), false, `${k} journalled`);
+      await batch.flush();
+      for (const k of keys) {
+        const where = gitStatus(host, 'annex', 'whereis', '--key', k);
+        assert.equal(where.status, 0, where.stderr);
+        assert.match(where.stdout, /\[here\]/);
+      }
+    } finally {
+      await service.serve(repo, () => undefined);
+    }
   });
 
   it('lets plain git and git annex reach the device through git-remote-ferry', async () => {
