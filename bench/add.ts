@@ -8,10 +8,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env, ferry, git, timeIt } from './common';
+import { discard, env, ferry, git, timeIt } from './common';
 import { field, ratio, rounds, size } from './rounds';
 
 const smallFiles = size('BENCH_SMALL_FILES', 10_000, 500);
@@ -71,7 +71,7 @@ async function smallRounds(root: string): Promise<Record<string, unknown>> {
     const whereis = ferry(locked, 'whereis');
     const status = ferry(locked, 'status');
     const annexWhereis = timeIt('git', ['annex', 'whereis'], annex);
-    for (const d of [locked, unlocked, annex, plain]) rmSync(d, { recursive: true, force: true });
+    for (const d of [locked, unlocked, annex, plain]) discard(d);
     return {
       gitAddCommitSeconds: gitSeconds,
       ferryLockedSeconds: ferryLocked.seconds,
@@ -113,8 +113,8 @@ async function bigRounds(root: string): Promise<Record<string, unknown>> {
     const sha = timeIt('sha256sum', [join(a, 'big.bin')], a);
     const ferryBig = ferry(f, 'add', 'big.bin');
     const annexBig = timeIt('git', ['annex', 'add', '--quiet', 'big.bin'], a);
-    rmSync(f, { recursive: true, force: true });
-    rmSync(a, { recursive: true, force: true });
+    discard(f);
+    discard(a);
     return {
       ferryMBps: mb / ferryBig.seconds,
       ferryRssMB: ferryBig.maxRssMB,
@@ -138,6 +138,6 @@ export async function benchAdd(): Promise<Record<string, unknown>> {
   try {
     return { smallFiles: await smallRounds(root), bigFile: await bigRounds(root) };
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    discard(root);
   }
 }

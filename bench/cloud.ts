@@ -8,14 +8,7 @@
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
-import {
-  createReadStream,
-  createWriteStream,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -23,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { Engine } from '../src/engine/engine';
 import { parcelWatch } from '../src/engine/sync/watcher';
 import { s3Params } from '../test/helpers/s3';
-import { env, ferry, ferryBin, git, timeIt } from './common';
+import { discard, env, ferry, ferryBin, git, timeIt } from './common';
 import { trips, median } from './trips';
 import { writeFile } from './transfer';
 
@@ -203,6 +196,6 @@ export async function benchCloud(): Promise<Record<string, unknown>> {
     };
   } finally {
     server.stop();
-    rmSync(root, { recursive: true, force: true });
+    discard(root);
   }
 }

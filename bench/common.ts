@@ -1,6 +1,7 @@
 /** What the benchmarks share: a fixed git identity, timing a command, running the installed `ferry`. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export const env = {
   ...process.env,
@@ -15,14 +16,42 @@ const report = resolve('bench/report-usage.mjs');
 
 /**
  * Writes out what the file system holds in memory before a measured step. On an ext4 without a
- * journal (these machines) a new file or folder is not given an inode deleted in the last 30 s
- * whose table block is still unwritten: after a previous round's thousand files were removed,
- * every create walked past them and took 600 us instead of 30 (measured). Both tools of a
- * comparison get the same settled disk; their own deletions during the step still count.
+ * journal (these machines) a new file or folder is not given an inode deleted in the last
+ * minute (five more while its inode table block is unwritten): every create walks past them.
+ * After a previous round's thousands of files were removed, a create or mkdir took 600-900 us
+ * instead of 30-70 (measured, 3,000 files: 1.2 s on a disk with no recent removals, 6.0 s
+ * after them). So the bench removes nothing until it ends (`discard`), and writes out before
+ * each step; the tools' own removals during the step still count.
  */
 export function settleDisk(): void {
   spawnSync('sync', { stdio: 'ignore', timeout: 120_000 });
 }
+
+const trashes = new Set<string>();
+let discarded = 0;
+
+/**
+ * Sets a round's folder aside, to be removed when the bench ends (`emptyTrash`): a rename,
+ * which frees no inode (see settleDisk). Removed at once where it cannot be renamed.
+ */
+export function discard(path: string): void {
+  const trash = join(dirname(path), `.bench-trash-${process.pid}`);
+  try {
+    mkdirSync(trash, { recursive: true });
+    renameSync(path, join(trash, `${discarded++}-${basename(path)}`));
+    trashes.add(trash);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      rmSync(path, { recursive: true, force: true, maxRetries: 5 });
+  }
+}
+
+/** Removes what `discard` set aside (at the end of the bench, and if it stops early). */
+export function emptyTrash(): void {
+  for (const t of trashes) rmSync(t, { recursive: true, force: true, maxRetries: 5 });
+  trashes.clear();
+}
+process.on('exit', emptyTrash);
 
 /** Wall seconds of a command; throws with its stderr when it fails. */
 export function timeIt(cmd: string, args: string[], cwd: string): number {

@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { makeLan, netnsUnavailable, type Machine } from '../test/helpers/netns';
 import { hasSyncthing, pairSyncthing, startSyncthing, watcherDelay } from './syncthing';
 import { median, trips } from './trips';
+import { discard } from './common';
 import { phases, timeline } from './trace-summary';
 
 const BULK_MIB = Number(process.env.BENCH_PEERS_BULK_MIB ?? 1024);
@@ -308,6 +309,6 @@ export async function benchPeers(): Promise<Record<string, unknown>> {
       if (process.env.BENCH_KEEP)
         writeFileSync(join(root, `assistant-${side}.log`), assistant.output());
     if (process.env.BENCH_KEEP) process.stderr.write(`  kept ${root}\n`);
-    else rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+    else discard(root);
   }
 }

@@ -7,13 +7,13 @@
  * 1024) and BENCH_SSH_FILES (default 1000).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/engine';
 import { parcelWatch } from '../src/engine/sync/watcher';
 import { startSshd } from '../test/helpers/sshd';
-import { env, ferry, timeIt } from './common';
+import { discard, env, ferry, timeIt } from './common';
 import { writeFile } from './transfer';
 import { median, trips } from './trips';
 
@@ -182,6 +182,6 @@ export async function benchSsh(): Promise<Record<string, unknown>> {
     };
   } finally {
     await sshd.stop();
-    rmSync(root, { recursive: true, force: true });
+    discard(root);
   }
 }

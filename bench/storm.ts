@@ -29,7 +29,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { env, ferryBin, git } from './common';
+import { discard, env, ferryBin, git } from './common';
 import { rounds, size } from './rounds';
 
 const OPS = size('BENCH_STORM_OPS', 400, 80);
@@ -301,7 +301,7 @@ async function measure(): Promise<Record<string, number>> {
     if (process.env.BENCH_KEEP) {
       for (const n of NAMES) writeFileSync(join(root, `assistant-${n}.log`), lines[n].join('\n'));
       process.stderr.write(`  kept ${root}\n`);
-    } else rmSync(root, { recursive: true, force: true, maxRetries: 5 });
+    } else discard(root);
   }
 }
 

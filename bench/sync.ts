@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env, ferryBin, git, settleDisk } from './common';
+import { discard, env, ferryBin, git, settleDisk } from './common';
 import { field, quick, ratio, rounds, size } from './rounds';
 import { phases } from './trace-summary';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -223,7 +223,7 @@ function lineSeen(child: ChildProcess, text: string, t0: number): Promise<number
 
 async function watchStart(root: string): Promise<Record<string, number>> {
   const dir = join(root, 'idle');
-  rmSync(dir, { recursive: true, force: true });
+  discard(dir);
   mkdirSync(dir);
   for (let i = 0; i < watched; i++) {
     const sub = join(dir, `d${i % 100}`);
@@ -259,7 +259,7 @@ async function watchStart(root: string): Promise<Record<string, number>> {
     };
   } finally {
     await stopAssistant('ferry', dir, child);
-    rmSync(dir, { recursive: true, force: true });
+    discard(dir);
   }
 }
 
@@ -267,8 +267,7 @@ export async function benchSync(): Promise<Record<string, unknown>> {
   const root = mkdtempSync(join(tmpdir(), 'ferry-bench-sync-'));
   try {
     const pairs = await rounds('assistants A -> B', async (round) => {
-      for (const d of ['ferry-A', 'ferry-B', 'git-annex-A', 'git-annex-B'])
-        rmSync(join(root, d), { recursive: true, force: true });
+      for (const d of ['ferry-A', 'ferry-B', 'git-annex-A', 'git-annex-B']) discard(join(root, d));
       const ferry = await measurePair(root, 'ferry');
       // --quick: git-annex's assistants in the first round only (they take half a minute each);
       // BENCH_SKIP_GIT_ANNEX=1 leaves them out, for working on Ferry's figures
@@ -306,6 +305,6 @@ export async function benchSync(): Promise<Record<string, unknown>> {
   } finally {
     // BENCH_KEEP=1 keeps the last round's repositories, for reading their logs afterwards
     if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${root}\n`);
-    else rmSync(root, { recursive: true, force: true });
+    else discard(root);
   }
 }

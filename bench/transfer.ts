@@ -3,11 +3,11 @@
  * `ferry copy --to`, `git annex copy --to` and plain `cp` (no verification) on the same data.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env, ferry, ferryBin, timeIt } from './common';
+import { discard, env, ferry, ferryBin, timeIt } from './common';
 import { field, ratio, rounds, size } from './rounds';
 
 const bigMB = size('BENCH_BIG_MB', 1024, 64);
@@ -58,16 +58,16 @@ function one(root: string, label: string, mb: number, count: number): Record<str
   };
   const f = pair(root, `${label}-ferry`, 'ferry', make);
   const ferryRun = ferry(f.a, 'copy', '--to', 'B', '.');
-  rmSync(f.b, { recursive: true, force: true });
+  discard(f.b);
   const g = pair(root, `${label}-annex`, 'git-annex', make);
   const annexSeconds = timeIt('git', ['annex', 'copy', '--quiet', '--to', 'B', '.'], g.a);
   const cpDest = join(root, `${label}-cp`);
   mkdirSync(cpDest);
   const cpSeconds = timeIt('sh', ['-c', `cp -rL ${join(f.a, '.')}/f* ${cpDest}/ && sync`], f.a);
-  rmSync(root + `/${label}-ferry-A`, { recursive: true, force: true });
-  rmSync(g.a, { recursive: true, force: true });
-  rmSync(g.b, { recursive: true, force: true });
-  rmSync(cpDest, { recursive: true, force: true });
+  discard(root + `/${label}-ferry-A`);
+  discard(g.a);
+  discard(g.b);
+  discard(cpDest);
   return {
     ferrySeconds: ferryRun.seconds,
     ferryPeakRssMB: ferryRun.maxRssMB,
@@ -112,6 +112,6 @@ export async function benchTransfer(): Promise<Record<string, unknown>> {
       },
     };
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    discard(root);
   }
 }
